@@ -1,0 +1,102 @@
+//! Command-line interface: arguments, and the dispatch to each command.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{self, Diagnostics, Format, Sources};
+
+/// Exit status when the site has problems the user must fix.
+pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit status for a wrong command line (clap's own) or a failure outside the site.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Clause turns policy prose in Markdown and a TOML cookie inventory into a localized static website.
+#[derive(Debug, Parser)]
+#[command(name = "clause", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// Readable text with the source line and a caret.
+    Human,
+    /// One JSON object per line, for CI annotations.
+    Json,
+}
+
+/// Options shared by the commands that read a site.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SiteArgs {
+    /// The site's folder (the one holding site.toml).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// How to print problems.
+    #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
+    pub message_format: MessageFormat,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (replaced whole, only when the build succeeds).
+    Build {
+        /// Site options.
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Where to write the site [default: <root>/output].
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+    /// Check everything `build` would, and write nothing.
+    Check {
+        /// Site options.
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Create a new site that builds, with one locale.
+    Init {
+        /// Folder to create (must not exist, or be empty).
+        dir: PathBuf,
+    },
+}
+
+impl SiteArgs {
+    /// The diagnostics format.
+    pub fn format(&self) -> Format {
+        match self.message_format {
+            MessageFormat::Human => Format::Human,
+            MessageFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// Prints diagnostics to stderr. A closed stderr is not an error worth dying for.
+pub fn emit(sources: &Sources, diags: &Diagnostics, format: Format) {
+    let text = diagnostics::report(sources, diags, format);
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// Prints a status line to stderr (never to stdout, which stays clean for pipes).
+pub fn status(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { site, output } => crate::cmd::build::run(&site, output.as_deref()),
+        Command::Check { site } => crate::cmd::check::run(&site),
+        Command::Init { dir } => crate::cmd::init::run(&dir),
+    }
+}

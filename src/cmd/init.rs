@@ -1,0 +1,49 @@
+//! `clause init <dir>`: a new site that builds as it is, in one locale.
+
+use std::fs;
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::cli::{status, EXIT_PROBLEMS};
+
+/// The starter site's files: path and contents.
+pub const STARTER: [(&str, &str); 3] = [
+    ("site.toml", include_str!("starter/site.toml")),
+    ("content/cookies.toml", include_str!("starter/cookies.toml")),
+    ("content/en/cookies.md", include_str!("starter/cookies.md")),
+];
+
+/// Runs the command.
+pub fn run(dir: &Path) -> ExitCode {
+    if let Ok(mut entries) = fs::read_dir(dir) {
+        if entries.next().is_some() {
+            status(&format!(
+                "error: `{}` already exists and is not empty\n  = help: give the name of a new folder, e.g. `clause init my-policy`",
+                dir.display()
+            ));
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+    } else if dir.exists() {
+        status(&format!(
+            "error: `{}` exists and is not a folder\n  = help: give the name of a new folder",
+            dir.display()
+        ));
+        return ExitCode::from(EXIT_PROBLEMS);
+    }
+    for (path, text) in STARTER {
+        let target = dir.join(path);
+        let written = target
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| fs::write(&target, text));
+        if let Err(e) = written {
+            status(&format!("error: cannot write `{}`: {e}", target.display()));
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+    }
+    status(&format!(
+        "created a new site in {0}\nnext: edit {0}/content/cookies.toml and {0}/content/en/cookies.md, then run `clause build --root {0}`",
+        dir.display()
+    ));
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,373 @@
+//! `site.toml`: the site's title, address, locales, theme, free parameters and table columns.
+
+use std::ops::Range;
+
+use crate::decode::{self, Localized, Reader, Spanned, Val};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+use crate::i18n;
+
+/// A column of the cookie tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Column {
+    /// Service provider's name.
+    Provider,
+    /// Function and location.
+    Function,
+    /// Cookie name(s).
+    Names,
+    /// Purposes.
+    Purpose,
+    /// How long the cookie lives.
+    Duration,
+    /// First or third party.
+    Party,
+}
+
+impl Column {
+    /// Every column, by its name in `site.toml`.
+    pub const ALL: [(&'static str, Column); 6] = [
+        ("provider", Column::Provider),
+        ("function", Column::Function),
+        ("names", Column::Names),
+        ("purpose", Column::Purpose),
+        ("duration", Column::Duration),
+        ("party", Column::Party),
+    ];
+
+    /// The seed page's four columns.
+    pub const DEFAULT: [Column; 4] = [
+        Column::Provider,
+        Column::Function,
+        Column::Names,
+        Column::Purpose,
+    ];
+
+    /// The name used in `site.toml` and as the UI-string key of the header.
+    pub fn key(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, c)| *c == self)
+            .map_or("provider", |(k, _)| k)
+    }
+}
+
+/// The validated contents of `site.toml`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub file: FileId,
+    /// The site's title, per locale.
+    pub title: Localized,
+    /// Absolute URL where `output/` is published, always ending in `/`.
+    pub base_url: String,
+    /// The locale of `x-default` and of the root page's first link.
+    pub default_locale: String,
+    /// Every locale, in the order given.
+    pub locales: Vec<String>,
+    /// Where each locale was declared, for diagnostics about it.
+    pub locale_spans: Vec<Range<usize>>,
+    /// Theme folder name.
+    pub theme: String,
+    /// Free values for `{{ name }}` placeholders, in file order.
+    pub params: Vec<(String, Localized)>,
+    /// Columns of the cookie tables.
+    pub columns: Vec<Column>,
+}
+
+const KEYS: [&str; 7] = [
+    "title",
+    "base_url",
+    "default_locale",
+    "locales",
+    "theme",
+    "params",
+    "columns",
+];
+
+/// Reads and validates `site.toml`. Returns `None` when it cannot be used at all.
+pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config> {
+    let root = decode::parse(text, file, 0, diags)?;
+    let mut r = Reader { file, diags };
+    let fields = r.table(&root, "site.toml", &KEYS, "title = \"…\"")?;
+
+    // Locales first: every human-readable value is checked against them.
+    let mut locales = Vec::new();
+    let mut locale_spans: Vec<Range<usize>> = Vec::new();
+    match fields.require(&mut r, "locales", "[\"en\", \"fr\"]") {
+        Some(v) => {
+            if let Some(list) = decode::strings(&mut r, v, "locales") {
+                if list.is_empty() {
+                    r.error(
+                        &v.span,
+                        "`locales` is empty".into(),
+                        "no locale",
+                        "list at least one language tag, e.g. `locales = [\"en\"]`".into(),
+                    );
+                }
+                for tag in list {
+                    if !check_locale_tag(&mut r, &tag) {
+                        continue;
+                    }
+                    if let Some(i) = locales.iter().position(|l| *l == tag.value) {
+                        let first: Range<usize> = locale_spans[i].clone();
+                        r.diags.push(
+                            Diagnostic::error(format!("locale `{}` is listed twice", tag.value))
+                                .at(file, tag.span.clone(), "listed again here")
+                                .also(file, first, "first listed here")
+                                .help("remove one of them"),
+                        );
+                        continue;
+                    }
+                    locales.push(tag.value);
+                    locale_spans.push(tag.span);
+                }
+            }
+        }
+        None => return None,
+    }
+
+    let title = fields
+        .require(&mut r, "title", "\"Cookie policy\"")
+        .and_then(|v| decode::localized(&mut r, v, "title", &locales));
+
+    let base_url = fields
+        .require(&mut r, "base_url", "\"https://example.org/\"")
+        .and_then(|v| decode::string(&mut r, v, "base_url"))
+        .and_then(|s| check_base_url(&mut r, &s));
+
+    let default_locale = match fields.get("default_locale") {
+        Some(v) => decode::string(&mut r, v, "default_locale").and_then(|s| {
+            if locales.contains(&s.value) || locales.is_empty() {
+                Some(s.value)
+            } else {
+                let help = match suggest(&s.value, locales.iter().map(String::as_str)) {
+                    Some(x) => format!("did you mean `{x}`?"),
+                    None => format!("use one of {}, or add it to `locales`", locales.join(", ")),
+                };
+                r.error(
+                    &s.span,
+                    format!("`default_locale` `{}` is not in `locales`", s.value),
+                    "not a locale of this site",
+                    help,
+                );
+                None
+            }
+        }),
+        None => locales.first().cloned(),
+    };
+
+    let theme = match fields.get("theme") {
+        Some(v) => decode::string(&mut r, v, "theme").and_then(|s| {
+            if crate::content::is_slug(&s.value) {
+                Some(s.value)
+            } else {
+                r.error(
+                    &s.span,
+                    format!("`{}` is not a valid theme name", s.value),
+                    "not a folder name",
+                    "a theme is a folder of `themes/`: use lowercase letters, digits and `-`"
+                        .into(),
+                );
+                None
+            }
+        }),
+        None => Some("default".to_string()),
+    };
+
+    let mut params = Vec::new();
+    if let Some(v) = fields.get("params") {
+        if let Val::Table(entries) = &v.value {
+            for (k, x) in entries {
+                if let Some(l) =
+                    decode::localized(&mut r, x, &format!("params.{}", k.value), &locales)
+                {
+                    params.push((k.value.clone(), l));
+                }
+            }
+        } else {
+            r.wrong_type(
+                v,
+                "params",
+                "a table",
+                "[params]\nplatform_url = \"https://…\"",
+            );
+        }
+    }
+
+    let columns = match fields.get("columns") {
+        Some(v) => read_columns(&mut r, v),
+        None => Some(Column::DEFAULT.to_vec()),
+    };
+
+    Some(Config {
+        file,
+        title: title?,
+        base_url: base_url?,
+        default_locale: default_locale?,
+        locales,
+        locale_spans,
+        theme: theme?,
+        params,
+        columns: columns?,
+    })
+}
+
+fn check_locale_tag(r: &mut Reader, tag: &Spanned<String>) -> bool {
+    match i18n::canonical_tag(&tag.value) {
+        Ok(canonical) if canonical == tag.value => true,
+        Ok(canonical) => {
+            r.error(
+                &tag.span,
+                format!(
+                    "locale tag `{}` is not written in its standard form",
+                    tag.value
+                ),
+                "non-standard form",
+                format!("write it as `{canonical}`"),
+            );
+            false
+        }
+        Err(_) => {
+            r.error(
+                &tag.span,
+                format!("`{}` is not a valid locale tag", tag.value),
+                "not a BCP 47 language tag",
+                "use a language code such as `en`, `fr` or `pt-BR`".into(),
+            );
+            false
+        }
+    }
+}
+
+fn check_base_url(r: &mut Reader, s: &Spanned<String>) -> Option<String> {
+    match url::Url::parse(&s.value) {
+        Ok(u) if (u.scheme() == "https" || u.scheme() == "http") && u.host().is_some() => {
+            if u.query().is_some() || u.fragment().is_some() {
+                r.error(
+                    &s.span,
+                    "`base_url` must not have a query or fragment".into(),
+                    "query or fragment",
+                    "give only the address of the folder where the site is published".into(),
+                );
+                return None;
+            }
+            let mut url = u.to_string();
+            if !url.ends_with('/') {
+                url.push('/');
+            }
+            Some(url)
+        }
+        _ => {
+            r.error(
+                &s.span,
+                format!("`{}` is not an absolute http(s) address", s.value),
+                "not an absolute URL",
+                "write the full address where `output/` is published, e.g. `base_url = \"https://example.org/cookies/\"`".into(),
+            );
+            None
+        }
+    }
+}
+
+fn read_columns(r: &mut Reader, v: &Spanned<Val>) -> Option<Vec<Column>> {
+    let list = decode::strings(r, v, "columns")?;
+    let names: Vec<&str> = Column::ALL.iter().map(|(k, _)| *k).collect();
+    let mut out = Vec::new();
+    let mut ok = true;
+    for item in list {
+        match Column::ALL.iter().find(|(k, _)| *k == item.value) {
+            Some((_, c)) if out.contains(c) => {
+                r.error(
+                    &item.span,
+                    format!("column `{}` is listed twice", item.value),
+                    "listed again",
+                    "remove one of them".into(),
+                );
+                ok = false;
+            }
+            Some((_, c)) => out.push(*c),
+            None => {
+                let help = match suggest(&item.value, names.iter().copied()) {
+                    Some(x) => format!("did you mean `{x}`?"),
+                    None => format!("columns are: {}", names.join(", ")),
+                };
+                r.error(
+                    &item.span,
+                    format!("unknown column `{}`", item.value),
+                    "unknown column",
+                    help,
+                );
+                ok = false;
+            }
+        }
+    }
+    if ok && out.is_empty() {
+        r.error(
+            &v.span,
+            "`columns` is empty".into(),
+            "no column",
+            "list the columns to show, e.g. `columns = [\"provider\", \"names\", \"purpose\"]`"
+                .into(),
+        );
+        ok = false;
+    }
+    ok.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Sources;
+
+    fn load_str(text: &str) -> (Option<Config>, Diagnostics) {
+        let mut s = Sources::default();
+        let id = s.add("site.toml", text);
+        let mut d = Diagnostics::default();
+        (load(text, id, &mut d), d)
+    }
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let (c, d) = load_str(
+            "title = \"T\"\nbase_url = \"https://example.org/policy\"\nlocales = [\"en\", \"fr\"]\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.expect("loads");
+        assert_eq!(c.base_url, "https://example.org/policy/");
+        assert_eq!(c.default_locale, "en");
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.columns, Column::DEFAULT.to_vec());
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let (c, d) = load_str(
+            "title = \"T\"\nbase_url = \"example.org\"\nlocales = [\"en\", \"e n\"]\ncolums = []\n",
+        );
+        assert!(c.is_none());
+        let messages: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "unknown key `colums` in site.toml",
+                "`e n` is not a valid locale tag",
+                "`example.org` is not an absolute http(s) address",
+            ]
+        );
+        assert_eq!(
+            d.iter().next().and_then(|x| x.help.clone()).as_deref(),
+            Some("did you mean `columns`?")
+        );
+    }
+
+    #[test]
+    fn locale_tags_must_be_canonical() {
+        let (c, d) = load_str("title = \"T\"\nbase_url = \"https://a.b/\"\nlocales = [\"EN\"]\n");
+        assert!(c.is_none() || c.as_ref().is_some_and(|c| c.locales.is_empty()));
+        assert_eq!(
+            d.iter().next().and_then(|x| x.help.clone()).as_deref(),
+            Some("write it as `en`")
+        );
+    }
+}

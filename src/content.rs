@@ -1,0 +1,182 @@
+//! Documents: `content/<locale>/<slug>.md`, TOML front matter between `+++` lines, then prose.
+
+use crate::decode::{self, Reader, Val};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId};
+use crate::i18n::Date;
+
+/// True for a name that can safely name a folder or an anchor: `a-z`, `0-9`, `-`, `_`,
+/// not starting with `-`/`_`, at most 64 characters.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !s.starts_with(['-', '_'])
+}
+
+/// One document in one locale, before its prose is rendered.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Output folder name, from the file name.
+    pub slug: String,
+    /// Locale tag, from the folder name.
+    pub locale: String,
+    /// The file.
+    pub file: FileId,
+    /// Page title.
+    pub title: String,
+    /// Meta description.
+    pub description: Option<String>,
+    /// "Last updated" date.
+    pub updated: Option<Date>,
+    /// Byte offset of the prose in the file (after the front matter).
+    pub body_offset: usize,
+}
+
+const FRONT_MATTER: [&str; 3] = ["title", "description", "updated"];
+
+/// Splits and validates the front matter of a document's text.
+pub fn parse_document(
+    text: &str,
+    file: FileId,
+    locale: &str,
+    slug: &str,
+    diags: &mut Diagnostics,
+) -> Option<Document> {
+    let example = "+++\ntitle = \"Cookie policy\"\nupdated = 2026-11-29\n+++";
+    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_line_end].trim_end() != "+++" {
+        diags.push(
+            Diagnostic::error("the document does not start with front matter")
+                .at(
+                    file,
+                    0..first_line_end.saturating_sub(1),
+                    "expected `+++` here",
+                )
+                .help(format!("start the file with a title block:\n{example}")),
+        );
+        return None;
+    }
+    // Find the closing `+++` line.
+    let mut pos = first_line_end;
+    let mut close = None;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        if text[pos..end].trim_end() == "+++" {
+            close = Some((pos, end));
+            break;
+        }
+        pos = end;
+    }
+    let Some((close_start, body_offset)) = close else {
+        diags.push(
+            Diagnostic::error("the front matter is never closed")
+                .at(file, 0..3, "opened here")
+                .help("add a line `+++` after the title block"),
+        );
+        return None;
+    };
+    let fm = &text[first_line_end..close_start];
+    let root = decode::parse(fm, file, first_line_end, diags)?;
+    let mut r = Reader { file, diags };
+    let mut fields = r.table(&root, "front matter", &FRONT_MATTER, example)?;
+    fields.span = 0..3;
+    let title = fields
+        .require(&mut r, "title", "\"Cookie policy\"")
+        .and_then(|v| decode::string(&mut r, v, "title"))
+        .map(|s| s.value);
+    let description = fields
+        .get("description")
+        .and_then(|v| decode::string(&mut r, v, "description"))
+        .map(|s| s.value);
+    let updated = match fields.get("updated") {
+        None => Ok(None),
+        Some(v) => {
+            let raw = match &v.value {
+                Val::Datetime(s) | Val::Str(s) => Some(s.as_str()),
+                _ => None,
+            };
+            match raw.and_then(Date::parse) {
+                Some(d) => Ok(Some(d)),
+                None => {
+                    r.error(
+                        &v.span,
+                        "`updated` is not a valid date".into(),
+                        "expected a date",
+                        "write the date as year-month-day, e.g. `updated = 2026-11-29`".into(),
+                    );
+                    Err(())
+                }
+            }
+        }
+    };
+    Some(Document {
+        slug: slug.to_string(),
+        locale: locale.to_string(),
+        file,
+        title: title?,
+        description,
+        updated: updated.ok()?,
+        body_offset,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Sources;
+
+    fn parse(text: &str) -> (Option<Document>, Diagnostics) {
+        let mut s = Sources::default();
+        let id = s.add("cookies.md", text);
+        let mut d = Diagnostics::default();
+        (parse_document(text, id, "en", "cookies", &mut d), d)
+    }
+
+    #[test]
+    fn front_matter_is_read() {
+        let text = "+++\ntitle = \"Cookies\"\nupdated = 2026-11-29\n+++\n# Body\n";
+        let (doc, d) = parse(text);
+        assert!(d.is_empty(), "{d:?}");
+        let doc = doc.expect("parses");
+        assert_eq!(doc.title, "Cookies");
+        assert_eq!(doc.updated, Date::parse("2026-11-29"));
+        assert_eq!(&text[doc.body_offset..], "# Body\n");
+    }
+
+    #[test]
+    fn front_matter_errors_point_into_the_markdown_file() {
+        let text = "+++\ntitle = \"Cookies\"\nupdated = \"29/11/2026\"\n+++\n";
+        let (doc, d) = parse(text);
+        assert!(doc.is_none());
+        let diag = d.iter().next().expect("an error");
+        assert_eq!(diag.message, "`updated` is not a valid date");
+        let span = diag.primary.as_ref().expect("located").span.clone();
+        assert_eq!(&text[span], "\"29/11/2026\"");
+    }
+
+    #[test]
+    fn missing_front_matter_is_explained() {
+        let (doc, d) = parse("# Cookies\n");
+        assert!(doc.is_none());
+        assert_eq!(
+            d.iter().next().map(|x| x.message.as_str()),
+            Some("the document does not start with front matter")
+        );
+        let (doc, d) = parse("+++\ntitle = \"x\"\n");
+        assert!(doc.is_none());
+        assert_eq!(
+            d.iter().next().map(|x| x.message.as_str()),
+            Some("the front matter is never closed")
+        );
+    }
+
+    #[test]
+    fn slugs_are_path_safe() {
+        assert!(is_slug("cookies"));
+        assert!(is_slug("cookie-policy_2"));
+        for bad in ["", "..", "../x", "a/b", "Cookies", "-x", "a b", "con\0"] {
+            assert!(!is_slug(bad), "{bad:?}");
+        }
+    }
+}

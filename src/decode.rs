@@ -1,0 +1,490 @@
+//! A spanned view of a TOML document, and helpers that turn it into typed values while
+//! collecting every problem (unknown keys with suggestions, wrong types, missing fields).
+//!
+//! serde stops at the first error; legal editors want every problem of a file in one run,
+//! so the inventory and the configuration are read through this small layer instead.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml_edit::{Item, Value};
+
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+
+/// A value with the byte range it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Byte range in the source file.
+    pub span: Range<usize>,
+}
+
+/// A TOML value that remembers where each part came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    /// A string.
+    Str(String),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A date or date-time, kept as written.
+    Datetime(String),
+    /// An array.
+    Array(Vec<Spanned<Val>>),
+    /// A table, keys in file order.
+    Table(Vec<(Spanned<String>, Spanned<Val>)>),
+}
+
+impl Val {
+    /// The TOML name of this value's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Val::Str(_) => "a string",
+            Val::Int(_) => "an integer",
+            Val::Float(_) => "a float",
+            Val::Bool(_) => "a boolean",
+            Val::Datetime(_) => "a date",
+            Val::Array(_) => "an array",
+            Val::Table(_) => "a table",
+        }
+    }
+}
+
+/// Parses TOML text into a spanned tree. `base` is added to every span, so that front matter
+/// inside a Markdown file points at the right place of that file.
+pub fn parse(
+    text: &str,
+    file: FileId,
+    base: usize,
+    diags: &mut Diagnostics,
+) -> Option<Spanned<Val>> {
+    match toml_edit::Document::parse(text) {
+        Ok(doc) => Some(convert_item(doc.as_item(), base, base..base + text.len())),
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let span = base + span.start..base + span.end.max(span.start);
+            let message = e.message().trim().trim_end_matches('.').to_string();
+            let first_line = message.lines().next().unwrap_or("invalid TOML").to_string();
+            diags.push(
+                Diagnostic::error(format!("invalid TOML: {first_line}"))
+                    .at(file, span, first_line)
+                    .help(syntax_help(text, e.span())),
+            );
+            None
+        }
+    }
+}
+
+/// A help line for the commonest TOML mistakes made by people who are not programmers.
+fn syntax_help(text: &str, span: Option<Range<usize>>) -> String {
+    let line = span
+        .and_then(|s| {
+            let start = text[..s.start.min(text.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            text[start..].lines().next()
+        })
+        .unwrap_or("");
+    let quotes = line.matches('"').count();
+    if quotes % 2 == 1 {
+        "a string must start and end with a double quote `\"` on the same line".into()
+    } else if line.contains('=') && !line.contains('"') && !line.contains('[') {
+        "text values must be written in double quotes, e.g. `purpose = \"To remember you\"`".into()
+    } else {
+        "check this line against the examples in the README: `key = \"value\"`, tables as `[name]`"
+            .into()
+    }
+}
+
+fn fallback(span: Option<Range<usize>>, outer: &Range<usize>, base: usize) -> Range<usize> {
+    match span {
+        Some(s) => base + s.start..base + s.end,
+        None => outer.clone(),
+    }
+}
+
+fn convert_item(item: &Item, base: usize, outer: Range<usize>) -> Spanned<Val> {
+    match item {
+        Item::None => Spanned {
+            value: Val::Table(Vec::new()),
+            span: outer,
+        },
+        Item::Value(v) => convert_value(v, base, outer),
+        Item::Table(t) => {
+            let span = fallback(t.span(), &outer, base);
+            let mut entries = Vec::new();
+            for (k, v) in t.iter() {
+                let key_span = t
+                    .get_key_value(k)
+                    .and_then(|(key, _)| key.span())
+                    .map_or(span.clone(), |s| base + s.start..base + s.end);
+                let value = convert_item(v, base, key_span.clone());
+                entries.push((
+                    Spanned {
+                        value: k.to_string(),
+                        span: key_span,
+                    },
+                    value,
+                ));
+            }
+            Spanned {
+                value: Val::Table(entries),
+                span,
+            }
+        }
+        Item::ArrayOfTables(a) => {
+            let span = fallback(a.span(), &outer, base);
+            let items = a
+                .iter()
+                .map(|t| convert_item(&Item::Table(t.clone()), base, span.clone()))
+                .collect();
+            Spanned {
+                value: Val::Array(items),
+                span,
+            }
+        }
+    }
+}
+
+fn convert_value(v: &Value, base: usize, outer: Range<usize>) -> Spanned<Val> {
+    let span = fallback(v.span(), &outer, base);
+    let value = match v {
+        Value::String(s) => Val::Str(s.value().clone()),
+        Value::Integer(i) => Val::Int(*i.value()),
+        Value::Float(f) => Val::Float(*f.value()),
+        Value::Boolean(b) => Val::Bool(*b.value()),
+        Value::Datetime(d) => Val::Datetime(d.value().to_string()),
+        Value::Array(a) => Val::Array(
+            a.iter()
+                .map(|x| convert_value(x, base, span.clone()))
+                .collect(),
+        ),
+        Value::InlineTable(t) => {
+            let mut entries = Vec::new();
+            for (k, x) in t.iter() {
+                let key_span = t
+                    .key(k)
+                    .and_then(|key| key.span())
+                    .map_or(span.clone(), |s| base + s.start..base + s.end);
+                entries.push((
+                    Spanned {
+                        value: k.to_string(),
+                        span: key_span.clone(),
+                    },
+                    convert_value(x, base, key_span),
+                ));
+            }
+            Val::Table(entries)
+        }
+    };
+    Spanned { value, span }
+}
+
+/// Reading context: the file being read and where problems go.
+pub struct Reader<'d> {
+    /// The file the values come from.
+    pub file: FileId,
+    /// Where problems are recorded.
+    pub diags: &'d mut Diagnostics,
+}
+
+impl Reader<'_> {
+    /// Records an error at a span.
+    pub fn error(&mut self, span: &Range<usize>, message: String, label: &str, help: String) {
+        self.diags.push(
+            Diagnostic::error(message)
+                .at(self.file, span.clone(), label)
+                .help(help),
+        );
+    }
+
+    /// Records a wrong-type error.
+    pub fn wrong_type(&mut self, v: &Spanned<Val>, field: &str, expected: &str, example: &str) {
+        self.error(
+            &v.span,
+            format!("`{field}` must be {expected}, not {}", v.value.type_name()),
+            &format!("expected {expected}"),
+            format!("write it like this: {example}"),
+        );
+    }
+
+    /// Opens a table, reporting every key not in `known` (with a "did you mean" help).
+    pub fn table<'v>(
+        &mut self,
+        v: &'v Spanned<Val>,
+        what: &str,
+        known: &[&str],
+        example: &str,
+    ) -> Option<Fields<'v>> {
+        let Val::Table(entries) = &v.value else {
+            self.wrong_type(v, what, "a table", example);
+            return None;
+        };
+        let mut typos = Vec::new();
+        for (k, _) in entries {
+            if !known.contains(&k.value.as_str()) {
+                let help = match suggest(&k.value, known.iter().copied()) {
+                    Some(s) => {
+                        typos.push(s.to_string());
+                        format!("did you mean `{s}`?")
+                    }
+                    None => format!(
+                        "{what} accepts only: {}",
+                        known
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                self.error(
+                    &k.span,
+                    format!("unknown key `{}` in {what}", k.value),
+                    "unknown key",
+                    help,
+                );
+            }
+        }
+        Some(Fields {
+            entries,
+            span: v.span.clone(),
+            what: what.to_string(),
+            typos,
+        })
+    }
+}
+
+/// The keys of one table, being read.
+pub struct Fields<'v> {
+    entries: &'v [(Spanned<String>, Spanned<Val>)],
+    /// Span of the whole table (its header for `[x]` tables).
+    pub span: Range<usize>,
+    what: String,
+    /// Keys that an unknown key was probably meant to be: not reported again as missing.
+    typos: Vec<String>,
+}
+
+impl<'v> Fields<'v> {
+    /// The value of a key, if present.
+    pub fn get(&self, key: &str) -> Option<&'v Spanned<Val>> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.value == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The value of a key that must be present; reports a missing key.
+    pub fn require(&self, r: &mut Reader, key: &str, example: &str) -> Option<&'v Spanned<Val>> {
+        let v = self.get(key);
+        if v.is_none() && !self.typos.iter().any(|t| t == key) {
+            r.error(
+                &self.span,
+                format!("{} has no `{key}`", self.what),
+                &format!("`{key}` is missing here"),
+                format!("add a line `{key} = {example}`"),
+            );
+        }
+        v
+    }
+
+    /// Every key and value, in file order.
+    pub fn entries(&self) -> &'v [(Spanned<String>, Spanned<Val>)] {
+        self.entries
+    }
+}
+
+/// Reads a plain string.
+pub fn string(r: &mut Reader, v: &Spanned<Val>, field: &str) -> Option<Spanned<String>> {
+    match &v.value {
+        Val::Str(s) => Some(Spanned {
+            value: s.clone(),
+            span: v.span.clone(),
+        }),
+        _ => {
+            r.wrong_type(v, field, "a string", &format!("{field} = \"…\""));
+            None
+        }
+    }
+}
+
+/// Reads an array of strings.
+pub fn strings(r: &mut Reader, v: &Spanned<Val>, field: &str) -> Option<Vec<Spanned<String>>> {
+    match &v.value {
+        Val::Array(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                out.push(string(r, item, field)?);
+            }
+            Some(out)
+        }
+        _ => {
+            r.wrong_type(
+                v,
+                field,
+                "a list of strings",
+                &format!("{field} = [\"…\", \"…\"]"),
+            );
+            None
+        }
+    }
+}
+
+/// A human-readable value: one text for every locale, or one per locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Localized {
+    /// The same text in every locale.
+    Same(String),
+    /// One text per locale tag.
+    PerLocale(BTreeMap<String, String>),
+}
+
+impl Localized {
+    /// The text for a locale. Validation guarantees every site locale is present, so an absent
+    /// one yields an empty string rather than another language's text.
+    pub fn get(&self, locale: &str) -> &str {
+        match self {
+            Localized::Same(s) => s,
+            Localized::PerLocale(m) => m.get(locale).map_or("", String::as_str),
+        }
+    }
+}
+
+/// Reads a human-readable value and checks that it has a text for every locale of the site.
+pub fn localized(
+    r: &mut Reader,
+    v: &Spanned<Val>,
+    field: &str,
+    locales: &[String],
+) -> Option<Localized> {
+    match &v.value {
+        Val::Str(s) => Some(Localized::Same(s.clone())),
+        Val::Table(entries) => {
+            let mut map = BTreeMap::new();
+            let mut ok = true;
+            for (k, x) in entries {
+                if !locales.contains(&k.value) {
+                    let help = match suggest(&k.value, locales.iter().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "the site's locales are {}; add `{}` to `locales` in site.toml or remove this text",
+                            locales.join(", "),
+                            k.value
+                        ),
+                    };
+                    r.diags.push(
+                        Diagnostic::warning(format!(
+                            "`{field}` has a text for `{}`, which is not a locale of this site",
+                            k.value
+                        ))
+                        .at(r.file, k.span.clone(), "unused translation")
+                        .help(help),
+                    );
+                    continue;
+                }
+                match &x.value {
+                    Val::Str(s) => {
+                        map.insert(k.value.clone(), s.clone());
+                    }
+                    _ => {
+                        r.wrong_type(x, &format!("{field}.{}", k.value), "a string", "\"…\"");
+                        ok = false;
+                    }
+                }
+            }
+            let missing: Vec<&String> = locales.iter().filter(|l| !map.contains_key(*l)).collect();
+            if ok && !missing.is_empty() {
+                let list = missing
+                    .iter()
+                    .map(|l| format!("`{l}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let add = missing
+                    .iter()
+                    .map(|l| format!("{l} = \"…\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                r.error(
+                    &v.span,
+                    format!("`{field}` has no translation for {list}"),
+                    "missing translation",
+                    format!(
+                        "add {add} to this table (Clause never shows another language instead)"
+                    ),
+                );
+                ok = false;
+            }
+            ok.then_some(Localized::PerLocale(map))
+        }
+        _ => {
+            r.wrong_type(
+                v,
+                field,
+                "a string or a table of translations",
+                &format!("{field} = \"…\"  or  {field} = {{ en = \"…\", fr = \"…\" }}"),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Sources;
+
+    fn load(text: &str) -> (Option<Spanned<Val>>, Diagnostics) {
+        let mut s = Sources::default();
+        let id = s.add("t.toml", text);
+        let mut d = Diagnostics::default();
+        (parse(text, id, 0, &mut d), d)
+    }
+
+    #[test]
+    fn spans_point_at_keys_and_values() {
+        let text = "a = \"x\"\n[t]\nb = 1\n";
+        let (v, _) = load(text);
+        let Some(Spanned {
+            value: Val::Table(entries),
+            ..
+        }) = v
+        else {
+            panic!("not a table")
+        };
+        assert_eq!(&text[entries[0].0.span.clone()], "a");
+        assert_eq!(&text[entries[0].1.span.clone()], "\"x\"");
+        let Val::Table(inner) = &entries[1].1.value else {
+            panic!()
+        };
+        assert_eq!(&text[inner[0].0.span.clone()], "b");
+    }
+
+    #[test]
+    fn syntax_error_is_reported_with_span() {
+        let (v, d) = load("a = \"x\nb = 2\n");
+        assert!(v.is_none());
+        let diag = d.iter().next().expect("one diagnostic");
+        assert!(diag.message.starts_with("invalid TOML"));
+        assert!(diag.primary.is_some());
+    }
+
+    #[test]
+    fn missing_translation_is_an_error() {
+        let text = "p = { en = \"x\" }\n";
+        let (v, mut d) = load(text);
+        let v = v.expect("parses");
+        let Val::Table(e) = &v.value else { panic!() };
+        let mut r = Reader {
+            file: FileId::default_for_tests(),
+            diags: &mut d,
+        };
+        let locales = vec!["en".to_string(), "fr".to_string()];
+        assert!(localized(&mut r, &e[0].1, "p", &locales).is_none());
+        assert!(d.has_errors());
+        let msg = &d.iter().next().expect("error").message;
+        assert_eq!(msg, "`p` has no translation for `fr`");
+    }
+}

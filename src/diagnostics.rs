@@ -1,0 +1,442 @@
+//! Compiler-style diagnostics: every problem a user can cause, with its file, span and a help line.
+//!
+//! Loading and validation never stop at the first problem: they push into a [`Diagnostics`]
+//! list so that one run reports everything, the way rustc does.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::{self, Files};
+use codespan_reporting::term;
+use serde::Serialize;
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The site cannot be built.
+    Error,
+    /// The site builds, but something is probably not what the author meant.
+    Warning,
+}
+
+/// Index of a file in [`Sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileId(usize);
+
+impl FileId {
+    /// The first file of a [`Sources`]; lets unit tests build readers without a loader.
+    #[cfg(test)]
+    pub fn default_for_tests() -> Self {
+        FileId(0)
+    }
+}
+
+/// One source file kept in memory so that diagnostics can quote it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as shown to the user (relative to the site root where possible).
+    pub name: String,
+    /// The full text of the file.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    fn new(name: String, text: String) -> Self {
+        let line_starts = files::line_starts(&text).collect();
+        SourceFile {
+            name,
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(l) => l,
+            Err(l) => l.saturating_sub(1),
+        };
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+}
+
+/// Every file read while loading a site, so that diagnostics can point into them.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// Keeps a file's text and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SourceFile::new(name.into(), text.into()));
+        FileId(self.files.len() - 1)
+    }
+
+    /// The file behind an id.
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0]
+    }
+}
+
+impl<'a> Files<'a> for Sources {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        Ok(&self.get(id).name)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        Ok(&self.get(id).text)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
+        let f = self.get(id);
+        Ok(match f.line_starts.binary_search(&byte_index) {
+            Ok(l) => l,
+            Err(l) => l.saturating_sub(1),
+        })
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
+        let f = self.get(id);
+        let start = *f
+            .line_starts
+            .get(line_index)
+            .ok_or(files::Error::LineTooLarge {
+                given: line_index,
+                max: f.line_starts.len().saturating_sub(1),
+            })?;
+        let end = f
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(f.text.len());
+        Ok(start..end)
+    }
+}
+
+/// A place in a file, with what to say about it.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// The file.
+    pub file: FileId,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+    /// Short text under the caret line.
+    pub message: String,
+}
+
+/// One problem: what is wrong, where, and how to fix it.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where it is wrong (the primary location).
+    pub primary: Option<Label>,
+    /// A file the problem concerns when there is no span to show (a missing file, say).
+    pub path: Option<PathBuf>,
+    /// Other places that explain the problem ("first declared here").
+    pub secondary: Vec<Label>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with no location yet.
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, message.into())
+    }
+
+    /// A warning with no location yet.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, message.into())
+    }
+
+    fn new(severity: Severity, message: String) -> Self {
+        Diagnostic {
+            severity,
+            message,
+            primary: None,
+            path: None,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Points the diagnostic at a span of a file.
+    pub fn at(mut self, file: FileId, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.primary = Some(Label {
+            file,
+            span,
+            message: label.into(),
+        });
+        self
+    }
+
+    /// Names the file concerned when no span can be shown.
+    pub fn in_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Adds a secondary location.
+    pub fn also(mut self, file: FileId, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            file,
+            span,
+            message: label.into(),
+        });
+        self
+    }
+
+    /// Adds the help line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The problems found so far.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Records a problem.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// True when at least one error (not warning) was recorded.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Number of errors and of warnings.
+    pub fn counts(&self) -> (usize, usize) {
+        let errors = self
+            .items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        (errors, self.items.len() - errors)
+    }
+
+    /// All diagnostics, in the order they were found.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Moves every diagnostic of `other` into this list.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// rustc-style text with the source line and a caret.
+    Human,
+    /// One JSON object per line, for CI annotations.
+    Json,
+}
+
+fn location_json(sources: &Sources, label: &Label) -> serde_json::Value {
+    let file = sources.get(label.file);
+    let (line, column) = file.line_col(label.span.start);
+    let (end_line, end_column) = file.line_col(label.span.end);
+    serde_json::json!({
+        "file": file.name,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "label": label.message,
+    })
+}
+
+/// Renders one diagnostic as a JSON object (one line).
+pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
+    let mut v = serde_json::json!({
+        "severity": d.severity,
+        "message": d.message,
+        "help": d.help,
+    });
+    if let Some(p) = &d.primary {
+        let loc = location_json(sources, p);
+        for key in ["file", "line", "column", "end_line", "end_column", "label"] {
+            v[key] = loc[key].clone();
+        }
+    } else if let Some(path) = &d.path {
+        v["file"] = serde_json::Value::String(path.display().to_string());
+    }
+    if !d.secondary.is_empty() {
+        v["related"] = d
+            .secondary
+            .iter()
+            .map(|l| location_json(sources, l))
+            .collect();
+    }
+    v.to_string()
+}
+
+/// Renders one diagnostic as rustc-style text (no colour).
+pub fn to_human(sources: &Sources, d: &Diagnostic) -> String {
+    let severity = match d.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+    };
+    let mut message = d.message.clone();
+    if d.primary.is_none() {
+        if let Some(path) = &d.path {
+            message = format!("{}: {message}", path.display());
+        }
+    }
+    let mut labels = Vec::new();
+    if let Some(p) = &d.primary {
+        labels.push(cs::Label::primary(p.file, p.span.clone()).with_message(&p.message));
+    }
+    for s in &d.secondary {
+        labels.push(cs::Label::secondary(s.file, s.span.clone()).with_message(&s.message));
+    }
+    let mut diag = cs::Diagnostic::new(severity)
+        .with_message(message)
+        .with_labels(labels);
+    if let Some(h) = &d.help {
+        diag = diag.with_notes(vec![format!("help: {h}")]);
+    }
+    let config = term::Config::default();
+    match term::emit_into_string(&config, sources, &diag) {
+        Ok(s) => s,
+        // Only reachable if a span is out of range: still say what is wrong.
+        Err(_) => {
+            let mut s = format!("{}: {}\n", severity_word(d.severity), d.message);
+            if let Some(h) = &d.help {
+                let _ = writeln!(s, "  = help: {h}");
+            }
+            s
+        }
+    }
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// Prints every diagnostic to a string in the chosen format, then a summary line (human only).
+pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String {
+    let mut out = String::new();
+    for d in diags.iter() {
+        match format {
+            Format::Human => {
+                out.push_str(&to_human(sources, d));
+                out.push('\n');
+            }
+            Format::Json => {
+                out.push_str(&to_json(sources, d));
+                out.push('\n');
+            }
+        }
+    }
+    if format == Format::Human {
+        let (e, w) = diags.counts();
+        if e > 0 {
+            let _ = writeln!(
+                out,
+                "error: {e} {} and {w} {} found; nothing was written",
+                plural(e, "problem", "problems"),
+                plural(w, "warning", "warnings")
+            );
+        } else if w > 0 {
+            let _ = writeln!(out, "warning: {w} {}", plural(w, "warning", "warnings"));
+        }
+    }
+    out
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// Display form of a path relative to the site root (falls back to the full path).
+pub fn display_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The closest candidate to `word`, for "did you mean" help lines.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let f = SourceFile::new("a".into(), "ab\nçé x\n".into());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // 'x' is after two 2-byte characters and a space.
+        assert_eq!(f.line_col(8), (2, 4));
+    }
+
+    #[test]
+    fn suggests_close_words_only() {
+        let keys = ["purpose", "function", "names"];
+        assert_eq!(suggest("purpse", keys), Some("purpose"));
+        assert_eq!(suggest("zzz", keys), None);
+    }
+
+    #[test]
+    fn human_report_has_caret_and_help() {
+        let mut sources = Sources::default();
+        let id = sources.add("cookies.toml", "purpse = \"x\"\n");
+        let d = Diagnostic::error("unknown key `purpse`")
+            .at(id, 0..6, "not a cookie field")
+            .help("did you mean `purpose`?");
+        let text = to_human(&sources, &d);
+        assert!(text.contains("cookies.toml:1:1"), "{text}");
+        assert!(text.contains("^^^^^^ not a cookie field"), "{text}");
+        assert!(text.contains("= help: did you mean `purpose`?"), "{text}");
+        let json = to_json(&sources, &d);
+        assert!(json.contains("\"line\":1"), "{json}");
+    }
+}

@@ -1,0 +1,387 @@
+//! Locales: tag validation, plural rules (CLDR data from ICU4X), and the theme's UI strings
+//! (column headers, "Last updated", month names, duration words).
+//!
+//! A missing UI string for a site locale is an error, never a silent fallback to English.
+
+use std::collections::BTreeMap;
+
+use icu_locale_core::LanguageIdentifier;
+use icu_plurals::{PluralCategory, PluralRules};
+
+use crate::decode::{self, Reader, Val};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+
+/// A string that is not a BCP 47 language tag.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a BCP 47 language tag")]
+pub struct InvalidTag(pub String);
+
+/// The canonical form of a BCP 47 tag (`EN-gb` → `en-GB`), or an error if it is not one.
+pub fn canonical_tag(tag: &str) -> Result<String, InvalidTag> {
+    // ICU accepts `_` as a separator; a folder name and an `hreflang` want `-`.
+    if tag.is_empty() || !tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(InvalidTag(tag.to_string()));
+    }
+    LanguageIdentifier::try_from_str(tag)
+        .map(|l| l.to_string())
+        .map_err(|_| InvalidTag(tag.to_string()))
+}
+
+/// Keys every locale's UI strings must define, with what each is for (shown in help lines).
+pub const TEXT_KEYS: [(&str, &str); 22] = [
+    (
+        "language_name",
+        "the language's own name, e.g. \"Français\"",
+    ),
+    ("skip_link", "the \"Skip to content\" link"),
+    ("contents", "the table of contents' heading"),
+    ("last_updated", "\"Last updated\""),
+    ("languages", "the label of the language switcher"),
+    (
+        "definitions",
+        "the definitions' heading when added after the prose",
+    ),
+    (
+        "cookies",
+        "the cookie tables' heading when added after the prose",
+    ),
+    ("col_provider", "column header: provider"),
+    ("col_function", "column header: function and location"),
+    ("col_names", "column header: cookie names"),
+    ("col_purpose", "column header: purposes"),
+    ("col_duration", "column header: duration"),
+    ("col_party", "column header: party"),
+    ("party_first", "\"First party\""),
+    ("party_third", "\"Third party\""),
+    ("session", "a cookie deleted when the browser closes"),
+    (
+        "consent_required",
+        "a category that needs the visitor's consent",
+    ),
+    ("consent_exempt", "a category that needs no consent"),
+    ("privacy_policy", "the link to a provider's privacy policy"),
+    (
+        "name_prefix",
+        "explains a name pattern such as `_ga_*`; `{prefix}` is replaced",
+    ),
+    (
+        "date_format",
+        "how dates are written, with `{day}`, `{month}`, `{year}`",
+    ),
+    (
+        "choose_language",
+        "the heading of the root page that links every language",
+    ),
+];
+
+/// Duration units, each a table of plural forms such as `{ one = "{n} week", other = "{n} weeks" }`.
+pub const UNIT_KEYS: [&str; 6] = ["minute", "hour", "day", "week", "month", "year"];
+
+/// The UI strings of one locale, checked complete.
+#[derive(Debug)]
+pub struct Strings {
+    /// The locale tag.
+    pub locale: String,
+    texts: BTreeMap<String, String>,
+    units: BTreeMap<String, BTreeMap<String, String>>,
+    months: Vec<String>,
+    rules: Option<PluralRules>,
+}
+
+fn category_name(c: PluralCategory) -> &'static str {
+    match c {
+        PluralCategory::Zero => "zero",
+        PluralCategory::One => "one",
+        PluralCategory::Two => "two",
+        PluralCategory::Few => "few",
+        PluralCategory::Many => "many",
+        PluralCategory::Other => "other",
+    }
+}
+
+fn plural_rules(locale: &str) -> Option<PluralRules> {
+    let lid = LanguageIdentifier::try_from_str(locale).ok()?;
+    let loc = icu_locale_core::Locale::from(lid);
+    PluralRules::try_new_cardinal((&loc).into()).ok()
+}
+
+/// One layer of UI strings for a locale: a file (built-in or the site's) to be merged.
+pub struct Layer<'a> {
+    /// The file it came from.
+    pub file: FileId,
+    /// Its text.
+    pub text: &'a str,
+}
+
+impl Strings {
+    /// Merges layers (later ones override earlier ones key by key) and checks completeness.
+    /// `decl` is where the locale is declared, for the "missing strings" error.
+    pub fn load(
+        locale: &str,
+        layers: &[Layer],
+        decl: (FileId, std::ops::Range<usize>),
+        diags: &mut Diagnostics,
+    ) -> Option<Strings> {
+        let rules = plural_rules(locale);
+        let categories: Vec<&str> = match &rules {
+            Some(r) => r.categories().map(category_name).collect(),
+            None => vec!["other"],
+        };
+        let mut texts = BTreeMap::new();
+        let mut units: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut months = Vec::new();
+        let mut known: Vec<&str> = TEXT_KEYS.iter().map(|(k, _)| *k).collect();
+        known.extend(UNIT_KEYS);
+        known.push("months");
+        let mut ok = true;
+        for layer in layers {
+            let Some(root) = decode::parse(layer.text, layer.file, 0, diags) else {
+                ok = false;
+                continue;
+            };
+            let mut r = Reader {
+                file: layer.file,
+                diags,
+            };
+            let Some(fields) = r.table(&root, "UI strings", &known, "contents = \"…\"") else {
+                ok = false;
+                continue;
+            };
+            for (k, v) in fields.entries() {
+                let key = k.value.as_str();
+                if UNIT_KEYS.contains(&key) {
+                    match &v.value {
+                        Val::Table(forms) => {
+                            let entry = units.entry(key.to_string()).or_default();
+                            for (cat, text) in forms {
+                                if !["zero", "one", "two", "few", "many", "other"]
+                                    .contains(&cat.value.as_str())
+                                {
+                                    let help = suggest(&cat.value, categories.iter().copied())
+                                        .map_or_else(
+                                            || {
+                                                format!(
+                                                    "plural forms of `{locale}` are: {}",
+                                                    categories.join(", ")
+                                                )
+                                            },
+                                            |s| format!("did you mean `{s}`?"),
+                                        );
+                                    r.error(
+                                        &cat.span,
+                                        format!("`{}` is not a plural form", cat.value),
+                                        "unknown plural form",
+                                        help,
+                                    );
+                                    ok = false;
+                                    continue;
+                                }
+                                if let Some(s) = decode::string(&mut r, text, key) {
+                                    entry.insert(cat.value.clone(), s.value);
+                                }
+                            }
+                        }
+                        _ => {
+                            r.wrong_type(
+                                v,
+                                key,
+                                "a table of plural forms",
+                                &format!(
+                                    "{key} = {{ one = \"{{n}} {key}\", other = \"{{n}} {key}s\" }}"
+                                ),
+                            );
+                            ok = false;
+                        }
+                    }
+                } else if key == "months" {
+                    match decode::strings(&mut r, v, "months") {
+                        Some(list) if list.len() == 12 => {
+                            months = list.into_iter().map(|s| s.value).collect();
+                        }
+                        Some(_) => {
+                            r.error(
+                                &v.span,
+                                "`months` must list the 12 month names".into(),
+                                "not 12 names",
+                                "write them in order, January first".into(),
+                            );
+                            ok = false;
+                        }
+                        None => ok = false,
+                    }
+                } else if let Some(s) = decode::string(&mut r, v, key) {
+                    texts.insert(key.to_string(), s.value);
+                } else {
+                    ok = false;
+                }
+            }
+        }
+        let mut missing: Vec<String> = TEXT_KEYS
+            .iter()
+            .filter(|(k, _)| !texts.contains_key(*k))
+            .map(|(k, what)| format!("`{k}` ({what})"))
+            .collect();
+        for unit in UNIT_KEYS {
+            let forms = units.get(unit);
+            for cat in &categories {
+                if forms.is_none_or(|f| !f.contains_key(*cat)) {
+                    missing.push(format!("`{unit}.{cat}`"));
+                }
+            }
+        }
+        if months.is_empty() {
+            missing.push("`months` (the 12 month names)".into());
+        }
+        if !missing.is_empty() && ok {
+            let file_hint = format!("themes/<theme>/i18n/{locale}.toml");
+            diags.push(
+                Diagnostic::error(format!(
+                    "the theme has no complete UI strings for `{locale}`: missing {}",
+                    missing.join(", ")
+                ))
+                .at(decl.0, decl.1, "this locale needs UI strings")
+                .help(format!(
+                    "create or complete {file_hint} (copy the keys of en.toml and translate them)"
+                )),
+            );
+            ok = false;
+        }
+        ok.then_some(Strings {
+            locale: locale.to_string(),
+            texts,
+            units,
+            months,
+            rules,
+        })
+    }
+
+    /// A UI string. Every key of [`TEXT_KEYS`] is present after [`Strings::load`].
+    pub fn text(&self, key: &str) -> &str {
+        self.texts.get(key).map_or("", String::as_str)
+    }
+
+    /// Every UI string, for templates.
+    pub fn texts(&self) -> &BTreeMap<String, String> {
+        &self.texts
+    }
+
+    /// "2 weeks", "2 semaines", "13 Monate": a count with its unit in the locale's words.
+    pub fn count(&self, unit: &str, n: u32) -> String {
+        let cat = self
+            .rules
+            .as_ref()
+            .map_or("other", |r| category_name(r.category_for(n)));
+        let forms = self.units.get(unit);
+        let form = forms
+            .and_then(|f| f.get(cat).or_else(|| f.get("other")))
+            .map_or("{n}", String::as_str);
+        form.replace("{n}", &n.to_string())
+    }
+
+    /// A calendar date in the locale's way: "29 November 2026", "29. November 2026".
+    pub fn date(&self, date: &Date) -> String {
+        let month = self
+            .months
+            .get(usize::from(date.month).saturating_sub(1))
+            .map_or("", String::as_str);
+        self.text("date_format")
+            .replace("{day}", &date.day.to_string())
+            .replace("{month}", month)
+            .replace("{year}", &date.year.to_string())
+    }
+}
+
+/// A calendar date (front matter `updated`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    /// Year.
+    pub year: u16,
+    /// Month, 1 to 12.
+    pub month: u8,
+    /// Day of the month, 1 to 31.
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`, checking that the day exists.
+    pub fn parse(s: &str) -> Option<Date> {
+        let mut parts = s.splitn(3, '-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let (year, month, day): (u16, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days)
+            .contains(&day)
+            .then_some(Date { year, month, day })
+    }
+
+    /// ISO 8601 form, for `<time datetime>`.
+    pub fn iso(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Sources;
+
+    fn strings(locale: &str) -> Strings {
+        let mut s = Sources::default();
+        let text = crate::theme::builtin_file(&format!("i18n/{locale}.toml")).expect("shipped");
+        let text = std::str::from_utf8(text).expect("utf-8");
+        let decl = s.add("site.toml", "locales = []");
+        let id = s.add("i18n", text);
+        let mut d = Diagnostics::default();
+        let out = Strings::load(locale, &[Layer { file: id, text }], (decl, 0..1), &mut d);
+        assert!(d.is_empty(), "{locale}: {d:?}");
+        out.expect("complete")
+    }
+
+    #[test]
+    fn tags_are_canonicalised() {
+        assert_eq!(canonical_tag("en-gb"), Ok("en-GB".to_string()));
+        assert_eq!(canonical_tag("fr"), Ok("fr".to_string()));
+        assert!(canonical_tag("en_GB").is_err());
+        assert!(canonical_tag("../x").is_err());
+        assert!(canonical_tag("").is_err());
+        assert!(canonical_tag("english-language").is_err());
+    }
+
+    #[test]
+    fn dates_and_durations_read_naturally() {
+        let date = Date::parse("2026-11-29").expect("valid");
+        assert_eq!(strings("en").date(&date), "29 November 2026");
+        assert_eq!(strings("fr").date(&date), "29 novembre 2026");
+        assert_eq!(strings("de").date(&date), "29. November 2026");
+        assert_eq!(strings("fr").count("week", 2), "2 semaines");
+        assert_eq!(strings("de").count("month", 13), "13 Monate");
+        assert_eq!(strings("en").count("minute", 1), "1 minute");
+        assert_eq!(strings("fr").count("month", 1), "1 mois");
+        assert_eq!(strings("nl").count("year", 1), "1 jaar");
+    }
+
+    #[test]
+    fn every_shipped_locale_is_complete() {
+        for l in ["en", "fr", "de", "es", "it", "nl"] {
+            strings(l);
+        }
+    }
+
+    #[test]
+    fn impossible_dates_are_rejected() {
+        assert!(Date::parse("2026-02-29").is_none());
+        assert!(Date::parse("2024-02-29").is_some());
+        assert!(Date::parse("2026-13-01").is_none());
+        assert!(Date::parse("26-1-1").is_none());
+    }
+}

@@ -1,0 +1,658 @@
+//! `content/cookies.toml`: definitions, categories, providers and cookies, validated.
+
+use std::ops::Range;
+
+use crate::decode::{self, Fields, Localized, Reader, Spanned, Val};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+
+/// A glossary entry.
+#[derive(Debug, Clone)]
+pub struct Definition {
+    /// Stable identifier, used as the anchor.
+    pub id: String,
+    /// The term defined.
+    pub term: Localized,
+    /// Its definition.
+    pub text: Localized,
+}
+
+/// Whether a category needs the visitor's consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Consent {
+    /// Consent must be asked.
+    Required,
+    /// Strictly necessary or anonymised: no consent needed.
+    Exempt,
+}
+
+/// A category of cookies: one section and table on the page.
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// Identifier, used in `{{ cookies <id> }}` and as the section's anchor.
+    pub id: String,
+    /// Where it is declared.
+    pub span: Range<usize>,
+    /// Heading and table caption.
+    pub title: Localized,
+    /// Text under the heading.
+    pub description: Option<Localized>,
+    /// Whether consent is needed.
+    pub consent: Consent,
+}
+
+/// Who sets a cookie.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// Identifier used by cookies.
+    pub id: String,
+    /// Display name.
+    pub name: Localized,
+    /// Home page.
+    pub url: Option<String>,
+    /// Privacy policy page.
+    pub privacy_policy: Option<String>,
+}
+
+/// First- or third-party cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Party {
+    /// Set by the site itself.
+    First,
+    /// Set by another site.
+    Third,
+}
+
+/// A cookie's lifetime unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Unit {
+    /// Minutes.
+    Minute,
+    /// Hours.
+    Hour,
+    /// Days.
+    Day,
+    /// Weeks.
+    Week,
+    /// Months.
+    Month,
+    /// Years.
+    Year,
+}
+
+impl Unit {
+    /// The UI-string key of the unit.
+    pub fn key(self) -> &'static str {
+        match self {
+            Unit::Minute => "minute",
+            Unit::Hour => "hour",
+            Unit::Day => "day",
+            Unit::Week => "week",
+            Unit::Month => "month",
+            Unit::Year => "year",
+        }
+    }
+}
+
+/// How long a cookie lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duration {
+    /// Deleted when the browser closes.
+    Session,
+    /// A fixed lifetime.
+    Fixed(u32, Unit),
+}
+
+/// Parses `"session"` or `"<n> <unit>"` (singular or plural unit).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("session") {
+        return Ok(Duration::Session);
+    }
+    let mut parts = t.split_whitespace();
+    let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("write a number and a unit, e.g. \"13 months\", or \"session\"".into());
+    };
+    let n: u32 = n
+        .parse()
+        .map_err(|_| format!("`{n}` is not a whole number: write e.g. \"13 months\""))?;
+    if n == 0 {
+        return Err("a lifetime of 0 is not a lifetime: use \"session\" for cookies deleted when the browser closes".into());
+    }
+    let unit = match unit.to_ascii_lowercase().trim_end_matches('s') {
+        "minute" => Unit::Minute,
+        "hour" => Unit::Hour,
+        "day" => Unit::Day,
+        "week" => Unit::Week,
+        "month" => Unit::Month,
+        "year" => Unit::Year,
+        other => {
+            let units = ["minute", "hour", "day", "week", "month", "year"];
+            return Err(match suggest(other, units) {
+                Some(u) => format!("unknown unit `{unit}`: did you mean `{u}`?"),
+                None => {
+                    format!("unknown unit `{unit}`: use minute, hour, day, week, month or year")
+                }
+            });
+        }
+    };
+    Ok(Duration::Fixed(n, unit))
+}
+
+/// A cookie name, or a prefix pattern written with a trailing `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieName {
+    /// As written (with the `*` for patterns).
+    pub name: String,
+    /// True for `prefix*` patterns.
+    pub prefix: bool,
+}
+
+/// One `[[cookies]]` entry.
+#[derive(Debug, Clone)]
+pub struct Cookie {
+    /// Names and patterns.
+    pub names: Vec<CookieName>,
+    /// Index into [`Inventory::providers`].
+    pub provider: usize,
+    /// Index into [`Inventory::categories`].
+    pub category: usize,
+    /// Function and location.
+    pub function: Localized,
+    /// Purposes.
+    pub purpose: Localized,
+    /// Lifetime.
+    pub duration: Duration,
+    /// Extra words on the lifetime.
+    pub duration_note: Option<Localized>,
+    /// First or third party.
+    pub party: Party,
+}
+
+/// The whole inventory.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    /// The file it was read from.
+    pub file: FileId,
+    /// Glossary, in file order.
+    pub definitions: Vec<Definition>,
+    /// Categories, in file order.
+    pub categories: Vec<Category>,
+    /// Providers, in file order.
+    pub providers: Vec<Provider>,
+    /// Cookies, in file order.
+    pub cookies: Vec<Cookie>,
+}
+
+const TOP: [&str; 4] = ["definitions", "categories", "providers", "cookies"];
+const DEFINITION: [&str; 3] = ["id", "term", "text"];
+const CATEGORY: [&str; 3] = ["title", "description", "consent"];
+const PROVIDER: [&str; 3] = ["name", "url", "privacy_policy"];
+const COOKIE: [&str; 8] = [
+    "names",
+    "provider",
+    "category",
+    "function",
+    "purpose",
+    "duration",
+    "duration_note",
+    "party",
+];
+
+/// Reads and validates the inventory. Returns `None` if any error was found.
+pub fn load(
+    text: &str,
+    file: FileId,
+    locales: &[String],
+    diags: &mut Diagnostics,
+) -> Option<Inventory> {
+    let root = decode::parse(text, file, 0, diags)?;
+    let before = diags.counts().0;
+    let mut r = Reader { file, diags };
+    let fields = r.table(&root, "the inventory", &TOP, "[[cookies]]")?;
+    let mut inv = Inventory {
+        file,
+        definitions: Vec::new(),
+        categories: Vec::new(),
+        providers: Vec::new(),
+        cookies: Vec::new(),
+    };
+
+    for item in array(&mut r, &fields, "definitions", "[[definitions]]") {
+        if let Some(d) = read_definition(&mut r, item, locales, &inv.definitions) {
+            inv.definitions.push(d);
+        }
+    }
+    let mut provider_ids: Vec<Spanned<String>> = Vec::new();
+    for (id, v) in named_tables(&mut r, &fields, "categories") {
+        if let Some(c) = read_category(&mut r, &id, v, locales) {
+            inv.categories.push(c);
+        }
+    }
+    for (id, v) in named_tables(&mut r, &fields, "providers") {
+        if let Some(p) = read_provider(&mut r, &id, v, locales) {
+            inv.providers.push(p);
+            provider_ids.push(id);
+        }
+    }
+    let mut seen: Vec<(String, Range<usize>)> = Vec::new();
+    for item in array(&mut r, &fields, "cookies", "[[cookies]]") {
+        if let Some(c) = read_cookie(&mut r, item, locales, &inv, &mut seen) {
+            inv.cookies.push(c);
+        }
+    }
+    if fields.get("cookies").is_none() {
+        r.diags.push(
+            Diagnostic::warning("the inventory declares no cookie")
+                .at(file, 0..0, "no [[cookies]] entry in this file")
+                .help("add a `[[cookies]]` entry for each cookie the site sets"),
+        );
+    }
+    (r.diags.counts().0 == before).then_some(inv)
+}
+
+fn array<'v>(r: &mut Reader, f: &Fields<'v>, key: &str, example: &str) -> &'v [Spanned<Val>] {
+    match f.get(key) {
+        Some(Spanned {
+            value: Val::Array(items),
+            ..
+        }) => items,
+        Some(v) => {
+            r.wrong_type(v, key, "a list of tables", example);
+            &[]
+        }
+        None => &[],
+    }
+}
+
+fn named_tables<'v>(
+    r: &mut Reader,
+    f: &Fields<'v>,
+    key: &str,
+) -> Vec<(Spanned<String>, &'v Spanned<Val>)> {
+    match f.get(key) {
+        Some(Spanned {
+            value: Val::Table(entries),
+            ..
+        }) => {
+            let mut out = Vec::new();
+            for (k, v) in entries {
+                if !crate::content::is_slug(&k.value) {
+                    r.error(
+                        &k.span,
+                        format!("`{}` is not a valid identifier", k.value),
+                        "invalid identifier",
+                        "identifiers are used in links: use lowercase letters, digits, `-` and `_`"
+                            .into(),
+                    );
+                    continue;
+                }
+                out.push((k.clone(), v));
+            }
+            out
+        }
+        Some(v) => {
+            r.wrong_type(v, key, "a table of tables", &format!("[{key}.some-id]"));
+            Vec::new()
+        }
+        None => Vec::new(),
+    }
+}
+
+fn read_definition(
+    r: &mut Reader,
+    v: &Spanned<Val>,
+    locales: &[String],
+    existing: &[Definition],
+) -> Option<Definition> {
+    let f = r.table(v, "a definition", &DEFINITION, "[[definitions]]")?;
+    let id = f
+        .require(r, "id", "\"necessary\"")
+        .and_then(|x| decode::string(r, x, "id"));
+    let term = f
+        .require(r, "term", "\"Necessary cookies\"")
+        .and_then(|x| decode::localized(r, x, "term", locales));
+    let text = f
+        .require(r, "text", "\"…\"")
+        .and_then(|x| decode::localized(r, x, "text", locales));
+    let id = id?;
+    if !crate::content::is_slug(&id.value) {
+        r.error(
+            &id.span,
+            format!("`{}` is not a valid identifier", id.value),
+            "invalid identifier",
+            "identifiers are used in links: use lowercase letters, digits, `-` and `_`".into(),
+        );
+        return None;
+    }
+    if existing.iter().any(|d| d.id == id.value) {
+        r.error(
+            &id.span,
+            format!("definition `{}` is declared twice", id.value),
+            "declared again",
+            "give each definition its own `id`".into(),
+        );
+        return None;
+    }
+    Some(Definition {
+        id: id.value,
+        term: term?,
+        text: text?,
+    })
+}
+
+fn read_category(
+    r: &mut Reader,
+    id: &Spanned<String>,
+    v: &Spanned<Val>,
+    locales: &[String],
+) -> Option<Category> {
+    let f = r.table(v, "a category", &CATEGORY, "[categories.necessary]")?;
+    let title = f
+        .require(r, "title", "\"Necessary cookies\"")
+        .and_then(|x| decode::localized(r, x, "title", locales));
+    let description = match f.get("description") {
+        Some(x) => Some(decode::localized(r, x, "description", locales)?),
+        None => None,
+    };
+    let consent = f
+        .require(r, "consent", "\"required\"")
+        .and_then(|x| decode::string(r, x, "consent"))
+        .and_then(|s| match s.value.as_str() {
+            "required" => Some(Consent::Required),
+            "exempt" => Some(Consent::Exempt),
+            other => {
+                let help = suggest(other, ["required", "exempt"]).map_or_else(
+                    || "write `consent = \"required\"` or `consent = \"exempt\"`".to_string(),
+                    |x| format!("did you mean `{x}`?"),
+                );
+                r.error(
+                    &s.span,
+                    format!("`consent` must be \"required\" or \"exempt\", not \"{other}\""),
+                    "unknown consent",
+                    help,
+                );
+                None
+            }
+        });
+    Some(Category {
+        id: id.value.clone(),
+        span: id.span.clone(),
+        title: title?,
+        description,
+        consent: consent?,
+    })
+}
+
+fn read_url(r: &mut Reader, f: &Fields, key: &str) -> Result<Option<String>, ()> {
+    let Some(v) = f.get(key) else { return Ok(None) };
+    let s = decode::string(r, v, key).ok_or(())?;
+    match url::Url::parse(&s.value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => Ok(Some(u.to_string())),
+        _ => {
+            r.error(
+                &s.span,
+                format!(
+                    "`{key}` must be an http(s) or mailto address, not \"{}\"",
+                    s.value
+                ),
+                "not a web or mail address",
+                "write the full address, e.g. \"https://example.org/privacy\"".into(),
+            );
+            Err(())
+        }
+    }
+}
+
+fn read_provider(
+    r: &mut Reader,
+    id: &Spanned<String>,
+    v: &Spanned<Val>,
+    locales: &[String],
+) -> Option<Provider> {
+    let f = r.table(v, "a provider", &PROVIDER, "[providers.acme]")?;
+    let name = f
+        .require(r, "name", "\"Acme\"")
+        .and_then(|x| decode::localized(r, x, "name", locales));
+    let url = read_url(r, &f, "url");
+    let privacy_policy = read_url(r, &f, "privacy_policy");
+    Some(Provider {
+        id: id.value.clone(),
+        name: name?,
+        url: url.ok()?,
+        privacy_policy: privacy_policy.ok()?,
+    })
+}
+
+fn reference(r: &mut Reader, f: &Fields, key: &str, ids: &[&str], what: &str) -> Option<usize> {
+    let v = f.require(r, key, "\"…\"")?;
+    let s = decode::string(r, v, key)?;
+    if let Some(i) = ids.iter().position(|x| *x == s.value) {
+        return Some(i);
+    }
+    let help = match suggest(&s.value, ids.iter().copied()) {
+        Some(x) => format!("did you mean `{x}`?"),
+        None if ids.is_empty() => format!("declare it first with a `[{what}s.{}]` table", s.value),
+        None => format!(
+            "known {what}s: {}; or declare `[{what}s.{}]`",
+            ids.join(", "),
+            s.value
+        ),
+    };
+    r.error(
+        &s.span,
+        format!("unknown {what} `{}`", s.value),
+        &format!("no {what} has this id"),
+        help,
+    );
+    None
+}
+
+fn read_names(
+    r: &mut Reader,
+    f: &Fields,
+    seen: &mut Vec<(String, Range<usize>)>,
+) -> Option<Vec<CookieName>> {
+    let v = f.require(r, "names", "[\"sessionid\"]")?;
+    let list = decode::strings(r, v, "names")?;
+    if list.is_empty() {
+        r.error(
+            &v.span,
+            "`names` is empty".into(),
+            "no name",
+            "list the cookie's name, e.g. `names = [\"sessionid\"]`".into(),
+        );
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut ok = true;
+    for n in list {
+        let name = n.value.as_str();
+        let body = name.strip_suffix('*').unwrap_or(name);
+        let bad = body.is_empty()
+            || body
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "*;,=\"\\()<>@:/[]?{}".contains(c));
+        if bad {
+            r.error(
+                &n.span,
+                format!("`{name}` is not a valid cookie name"),
+                "invalid cookie name",
+                "a cookie name has no spaces or `; , = \" ( ) < > @ : / [ ] ? { }`; only a trailing `*` is allowed, to mean \"any name starting with\"".into(),
+            );
+            ok = false;
+            continue;
+        }
+        if let Some((_, first)) = seen.iter().find(|(s, _)| s == name) {
+            let first = first.clone();
+            r.diags.push(
+                Diagnostic::error(format!("cookie `{name}` is declared twice"))
+                    .at(r.file, n.span.clone(), "declared again here")
+                    .also(r.file, first, "first declared here")
+                    .help("keep one entry per cookie name: merge the two entries"),
+            );
+            ok = false;
+            continue;
+        }
+        seen.push((name.to_string(), n.span.clone()));
+        out.push(CookieName {
+            name: name.to_string(),
+            prefix: name.ends_with('*'),
+        });
+    }
+    ok.then_some(out)
+}
+
+fn read_cookie(
+    r: &mut Reader,
+    v: &Spanned<Val>,
+    locales: &[String],
+    inv: &Inventory,
+    seen: &mut Vec<(String, Range<usize>)>,
+) -> Option<Cookie> {
+    let f = r.table(v, "a cookie", &COOKIE, "[[cookies]]")?;
+    let names = read_names(r, &f, seen);
+    let provider_ids: Vec<&str> = inv.providers.iter().map(|p| p.id.as_str()).collect();
+    let category_ids: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
+    let provider = reference(r, &f, "provider", &provider_ids, "provider");
+    let category = reference(r, &f, "category", &category_ids, "category");
+    let function = f
+        .require(r, "function", "\"Authentication\"")
+        .and_then(|x| decode::localized(r, x, "function", locales));
+    let purpose = f
+        .require(r, "purpose", "\"To remember the user\"")
+        .and_then(|x| decode::localized(r, x, "purpose", locales));
+    let duration = f
+        .require(r, "duration", "\"13 months\"")
+        .and_then(|x| decode::string(r, x, "duration"))
+        .and_then(|s| match parse_duration(&s.value) {
+            Ok(d) => Some(d),
+            Err(help) => {
+                r.error(
+                    &s.span,
+                    format!("`{}` is not a duration", s.value),
+                    "not a duration",
+                    help,
+                );
+                None
+            }
+        });
+    let duration_note = match f.get("duration_note") {
+        Some(x) => Some(decode::localized(r, x, "duration_note", locales)?),
+        None => None,
+    };
+    let party = match f.get("party") {
+        None => Some(Party::First),
+        Some(x) => decode::string(r, x, "party").and_then(|s| match s.value.as_str() {
+            "first" => Some(Party::First),
+            "third" => Some(Party::Third),
+            other => {
+                let help = suggest(other, ["first", "third"]).map_or_else(
+                    || "write `party = \"first\"` or `party = \"third\"`".to_string(),
+                    |x| format!("did you mean `{x}`?"),
+                );
+                r.error(
+                    &s.span,
+                    format!("`party` must be \"first\" or \"third\", not \"{other}\""),
+                    "unknown party",
+                    help,
+                );
+                None
+            }
+        }),
+    };
+    Some(Cookie {
+        names: names?,
+        provider: provider?,
+        category: category?,
+        function: function?,
+        purpose: purpose?,
+        duration: duration?,
+        duration_note,
+        party: party?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Sources;
+
+    #[test]
+    fn durations_parse_singular_and_plural() {
+        assert_eq!(parse_duration("session"), Ok(Duration::Session));
+        assert_eq!(
+            parse_duration("2 weeks"),
+            Ok(Duration::Fixed(2, Unit::Week))
+        );
+        assert_eq!(
+            parse_duration("1 month"),
+            Ok(Duration::Fixed(1, Unit::Month))
+        );
+        assert_eq!(
+            parse_duration(" 30  minutes "),
+            Ok(Duration::Fixed(30, Unit::Minute))
+        );
+        assert!(parse_duration("13 monhts")
+            .unwrap_err()
+            .contains("did you mean `month`?"));
+        assert!(parse_duration("forever").is_err());
+        assert!(parse_duration("0 days").is_err());
+        assert!(parse_duration("-1 days").is_err());
+    }
+
+    fn load_str(text: &str) -> (Option<Inventory>, Diagnostics) {
+        let mut s = Sources::default();
+        let id = s.add("cookies.toml", text);
+        let mut d = Diagnostics::default();
+        let locales = vec!["en".to_string(), "fr".to_string()];
+        (load(text, id, &locales, &mut d), d)
+    }
+
+    const GOOD: &str = r#"
+[categories.necessary]
+title = { en = "Necessary", fr = "Nécessaires" }
+consent = "exempt"
+
+[providers.ods]
+name = "Opendatasoft"
+
+[[cookies]]
+names = ["sessionid"]
+provider = "ods"
+category = "necessary"
+function = "Authentication"
+purpose = { en = "To remember you", fr = "Pour se souvenir de vous" }
+duration = "2 weeks"
+"#;
+
+    #[test]
+    fn a_good_inventory_loads() {
+        let (inv, d) = load_str(GOOD);
+        assert!(d.is_empty(), "{d:?}");
+        let inv = inv.expect("loads");
+        assert_eq!(inv.cookies.len(), 1);
+        assert_eq!(inv.cookies[0].duration, Duration::Fixed(2, Unit::Week));
+        assert_eq!(inv.cookies[0].party, Party::First);
+    }
+
+    #[test]
+    fn every_cookie_problem_is_reported() {
+        let bad = GOOD.replace("category = \"necessary\"", "category = \"necesary\"")
+            + "\n[[cookies]]\nnames = [\"sessionid\"]\nprovider = \"nobody\"\ncategory = \"necessary\"\nfunction = \"x\"\npurpse = \"y\"\nduration = \"2 fortnights\"\n";
+        let (inv, d) = load_str(&bad);
+        assert!(inv.is_none());
+        let messages: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "unknown category `necesary`",
+                "unknown key `purpse` in a cookie",
+                "cookie `sessionid` is declared twice",
+                "unknown provider `nobody`",
+                "`2 fortnights` is not a duration",
+            ]
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! Clause: a localized cookie-policy website from Markdown prose and a TOML cookie inventory.
+//!
+//! Data flows one way: load (`site`, `config`, `inventory`, `content`, `i18n`, `theme`) →
+//! validate (inside each loader, into `diagnostics`) → model (`site::Site`, with prose from
+//! `markdown`) → `render` → `output`.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod decode;
+pub mod diagnostics;
+pub mod i18n;
+pub mod inventory;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod theme;

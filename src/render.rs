@@ -1,0 +1,455 @@
+//! Rendering: the validated model in, every output file's bytes out. Reads no file.
+
+use serde::Serialize;
+
+use crate::config::Column;
+use crate::diagnostics::Diagnostic;
+use crate::i18n::Strings;
+use crate::inventory::{Consent, Duration, Party};
+use crate::markdown::{Block, Heading, Section};
+use crate::site::{template_diagnostic, Page, Site};
+
+/// One file of the output, path relative to the output folder with `/` separators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative path.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Serialize)]
+struct Link {
+    locale: String,
+    name: String,
+    href: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct Alternate {
+    hreflang: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct TocEntry {
+    id: String,
+    text: String,
+    children: Vec<TocEntry>,
+}
+
+#[derive(Serialize)]
+struct Name {
+    name: String,
+    prefix: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    provider: String,
+    provider_url: Option<String>,
+    privacy_policy: Option<String>,
+    function: String,
+    names: Vec<Name>,
+    purpose: String,
+    duration: String,
+    duration_note: Option<String>,
+    party: String,
+}
+
+#[derive(Serialize)]
+struct CategoryCtx {
+    id: String,
+    title: String,
+    description: Option<String>,
+    consent: Consent,
+    consent_text: String,
+    rows: Vec<Row>,
+}
+
+#[derive(Serialize)]
+struct DefinitionCtx {
+    id: String,
+    term: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum BlockCtx {
+    Html {
+        html: String,
+    },
+    Definitions {
+        level: u8,
+        titled: bool,
+        items: Vec<DefinitionCtx>,
+    },
+    Cookies {
+        /// Level of the "Cookies" heading, when the section is titled.
+        title_level: u8,
+        /// Level of each category's heading.
+        level: u8,
+        titled: bool,
+        categories: Vec<CategoryCtx>,
+    },
+}
+
+#[derive(Serialize)]
+struct ColumnCtx {
+    key: Column,
+    header: String,
+}
+
+#[derive(Serialize)]
+struct PageCtx<'a> {
+    lang: &'a str,
+    title: &'a str,
+    site_title: &'a str,
+    description: Option<&'a str>,
+    canonical: String,
+    alternates: Vec<Alternate>,
+    languages: Vec<Link>,
+    updated: Option<(String, String)>,
+    toc: Vec<TocEntry>,
+    blocks: Vec<BlockCtx>,
+    columns: Vec<ColumnCtx>,
+    root: &'static str,
+    ui: &'a std::collections::BTreeMap<String, String>,
+}
+
+fn page_path(locale: &str, slug: &str) -> String {
+    format!("{locale}/{slug}/index.html")
+}
+
+fn duration_text(s: &Strings, d: Duration) -> String {
+    match d {
+        Duration::Session => s.text("session").to_string(),
+        Duration::Fixed(n, unit) => s.count(unit.key(), n),
+    }
+}
+
+fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryCtx> {
+    let loc = s.locale.as_str();
+    let inv = &site.inventory;
+    inv.categories
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| only.is_none_or(|id| id == c.id))
+        .map(|(i, c)| CategoryCtx {
+            id: c.id.clone(),
+            title: c.title.get(loc).to_string(),
+            description: c.description.as_ref().map(|d| d.get(loc).to_string()),
+            consent: c.consent,
+            consent_text: s
+                .text(match c.consent {
+                    Consent::Required => "consent_required",
+                    Consent::Exempt => "consent_exempt",
+                })
+                .to_string(),
+            rows: inv
+                .cookies
+                .iter()
+                .filter(|k| k.category == i)
+                .map(|k| {
+                    let p = &inv.providers[k.provider];
+                    Row {
+                        provider: p.name.get(loc).to_string(),
+                        provider_url: p.url.clone(),
+                        privacy_policy: p.privacy_policy.clone(),
+                        function: k.function.get(loc).to_string(),
+                        names: k
+                            .names
+                            .iter()
+                            .map(|n| Name {
+                                name: n.name.clone(),
+                                prefix: n.prefix.then(|| {
+                                    s.text("name_prefix")
+                                        .replace("{prefix}", n.name.trim_end_matches('*'))
+                                }),
+                            })
+                            .collect(),
+                        purpose: k.purpose.get(loc).to_string(),
+                        duration: duration_text(s, k.duration),
+                        duration_note: k.duration_note.as_ref().map(|n| n.get(loc).to_string()),
+                        party: s
+                            .text(match k.party {
+                                Party::First => "party_first",
+                                Party::Third => "party_third",
+                            })
+                            .to_string(),
+                    }
+                })
+                .collect(),
+        })
+        .filter(|c| !c.rows.is_empty())
+        .collect()
+}
+
+/// The headings of the page in order, prose and generated sections alike.
+fn headings(site: &Site, s: &Strings, page: &Page) -> Vec<Heading> {
+    let mut out = Vec::new();
+    for b in &page.blocks {
+        match b {
+            Block::Html { headings, .. } => out.extend(headings.iter().cloned()),
+            Block::Section {
+                section,
+                level,
+                titled,
+            } => {
+                let mut level = *level;
+                match section {
+                    Section::Definitions => {
+                        if *titled && !site.inventory.definitions.is_empty() {
+                            out.push(Heading {
+                                level,
+                                id: "definitions".into(),
+                                text: s.text("definitions").into(),
+                            });
+                        }
+                    }
+                    Section::Cookies(only) => {
+                        if *titled {
+                            out.push(Heading {
+                                level,
+                                id: "cookies".into(),
+                                text: s.text("cookies").into(),
+                            });
+                            level = (level + 1).min(6);
+                        }
+                        for c in categories_ctx(site, s, only.as_deref()) {
+                            out.push(Heading {
+                                level,
+                                id: c.id,
+                                text: c.title,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Nests h2 and h3 headings into a table of contents (deeper ones are left out).
+fn toc(headings: &[Heading]) -> Vec<TocEntry> {
+    let mut out: Vec<TocEntry> = Vec::new();
+    for h in headings {
+        let entry = TocEntry {
+            id: h.id.clone(),
+            text: h.text.clone(),
+            children: Vec::new(),
+        };
+        match h.level {
+            2 => out.push(entry),
+            3 => match out.last_mut() {
+                Some(parent) => parent.children.push(entry),
+                None => out.push(entry),
+            },
+            _ => {}
+        }
+    }
+    out
+}
+
+fn blocks_ctx(site: &Site, s: &Strings, page: &Page) -> Vec<BlockCtx> {
+    let loc = s.locale.as_str();
+    page.blocks
+        .iter()
+        .map(|b| match b {
+            Block::Html { html, .. } => BlockCtx::Html { html: html.clone() },
+            Block::Section {
+                section: Section::Definitions,
+                level,
+                titled,
+            } => BlockCtx::Definitions {
+                level: *level,
+                titled: *titled,
+                items: site
+                    .inventory
+                    .definitions
+                    .iter()
+                    .map(|d| DefinitionCtx {
+                        id: format!("def-{}", d.id),
+                        term: d.term.get(loc).to_string(),
+                        text: d.text.get(loc).to_string(),
+                    })
+                    .collect(),
+            },
+            Block::Section {
+                section: Section::Cookies(only),
+                level,
+                titled,
+            } => BlockCtx::Cookies {
+                title_level: *level,
+                level: if *titled { (*level + 1).min(6) } else { *level },
+                titled: *titled,
+                categories: categories_ctx(site, s, only.as_deref()),
+            },
+        })
+        .collect()
+}
+
+fn render_template(
+    site: &Site,
+    name: &str,
+    ctx: &impl Serialize,
+) -> Result<String, Box<Diagnostic>> {
+    let context = tera::Context::from_serialize(ctx).map_err(|e| {
+        Box::new(
+            Diagnostic::error(format!("internal error while preparing `{name}`: {e}"))
+                .help("please report this as a bug in Clause"),
+        )
+    })?;
+    site.tera
+        .render(name, &context)
+        .map_err(|e| Box::new(template_diagnostic(&e, &site.templates)))
+}
+
+/// Renders every page, the root index, the sitemap and the static files.
+pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let cfg = &site.config;
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut sitemap_urls = Vec::new();
+
+    let slugs: Vec<&str> = {
+        let mut v: Vec<&str> = site.pages.iter().map(|p| p.doc.slug.as_str()).collect();
+        v.dedup();
+        v
+    };
+    for page in &site.pages {
+        let doc = &page.doc;
+        let Some(s) = site.strings.get(&doc.locale) else {
+            continue;
+        };
+        let url = |locale: &str| format!("{}{locale}/{}/", cfg.base_url, doc.slug);
+        let alternates: Vec<Alternate> = cfg
+            .locales
+            .iter()
+            .map(|l| Alternate {
+                hreflang: l.clone(),
+                href: url(l),
+            })
+            .chain(std::iter::once(Alternate {
+                hreflang: "x-default".into(),
+                href: url(&cfg.default_locale),
+            }))
+            .collect();
+        let languages = cfg
+            .locales
+            .iter()
+            .map(|l| Link {
+                locale: l.clone(),
+                name: site
+                    .strings
+                    .get(l)
+                    .map_or(l.as_str(), |x| x.text("language_name"))
+                    .to_string(),
+                href: format!("../../{}", page_path(l, &doc.slug)),
+                current: *l == doc.locale,
+            })
+            .collect();
+        let heads = headings(site, s, page);
+        let ctx = PageCtx {
+            lang: &doc.locale,
+            title: &doc.title,
+            site_title: cfg.title.get(&doc.locale),
+            description: doc.description.as_deref(),
+            canonical: url(&doc.locale),
+            alternates,
+            languages,
+            updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
+            toc: toc(&heads),
+            blocks: blocks_ctx(site, s, page),
+            columns: cfg
+                .columns
+                .iter()
+                .map(|c| ColumnCtx {
+                    key: *c,
+                    header: s.text(&format!("col_{}", c.key())).to_string(),
+                })
+                .collect(),
+            root: "../../",
+            ui: s.texts(),
+        };
+        match render_template(site, "page.html", &ctx) {
+            Ok(html) => files.push(OutputFile {
+                path: page_path(&doc.locale, &doc.slug),
+                bytes: html.into_bytes(),
+            }),
+            Err(d) => errors.push(*d),
+        }
+        sitemap_urls.push(serde_json::json!({
+            "loc": url(&doc.locale),
+            "lastmod": doc.updated.map(|d| d.iso()),
+            "alternates": ctx.alternates,
+        }));
+    }
+
+    // The root page links every language, each in its own language.
+    let index_links: Vec<serde_json::Value> = cfg
+        .locales
+        .iter()
+        .filter_map(|l| {
+            let s = site.strings.get(l)?;
+            let pages: Vec<serde_json::Value> = slugs
+                .iter()
+                .filter_map(|slug| {
+                    site.pages
+                        .iter()
+                        .find(|p| p.doc.slug == *slug && p.doc.locale == *l)
+                })
+                .map(|p| serde_json::json!({"title": p.doc.title, "href": page_path(l, &p.doc.slug)}))
+                .collect();
+            Some(serde_json::json!({
+                "locale": l,
+                "name": s.text("language_name"),
+                "choose": s.text("choose_language"),
+                "site_title": cfg.title.get(l),
+                "pages": pages,
+            }))
+        })
+        .collect();
+    let default = &cfg.default_locale;
+    let index_ctx = serde_json::json!({
+        "lang": default,
+        "site_title": cfg.title.get(default),
+        "canonical": cfg.base_url,
+        "locales": index_links,
+        "root": "",
+        "ui": site.strings.get(default).map(|s| s.texts()),
+    });
+    match render_template(site, "index.html", &index_ctx) {
+        Ok(html) => files.push(OutputFile {
+            path: "index.html".into(),
+            bytes: html.into_bytes(),
+        }),
+        Err(d) => errors.push(*d),
+    }
+    match render_template(
+        site,
+        "sitemap.xml",
+        &serde_json::json!({ "urls": sitemap_urls }),
+    ) {
+        Ok(xml) => files.push(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: xml.into_bytes(),
+        }),
+        Err(d) => errors.push(*d),
+    }
+    for (path, bytes) in &site.statics {
+        files.push(OutputFile {
+            path: format!("static/{path}"),
+            bytes: bytes.clone(),
+        });
+    }
+    if errors.is_empty() {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}

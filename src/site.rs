@@ -1,0 +1,582 @@
+//! Loading a site: read every file once, validate, and build the model that rendering uses.
+//! Loading never writes anything.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::content::{self, Document};
+use crate::diagnostics::{display_path, Diagnostic, Diagnostics, FileId, Sources};
+use crate::i18n::{Layer, Strings};
+use crate::inventory::{self, Inventory};
+use crate::markdown::{self, Block, Section};
+use crate::theme::{self, ThemeFile};
+
+/// A document in one locale, with its prose rendered.
+#[derive(Debug)]
+pub struct Page {
+    /// Front matter and identity.
+    pub doc: Document,
+    /// Prose and generated sections, in order.
+    pub blocks: Vec<Block>,
+}
+
+/// A template of the effective theme, parsed.
+#[derive(Debug)]
+pub struct Template {
+    /// Name used by Tera (its path under `templates/`).
+    pub name: String,
+    /// Its file, for diagnostics.
+    pub file: FileId,
+}
+
+/// Everything needed to render the site, validated.
+pub struct Site {
+    /// The site's folder.
+    pub root: PathBuf,
+    /// site.toml.
+    pub config: Config,
+    /// content/cookies.toml.
+    pub inventory: Inventory,
+    /// Pages, ordered by slug then by the order of `locales`.
+    pub pages: Vec<Page>,
+    /// UI strings per locale.
+    pub strings: BTreeMap<String, Strings>,
+    /// Parsed templates.
+    pub tera: tera::Tera,
+    /// The template files, to map render errors back to them.
+    pub templates: Vec<Template>,
+    /// Static files to copy to `output/static/`, path inside `static/` and bytes.
+    pub statics: Vec<(String, Vec<u8>)>,
+}
+
+/// The result of loading: the site if it is valid, and every file read and problem found.
+pub struct Loaded {
+    /// The site, when there is no error.
+    pub site: Option<Site>,
+    /// Files read, for quoting in diagnostics.
+    pub sources: Sources,
+    /// Problems found.
+    pub diags: Diagnostics,
+}
+
+struct Loader {
+    root: PathBuf,
+    canonical_root: PathBuf,
+    sources: Sources,
+    diags: Diagnostics,
+}
+
+impl Loader {
+    fn show(&self, path: &Path) -> String {
+        display_path(&self.root, path)
+    }
+
+    /// Refuses files that are links leading outside the site folder.
+    fn inside_root(&mut self, path: &Path) -> bool {
+        match fs::canonicalize(path) {
+            Ok(real) if real.starts_with(&self.canonical_root) => true,
+            Ok(real) => {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "`{}` is a link to `{}`, outside the site folder",
+                        self.show(path),
+                        real.display()
+                    ))
+                    .in_file(self.show(path))
+                    .help("Clause reads only files inside the site folder: copy the file here instead of linking to it"),
+                );
+                false
+            }
+            Err(_) => true,
+        }
+    }
+
+    /// Reads a text file; reports a missing file, a non-UTF-8 file, or a link out of the site.
+    fn read_text(&mut self, path: &Path, missing_help: &str) -> Option<(FileId, String)> {
+        if !self.inside_root(path) {
+            return None;
+        }
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.diags.push(
+                    Diagnostic::error(format!("`{}` does not exist", self.show(path)))
+                        .in_file(self.show(path))
+                        .help(missing_help),
+                );
+                return None;
+            }
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error(format!("cannot read `{}`: {e}", self.show(path)))
+                        .in_file(self.show(path))
+                        .help("check that the file is readable"),
+                );
+                return None;
+            }
+        };
+        let name = self.show(path);
+        match String::from_utf8(bytes) {
+            Ok(mut text) => {
+                // A byte-order mark is invisible in editors; it must not break the first key.
+                if text.starts_with('\u{feff}') {
+                    text.drain(..3);
+                }
+                let id = self.sources.add(name, text.clone());
+                Some((id, text))
+            }
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                // Offset of the replacement character in the lossy text equals `valid`.
+                let id = self.sources.add(name, lossy);
+                self.diags.push(
+                    Diagnostic::error("the file is not UTF-8 text")
+                        .at(id, valid..valid + 3, "this byte is not UTF-8")
+                        .help("save the file as UTF-8 (most editors offer it under \"Save as…\" or \"Encoding\")"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Reads, validates and models the site at `root`.
+pub fn load(root: &Path) -> Loaded {
+    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut l = Loader {
+        root: root.to_path_buf(),
+        canonical_root,
+        sources: Sources::default(),
+        diags: Diagnostics::default(),
+    };
+    let site = load_inner(&mut l);
+    let site = if l.diags.has_errors() { None } else { site };
+    Loaded {
+        site,
+        sources: l.sources,
+        diags: l.diags,
+    }
+}
+
+fn load_inner(l: &mut Loader) -> Option<Site> {
+    let root = l.root.clone();
+    if !root.is_dir() {
+        l.diags.push(
+            Diagnostic::error(format!("`{}` is not a folder", root.display()))
+                .help("give the folder that holds site.toml with --root, or run `clause init <dir>` to start a new site"),
+        );
+        return None;
+    }
+    let (site_file, site_text) = l.read_text(
+        &root.join("site.toml"),
+        "run Clause in the site's folder (the one with site.toml), pass --root, or create a site with `clause init <dir>`",
+    )?;
+    let config = config::load(&site_text, site_file, &mut l.diags);
+
+    // The inventory and the documents are read even when site.toml has problems,
+    // so that one run reports everything; without locales they cannot be checked.
+    let locales: Vec<String> = config
+        .as_ref()
+        .map(|c| c.locales.clone())
+        .unwrap_or_default();
+    let inv_path = root.join("content").join("cookies.toml");
+    let inventory = l
+        .read_text(
+            &inv_path,
+            "create content/cookies.toml, the cookie inventory (see the README for its format)",
+        )
+        .and_then(|(id, text)| {
+            config
+                .as_ref()
+                .and_then(|_| inventory::load(&text, id, &locales, &mut l.diags))
+        });
+    let config = config?;
+    let docs = load_documents(l, &config);
+    let theme_files = load_theme(l, &config);
+    let strings = load_strings(l, &config, &theme_files);
+    let (tera, templates) = load_templates(l, &theme_files);
+    let inventory = inventory?;
+    let pages = render_prose(l, &config, &inventory, docs);
+    check_shown(l, &inventory, &pages);
+    let statics = theme_files
+        .iter()
+        .filter_map(|f| {
+            f.path
+                .strip_prefix("static/")
+                .map(|p| (p.to_string(), f.bytes.clone()))
+        })
+        .collect();
+    Some(Site {
+        root,
+        config,
+        inventory,
+        pages,
+        strings: strings?,
+        tera: tera?,
+        templates,
+        statics,
+    })
+}
+
+fn load_documents(l: &mut Loader, config: &Config) -> Vec<Document> {
+    let content = l.root.join("content");
+    let mut docs: Vec<Document> = Vec::new();
+    let mut slugs_by_locale: Vec<(usize, Vec<(String, PathBuf)>)> = Vec::new();
+    for (i, locale) in config.locales.iter().enumerate() {
+        let dir = content.join(locale);
+        let mut found = Vec::new();
+        if let Ok(entries) = fs::read_dir(&dir) {
+            let mut paths: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            for path in paths {
+                if path.extension().and_then(|e| e.to_str()) != Some("md") {
+                    continue;
+                }
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("")
+                    .to_string();
+                if !content::is_slug(&stem) {
+                    l.diags.push(
+                        Diagnostic::error(format!("`{}` cannot name a page", l.show(&path)))
+                            .in_file(l.show(&path))
+                            .help("the file name becomes part of the address: use lowercase letters, digits and `-`, e.g. `cookies.md`"),
+                    );
+                    continue;
+                }
+                found.push((stem, path));
+            }
+        }
+        if found.is_empty() {
+            l.diags.push(
+                Diagnostic::error(format!("locale `{locale}` has no document"))
+                    .at(config.file, config.locale_spans[i].clone(), "declared here")
+                    .help(format!(
+                        "write its policy in content/{locale}/<name>.md (e.g. content/{locale}/cookies.md), or remove `{locale}` from `locales`"
+                    )),
+            );
+        }
+        slugs_by_locale.push((i, found));
+    }
+    // Every document must exist in every locale: no page may silently fall back to another language.
+    let all: std::collections::BTreeSet<&String> = slugs_by_locale
+        .iter()
+        .flat_map(|(_, v)| v.iter().map(|(s, _)| s))
+        .collect();
+    for (i, found) in &slugs_by_locale {
+        if found.is_empty() {
+            continue;
+        }
+        let locale = &config.locales[*i];
+        for slug in &all {
+            if !found.iter().any(|(s, _)| s == *slug) {
+                let other = slugs_by_locale
+                    .iter()
+                    .find_map(|(j, v)| {
+                        v.iter()
+                            .find(|(s, _)| s == *slug)
+                            .map(|_| &config.locales[*j])
+                    })
+                    .cloned()
+                    .unwrap_or_default();
+                l.diags.push(
+                    Diagnostic::error(format!("document `{slug}` has no `{locale}` version"))
+                        .at(
+                            config.file,
+                            config.locale_spans[*i].clone(),
+                            "this locale needs every document",
+                        )
+                        .help(format!(
+                            "translate content/{other}/{slug}.md into content/{locale}/{slug}.md"
+                        )),
+                );
+            }
+        }
+    }
+    let mut order: Vec<(String, usize, PathBuf)> = Vec::new();
+    for (i, found) in slugs_by_locale {
+        for (slug, path) in found {
+            order.push((slug, i, path));
+        }
+    }
+    order.sort();
+    for (slug, i, path) in order {
+        let locale = config.locales[i].clone();
+        let help = format!("create {}", l.show(&path));
+        if let Some((id, text)) = l.read_text(&path, &help) {
+            if let Some(doc) = content::parse_document(&text, id, &locale, &slug, &mut l.diags) {
+                docs.push(doc);
+            }
+        }
+    }
+    // Folders of content/ that are not declared locales are probably a forgotten `locales` entry.
+    if let Ok(entries) = fs::read_dir(&content) {
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| e.file_name().to_str().map(String::from))
+            .collect();
+        names.sort();
+        for name in names {
+            if !config.locales.contains(&name) {
+                l.diags.push(
+                    Diagnostic::warning(format!(
+                        "content/{name}/ is not a locale of this site, so it is not built"
+                    ))
+                    .in_file(format!("content/{name}"))
+                    .help(format!(
+                        "add \"{name}\" to `locales` in site.toml, or remove the folder"
+                    )),
+                );
+            }
+        }
+    }
+    docs
+}
+
+fn load_theme(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
+    let dir = l.root.join("themes").join(&config.theme);
+    let mut site_files = Vec::new();
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let Ok(entry) = entry else { continue };
+            if !entry.file_type().is_file() && !entry.path_is_symlink() {
+                continue;
+            }
+            let path = entry.path().to_path_buf();
+            let rel = display_path(&dir, &path);
+            if !(rel.starts_with("templates/")
+                || rel.starts_with("static/")
+                || rel.starts_with("i18n/"))
+            {
+                continue;
+            }
+            if !l.inside_root(&path) {
+                continue;
+            }
+            match fs::read(&path) {
+                Ok(bytes) => site_files.push((rel, path, bytes)),
+                Err(e) => l.diags.push(
+                    Diagnostic::error(format!("cannot read `{}`: {e}", l.show(&path)))
+                        .in_file(l.show(&path))
+                        .help("check that the file is readable"),
+                ),
+            }
+        }
+    } else if config.theme != "default" {
+        l.diags.push(
+            Diagnostic::error(format!("theme `{}` not found", config.theme))
+                .in_file("site.toml")
+                .help(format!(
+                    "create themes/{}/ or remove `theme` from site.toml to use the default theme",
+                    config.theme
+                )),
+        );
+    }
+    // A named theme still falls back to the built-in default for files it does not provide.
+    theme::merge(true, site_files)
+}
+
+fn load_strings(
+    l: &mut Loader,
+    config: &Config,
+    files: &[ThemeFile],
+) -> Option<BTreeMap<String, Strings>> {
+    let mut out = BTreeMap::new();
+    let mut ok = true;
+    for (i, locale) in config.locales.iter().enumerate() {
+        let path = format!("i18n/{locale}.toml");
+        let mut layers_src = Vec::new();
+        if let Some(b) = theme::builtin_file(&path) {
+            layers_src.push((format!("<built-in default theme>/{path}"), b.to_vec()));
+        }
+        if let Some(f) = files
+            .iter()
+            .find(|f| f.path == path && f.origin != theme::Origin::Builtin)
+        {
+            layers_src.push((f.display(&l.root), f.bytes.clone()));
+        }
+        let mut layers_text = Vec::new();
+        for (name, bytes) in layers_src {
+            match String::from_utf8(bytes) {
+                Ok(text) => {
+                    let id = l.sources.add(name, text.clone());
+                    layers_text.push((id, text));
+                }
+                Err(_) => {
+                    l.diags.push(
+                        Diagnostic::error("the file is not UTF-8 text")
+                            .in_file(name)
+                            .help("save the file as UTF-8"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let layers: Vec<Layer> = layers_text
+            .iter()
+            .map(|(id, text)| Layer { file: *id, text })
+            .collect();
+        match Strings::load(
+            locale,
+            &layers,
+            (config.file, config.locale_spans[i].clone()),
+            &mut l.diags,
+        ) {
+            Some(s) => {
+                out.insert(locale.clone(), s);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn load_templates(l: &mut Loader, files: &[ThemeFile]) -> (Option<tera::Tera>, Vec<Template>) {
+    let mut tera = tera::Tera::new();
+    let mut templates = Vec::new();
+    let mut raw = Vec::new();
+    for f in files {
+        let Some(name) = f.path.strip_prefix("templates/") else {
+            continue;
+        };
+        let display = f.display(&l.root);
+        let Ok(text) = String::from_utf8(f.bytes.clone()) else {
+            l.diags.push(
+                Diagnostic::error("the template is not UTF-8 text")
+                    .in_file(display)
+                    .help("save the file as UTF-8"),
+            );
+            continue;
+        };
+        let id = l.sources.add(display, text.clone());
+        templates.push(Template {
+            name: name.to_string(),
+            file: id,
+        });
+        raw.push((name.to_string(), text));
+    }
+    match tera.add_raw_templates(raw) {
+        Ok(()) => (Some(tera), templates),
+        Err(e) => {
+            l.diags.push(template_diagnostic(&e, &templates));
+            (None, templates)
+        }
+    }
+}
+
+/// Turns a Tera error into a diagnostic pointing into the template file.
+pub fn template_diagnostic(e: &tera::Error, templates: &[Template]) -> Diagnostic {
+    use tera::ErrorKind;
+    match e.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let kind = if matches!(e.kind(), ErrorKind::SyntaxError(_)) {
+                "template syntax error"
+            } else {
+                "template error"
+            };
+            let d = Diagnostic::error(format!("{kind}: {}", report.message()));
+            match templates.iter().find(|t| t.name == report.filename()) {
+                Some(t) => d
+                    .at(t.file, report.span().range.clone(), report.message())
+                    .help("see the Tera documentation for template syntax; remove the site's copy of this template to use the built-in one"),
+                None => d.help("check the theme's templates"),
+            }
+        }
+        other => Diagnostic::error(format!("template error: {other}"))
+            .help("check the theme's templates; remove the site's copy of a template to use the built-in one"),
+    }
+}
+
+fn render_prose(
+    l: &mut Loader,
+    config: &Config,
+    inv: &Inventory,
+    docs: Vec<Document>,
+) -> Vec<Page> {
+    let categories: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
+    let mut reserved: HashSet<String> = categories.iter().map(|c| (*c).to_string()).collect();
+    for d in &inv.definitions {
+        reserved.insert(format!("def-{}", d.id));
+    }
+    for fixed in [
+        "main",
+        "contents",
+        "definitions",
+        "cookies",
+        "languages",
+        "updated",
+    ] {
+        reserved.insert(fixed.to_string());
+    }
+    let names = markdown::Names {
+        params: &config.params,
+        categories: &categories,
+        reserved: &reserved,
+    };
+    let mut pages = Vec::new();
+    for doc in docs {
+        let text = &l.sources.get(doc.file).text;
+        let src = markdown::Source {
+            text,
+            offset: doc.body_offset,
+            file: doc.file,
+            locale: &doc.locale,
+        };
+        let mut d = Diagnostics::default();
+        let blocks = markdown::render(&src, &names, &mut d);
+        l.diags.extend(d);
+        pages.push(Page { doc, blocks });
+    }
+    pages
+}
+
+/// Warns about categories with no cookie and categories that no page shows.
+fn check_shown(l: &mut Loader, inv: &Inventory, pages: &[Page]) {
+    for c in &inv.categories {
+        let used = inv
+            .cookies
+            .iter()
+            .any(|k| inv.categories[k.category].id == c.id);
+        if !used {
+            l.diags.push(
+                Diagnostic::warning(format!("category `{}` has no cookie", c.id))
+                    .at(
+                        inv.file,
+                        c.span.clone(),
+                        "no [[cookies]] entry has this category",
+                    )
+                    .help("add its cookies, or remove the category"),
+            );
+            continue;
+        }
+        let shown = pages.iter().any(|p| {
+            p.blocks.iter().any(|b| match b {
+                Block::Section {
+                    section: Section::Cookies(None),
+                    ..
+                } => true,
+                Block::Section {
+                    section: Section::Cookies(Some(id)),
+                    ..
+                } => *id == c.id,
+                _ => false,
+            })
+        });
+        if !shown {
+            l.diags.push(
+                Diagnostic::warning(format!("the cookies of category `{}` are on no page", c.id))
+                    .at(inv.file, c.span.clone(), "not shown by any document")
+                    .help(format!(
+                        "add a paragraph `{{{{ cookies {} }}}}` (or `{{{{ cookies }}}}`) to a document",
+                        c.id
+                    )),
+            );
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Themes: templates, static files and UI strings, looked up in the site's
+//! `themes/<name>/` folder first, then in the default theme compiled into the binary
+//! (mdBook-style: any file of the site's theme replaces its built-in twin).
+
+use std::path::{Path, PathBuf};
+
+macro_rules! builtin {
+    ($($path:literal),* $(,)?) => {
+        /// The default theme's files, compiled in so that a site without `themes/` builds.
+        pub const BUILTIN: &[(&str, &[u8])] = &[
+            $(($path, include_bytes!(concat!("../themes/default/", $path)))),*
+        ];
+    };
+}
+
+builtin!(
+    "templates/base.html",
+    "templates/page.html",
+    "templates/index.html",
+    "templates/sitemap.xml",
+    "templates/partials/cookies.html",
+    "templates/partials/definitions.html",
+    "static/style.css",
+    "i18n/en.toml",
+    "i18n/fr.toml",
+    "i18n/de.toml",
+    "i18n/es.toml",
+    "i18n/it.toml",
+    "i18n/nl.toml",
+);
+
+/// A built-in file of the default theme, by its path inside the theme.
+pub fn builtin_file(path: &str) -> Option<&'static [u8]> {
+    BUILTIN.iter().find(|(p, _)| *p == path).map(|(_, b)| *b)
+}
+
+/// Where a theme file came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The site's own `themes/<name>/` folder.
+    Site(PathBuf),
+    /// Compiled into Clause.
+    Builtin,
+}
+
+/// One file of the effective theme.
+#[derive(Debug, Clone)]
+pub struct ThemeFile {
+    /// Path inside the theme, with `/` separators (e.g. `templates/page.html`).
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+impl ThemeFile {
+    /// The path to show in diagnostics.
+    pub fn display(&self, root: &Path) -> String {
+        match &self.origin {
+            Origin::Site(p) => crate::diagnostics::display_path(root, p),
+            Origin::Builtin => format!("<built-in default theme>/{}", self.path),
+        }
+    }
+}
+
+/// Merges the built-in files with those of the site's theme folder (which win).
+/// `site_files` are (path inside the theme, file path, bytes), read by the loader.
+pub fn merge(use_builtin: bool, site_files: Vec<(String, PathBuf, Vec<u8>)>) -> Vec<ThemeFile> {
+    let mut files: Vec<ThemeFile> = if use_builtin {
+        BUILTIN
+            .iter()
+            .map(|(p, b)| ThemeFile {
+                path: (*p).to_string(),
+                bytes: b.to_vec(),
+                origin: Origin::Builtin,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for (path, file, bytes) in site_files {
+        let f = ThemeFile {
+            path,
+            bytes,
+            origin: Origin::Site(file),
+        };
+        match files.iter_mut().find(|x| x.path == f.path) {
+            Some(slot) => *slot = f,
+            None => files.push(f),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_files_replace_their_builtin_twin() {
+        let files = merge(
+            true,
+            vec![(
+                "static/style.css".into(),
+                PathBuf::from("themes/default/static/style.css"),
+                b"body{}".to_vec(),
+            )],
+        );
+        let css = files
+            .iter()
+            .find(|f| f.path == "static/style.css")
+            .expect("present");
+        assert_eq!(css.bytes, b"body{}");
+        assert!(files
+            .iter()
+            .any(|f| f.path == "templates/page.html" && f.origin == Origin::Builtin));
+    }
+}
