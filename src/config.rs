@@ -229,11 +229,15 @@ fn check_locale_tag(r: &mut Reader, tag: &Spanned<String>) -> bool {
             false
         }
         Err(_) => {
+            let help = match i18n::canonical_tag(&tag.value.replace('_', "-")) {
+                Ok(fixed) => format!("write it as `{fixed}` (language tags use `-`, not `_`)"),
+                Err(_) => "use a language code such as `en`, `fr` or `pt-BR`".into(),
+            };
             r.error(
                 &tag.span,
                 format!("`{}` is not a valid locale tag", tag.value),
                 "not a BCP 47 language tag",
-                "use a language code such as `en`, `fr` or `pt-BR`".into(),
+                help,
             );
             false
         }

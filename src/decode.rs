@@ -72,7 +72,7 @@ pub fn parse(
             diags.push(
                 Diagnostic::error(format!("invalid TOML: {first_line}"))
                     .at(file, span, first_line)
-                    .help(syntax_help(text, e.span())),
+                    .help(syntax_help(text, e.span(), &message)),
             );
             None
         }
@@ -80,7 +80,13 @@ pub fn parse(
 }
 
 /// A help line for the commonest TOML mistakes made by people who are not programmers.
-fn syntax_help(text: &str, span: Option<Range<usize>>) -> String {
+fn syntax_help(text: &str, span: Option<Range<usize>>, message: &str) -> String {
+    if message.contains("date") || message.contains("time") {
+        return "write dates as year-month-day, e.g. `2026-11-29`, and check that the day exists".into();
+    }
+    if message.contains("duplicate key") {
+        return "each key may appear once per table: remove or rename one of them".into();
+    }
     let line = span
         .and_then(|s| {
             let start = text[..s.start.min(text.len())]

@@ -353,10 +353,7 @@ pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String 
     let mut out = String::new();
     for d in diags.iter() {
         match format {
-            Format::Human => {
-                out.push_str(&to_human(sources, d));
-                out.push('\n');
-            }
+            Format::Human => out.push_str(&to_human(sources, d)),
             Format::Json => {
                 out.push_str(&to_json(sources, d));
                 out.push('\n');
@@ -365,12 +362,16 @@ pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String 
     }
     if format == Format::Human {
         let (e, w) = diags.counts();
+        let warnings = if w > 0 {
+            format!(" and {w} {}", plural(w, "warning", "warnings"))
+        } else {
+            String::new()
+        };
         if e > 0 {
             let _ = writeln!(
                 out,
-                "error: {e} {} and {w} {} found; nothing was written",
-                plural(e, "problem", "problems"),
-                plural(w, "warning", "warnings")
+                "error: {e} {}{warnings} found; nothing was written",
+                plural(e, "error", "errors"),
             );
         } else if w > 0 {
             let _ = writeln!(out, "warning: {w} {}", plural(w, "warning", "warnings"));

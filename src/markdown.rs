@@ -172,15 +172,8 @@ impl Renderer<'_, '_> {
         let help = match words.first().and_then(|w| suggest(w, candidates.iter().map(String::as_str))) {
             Some(s) if s != name => format!("did you mean `{{{{ {s} }}}}`?"),
             _ => format!(
-                "placeholders are {{{{ definitions }}}}, {{{{ cookies }}}}, {{{{ cookies <category> }}}} and the [params] of site.toml{}",
-                if self.names.params.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " ({})",
-                        self.names.params.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ")
-                    )
-                }
+                "to define it, add `{} = \"…\"` under `[params]` in site.toml; the built-in placeholders are {{{{ definitions }}}}, {{{{ cookies }}}} and {{{{ cookies <category> }}}}",
+                words.first().copied().unwrap_or("name")
             ),
         };
         self.diags.push(

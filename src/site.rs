@@ -200,7 +200,10 @@ fn load_inner(l: &mut Loader) -> Option<Site> {
     let (tera, templates) = load_templates(l, &theme_files);
     let inventory = inventory?;
     let pages = render_prose(l, &config, &inventory, docs);
-    check_shown(l, &inventory, &pages);
+    // An inventory with errors is partial: warnings about it would only mislead.
+    if !l.diags.has_errors() {
+        check_shown(l, &inventory, &pages);
+    }
     let statics = theme_files
         .iter()
         .filter_map(|f| {

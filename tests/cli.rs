@@ -1,0 +1,279 @@
+//! CLI tests: the real binary on real fixture sites, asserting exact diagnostics.
+
+mod common;
+
+use std::fs;
+
+use common::{build, clause, fixture, repo, tree};
+
+/// Runs `clause check` on a fixture and returns (exit code, stderr).
+fn check(name: &str, extra: &[&str]) -> (i32, String) {
+    let o = clause()
+        .arg("check")
+        .arg("--root")
+        .arg(format!("tests/fixtures/{name}"))
+        .args(extra)
+        .output()
+        .expect("runs");
+    assert!(o.stdout.is_empty(), "stdout stays clean");
+    (
+        o.status.code().expect("exit code"),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn example_site_builds_every_page() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("output");
+    let (stdout, stderr) = build(&repo(), &out);
+    assert!(stdout.is_empty());
+    assert!(stderr.starts_with("built 2 pages in 2 locales into "), "{stderr}");
+    let files: Vec<String> = tree(&out).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        files,
+        [
+            ".clause-output",
+            "en/cookies/index.html",
+            "fr/cookies/index.html",
+            "index.html",
+            "sitemap.xml",
+            "static/style.css"
+        ]
+    );
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (name, root) in common::valid_sites() {
+        let a = tmp.path().join(format!("{name}-a"));
+        let b = tmp.path().join(format!("{name}-b"));
+        build(&root, &a);
+        build(&root, &b);
+        assert_eq!(tree(&a), tree(&b), "{name} differs between two builds");
+    }
+}
+
+#[test]
+fn broken_inventory_reports_every_problem_with_its_place() {
+    let (code, stderr) = check("invalid", &[]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("invalid_human", stderr);
+}
+
+#[test]
+fn broken_settings_are_reported_together() {
+    let (code, stderr) = check("invalid-site", &[]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("invalid_site_human", stderr);
+}
+
+#[test]
+fn toml_syntax_error_is_located() {
+    let (code, stderr) = check("invalid-syntax", &[]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("invalid_syntax_human", stderr);
+}
+
+#[test]
+fn template_errors_have_line_and_column() {
+    let (code, stderr) = check("theme-broken", &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("┌─ themes/default/templates/page.html:4:14"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_diagnostics_are_one_object_per_line() {
+    let (code, stderr) = check("invalid", &["--message-format", "json"]);
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 9, "{stderr}");
+    let first = &lines[0];
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "content/cookies.toml");
+    assert_eq!(first["line"], 11);
+    assert_eq!(first["column"], 12);
+    assert_eq!(first["message"], "unknown category `necesary`");
+    assert_eq!(first["help"], "did you mean `necessary`?");
+    let dup = lines
+        .iter()
+        .find(|l| l["message"] == "cookie `session` is declared twice")
+        .expect("duplicate reported");
+    assert_eq!(dup["related"][0]["line"], 9);
+}
+
+#[test]
+fn warnings_pass_unless_strict() {
+    let (code, stderr) = check("warnings", &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning: the cookies of category `ads` are on no page"));
+    let (code, stderr) = check("warnings", &["--strict"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--strict turns the warnings above into errors"));
+}
+
+#[test]
+fn check_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let before = tree(&root);
+    clause()
+        .arg("check")
+        .arg("--root")
+        .arg(&root)
+        .assert()
+        .success();
+    assert_eq!(tree(&root), before);
+}
+
+#[test]
+fn failed_build_leaves_previous_output_untouched() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let out = root.join("output");
+    build(&root, &out);
+    let good = tree(&out);
+    fs::write(root.join("content/cookies.toml"), "[categories\n").expect("break it");
+    clause()
+        .arg("build")
+        .arg("--root")
+        .arg(&root)
+        .assert()
+        .code(1);
+    assert_eq!(tree(&out), good);
+    let siblings: Vec<_> = fs::read_dir(&root)
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("clause"))
+        .collect();
+    assert!(siblings.is_empty(), "no staging folder left: {siblings:?}");
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_make() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fs::write(tmp.path().join("thesis.docx"), "precious").expect("write");
+    let o = clause()
+        .arg("build")
+        .arg("--root")
+        .arg(fixture("minimal"))
+        .arg("--output")
+        .arg(tmp.path())
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("already holds files that Clause did not write"), "{stderr}");
+    assert!(stderr.contains("help: choose an empty or new folder with --output"), "{stderr}");
+    assert_eq!(fs::read_to_string(tmp.path().join("thesis.docx")).expect("kept"), "precious");
+}
+
+#[test]
+fn init_creates_a_site_that_builds() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("policy");
+    clause().arg("init").arg(&site).assert().success();
+    let (_, stderr) = build(&site, &site.join("output"));
+    assert!(stderr.starts_with("built 1 page in 1 locale"), "{stderr}");
+    // A second init into the now non-empty folder is refused.
+    clause().arg("init").arg(&site).assert().code(1);
+}
+
+#[test]
+fn non_utf8_file_is_reported_with_its_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    fs::write(
+        root.join("content/en/cookies.md"),
+        b"+++\ntitle = \"Caf\xe9\"\n+++\n".as_slice(),
+    )
+    .expect("write");
+    let o = clause()
+        .arg("check")
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("error: the file is not UTF-8 text"), "{stderr}");
+    assert!(stderr.contains("content/en/cookies.md:2:13"), "{stderr}");
+}
+
+#[test]
+fn byte_order_mark_and_crlf_are_accepted() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let toml = fs::read_to_string(root.join("content/cookies.toml")).expect("read");
+    fs::write(
+        root.join("content/cookies.toml"),
+        format!("\u{feff}{}", toml.replace('\n', "\r\n")),
+    )
+    .expect("write");
+    build(&root, &root.join("output"));
+}
+
+#[test]
+fn missing_site_toml_explains_what_to_do() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = clause()
+        .arg("check")
+        .arg("--root")
+        .arg(tmp.path())
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("site.toml: `site.toml` does not exist"), "{stderr}");
+    assert!(stderr.contains("clause init <dir>"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_site_are_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let outside = tmp.path().join("secret.md");
+    fs::write(&outside, "+++\ntitle = \"x\"\n+++\n").expect("write");
+    fs::remove_file(root.join("content/en/cookies.md")).expect("rm");
+    std::os::unix::fs::symlink(&outside, root.join("content/en/cookies.md")).expect("link");
+    let o = clause()
+        .arg("check")
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("outside the site folder"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    clause().arg("build").arg("--nope").assert().code(2);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let rel = e.path().strip_prefix(from).expect("inside");
+        let target = to.join(rel);
+        if e.file_type().is_dir() {
+            fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}

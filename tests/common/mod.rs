@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The repository root (the example site).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture site under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests").join("fixtures").join(name)
+}
+
+/// The clause binary, run from the repository root.
+pub fn clause() -> Command {
+    let mut c = Command::cargo_bin("clause").expect("binary built");
+    c.current_dir(repo());
+    c
+}
+
+/// Builds `root` into `out` and returns the (stdout, stderr) of a successful build.
+pub fn build(root: &Path, out: &Path) -> (String, String) {
+    let o = clause()
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "build of {} failed:\n{stderr}", root.display());
+    (String::from_utf8_lossy(&o.stdout).into_owned(), stderr)
+}
+
+/// Every file under `dir`, relative path and bytes, sorted.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .expect("inside")
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).expect("readable"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The valid sites: the example and the good fixtures.
+pub fn valid_sites() -> Vec<(&'static str, PathBuf)> {
+    vec![
+        ("example", repo()),
+        ("minimal", fixture("minimal")),
+        ("i18n", fixture("i18n")),
+        ("theme-custom", fixture("theme-custom")),
+        ("hostile", fixture("hostile")),
+        ("warnings", fixture("warnings")),
+    ]
+}
