@@ -82,7 +82,8 @@ pub fn parse(
 /// A help line for the commonest TOML mistakes made by people who are not programmers.
 fn syntax_help(text: &str, span: Option<Range<usize>>, message: &str) -> String {
     if message.contains("date") || message.contains("time") {
-        return "write dates as year-month-day, e.g. `2026-11-29`, and check that the day exists".into();
+        return "write dates as year-month-day, e.g. `2026-11-29`, and check that the day exists"
+            .into();
     }
     if message.contains("duplicate key") {
         return "each key may appear once per table: remove or rename one of them".into();

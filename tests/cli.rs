@@ -28,7 +28,10 @@ fn example_site_builds_every_page() {
     let out = tmp.path().join("output");
     let (stdout, stderr) = build(&repo(), &out);
     assert!(stdout.is_empty());
-    assert!(stderr.starts_with("built 2 pages in 2 locales into "), "{stderr}");
+    assert!(
+        stderr.starts_with("built 2 pages in 2 locales into "),
+        "{stderr}"
+    );
     let files: Vec<String> = tree(&out).into_iter().map(|(p, _)| p).collect();
     assert_eq!(
         files,
@@ -173,9 +176,18 @@ fn refuses_to_replace_a_folder_it_did_not_make() {
         .expect("runs");
     assert_eq!(o.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("already holds files that Clause did not write"), "{stderr}");
-    assert!(stderr.contains("help: choose an empty or new folder with --output"), "{stderr}");
-    assert_eq!(fs::read_to_string(tmp.path().join("thesis.docx")).expect("kept"), "precious");
+    assert!(
+        stderr.contains("already holds files that Clause did not write"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: choose an empty or new folder with --output"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("thesis.docx")).expect("kept"),
+        "precious"
+    );
 }
 
 #[test]
@@ -207,7 +219,10 @@ fn non_utf8_file_is_reported_with_its_line() {
         .expect("runs");
     assert_eq!(o.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("error: the file is not UTF-8 text"), "{stderr}");
+    assert!(
+        stderr.contains("error: the file is not UTF-8 text"),
+        "{stderr}"
+    );
     assert!(stderr.contains("content/en/cookies.md:2:13"), "{stderr}");
 }
 
@@ -236,7 +251,10 @@ fn missing_site_toml_explains_what_to_do() {
         .expect("runs");
     assert_eq!(o.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("site.toml: `site.toml` does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("site.toml: `site.toml` does not exist"),
+        "{stderr}"
+    );
     assert!(stderr.contains("clause init <dir>"), "{stderr}");
 }
 
@@ -267,7 +285,10 @@ fn usage_errors_exit_2() {
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+    for e in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let rel = e.path().strip_prefix(from).expect("inside");
         let target = to.join(rel);
         if e.file_type().is_dir() {

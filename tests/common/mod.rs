@@ -33,7 +33,11 @@ pub fn build(root: &Path, out: &Path) -> (String, String) {
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(o.status.success(), "build of {} failed:\n{stderr}", root.display());
+    assert!(
+        o.status.success(),
+        "build of {} failed:\n{stderr}",
+        root.display()
+    );
     (String::from_utf8_lossy(&o.stdout).into_owned(), stderr)
 }
 

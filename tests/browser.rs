@@ -1,0 +1,108 @@
+//! The output checked as a visitor sees it: every generated page of the example and of the
+//! valid fixtures passes the W3C Nu HTML Checker and axe-core in headless Chromium.
+//!
+//! The tools come from `npm ci --prefix tests/browser` and Debian's `chromium` (see .ci/run).
+//! Set CLAUSE_SKIP_BROWSER=1 to skip these two tests on a machine without them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tools_dir() -> PathBuf {
+    common::repo().join("tests/browser/node_modules")
+}
+
+fn skip() -> bool {
+    if std::env::var_os("CLAUSE_SKIP_BROWSER").is_some() {
+        eprintln!("CLAUSE_SKIP_BROWSER is set: skipping the browser checks");
+        return true;
+    }
+    assert!(
+        tools_dir().join("vnu-jar").is_dir() && tools_dir().join("playwright-core").is_dir(),
+        "the browser test tools are missing: run `npm ci --prefix tests/browser` and `apt-get install chromium` (as .ci/run does), or set CLAUSE_SKIP_BROWSER=1"
+    );
+    false
+}
+
+/// Builds every valid site and returns the generated HTML and CSS files.
+fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut html = Vec::new();
+    let mut css = Vec::new();
+    for (name, root) in common::valid_sites() {
+        let out = tmp.join(name);
+        common::build(&root, &out);
+        for (rel, _) in common::tree(&out) {
+            if rel.ends_with(".html") {
+                html.push(out.join(rel));
+            } else if rel.ends_with(".css") {
+                css.push(out.join(rel));
+            }
+        }
+    }
+    (html, css)
+}
+
+#[test]
+fn every_page_passes_the_nu_html_checker() {
+    if skip() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (html, css) = built_pages(tmp.path());
+    assert!(
+        html.len() >= 10,
+        "expected pages from every site, got {}",
+        html.len()
+    );
+    let jar = tools_dir().join("vnu-jar/build/dist/vnu.jar");
+    let o = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .arg("--also-check-css")
+        .arg("--format")
+        .arg("gnu")
+        .args(&html)
+        .args(&css)
+        .output()
+        .expect("java runs");
+    let report = String::from_utf8_lossy(&o.stderr);
+    // vnu reports warnings (info) too; only errors fail the page.
+    let errors: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains(": error:") || l.contains(": fatal:"))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "Nu HTML Checker errors:\n{}",
+        errors.join("\n")
+    );
+    assert!(o.status.success(), "vnu failed:\n{report}");
+}
+
+#[test]
+fn every_page_passes_axe_at_desktop_and_phone_widths() {
+    if skip() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (html, _) = built_pages(tmp.path());
+    let o = Command::new("node")
+        .arg(common::repo().join("tests/browser/axe.mjs"))
+        .args(&html)
+        .output()
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success(),
+        "axe found problems:\n{report}\n{stderr}"
+    );
+    assert!(
+        report.contains(&format!(
+            "axe: {} page views checked, 0 problems",
+            html.len() * 4
+        )),
+        "{report}"
+    );
+}
