@@ -71,9 +71,15 @@ pub enum Command {
 }
 
 impl SiteArgs {
-    /// The diagnostics format.
+    /// The diagnostics format: colours only on a terminal, and never with NO_COLOR set.
     pub fn format(&self) -> Format {
+        use std::io::IsTerminal;
         match self.message_format {
+            MessageFormat::Human
+                if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+            {
+                Format::HumanColor
+            }
             MessageFormat::Human => Format::Human,
             MessageFormat::Json => Format::Json,
         }

@@ -94,8 +94,8 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
     // Locales first: every human-readable value is checked against them.
     let mut locales = Vec::new();
     let mut locale_spans: Vec<Range<usize>> = Vec::new();
-    match fields.require(&mut r, "locales", "[\"en\", \"fr\"]") {
-        Some(v) => {
+    if let Some(v) = fields.require(&mut r, "locales", "[\"en\", \"fr\"]") {
+        {
             if let Some(list) = decode::strings(&mut r, v, "locales") {
                 if list.is_empty() {
                     r.error(
@@ -124,8 +124,9 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
                 }
             }
         }
-        None => return None,
     }
+    // Without locales, keep reading: the other keys' problems are reported in the same run.
+    let has_locales = !locales.is_empty();
 
     let title = fields
         .require(&mut r, "title", "\"Cookie policy\"")
@@ -200,6 +201,9 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
         None => Some(Column::DEFAULT.to_vec()),
     };
 
+    if !has_locales {
+        return None;
+    }
     Some(Config {
         file,
         title: title?,

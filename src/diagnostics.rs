@@ -257,6 +257,8 @@ impl Diagnostics {
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// rustc-style text with the source line and a caret, coloured on a terminal.
+    HumanColor,
     /// rustc-style text with the source line and a caret.
     Human,
     /// One JSON object per line, for CI annotations.
@@ -302,8 +304,8 @@ pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
     v.to_string()
 }
 
-/// Renders one diagnostic as rustc-style text (no colour).
-pub fn to_human(sources: &Sources, d: &Diagnostic) -> String {
+/// Renders one diagnostic as rustc-style text, with ANSI colours if `color`.
+pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
@@ -328,7 +330,14 @@ pub fn to_human(sources: &Sources, d: &Diagnostic) -> String {
         diag = diag.with_notes(vec![format!("help: {h}")]);
     }
     let config = term::Config::default();
-    match term::emit_into_string(&config, sources, &diag) {
+    let rendered = if color {
+        let mut buf = term::termcolor::Buffer::ansi();
+        term::emit_to_write_style(&mut buf, &config, sources, &diag)
+            .map(|()| String::from_utf8_lossy(buf.as_slice()).into_owned())
+    } else {
+        term::emit_into_string(&config, sources, &diag)
+    };
+    match rendered {
         Ok(s) => s,
         // Only reachable if a span is out of range: still say what is wrong.
         Err(_) => {
@@ -353,14 +362,15 @@ pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String 
     let mut out = String::new();
     for d in diags.iter() {
         match format {
-            Format::Human => out.push_str(&to_human(sources, d)),
+            Format::Human => out.push_str(&to_human(sources, d, false)),
+            Format::HumanColor => out.push_str(&to_human(sources, d, true)),
             Format::Json => {
                 out.push_str(&to_json(sources, d));
                 out.push('\n');
             }
         }
     }
-    if format == Format::Human {
+    if format != Format::Json {
         let (e, w) = diags.counts();
         let warnings = if w > 0 {
             format!(" and {w} {}", plural(w, "warning", "warnings"))
@@ -433,7 +443,7 @@ mod tests {
         let d = Diagnostic::error("unknown key `purpse`")
             .at(id, 0..6, "not a cookie field")
             .help("did you mean `purpose`?");
-        let text = to_human(&sources, &d);
+        let text = to_human(&sources, &d, false);
         assert!(text.contains("cookies.toml:1:1"), "{text}");
         assert!(text.contains("^^^^^^ not a cookie field"), "{text}");
         assert!(text.contains("= help: did you mean `purpose`?"), "{text}");

@@ -225,21 +225,24 @@ pub fn load(
             inv.definitions.push(d);
         }
     }
-    let mut provider_ids: Vec<Spanned<String>> = Vec::new();
+    // Ids declared with errors still count as declared, so that a cookie using them
+    // does not get a second, misleading "unknown id" error.
+    let mut declared = Declared::default();
     for (id, v) in named_tables(&mut r, &fields, "categories") {
+        declared.categories.push(id.value.clone());
         if let Some(c) = read_category(&mut r, &id, v, locales) {
             inv.categories.push(c);
         }
     }
     for (id, v) in named_tables(&mut r, &fields, "providers") {
+        declared.providers.push(id.value.clone());
         if let Some(p) = read_provider(&mut r, &id, v, locales) {
             inv.providers.push(p);
-            provider_ids.push(id);
         }
     }
     let mut seen: Vec<(String, Range<usize>)> = Vec::new();
     for item in array(&mut r, &fields, "cookies", "[[cookies]]") {
-        if let Some(c) = read_cookie(&mut r, item, locales, &inv, &mut seen) {
+        if let Some(c) = read_cookie(&mut r, item, locales, &inv, &declared, &mut seen) {
             inv.cookies.push(c);
         }
     }
@@ -251,6 +254,13 @@ pub fn load(
         );
     }
     Some(inv)
+}
+
+/// Every category and provider id written in the file, valid or not.
+#[derive(Default)]
+struct Declared {
+    categories: Vec<String>,
+    providers: Vec<String>,
 }
 
 fn array<'v>(r: &mut Reader, f: &Fields<'v>, key: &str, example: &str) -> &'v [Spanned<Val>] {
@@ -426,11 +436,23 @@ fn read_provider(
     })
 }
 
-fn reference(r: &mut Reader, f: &Fields, key: &str, ids: &[&str], what: &str) -> Option<usize> {
+/// Resolves a provider or category id: `ids` are the valid ones (their index is returned),
+/// `declared` every one written in the file.
+fn reference(
+    r: &mut Reader,
+    f: &Fields,
+    key: &str,
+    (ids, declared): (&[&str], &[String]),
+    what: &str,
+) -> Option<usize> {
     let v = f.require(r, key, "\"…\"")?;
     let s = decode::string(r, v, key)?;
     if let Some(i) = ids.iter().position(|x| *x == s.value) {
         return Some(i);
+    }
+    if declared.contains(&s.value) {
+        // Declared with an error, which is already reported.
+        return None;
     }
     let help = match suggest(&s.value, ids.iter().copied()) {
         Some(x) => format!("did you mean `{x}`?"),
@@ -510,14 +532,27 @@ fn read_cookie(
     v: &Spanned<Val>,
     locales: &[String],
     inv: &Inventory,
+    declared: &Declared,
     seen: &mut Vec<(String, Range<usize>)>,
 ) -> Option<Cookie> {
     let f = r.table(v, "a cookie", &COOKIE, "[[cookies]]")?;
     let names = read_names(r, &f, seen);
     let provider_ids: Vec<&str> = inv.providers.iter().map(|p| p.id.as_str()).collect();
     let category_ids: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
-    let provider = reference(r, &f, "provider", &provider_ids, "provider");
-    let category = reference(r, &f, "category", &category_ids, "category");
+    let provider = reference(
+        r,
+        &f,
+        "provider",
+        (provider_ids.as_slice(), declared.providers.as_slice()),
+        "provider",
+    );
+    let category = reference(
+        r,
+        &f,
+        "category",
+        (category_ids.as_slice(), declared.categories.as_slice()),
+        "category",
+    );
     let function = f
         .require(r, "function", "\"Authentication\"")
         .and_then(|x| decode::localized(r, x, "function", locales));

@@ -97,19 +97,23 @@ fn json_diagnostics_are_one_object_per_line() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
-    assert_eq!(lines.len(), 9, "{stderr}");
-    let first = &lines[0];
+    assert_eq!(lines.len(), 10, "{stderr}");
+    let first = lines
+        .iter()
+        .find(|l| l["message"] == "unknown category `necesary`")
+        .expect("unknown category reported");
     assert_eq!(first["severity"], "error");
     assert_eq!(first["file"], "content/cookies.toml");
-    assert_eq!(first["line"], 11);
+    assert_eq!(first["line"], 12);
     assert_eq!(first["column"], 12);
-    assert_eq!(first["message"], "unknown category `necesary`");
+    assert_eq!(first["end_column"], 22);
     assert_eq!(first["help"], "did you mean `necessary`?");
     let dup = lines
         .iter()
         .find(|l| l["message"] == "cookie `session` is declared twice")
         .expect("duplicate reported");
-    assert_eq!(dup["related"][0]["line"], 9);
+    assert_eq!(dup["line"], 18);
+    assert_eq!(dup["related"][0]["line"], 10);
 }
 
 #[test]

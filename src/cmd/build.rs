@@ -34,7 +34,7 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
         }
         return ExitCode::from(EXIT_PROBLEMS);
     }
-    if args.format() == Format::Human {
+    if args.format() != Format::Json {
         status(&format!(
             "built {} {} in {} {} into {} ({} files, {} ms)",
             site.pages.len(),

@@ -8,7 +8,7 @@ use crate::cli::{status, SiteArgs, EXIT_PROBLEMS};
 pub fn run(args: &SiteArgs) -> ExitCode {
     match super::prepare(args) {
         Some((site, _files, _)) => {
-            if args.format() == crate::diagnostics::Format::Human {
+            if args.format() != crate::diagnostics::Format::Json {
                 status(&format!(
                     "ok: {} {} in {} {}, {} {}; nothing written",
                     site.pages.len(),
