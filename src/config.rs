@@ -69,6 +69,8 @@ pub struct Config {
     pub locale_spans: Vec<Range<usize>>,
     /// Theme folder name.
     pub theme: String,
+    /// Where `theme` is set, if it is.
+    pub theme_span: Option<Range<usize>>,
     /// Free values for `{{ name }}` placeholders, in file order.
     pub params: Vec<(String, Localized)>,
     /// Columns of the cookie tables.
@@ -212,12 +214,22 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
         locales,
         locale_spans,
         theme: theme?,
+        theme_span: fields.get("theme").map(|v| v.span.clone()),
         params,
         columns: columns?,
     })
 }
 
 fn check_locale_tag(r: &mut Reader, tag: &Spanned<String>) -> bool {
+    if crate::content::RESERVED.contains(&tag.value.to_ascii_lowercase().as_str()) {
+        r.error(
+            &tag.span,
+            format!("`{}` cannot name a folder", tag.value),
+            "reserved name",
+            "this name is reserved by Windows for a device; use another language tag".into(),
+        );
+        return false;
+    }
     match i18n::canonical_tag(&tag.value) {
         Ok(canonical) if canonical == tag.value => true,
         Ok(canonical) => {

@@ -14,6 +14,19 @@ pub fn is_slug(s: &str) -> bool {
         && !s.starts_with(['-', '_'])
 }
 
+/// Names that Windows reserves for devices: a folder with such a name cannot be published
+/// from or synced to a Windows machine.
+pub const RESERVED: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// True for a name that can name an output folder: a slug that is not a reserved device
+/// name and not `static` (the theme's folder).
+pub fn is_page_name(s: &str) -> bool {
+    is_slug(s) && !RESERVED.contains(&s) && s != "static"
+}
+
 /// One document in one locale, before its prose is rendered.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -177,6 +190,9 @@ mod tests {
         assert!(is_slug("cookie-policy_2"));
         for bad in ["", "..", "../x", "a/b", "Cookies", "-x", "a b", "con\0"] {
             assert!(!is_slug(bad), "{bad:?}");
+        }
+        for bad in ["con", "nul", "lpt1", "static"] {
+            assert!(is_slug(bad) && !is_page_name(bad), "{bad:?}");
         }
     }
 }

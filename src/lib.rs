@@ -11,6 +11,7 @@ pub mod content;
 pub mod decode;
 pub mod diagnostics;
 pub mod i18n;
+pub mod input;
 pub mod inventory;
 pub mod markdown;
 pub mod output;

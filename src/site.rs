@@ -2,13 +2,12 @@
 //! Loading never writes anything.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs;
-use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config};
 use crate::content::{self, Document};
-use crate::diagnostics::{display_path, Diagnostic, Diagnostics, FileId, Sources};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
 use crate::i18n::{Layer, Strings};
+use crate::input::{Input, ReadError};
 use crate::inventory::{self, Inventory};
 use crate::markdown::{self, Block, Section};
 use crate::theme::{self, ThemeFile};
@@ -33,8 +32,6 @@ pub struct Template {
 
 /// Everything needed to render the site, validated.
 pub struct Site {
-    /// The site's folder.
-    pub root: PathBuf,
     /// site.toml.
     pub config: Config,
     /// content/cookies.toml.
@@ -61,63 +58,55 @@ pub struct Loaded {
     pub diags: Diagnostics,
 }
 
-struct Loader {
-    root: PathBuf,
-    canonical_root: PathBuf,
+struct Loader<'i> {
+    input: &'i Input,
     sources: Sources,
     diags: Diagnostics,
 }
 
-impl Loader {
-    fn show(&self, path: &Path) -> String {
-        display_path(&self.root, path)
-    }
-
-    /// Refuses files that are links leading outside the site folder.
-    fn inside_root(&mut self, path: &Path) -> bool {
-        match fs::canonicalize(path) {
-            Ok(real) if real.starts_with(&self.canonical_root) => true,
-            Ok(real) => {
+impl Loader<'_> {
+    /// Reads a file as bytes; reports a missing file or a link out of the site.
+    fn read_bytes(&mut self, rel: &str, missing_help: &str) -> Option<Vec<u8>> {
+        match self.input.read(rel) {
+            Ok(b) => Some(b),
+            Err(ReadError::NotFound) => {
+                self.diags.push(
+                    Diagnostic::error(format!("`{rel}` does not exist"))
+                        .in_file(rel)
+                        .help(missing_help),
+                );
+                None
+            }
+            Err(ReadError::Outside(real)) => {
                 self.diags.push(
                     Diagnostic::error(format!(
-                        "`{}` is a link to `{}`, outside the site folder",
-                        self.show(path),
+                        "`{rel}` is a link to `{}`, outside the site folder",
                         real.display()
                     ))
-                    .in_file(self.show(path))
+                    .in_file(rel)
                     .help("Clause reads only files inside the site folder: copy the file here instead of linking to it"),
                 );
-                false
+                None
             }
-            Err(_) => true,
+            Err(ReadError::Io(e)) => {
+                self.diags.push(
+                    Diagnostic::error(format!("cannot read `{rel}`: {e}"))
+                        .in_file(rel)
+                        .help("check that the file is readable"),
+                );
+                None
+            }
         }
     }
 
     /// Reads a text file; reports a missing file, a non-UTF-8 file, or a link out of the site.
-    fn read_text(&mut self, path: &Path, missing_help: &str) -> Option<(FileId, String)> {
-        if !self.inside_root(path) {
-            return None;
-        }
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.diags.push(
-                    Diagnostic::error(format!("`{}` does not exist", self.show(path)))
-                        .in_file(self.show(path))
-                        .help(missing_help),
-                );
-                return None;
-            }
-            Err(e) => {
-                self.diags.push(
-                    Diagnostic::error(format!("cannot read `{}`: {e}", self.show(path)))
-                        .in_file(self.show(path))
-                        .help("check that the file is readable"),
-                );
-                return None;
-            }
-        };
-        let name = self.show(path);
+    fn read_text(&mut self, rel: &str, missing_help: &str) -> Option<(FileId, String)> {
+        let bytes = self.read_bytes(rel, missing_help)?;
+        self.text(rel.to_string(), bytes)
+    }
+
+    /// Keeps a file's text for diagnostics, or reports that it is not UTF-8.
+    fn text(&mut self, name: String, bytes: Vec<u8>) -> Option<(FileId, String)> {
         match String::from_utf8(bytes) {
             Ok(mut text) => {
                 // A byte-order mark is invisible in editors; it must not break the first key.
@@ -129,8 +118,8 @@ impl Loader {
             }
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
+                // In the lossy text the replacement character starts at the same offset.
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                // Offset of the replacement character in the lossy text equals `valid`.
                 let id = self.sources.add(name, lossy);
                 self.diags.push(
                     Diagnostic::error("the file is not UTF-8 text")
@@ -143,12 +132,10 @@ impl Loader {
     }
 }
 
-/// Reads, validates and models the site at `root`.
-pub fn load(root: &Path) -> Loaded {
-    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+/// Reads, validates and models the site.
+pub fn load(input: &Input) -> Loaded {
     let mut l = Loader {
-        root: root.to_path_buf(),
-        canonical_root,
+        input,
         sources: Sources::default(),
         diags: Diagnostics::default(),
     };
@@ -162,16 +149,15 @@ pub fn load(root: &Path) -> Loaded {
 }
 
 fn load_inner(l: &mut Loader) -> Option<Site> {
-    let root = l.root.clone();
-    if !root.is_dir() {
+    if !l.input.root_is_dir() {
         l.diags.push(
-            Diagnostic::error(format!("`{}` is not a folder", root.display()))
+            Diagnostic::error(format!("`{}` is not a folder", l.input.describe()))
                 .help("give the folder that holds site.toml with --root, or run `clause init <dir>` to start a new site"),
         );
         return None;
     }
     let (site_file, site_text) = l.read_text(
-        &root.join("site.toml"),
+        "site.toml",
         "run Clause in the site's folder (the one with site.toml), pass --root, or create a site with `clause init <dir>`",
     )?;
     let config = config::load(&site_text, site_file, &mut l.diags);
@@ -182,10 +168,9 @@ fn load_inner(l: &mut Loader) -> Option<Site> {
         .as_ref()
         .map(|c| c.locales.clone())
         .unwrap_or_default();
-    let inv_path = root.join("content").join("cookies.toml");
     let inventory = l
         .read_text(
-            &inv_path,
+            "content/cookies.toml",
             "create content/cookies.toml, the cookie inventory (see the README for its format)",
         )
         .and_then(|(id, text)| {
@@ -213,7 +198,6 @@ fn load_inner(l: &mut Loader) -> Option<Site> {
         })
         .collect();
     Some(Site {
-        root,
         config,
         inventory,
         pages,
@@ -225,35 +209,28 @@ fn load_inner(l: &mut Loader) -> Option<Site> {
 }
 
 fn load_documents(l: &mut Loader, config: &Config) -> Vec<Document> {
-    let content = l.root.join("content");
     let mut docs: Vec<Document> = Vec::new();
-    let mut slugs_by_locale: Vec<(usize, Vec<(String, PathBuf)>)> = Vec::new();
+    let mut slugs_by_locale: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, locale) in config.locales.iter().enumerate() {
-        let dir = content.join(locale);
+        let dir = format!("content/{locale}");
         let mut found = Vec::new();
-        if let Ok(entries) = fs::read_dir(&dir) {
-            let mut paths: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            paths.sort();
-            for path in paths {
-                if path.extension().and_then(|e| e.to_str()) != Some("md") {
-                    continue;
-                }
-                let stem = path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("")
-                    .to_string();
-                if !content::is_slug(&stem) {
-                    l.diags.push(
-                        Diagnostic::error(format!("`{}` cannot name a page", l.show(&path)))
-                            .in_file(l.show(&path))
-                            .help("the file name becomes part of the address: use lowercase letters, digits and `-`, e.g. `cookies.md`"),
-                    );
-                    continue;
-                }
-                found.push((stem, path));
+        for entry in l.input.list(&dir) {
+            let Some(stem) = entry.name.strip_suffix(".md") else {
+                continue;
+            };
+            if entry.is_dir {
+                continue;
             }
+            let rel = format!("{dir}/{}", entry.name);
+            if !content::is_page_name(stem) {
+                l.diags.push(
+                    Diagnostic::error(format!("`{rel}` cannot name a page"))
+                        .in_file(&rel)
+                        .help("the file name becomes part of the address: use lowercase letters, digits and `-`, e.g. `cookies.md`"),
+                );
+                continue;
+            }
+            found.push(stem.to_string());
         }
         if found.is_empty() {
             l.diags.push(
@@ -267,24 +244,18 @@ fn load_documents(l: &mut Loader, config: &Config) -> Vec<Document> {
         slugs_by_locale.push((i, found));
     }
     // Every document must exist in every locale: no page may silently fall back to another language.
-    let all: std::collections::BTreeSet<&String> = slugs_by_locale
-        .iter()
-        .flat_map(|(_, v)| v.iter().map(|(s, _)| s))
-        .collect();
+    let all: std::collections::BTreeSet<&String> =
+        slugs_by_locale.iter().flat_map(|(_, v)| v.iter()).collect();
     for (i, found) in &slugs_by_locale {
         if found.is_empty() {
             continue;
         }
         let locale = &config.locales[*i];
         for slug in &all {
-            if !found.iter().any(|(s, _)| s == *slug) {
+            if !found.contains(slug) {
                 let other = slugs_by_locale
                     .iter()
-                    .find_map(|(j, v)| {
-                        v.iter()
-                            .find(|(s, _)| s == *slug)
-                            .map(|_| &config.locales[*j])
-                    })
+                    .find_map(|(j, v)| v.contains(slug).then(|| &config.locales[*j]))
                     .cloned()
                     .unwrap_or_default();
                 l.diags.push(
@@ -301,80 +272,64 @@ fn load_documents(l: &mut Loader, config: &Config) -> Vec<Document> {
             }
         }
     }
-    let mut order: Vec<(String, usize, PathBuf)> = Vec::new();
+    let mut order: Vec<(String, usize)> = Vec::new();
     for (i, found) in slugs_by_locale {
-        for (slug, path) in found {
-            order.push((slug, i, path));
+        for slug in found {
+            order.push((slug, i));
         }
     }
     order.sort();
-    for (slug, i, path) in order {
+    for (slug, i) in order {
         let locale = config.locales[i].clone();
-        let help = format!("create {}", l.show(&path));
-        if let Some((id, text)) = l.read_text(&path, &help) {
+        let rel = format!("content/{locale}/{slug}.md");
+        let help = format!("create {rel}");
+        if let Some((id, text)) = l.read_text(&rel, &help) {
             if let Some(doc) = content::parse_document(&text, id, &locale, &slug, &mut l.diags) {
                 docs.push(doc);
             }
         }
     }
     // Folders of content/ that are not declared locales are probably a forgotten `locales` entry.
-    if let Ok(entries) = fs::read_dir(&content) {
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .filter(|e| e.path().is_dir())
-            .filter_map(|e| e.file_name().to_str().map(String::from))
-            .collect();
-        names.sort();
-        for name in names {
-            if !config.locales.contains(&name) {
-                l.diags.push(
-                    Diagnostic::warning(format!(
-                        "content/{name}/ is not a locale of this site, so it is not built"
-                    ))
-                    .in_file(format!("content/{name}"))
-                    .help(format!(
-                        "add \"{name}\" to `locales` in site.toml, or remove the folder"
-                    )),
-                );
-            }
+    for entry in l.input.list("content") {
+        if entry.is_dir && !config.locales.contains(&entry.name) {
+            let name = entry.name;
+            l.diags.push(
+                Diagnostic::warning(format!(
+                    "content/{name}/ is not a locale of this site, so it is not built"
+                ))
+                .in_file(format!("content/{name}"))
+                .help(format!(
+                    "add \"{name}\" to `locales` in site.toml, or remove the folder"
+                )),
+            );
         }
     }
     docs
 }
 
 fn load_theme(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
-    let dir = l.root.join("themes").join(&config.theme);
+    let dir = format!("themes/{}", config.theme);
     let mut site_files = Vec::new();
-    if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-            let Ok(entry) = entry else { continue };
-            if !entry.file_type().is_file() && !entry.path_is_symlink() {
+    if l.input.is_dir(&dir) {
+        for rel in l.input.walk(&dir) {
+            let Some(inside) = rel.strip_prefix(&format!("{dir}/")).map(str::to_string) else {
                 continue;
-            }
-            let path = entry.path().to_path_buf();
-            let rel = display_path(&dir, &path);
-            if !(rel.starts_with("templates/")
-                || rel.starts_with("static/")
-                || rel.starts_with("i18n/"))
+            };
+            if !(inside.starts_with("templates/")
+                || inside.starts_with("static/")
+                || inside.starts_with("i18n/"))
             {
                 continue;
             }
-            if !l.inside_root(&path) {
-                continue;
-            }
-            match fs::read(&path) {
-                Ok(bytes) => site_files.push((rel, path, bytes)),
-                Err(e) => l.diags.push(
-                    Diagnostic::error(format!("cannot read `{}`: {e}", l.show(&path)))
-                        .in_file(l.show(&path))
-                        .help("check that the file is readable"),
-                ),
+            if let Some(bytes) = l.read_bytes(&rel, "") {
+                site_files.push((inside, rel, bytes));
             }
         }
     } else if config.theme != "default" {
+        let span = config.theme_span.clone().unwrap_or(0..0);
         l.diags.push(
             Diagnostic::error(format!("theme `{}` not found", config.theme))
-                .in_file("site.toml")
+                .at(config.file, span, "no such folder in themes/")
                 .help(format!(
                     "create themes/{}/ or remove `theme` from site.toml to use the default theme",
                     config.theme
@@ -402,23 +357,13 @@ fn load_strings(
             .iter()
             .find(|f| f.path == path && f.origin != theme::Origin::Builtin)
         {
-            layers_src.push((f.display(&l.root), f.bytes.clone()));
+            layers_src.push((f.display(), f.bytes.clone()));
         }
         let mut layers_text = Vec::new();
         for (name, bytes) in layers_src {
-            match String::from_utf8(bytes) {
-                Ok(text) => {
-                    let id = l.sources.add(name, text.clone());
-                    layers_text.push((id, text));
-                }
-                Err(_) => {
-                    l.diags.push(
-                        Diagnostic::error("the file is not UTF-8 text")
-                            .in_file(name)
-                            .help("save the file as UTF-8"),
-                    );
-                    ok = false;
-                }
+            match l.text(name, bytes) {
+                Some(t) => layers_text.push(t),
+                None => ok = false,
             }
         }
         let layers: Vec<Layer> = layers_text
@@ -448,16 +393,9 @@ fn load_templates(l: &mut Loader, files: &[ThemeFile]) -> (Option<tera::Tera>, V
         let Some(name) = f.path.strip_prefix("templates/") else {
             continue;
         };
-        let display = f.display(&l.root);
-        let Ok(text) = String::from_utf8(f.bytes.clone()) else {
-            l.diags.push(
-                Diagnostic::error("the template is not UTF-8 text")
-                    .in_file(display)
-                    .help("save the file as UTF-8"),
-            );
+        let Some((id, text)) = l.text(f.display(), f.bytes.clone()) else {
             continue;
         };
-        let id = l.sources.add(display, text.clone());
         templates.push(Template {
             name: name.to_string(),
             file: id,

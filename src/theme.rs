@@ -2,8 +2,6 @@
 //! `themes/<name>/` folder first, then in the default theme compiled into the binary
 //! (mdBook-style: any file of the site's theme replaces its built-in twin).
 
-use std::path::{Path, PathBuf};
-
 macro_rules! builtin {
     ($($path:literal),* $(,)?) => {
         /// The default theme's files, compiled in so that a site without `themes/` builds.
@@ -37,8 +35,8 @@ pub fn builtin_file(path: &str) -> Option<&'static [u8]> {
 /// Where a theme file came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// The site's own `themes/<name>/` folder.
-    Site(PathBuf),
+    /// The site's own `themes/<name>/` folder (path relative to the site root).
+    Site(String),
     /// Compiled into Clause.
     Builtin,
 }
@@ -56,17 +54,17 @@ pub struct ThemeFile {
 
 impl ThemeFile {
     /// The path to show in diagnostics.
-    pub fn display(&self, root: &Path) -> String {
+    pub fn display(&self) -> String {
         match &self.origin {
-            Origin::Site(p) => crate::diagnostics::display_path(root, p),
+            Origin::Site(p) => p.clone(),
             Origin::Builtin => format!("<built-in default theme>/{}", self.path),
         }
     }
 }
 
 /// Merges the built-in files with those of the site's theme folder (which win).
-/// `site_files` are (path inside the theme, file path, bytes), read by the loader.
-pub fn merge(use_builtin: bool, site_files: Vec<(String, PathBuf, Vec<u8>)>) -> Vec<ThemeFile> {
+/// `site_files` are (path inside the theme, path in the site, bytes), read by the loader.
+pub fn merge(use_builtin: bool, site_files: Vec<(String, String, Vec<u8>)>) -> Vec<ThemeFile> {
     let mut files: Vec<ThemeFile> = if use_builtin {
         BUILTIN
             .iter()
@@ -104,7 +102,7 @@ mod tests {
             true,
             vec![(
                 "static/style.css".into(),
-                PathBuf::from("themes/default/static/style.css"),
+                "themes/default/static/style.css".into(),
                 b"body{}".to_vec(),
             )],
         );

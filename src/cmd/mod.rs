@@ -6,13 +6,14 @@ pub mod init;
 
 use crate::cli::{emit, SiteArgs};
 use crate::diagnostics::{Diagnostics, Sources};
+use crate::input::Input;
 use crate::render::{self, OutputFile};
 use crate::site::{self, Site};
 
 /// Loads, validates and renders the site in memory; prints every problem found.
 /// Returns `None` when the site must not be published.
 pub fn prepare(args: &SiteArgs) -> Option<(Site, Vec<OutputFile>, usize)> {
-    let loaded = site::load(&args.root);
+    let loaded = site::load(&Input::Disk(args.root.clone()));
     let mut diags = loaded.diags;
     let sources: Sources = loaded.sources;
     let warnings = diags.counts().1;

@@ -1,0 +1,184 @@
+//! Where a site's files come from: a folder on disk, or a map in memory (for fuzzing and
+//! property tests, which must run the whole pipeline without touching the disk).
+//!
+//! Paths are relative to the site root with `/` separators. On disk, a file that is a link
+//! leading outside the site folder is refused.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The site's files.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A folder on disk.
+    Disk(PathBuf),
+    /// Files in memory, keyed by their path relative to the site root.
+    Memory(BTreeMap<String, Vec<u8>>),
+}
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// There is no such file.
+    #[error("does not exist")]
+    NotFound,
+    /// The file is a link to somewhere outside the site folder.
+    #[error("is a link to `{0}`, outside the site folder")]
+    Outside(PathBuf),
+    /// The system refused.
+    #[error("cannot be read: {0}")]
+    Io(io::Error),
+}
+
+/// One entry of a folder.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    /// Its name.
+    pub name: String,
+    /// Whether it is a folder.
+    pub is_dir: bool,
+}
+
+impl Input {
+    /// Whether the site root exists and is a folder.
+    pub fn root_is_dir(&self) -> bool {
+        match self {
+            Input::Disk(root) => root.is_dir(),
+            Input::Memory(_) => true,
+        }
+    }
+
+    /// The site root, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Input::Disk(root) => root.display().to_string(),
+            Input::Memory(_) => "<memory>".into(),
+        }
+    }
+
+    /// Reads one file.
+    pub fn read(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
+        match self {
+            Input::Memory(files) => files.get(rel).cloned().ok_or(ReadError::NotFound),
+            Input::Disk(root) => {
+                let path = root.join(rel);
+                check_inside(root, &path)?;
+                fs::read(&path).map_err(|e| match e.kind() {
+                    io::ErrorKind::NotFound => ReadError::NotFound,
+                    _ => ReadError::Io(e),
+                })
+            }
+        }
+    }
+
+    /// The entries of a folder, sorted by name; empty if it does not exist.
+    pub fn list(&self, rel_dir: &str) -> Vec<Entry> {
+        let mut out = match self {
+            Input::Memory(files) => {
+                let prefix = format!("{}/", rel_dir.trim_end_matches('/'));
+                let mut out: Vec<Entry> = Vec::new();
+                for path in files.keys() {
+                    let Some(rest) = path.strip_prefix(&prefix) else {
+                        continue;
+                    };
+                    let (name, is_dir) = match rest.split_once('/') {
+                        Some((dir, _)) => (dir, true),
+                        None => (rest, false),
+                    };
+                    if !out.iter().any(|e| e.name == name) {
+                        out.push(Entry {
+                            name: name.to_string(),
+                            is_dir,
+                        });
+                    }
+                }
+                out
+            }
+            Input::Disk(root) => fs::read_dir(root.join(rel_dir))
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .filter_map(|e| {
+                            Some(Entry {
+                                name: e.file_name().to_str()?.to_string(),
+                                is_dir: e.path().is_dir(),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        out.sort();
+        out
+    }
+
+    /// Whether a folder exists.
+    pub fn is_dir(&self, rel_dir: &str) -> bool {
+        match self {
+            Input::Disk(root) => root.join(rel_dir).is_dir(),
+            Input::Memory(files) => {
+                let prefix = format!("{}/", rel_dir.trim_end_matches('/'));
+                files.keys().any(|k| k.starts_with(&prefix))
+            }
+        }
+    }
+
+    /// Every file below a folder (relative to the site root), sorted.
+    pub fn walk(&self, rel_dir: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self.list(rel_dir) {
+            let path = format!("{rel_dir}/{}", e.name);
+            if e.is_dir {
+                out.extend(self.walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+        out
+    }
+}
+
+fn check_inside(root: &Path, path: &Path) -> Result<(), ReadError> {
+    let Ok(real) = fs::canonicalize(path) else {
+        return Ok(());
+    };
+    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if real.starts_with(&root) {
+        Ok(())
+    } else {
+        Err(ReadError::Outside(real))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_input_lists_like_a_folder() {
+        let mut files = BTreeMap::new();
+        for p in [
+            "content/en/b.md",
+            "content/en/a.md",
+            "content/fr/a.md",
+            "site.toml",
+        ] {
+            files.insert(p.to_string(), Vec::new());
+        }
+        let input = Input::Memory(files);
+        let names: Vec<(String, bool)> = input
+            .list("content")
+            .into_iter()
+            .map(|e| (e.name, e.is_dir))
+            .collect();
+        assert_eq!(names, [("en".into(), true), ("fr".into(), true)]);
+        assert_eq!(
+            input.walk("content/en"),
+            ["content/en/a.md", "content/en/b.md"]
+        );
+        assert!(input.is_dir("content"));
+        assert!(!input.is_dir("themes"));
+        assert!(matches!(input.read("nope"), Err(ReadError::NotFound)));
+    }
+}
