@@ -75,9 +75,12 @@ pub struct Config {
     pub params: Vec<(String, Localized)>,
     /// Columns of the cookie tables.
     pub columns: Vec<Column>,
+    /// Whether raw HTML in the prose is kept (sanitized) rather than shown as text.
+    pub raw_html: bool,
 }
 
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
+    "raw_html",
     "title",
     "base_url",
     "default_locale",
@@ -203,6 +206,17 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
         None => Some(Column::DEFAULT.to_vec()),
     };
 
+    let raw_html = match fields.get("raw_html") {
+        None => Some(true),
+        Some(Spanned {
+            value: Val::Bool(b),
+            ..
+        }) => Some(*b),
+        Some(v) => {
+            r.wrong_type(v, "raw_html", "true or false", "raw_html = false");
+            None
+        }
+    };
     if !has_locales {
         return None;
     }
@@ -217,6 +231,7 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
         theme_span: fields.get("theme").map(|v| v.span.clone()),
         params,
         columns: columns?,
+        raw_html: raw_html?,
     })
 }
 

@@ -1,7 +1,8 @@
 //! Prose: Markdown to HTML, with `{{ … }}` placeholders, stable heading anchors and the
 //! headings collected for the table of contents.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -49,6 +50,85 @@ pub enum Block {
     },
 }
 
+/// Elements that raw HTML in the prose may use; anything else is removed with its
+/// attributes (scripts and styles with their content). Documented in the README.
+pub const ALLOWED_TAGS: [&str; 45] = [
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+];
+
+/// The sanitizer every prose block goes through: no script, no event handler, no style,
+/// no iframe or image (nothing may load from another host), links only to http(s), mailto
+/// and addresses relative to the page.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::empty();
+    b.tags(ALLOWED_TAGS.into_iter().collect())
+        .generic_attributes(["lang", "title", "dir"].into_iter().collect())
+        .tag_attributes(HashMap::from([
+            ("a", ["href", "hreflang"].into_iter().collect()),
+            ("td", ["colspan", "rowspan"].into_iter().collect()),
+            ("th", ["colspan", "rowspan", "scope"].into_iter().collect()),
+            ("ol", ["start"].into_iter().collect()),
+            ("blockquote", ["cite"].into_iter().collect()),
+            ("q", ["cite"].into_iter().collect()),
+            ("h1", ["id"].into_iter().collect()),
+            ("h2", ["id"].into_iter().collect()),
+            ("h3", ["id"].into_iter().collect()),
+            ("h4", ["id"].into_iter().collect()),
+            ("h5", ["id"].into_iter().collect()),
+            ("h6", ["id"].into_iter().collect()),
+        ]))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(None)
+        .strip_comments(true)
+        .clean_content_tags(["script", "style"].into_iter().collect());
+    b
+});
+
 /// What the prose may refer to.
 pub struct Names<'a> {
     /// `[params]` of site.toml.
@@ -57,6 +137,8 @@ pub struct Names<'a> {
     pub categories: &'a [&'a str],
     /// Anchors already used by generated sections.
     pub reserved: &'a HashSet<String>,
+    /// Whether raw HTML in the prose is kept (sanitized) or shown as text.
+    pub raw_html: bool,
 }
 
 /// The prose of one document in one locale.
@@ -358,6 +440,9 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
                 let s = r.substitute(t, range);
                 html_events.push(Event::Text(CowStr::from(s)));
             }
+            Event::Html(h) | Event::InlineHtml(h) if !names.raw_html => {
+                html_events.push(Event::Text(h.clone()));
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -399,7 +484,7 @@ fn flush(events: &mut Vec<Event>, headings: &mut Vec<Heading>, blocks: &mut Vec<
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.drain(..));
     blocks.push(Block::Html {
-        html,
+        html: SANITIZER.clean(&html).to_string(),
         headings: std::mem::take(headings),
     });
 }
@@ -421,6 +506,7 @@ mod tests {
             params: &params,
             categories: &["necessary", "statistics"],
             reserved: &reserved,
+            raw_html: !md.contains("NO-HTML"),
         };
         let src = Source {
             text: md,
@@ -520,6 +606,44 @@ mod tests {
             panic!()
         };
         assert!(html.contains("{{ nothing }}"));
+    }
+
+    #[test]
+    fn raw_html_is_sanitized_to_the_allowlist() {
+        let md = "<p onclick=\"x()\">Hi <b>there</b><script>alert(1)</script></p>\n\n\
+                  <iframe src=\"https://evil.example\"></iframe>\n\n\
+                  [a](javascript:alert(1)) [b](https://ok.example/) [c](#necessary) \
+                  <img src=\"https://tracker.example/p.gif\"> <span style=\"color:red\">s</span>\n";
+        let (blocks, _) = run(md);
+        let Block::Html { html, .. } = &blocks[0] else {
+            panic!()
+        };
+        assert!(html.contains("<p>Hi <b>there</b></p>"), "{html}");
+        for bad in [
+            "onclick",
+            "<script",
+            "alert(1)</",
+            "<iframe",
+            "javascript:",
+            "<img",
+            "style=",
+        ] {
+            assert!(!html.contains(bad), "{bad} survived: {html}");
+        }
+        assert!(
+            html.contains("<a href=\"https://ok.example/\">b</a>"),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"#necessary\">c</a>"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_can_be_switched_off() {
+        let (blocks, _) = run("NO-HTML <b>bold</b>\n");
+        let Block::Html { html, .. } = &blocks[0] else {
+            panic!()
+        };
+        assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
     }
 
     #[test]

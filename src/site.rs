@@ -459,6 +459,7 @@ fn render_prose(
         params: &config.params,
         categories: &categories,
         reserved: &reserved,
+        raw_html: config.raw_html,
     };
     let mut pages = Vec::new();
     for doc in docs {
