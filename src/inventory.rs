@@ -1,5 +1,6 @@
 //! `content/cookies.toml`: definitions, categories, providers and cookies, validated.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::decode::{self, Fields, Localized, Reader, Spanned, Val};
@@ -240,7 +241,7 @@ pub fn load(
             inv.providers.push(p);
         }
     }
-    let mut seen: Vec<(String, Range<usize>)> = Vec::new();
+    let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     for item in array(&mut r, &fields, "cookies", "[[cookies]]") {
         if let Some(c) = read_cookie(&mut r, item, locales, &inv, &declared, &mut seen) {
             inv.cookies.push(c);
@@ -475,7 +476,7 @@ fn reference(
 fn read_names(
     r: &mut Reader,
     f: &Fields,
-    seen: &mut Vec<(String, Range<usize>)>,
+    seen: &mut HashMap<String, Range<usize>>,
 ) -> Option<Vec<CookieName>> {
     let v = f.require(r, "names", "[\"sessionid\"]")?;
     let list = decode::strings(r, v, "names")?;
@@ -507,7 +508,7 @@ fn read_names(
             ok = false;
             continue;
         }
-        if let Some((_, first)) = seen.iter().find(|(s, _)| s == name) {
+        if let Some(first) = seen.get(name) {
             let first = first.clone();
             r.diags.push(
                 Diagnostic::error(format!("cookie `{name}` is declared twice"))
@@ -518,7 +519,7 @@ fn read_names(
             ok = false;
             continue;
         }
-        seen.push((name.to_string(), n.span.clone()));
+        seen.insert(name.to_string(), n.span.clone());
         out.push(CookieName {
             name: name.to_string(),
             prefix: name.ends_with('*'),
@@ -533,7 +534,7 @@ fn read_cookie(
     locales: &[String],
     inv: &Inventory,
     declared: &Declared,
-    seen: &mut Vec<(String, Range<usize>)>,
+    seen: &mut HashMap<String, Range<usize>>,
 ) -> Option<Cookie> {
     let f = r.table(v, "a cookie", &COOKIE, "[[cookies]]")?;
     let names = read_names(r, &f, seen);

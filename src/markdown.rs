@@ -236,6 +236,7 @@ struct Renderer<'a, 'd> {
     names: &'a Names<'a>,
     diags: &'d mut Diagnostics,
     used_ids: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
 }
 
 impl Renderer<'_, '_> {
@@ -337,12 +338,14 @@ impl Renderer<'_, '_> {
     }
 
     fn alloc_id(&mut self, wanted: String) -> String {
+        // Remember the next suffix per anchor, so that many equal headings stay linear.
+        let mut n = self.next_suffix.get(&wanted).copied().unwrap_or(2);
         let mut id = wanted.clone();
-        let mut n = 2;
         while self.names.reserved.contains(&id) || self.used_ids.contains(&id) {
             id = format!("{wanted}-{n}");
             n += 1;
         }
+        self.next_suffix.insert(wanted, n);
         self.used_ids.insert(id.clone());
         id
     }
@@ -362,9 +365,13 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
         names,
         diags,
         used_ids: HashSet::new(),
+        next_suffix: HashMap::new(),
     };
     let mut blocks = Vec::new();
     let mut html_events: Vec<Event> = Vec::new();
+    // Sanitized HTML of the top-level blocks seen since the last section.
+    let mut html = String::new();
+    let mut depth = 0usize;
     let mut headings = Vec::new();
     let mut last_level = 1u8;
     let mut in_code = false;
@@ -378,7 +385,7 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
                     (events.get(i + 1), events.get(i + 2))
                 {
                     if let Some(section) = r.section(t, tr) {
-                        flush(&mut html_events, &mut headings, &mut blocks);
+                        flush(&mut html, &mut headings, &mut blocks);
                         blocks.push(Block::Section {
                             section,
                             level: (last_level + 1).clamp(2, 6),
@@ -459,9 +466,22 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
             }
             other => html_events.push(other.clone()),
         }
+        // A heading was consumed up to its end above: it leaves the depth as it was.
+        match event {
+            Event::Start(Tag::Heading { .. }) => {}
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        // Sanitize one top-level block at a time: a huge document never becomes one huge DOM.
+        if depth == 0 && !html_events.is_empty() {
+            let mut chunk = String::new();
+            pulldown_cmark::html::push_html(&mut chunk, html_events.drain(..));
+            html.push_str(&SANITIZER.clean(&chunk).to_string());
+        }
         i += 1;
     }
-    flush(&mut html_events, &mut headings, &mut blocks);
+    flush(&mut html, &mut headings, &mut blocks);
     if !any_section {
         blocks.push(Block::Section {
             section: Section::Definitions,
@@ -477,14 +497,12 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
     blocks
 }
 
-fn flush(events: &mut Vec<Event>, headings: &mut Vec<Heading>, blocks: &mut Vec<Block>) {
-    if events.is_empty() {
+fn flush(html: &mut String, headings: &mut Vec<Heading>, blocks: &mut Vec<Block>) {
+    if html.is_empty() {
         return;
     }
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.drain(..));
     blocks.push(Block::Html {
-        html: SANITIZER.clean(&html).to_string(),
+        html: std::mem::take(html),
         headings: std::mem::take(headings),
     });
 }
@@ -635,6 +653,22 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<a href=\"#necessary\">c</a>"), "{html}");
+    }
+
+    #[test]
+    fn nested_blocks_are_sanitized_whole() {
+        let (blocks, _) = run("> ## Quoted heading\n>\n> text\n\n- a\n- b\n");
+        let Block::Html { html, .. } = &blocks[0] else {
+            panic!()
+        };
+        assert!(
+            html.contains("<blockquote>\n<h2 id=\"quoted-heading\">Quoted heading</h2>\n<p>text</p>\n</blockquote>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
+            "{html}"
+        );
     }
 
     #[test]
