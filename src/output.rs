@@ -86,6 +86,7 @@ pub fn publish(files: &[OutputFile], dir: &Path) -> Result<(), OutputError> {
     let name = dir
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    remove_stale_staging(&parent, &name);
     let staging = parent.join(format!(".{name}.clause-staging-{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
@@ -95,6 +96,27 @@ pub fn publish(files: &[OutputFile], dir: &Path) -> Result<(), OutputError> {
         let _ = fs::remove_dir_all(&staging);
     }
     result
+}
+
+/// Removes the staging folders of builds that were killed (their process is gone).
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.clause-staging-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let file_name = e.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let pid = rest.trim_end_matches(".old");
+        let alive = pid.parse::<u32>().is_ok_and(|pid| {
+            pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
+        });
+        if !alive {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 fn write_all(files: &[OutputFile], staging: &Path) -> Result<(), OutputError> {
