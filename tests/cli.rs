@@ -176,7 +176,10 @@ fn killed_builds_leave_a_whole_site() {
     let original = fs::read_to_string(&inventory).expect("read");
     let versions = [
         original.clone(),
-        original.replace("To remember the visitor's language", "To remember your language"),
+        original.replace(
+            "To remember the visitor's language",
+            "To remember your language",
+        ),
     ];
     // The two complete sites any moment may show.
     let mut whole = Vec::new();
