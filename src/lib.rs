@@ -10,6 +10,9 @@ pub mod config;
 pub mod content;
 pub mod decode;
 pub mod diagnostics;
+pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod i18n;
 pub mod input;
 pub mod inventory;

@@ -1,0 +1,41 @@
+//! Replays the fuzzers' seed corpus and every crash they found (`fuzz/regressions/<target>/`)
+//! through the same code as the fuzz targets, in an ordinary test run.
+
+use std::fs;
+use std::path::Path;
+
+fn replay(target: &str, run: fn(&[u8])) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut count = 0;
+    for dir in ["corpus", "regressions"] {
+        let Ok(entries) = fs::read_dir(root.join(dir).join(target)) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        for p in paths {
+            if p.file_name().is_some_and(|n| n == ".gitkeep") {
+                continue;
+            }
+            let data = fs::read(&p).expect("readable");
+            run(&data);
+            count += 1;
+        }
+    }
+    count
+}
+
+#[test]
+fn inventory_corpus() {
+    assert!(replay("inventory", clause::fuzzing::inventory) >= 4);
+}
+
+#[test]
+fn document_corpus() {
+    assert!(replay("document", clause::fuzzing::document) >= 4);
+}
+
+#[test]
+fn pipeline_corpus() {
+    assert!(replay("pipeline", clause::fuzzing::pipeline) >= 2);
+}
