@@ -28,7 +28,7 @@ pub fn canonical_tag(tag: &str) -> Result<String, InvalidTag> {
 }
 
 /// Keys every locale's UI strings must define, with what each is for (shown in help lines).
-pub const TEXT_KEYS: [(&str, &str); 22] = [
+pub const TEXT_KEYS: [(&str, &str); 24] = [
     (
         "language_name",
         "the language's own name, e.g. \"Français\"",
@@ -51,6 +51,8 @@ pub const TEXT_KEYS: [(&str, &str); 22] = [
     ("col_purpose", "column header: purposes"),
     ("col_duration", "column header: duration"),
     ("col_party", "column header: party"),
+    ("col_category", "CSV column header: category"),
+    ("col_consent", "CSV column header: consent"),
     ("party_first", "\"First party\""),
     ("party_third", "\"Third party\""),
     ("session", "a cookie deleted when the browser closes"),

@@ -4,8 +4,9 @@ use serde::Serialize;
 
 use crate::config::Column;
 use crate::diagnostics::Diagnostic;
+use crate::export::{self, duration_text};
 use crate::i18n::Strings;
-use crate::inventory::{Consent, Duration, Party};
+use crate::inventory::{Consent, Party};
 use crate::markdown::{Block, Heading, Section};
 use crate::site::{template_diagnostic, Page, Site};
 
@@ -121,13 +122,6 @@ struct PageCtx<'a> {
 
 fn page_path(locale: &str, slug: &str) -> String {
     format!("{locale}/{slug}/index.html")
-}
-
-fn duration_text(s: &Strings, d: Duration) -> String {
-    match d {
-        Duration::Session => s.text("session").to_string(),
-        Duration::Fixed(n, unit) => s.count(unit.key(), n),
-    }
 }
 
 fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryCtx> {
@@ -439,6 +433,16 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             bytes: xml.into_bytes(),
         }),
         Err(d) => errors.push(*d),
+    }
+    files.push(OutputFile {
+        path: "cookies.json".into(),
+        bytes: export::json(site).into_bytes(),
+    });
+    for (locale, s) in &site.strings {
+        files.push(OutputFile {
+            path: format!("{locale}/cookies.csv"),
+            bytes: export::csv(site, s),
+        });
     }
     for (path, bytes) in &site.statics {
         files.push(OutputFile {

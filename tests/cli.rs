@@ -37,7 +37,10 @@ fn example_site_builds_every_page() {
         files,
         [
             ".clause-output",
+            "cookies.json",
+            "en/cookies.csv",
             "en/cookies/index.html",
+            "fr/cookies.csv",
             "fr/cookies/index.html",
             "index.html",
             "sitemap.xml",

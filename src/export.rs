@@ -1,0 +1,284 @@
+//! Machine-readable forms of the inventory: `cookies.json` (every field in every locale,
+//! described by `schema/cookies.schema.json`) and one CSV per locale for auditors.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::decode::Localized;
+use crate::i18n::Strings;
+use crate::inventory::{Consent, Duration, Party};
+use crate::site::Site;
+
+/// Version of the `cookies.json` format; bumped on any incompatible change.
+pub const JSON_FORMAT: u32 = 1;
+
+type PerLocale = BTreeMap<String, String>;
+
+fn per_locale(v: &Localized, locales: &[String]) -> PerLocale {
+    locales
+        .iter()
+        .map(|l| (l.clone(), v.get(l).to_string()))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct JsonDuration {
+    /// "session", or a unit.
+    kind: &'static str,
+    value: Option<u32>,
+    text: PerLocale,
+}
+
+#[derive(Serialize)]
+struct JsonCookie {
+    names: Vec<String>,
+    patterns: Vec<String>,
+    provider: String,
+    category: String,
+    consent: Consent,
+    function: PerLocale,
+    purpose: PerLocale,
+    duration: JsonDuration,
+    duration_note: Option<PerLocale>,
+    party: Party,
+}
+
+#[derive(Serialize)]
+struct JsonCategory {
+    id: String,
+    title: PerLocale,
+    description: Option<PerLocale>,
+    consent: Consent,
+}
+
+#[derive(Serialize)]
+struct JsonProvider {
+    id: String,
+    name: PerLocale,
+    url: Option<String>,
+    privacy_policy: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonDefinition {
+    id: String,
+    term: PerLocale,
+    text: PerLocale,
+}
+
+#[derive(Serialize)]
+struct JsonSite {
+    title: PerLocale,
+    base_url: String,
+    default_locale: String,
+    locales: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonInventory {
+    format: u32,
+    site: JsonSite,
+    definitions: Vec<JsonDefinition>,
+    categories: Vec<JsonCategory>,
+    providers: Vec<JsonProvider>,
+    cookies: Vec<JsonCookie>,
+}
+
+/// The words for a duration in one locale, with its note.
+pub fn duration_text(s: &Strings, d: Duration) -> String {
+    match d {
+        Duration::Session => s.text("session").to_string(),
+        Duration::Fixed(n, unit) => s.count(unit.key(), n),
+    }
+}
+
+/// `cookies.json`: the whole inventory, every human-readable value in every locale.
+pub fn json(site: &Site) -> String {
+    let inv = &site.inventory;
+    let cfg = &site.config;
+    let locales = &cfg.locales;
+    let doc = JsonInventory {
+        format: JSON_FORMAT,
+        site: JsonSite {
+            title: per_locale(&cfg.title, locales),
+            base_url: cfg.base_url.clone(),
+            default_locale: cfg.default_locale.clone(),
+            locales: locales.clone(),
+        },
+        definitions: inv
+            .definitions
+            .iter()
+            .map(|d| JsonDefinition {
+                id: d.id.clone(),
+                term: per_locale(&d.term, locales),
+                text: per_locale(&d.text, locales),
+            })
+            .collect(),
+        categories: inv
+            .categories
+            .iter()
+            .map(|c| JsonCategory {
+                id: c.id.clone(),
+                title: per_locale(&c.title, locales),
+                description: c.description.as_ref().map(|d| per_locale(d, locales)),
+                consent: c.consent,
+            })
+            .collect(),
+        providers: inv
+            .providers
+            .iter()
+            .map(|p| JsonProvider {
+                id: p.id.clone(),
+                name: per_locale(&p.name, locales),
+                url: p.url.clone(),
+                privacy_policy: p.privacy_policy.clone(),
+            })
+            .collect(),
+        cookies: inv
+            .cookies
+            .iter()
+            .map(|k| JsonCookie {
+                names: k
+                    .names
+                    .iter()
+                    .filter(|n| !n.prefix)
+                    .map(|n| n.name.clone())
+                    .collect(),
+                patterns: k
+                    .names
+                    .iter()
+                    .filter(|n| n.prefix)
+                    .map(|n| n.name.clone())
+                    .collect(),
+                provider: inv.providers[k.provider].id.clone(),
+                category: inv.categories[k.category].id.clone(),
+                consent: inv.categories[k.category].consent,
+                function: per_locale(&k.function, locales),
+                purpose: per_locale(&k.purpose, locales),
+                duration: JsonDuration {
+                    kind: match k.duration {
+                        Duration::Session => "session",
+                        Duration::Fixed(_, u) => u.key(),
+                    },
+                    value: match k.duration {
+                        Duration::Session => None,
+                        Duration::Fixed(n, _) => Some(n),
+                    },
+                    text: locales
+                        .iter()
+                        .filter_map(|l| {
+                            Some((l.clone(), duration_text(site.strings.get(l)?, k.duration)))
+                        })
+                        .collect(),
+                },
+                duration_note: k.duration_note.as_ref().map(|n| per_locale(n, locales)),
+                party: k.party,
+            })
+            .collect(),
+    };
+    let out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    script_safe(&out) + "\n"
+}
+
+/// Escapes `<`, `>`, `&` and the JavaScript line separators inside JSON strings, so that the
+/// file can be pasted into an HTML `<script>` element without ending it. These characters
+/// only occur inside strings in JSON, and the escaped file parses to the same values.
+pub fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Neutralises spreadsheet formulas: a cell starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is prefixed with `'`, as OWASP recommends, so that opening the file in a
+/// spreadsheet never runs it.
+pub fn csv_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// `<locale>/cookies.csv`: one row per cookie name, in the locale's words. UTF-8 with a
+/// byte-order mark, so that spreadsheets open accents correctly.
+pub fn csv(site: &Site, s: &Strings) -> Vec<u8> {
+    let inv = &site.inventory;
+    let loc = s.locale.as_str();
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    let header = [
+        "col_names",
+        "col_provider",
+        "col_category",
+        "col_consent",
+        "col_function",
+        "col_purpose",
+        "col_duration",
+        "col_party",
+    ]
+    .map(|k| csv_cell(s.text(k)));
+    let _ = w.write_record(&header);
+    for k in &inv.cookies {
+        let category = &inv.categories[k.category];
+        let mut duration = duration_text(s, k.duration);
+        if let Some(note) = &k.duration_note {
+            duration = format!("{duration} ({})", note.get(loc));
+        }
+        for n in &k.names {
+            let row = [
+                n.name.as_str(),
+                inv.providers[k.provider].name.get(loc),
+                category.title.get(loc),
+                s.text(match category.consent {
+                    Consent::Required => "consent_required",
+                    Consent::Exempt => "consent_exempt",
+                }),
+                k.function.get(loc),
+                k.purpose.get(loc),
+                &duration,
+                s.text(match k.party {
+                    Party::First => "party_first",
+                    Party::Third => "party_third",
+                }),
+            ]
+            .map(csv_cell);
+            let _ = w.write_record(&row);
+        }
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_safe_inside_a_script_element() {
+        let raw = serde_json::json!({"t": "</script><b>&\u{2028}"}).to_string();
+        let safe = script_safe(&raw);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(back["t"], "</script><b>&\u{2028}");
+    }
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for f in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_cell(f).starts_with('\''), "{f:?}");
+        }
+        assert_eq!(csv_cell("To remember you"), "To remember you");
+        assert_eq!(csv_cell("x=1"), "x=1");
+    }
+}
