@@ -340,6 +340,35 @@ pub fn strings(r: &mut Reader, v: &Spanned<Val>, field: &str) -> Option<Vec<Span
     }
 }
 
+/// Reads a string that must be one of a few words, e.g. `consent = "required"`.
+pub fn choice<T: Copy>(
+    r: &mut Reader,
+    v: &Spanned<Val>,
+    field: &str,
+    options: &[(&str, T)],
+) -> Option<T> {
+    let s = string(r, v, field)?;
+    if let Some((_, t)) = options.iter().find(|(w, _)| *w == s.value) {
+        return Some(*t);
+    }
+    let words: Vec<String> = options.iter().map(|(w, _)| format!("\"{w}\"")).collect();
+    let help = suggest(&s.value, options.iter().map(|(w, _)| *w)).map_or_else(
+        || format!("write `{field} = {}`", words.join("` or `{field} = ")),
+        |x| format!("did you mean `{x}`?"),
+    );
+    r.error(
+        &s.span,
+        format!(
+            "`{field}` must be {}, not \"{}\"",
+            words.join(" or "),
+            s.value
+        ),
+        &format!("unknown {field}"),
+        help,
+    );
+    None
+}
+
 /// A human-readable value: one text for every locale, or one per locale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Localized {

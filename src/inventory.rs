@@ -368,26 +368,14 @@ fn read_category(
         Some(x) => Some(decode::localized(r, x, "description", locales)?),
         None => None,
     };
-    let consent = f
-        .require(r, "consent", "\"required\"")
-        .and_then(|x| decode::string(r, x, "consent"))
-        .and_then(|s| match s.value.as_str() {
-            "required" => Some(Consent::Required),
-            "exempt" => Some(Consent::Exempt),
-            other => {
-                let help = suggest(other, ["required", "exempt"]).map_or_else(
-                    || "write `consent = \"required\"` or `consent = \"exempt\"`".to_string(),
-                    |x| format!("did you mean `{x}`?"),
-                );
-                r.error(
-                    &s.span,
-                    format!("`consent` must be \"required\" or \"exempt\", not \"{other}\""),
-                    "unknown consent",
-                    help,
-                );
-                None
-            }
-        });
+    let consent = f.require(r, "consent", "\"required\"").and_then(|x| {
+        decode::choice(
+            r,
+            x,
+            "consent",
+            &[("required", Consent::Required), ("exempt", Consent::Exempt)],
+        )
+    });
     Some(Category {
         id: id.value.clone(),
         span: id.span.clone(),
@@ -581,23 +569,12 @@ fn read_cookie(
     };
     let party = match f.get("party") {
         None => Some(Party::First),
-        Some(x) => decode::string(r, x, "party").and_then(|s| match s.value.as_str() {
-            "first" => Some(Party::First),
-            "third" => Some(Party::Third),
-            other => {
-                let help = suggest(other, ["first", "third"]).map_or_else(
-                    || "write `party = \"first\"` or `party = \"third\"`".to_string(),
-                    |x| format!("did you mean `{x}`?"),
-                );
-                r.error(
-                    &s.span,
-                    format!("`party` must be \"first\" or \"third\", not \"{other}\""),
-                    "unknown party",
-                    help,
-                );
-                None
-            }
-        }),
+        Some(x) => decode::choice(
+            r,
+            x,
+            "party",
+            &[("first", Party::First), ("third", Party::Third)],
+        ),
     };
     Some(Cookie {
         names: names?,
@@ -672,6 +649,35 @@ duration = "2 weeks"
         assert_eq!(inv.cookies.len(), 1);
         assert_eq!(inv.cookies[0].duration, Duration::Fixed(2, Unit::Week));
         assert_eq!(inv.cookies[0].party, Party::First);
+    }
+
+    #[test]
+    fn provider_links_must_be_web_or_mail_addresses() {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "/relative",
+        ] {
+            let text = GOOD.replace(
+                "name = \"Opendatasoft\"",
+                &format!("name = \"O\"\nurl = \"{bad}\""),
+            );
+            let (_, d) = load_str(&text);
+            let messages: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
+            assert_eq!(
+                messages,
+                [format!(
+                    "`url` must be an http(s) or mailto address, not \"{bad}\""
+                )],
+                "{bad}"
+            );
+        }
+        let ok = GOOD.replace(
+            "name = \"Opendatasoft\"",
+            "name = \"O\"\nprivacy_policy = \"mailto:dpo@example.org\"",
+        );
+        assert!(load_str(&ok).1.is_empty());
     }
 
     #[test]

@@ -367,6 +367,32 @@ fn links_out_of_the_site_are_refused() {
     assert!(stderr.contains("outside the site folder"), "{stderr}");
 }
 
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_link_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let elsewhere = tmp.path().join("elsewhere");
+    fs::create_dir(&elsewhere).expect("mkdir");
+    fs::write(elsewhere.join("keep.txt"), "keep").expect("write");
+    let link = tmp.path().join("output");
+    std::os::unix::fs::symlink(&elsewhere, &link).expect("link");
+    let o = clause()
+        .arg("build")
+        .arg("--root")
+        .arg(fixture("minimal"))
+        .arg("--output")
+        .arg(&link)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a folder"));
+    assert_eq!(
+        fs::read_to_string(elsewhere.join("keep.txt")).expect("kept"),
+        "keep"
+    );
+    assert!(link.is_symlink(), "the link itself is left alone");
+}
+
 #[test]
 fn usage_errors_exit_2() {
     clause().arg("build").arg("--nope").assert().code(2);

@@ -36,21 +36,10 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
     }
     if args.format() != Format::Json {
         status(&format!(
-            "built {} {} in {} {} into {} ({} files, {} ms)",
-            site.pages.len(),
-            if site.pages.len() == 1 {
-                "page"
-            } else {
-                "pages"
-            },
-            site.config.locales.len(),
-            if site.config.locales.len() == 1 {
-                "locale"
-            } else {
-                "locales"
-            },
+            "built {} into {} ({}, {} ms)",
+            super::pages_summary(&site),
             display_path(&args.root, &out_dir),
-            files.len(),
+            super::count(files.len(), "file", "files"),
             start.elapsed().as_millis()
         ));
     }

@@ -10,25 +10,13 @@ pub fn run(args: &SiteArgs) -> ExitCode {
         Some((site, _files, _)) => {
             if args.format() != crate::diagnostics::Format::Json {
                 status(&format!(
-                    "ok: {} {} in {} {}, {} {}; nothing written",
-                    site.pages.len(),
-                    if site.pages.len() == 1 {
-                        "page"
-                    } else {
-                        "pages"
-                    },
-                    site.config.locales.len(),
-                    if site.config.locales.len() == 1 {
-                        "locale"
-                    } else {
-                        "locales"
-                    },
-                    site.inventory.cookies.len(),
-                    if site.inventory.cookies.len() == 1 {
-                        "cookie entry"
-                    } else {
+                    "ok: {}, {}; nothing written",
+                    super::pages_summary(&site),
+                    super::count(
+                        site.inventory.cookies.len(),
+                        "cookie entry",
                         "cookie entries"
-                    },
+                    ),
                 ));
             }
             ExitCode::SUCCESS

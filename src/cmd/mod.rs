@@ -42,3 +42,17 @@ pub fn prepare(args: &SiteArgs) -> Option<(Site, Vec<OutputFile>, usize)> {
     }
     Some((site, files, warnings))
 }
+
+/// "1 page", "2 pages": a count with its noun.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "2 pages in 2 locales", for the status lines of `build` and `check`.
+pub fn pages_summary(site: &Site) -> String {
+    format!(
+        "{} in {}",
+        count(site.pages.len(), "page", "pages"),
+        count(site.config.locales.len(), "locale", "locales")
+    )
+}
