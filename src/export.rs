@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::decode::Localized;
 use crate::i18n::Strings;
-use crate::inventory::{Consent, Duration, Party};
+use crate::inventory::{Consent, Duration, Party, Pattern};
 use crate::site::Site;
 
 /// Version of the `cookies.json` format; bumped on any incompatible change.
@@ -34,6 +34,7 @@ struct JsonDuration {
 struct JsonCookie {
     names: Vec<String>,
     patterns: Vec<String>,
+    regexes: Vec<String>,
     provider: String,
     category: String,
     consent: Consent,
@@ -142,14 +143,19 @@ pub fn json(site: &Site) -> String {
                 names: k
                     .names
                     .iter()
-                    .filter(|n| !n.prefix)
+                    .filter(|n| matches!(n.pattern, Pattern::Exact))
                     .map(|n| n.name.clone())
                     .collect(),
                 patterns: k
                     .names
                     .iter()
-                    .filter(|n| n.prefix)
+                    .filter(|n| n.is_prefix())
                     .map(|n| n.name.clone())
+                    .collect(),
+                regexes: k
+                    .names
+                    .iter()
+                    .filter_map(|n| n.name.strip_prefix("re:").map(String::from))
                     .collect(),
                 provider: inv.providers[k.provider].id.clone(),
                 category: inv.categories[k.category].id.clone(),

@@ -28,7 +28,7 @@ pub fn canonical_tag(tag: &str) -> Result<String, InvalidTag> {
 }
 
 /// Keys every locale's UI strings must define, with what each is for (shown in help lines).
-pub const TEXT_KEYS: [(&str, &str); 24] = [
+pub const TEXT_KEYS: [(&str, &str); 25] = [
     (
         "language_name",
         "the language's own name, e.g. \"Français\"",
@@ -66,6 +66,7 @@ pub const TEXT_KEYS: [(&str, &str); 24] = [
         "name_prefix",
         "explains a name pattern such as `_ga_*`; `{prefix}` is replaced",
     ),
+    ("name_pattern", "explains a `re:` name pattern"),
     (
         "date_format",
         "how dates are written, with `{day}`, `{month}`, `{year}`",

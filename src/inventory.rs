@@ -141,13 +141,64 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::Fixed(n, unit))
 }
 
-/// A cookie name, or a prefix pattern written with a trailing `*`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a declared name matches the names a browser records.
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    /// The name itself.
+    Exact,
+    /// `prefix*`: any name starting with the text before `*` (and longer than it).
+    Prefix,
+    /// `re:<expression>`: any name the regular expression matches whole.
+    Regex(regex::Regex),
+}
+
+/// A declared cookie name: exact, a prefix pattern (`_ga_*`) or a regular expression (`re:…`).
+#[derive(Debug, Clone)]
 pub struct CookieName {
-    /// As written (with the `*` for patterns).
+    /// As written.
     pub name: String,
+    /// How it matches.
+    pub pattern: Pattern,
+}
+
+impl CookieName {
+    /// Whether a recorded cookie name is covered by this declaration.
+    pub fn matches(&self, observed: &str) -> bool {
+        match &self.pattern {
+            Pattern::Exact => self.name == observed,
+            Pattern::Prefix => {
+                let prefix = self.name.trim_end_matches('*');
+                observed.len() > prefix.len() && observed.starts_with(prefix)
+            }
+            Pattern::Regex(re) => re.is_match(observed),
+        }
+    }
+
     /// True for `prefix*` patterns.
-    pub prefix: bool,
+    pub fn is_prefix(&self) -> bool {
+        matches!(self.pattern, Pattern::Prefix)
+    }
+
+    /// True for `re:` patterns.
+    pub fn is_regex(&self) -> bool {
+        matches!(self.pattern, Pattern::Regex(_))
+    }
+}
+
+/// Compiles a `re:` pattern, anchored at both ends, with a size limit so that a hostile
+/// expression cannot exhaust memory (matching is linear-time in the regex crate).
+pub fn compile_regex(expr: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(&format!("^(?:{expr})$"))
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| {
+            e.to_string()
+                .lines()
+                .last()
+                .unwrap_or("invalid")
+                .trim()
+                .to_string()
+        })
 }
 
 /// One `[[cookies]]` entry.
@@ -481,6 +532,28 @@ fn read_names(
     let mut ok = true;
     for n in list {
         let name = n.value.as_str();
+        if let Some(expr) = name.strip_prefix("re:") {
+            match compile_regex(expr) {
+                Ok(re) => {
+                    if seen.insert(name.to_string(), n.span.clone()).is_none() {
+                        out.push(CookieName {
+                            name: name.to_string(),
+                            pattern: Pattern::Regex(re),
+                        });
+                    }
+                }
+                Err(e) => {
+                    r.error(
+                        &n.span,
+                        format!("`{name}` is not a valid regular expression: {e}"),
+                        "invalid regular expression",
+                        "after `re:` write a regular expression that matches whole names, e.g. `re:_hjSession_[0-9]+`".into(),
+                    );
+                    ok = false;
+                }
+            }
+            continue;
+        }
         let body = name.strip_suffix('*').unwrap_or(name);
         let bad = body.is_empty()
             || body
@@ -491,7 +564,7 @@ fn read_names(
                 &n.span,
                 format!("`{name}` is not a valid cookie name"),
                 "invalid cookie name",
-                "a cookie name has no spaces or `; , = \" ( ) < > @ : / [ ] ? { }`; only a trailing `*` is allowed, to mean \"any name starting with\"".into(),
+                "a cookie name has no spaces or `; , = \" ( ) < > @ : / [ ] ? { }`; a trailing `*` means \"any name starting with\", and `re:` starts a regular expression".into(),
             );
             ok = false;
             continue;
@@ -510,7 +583,11 @@ fn read_names(
         seen.insert(name.to_string(), n.span.clone());
         out.push(CookieName {
             name: name.to_string(),
-            prefix: name.ends_with('*'),
+            pattern: if name.ends_with('*') {
+                Pattern::Prefix
+            } else {
+                Pattern::Exact
+            },
         });
     }
     ok.then_some(out)
@@ -592,6 +669,47 @@ fn read_cookie(
 mod tests {
     use super::*;
     use crate::diagnostics::Sources;
+
+    fn name(s: &str) -> CookieName {
+        let pattern = if let Some(e) = s.strip_prefix("re:") {
+            Pattern::Regex(compile_regex(e).expect("valid"))
+        } else if s.ends_with('*') {
+            Pattern::Prefix
+        } else {
+            Pattern::Exact
+        };
+        CookieName {
+            name: s.into(),
+            pattern,
+        }
+    }
+
+    #[test]
+    fn names_match_exactly_by_prefix_or_by_expression() {
+        assert!(name("_ga").matches("_ga"));
+        assert!(!name("_ga").matches("_ga_ABC123"));
+        assert!(name("_ga_*").matches("_ga_ABC123"));
+        assert!(
+            !name("_ga_*").matches("_ga"),
+            "a prefix alone is not a match"
+        );
+        assert!(
+            !name("_ga_*").matches("_ga_"),
+            "the prefix must be followed by something"
+        );
+        assert!(name("_hjSession_*").matches("_hjSession_1234"));
+        assert!(!name("_hjSession_*").matches("_hjSessionUser_1234"));
+        let re = name("re:_hjSession(User)?_[0-9]+");
+        assert!(re.matches("_hjSession_1234"));
+        assert!(re.matches("_hjSessionUser_1234"));
+        assert!(
+            !re.matches("x_hjSession_1234"),
+            "expressions match whole names"
+        );
+        assert!(!re.matches("_hjSession_12a"));
+        assert!(compile_regex("(").is_err());
+        assert!(compile_regex("a{1000}{1000}{1000}").is_err(), "size limit");
+    }
 
     #[test]
     fn durations_parse_singular_and_plural() {

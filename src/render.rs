@@ -158,10 +158,16 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
                             .iter()
                             .map(|n| Name {
                                 name: n.name.clone(),
-                                prefix: n.prefix.then(|| {
-                                    s.text("name_prefix")
-                                        .replace("{prefix}", n.name.trim_end_matches('*'))
-                                }),
+                                prefix: if n.is_prefix() {
+                                    Some(
+                                        s.text("name_prefix")
+                                            .replace("{prefix}", n.name.trim_end_matches('*')),
+                                    )
+                                } else if n.is_regex() {
+                                    Some(s.text("name_pattern").to_string())
+                                } else {
+                                    None
+                                },
                             })
                             .collect(),
                         purpose: k.purpose.get(loc).to_string(),
