@@ -63,11 +63,56 @@ pub enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Compare the inventory with the cookies a browser recorded (HAR, cookies.txt, storageState).
+    Audit(AuditArgs),
     /// Create a new site that builds, with one locale.
     Init {
         /// Folder to create (must not exist, or be empty).
         dir: PathBuf,
     },
+}
+
+/// Report formats of `clause audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Readable text, grouped by problem.
+    Text,
+    /// JSON.
+    Json,
+    /// Markdown, for a pull-request comment.
+    Markdown,
+}
+
+/// Options of `clause audit`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuditArgs {
+    /// The site's folder (the one holding site.toml).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Host of the first-party site [default: the host of base_url].
+    #[arg(long, value_name = "HOST")]
+    pub site: Option<String>,
+    /// A recording made before the visitor consented to anything (may be repeated).
+    #[arg(long, value_name = "FILE")]
+    pub before_consent: Vec<PathBuf>,
+    /// Recordings: HAR 1.2 files, Netscape cookies.txt files, Playwright storageState JSON.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AuditFormat,
+    /// Write [[cookies]] entries for the undeclared cookies to this file.
+    #[arg(long, value_name = "FILE")]
+    pub write_stubs: Option<PathBuf>,
+    /// A CSV in the Open Cookie Database's layout, to propose what undeclared cookies are.
+    #[arg(long, value_name = "FILE")]
+    pub known: Option<PathBuf>,
+    /// How much longer than declared a lifetime may be, in percent.
+    #[arg(long, default_value_t = 10, value_name = "PERCENT")]
+    pub tolerance: u32,
+    /// Also fail (exit 1) on lifetime and party mismatches and unseen cookies.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl SiteArgs {
@@ -103,6 +148,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Build { site, output } => crate::cmd::build::run(&site, output.as_deref()),
         Command::Check { site } => crate::cmd::check::run(&site),
+        Command::Audit(args) => crate::cmd::audit::run(&args),
         Command::Init { dir } => crate::cmd::init::run(&dir),
     }
 }

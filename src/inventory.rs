@@ -105,6 +105,18 @@ pub enum Duration {
     Fixed(u32, Unit),
 }
 
+impl std::fmt::Display for Duration {
+    /// As written in the inventory: "session", "1 month", "13 months".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Duration::Session => f.write_str("session"),
+            Duration::Fixed(n, unit) => {
+                write!(f, "{n} {}{}", unit.key(), if *n == 1 { "" } else { "s" })
+            }
+        }
+    }
+}
+
 /// Parses `"session"` or `"<n> <unit>"` (singular or plural unit).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();

@@ -4,6 +4,7 @@
 //! validate (inside each loader, into `diagnostics`) → model (`site::Site`, with prose from
 //! `markdown`) → `render` → `output`.
 
+pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod config;

@@ -106,3 +106,64 @@ fn every_page_passes_axe_at_desktop_and_phone_widths() {
         "{report}"
     );
 }
+
+#[test]
+fn audit_of_a_har_recorded_by_chromium() {
+    if skip() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let har = tmp.path().join("site.har");
+    let o = Command::new("node")
+        .arg(common::repo().join("tests/browser/record-har.mjs"))
+        .arg(&har)
+        .output()
+        .expect("node runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = common::clause()
+        .arg("audit")
+        .arg("--site")
+        .arg("127.0.0.1")
+        .arg("--format")
+        .arg("json")
+        .arg(&har)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "undeclared cookies fail the audit"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let undeclared: Vec<(&str, &str)> = v["undeclared"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap_or(""),
+                u["party"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(undeclared, [("_pixel", "third"), ("_tracker", "first")]);
+    let tracker = &v["undeclared"][1];
+    // Max-Age from the header; the HAR's cookie array gives an expiry a moment later.
+    let secs = tracker["lifetime"]["seconds"].as_u64().expect("seconds");
+    assert!((31_536_000..31_536_005).contains(&secs), "{secs}");
+    // sessionid is declared for two weeks and set for two weeks: no finding.
+    assert!(
+        v["longer_than_declared"]
+            .as_array()
+            .expect("array")
+            .is_empty(),
+        "{v}"
+    );
+    let unseen: Vec<&str> = v["unseen"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|u| u["name"].as_str())
+        .collect();
+    assert!(!unseen.contains(&"sessionid"));
+}

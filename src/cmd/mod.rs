@@ -1,5 +1,6 @@
 //! One module per command; each returns the process exit status.
 
+pub mod audit;
 pub mod build;
 pub mod check;
 pub mod init;

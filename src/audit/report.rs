@@ -1,0 +1,357 @@
+//! The audit report as text, JSON or Markdown, and the `[[cookies]]` stubs to paste.
+
+use std::fmt::Write as _;
+
+use crate::inventory::Party;
+
+use super::{Lifetime, Report, Storage};
+
+/// "13 months", "30 minutes": a number of seconds in the unit a policy would use.
+pub fn readable(seconds: u64) -> String {
+    const UNITS: [(u64, &str); 5] = [
+        (31_556_952, "year"),
+        (2_629_746, "month"),
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+    ];
+    // The largest unit that gives a whole number within 5 %, else the next one down.
+    for (i, (size, unit)) in UNITS.iter().enumerate() {
+        if (seconds as f64) < *size as f64 * 0.95 && i + 1 < UNITS.len() {
+            continue;
+        }
+        let n = (seconds as f64 / *size as f64).round().max(1.0) as u64;
+        let off = (n * size).abs_diff(seconds) as f64 / seconds.max(1) as f64;
+        if off <= 0.05 || i + 1 == UNITS.len() || unit == &"day" {
+            return format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+        }
+    }
+    "1 minute".into()
+}
+
+fn lifetime_text(l: Lifetime) -> String {
+    match l {
+        Lifetime::Unknown => "lifetime unknown".into(),
+        Lifetime::Session => "session".into(),
+        Lifetime::Seconds(s) => format!("kept {}", readable(s)),
+    }
+}
+
+fn party_text(p: Party) -> &'static str {
+    match p {
+        Party::First => "first party",
+        Party::Third => "third party",
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn join(set: &std::collections::BTreeSet<String>) -> String {
+    set.iter().cloned().collect::<Vec<_>>().join(", ")
+}
+
+/// Readable text, grouped by problem.
+pub fn text(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "clause audit: {} observed in {}\n",
+        plural(r.observed, "name", "names"),
+        plural(r.files.len(), "recording", "recordings")
+    );
+    if !r.undeclared.is_empty() {
+        let _ = writeln!(
+            o,
+            "error: {} not declared in content/cookies.toml",
+            plural(r.undeclared.len(), "name is", "names are")
+        );
+        for u in &r.undeclared {
+            let kind = if u.storage == Storage::LocalStorage {
+                " (localStorage)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                o,
+                "  {}{kind}: {} ({}), {}; seen in {}",
+                u.name,
+                join(&u.domains),
+                party_text(u.party),
+                lifetime_text(u.lifetime),
+                join(&u.files)
+            );
+            if let Some(k) = &u.known {
+                let _ = writeln!(
+                    o,
+                    "      known as: {} / {}: {} (retention {}; source: {})",
+                    k.platform, k.category, k.description, k.retention, k.source
+                );
+            }
+        }
+        let _ = writeln!(o, "  = help: declare each in a [[cookies]] entry; `--write-stubs FILE` writes entries to paste\n");
+    }
+    if !r.before_consent.is_empty() {
+        let _ = writeln!(
+            o,
+            "error: {} set before the visitor consented",
+            plural(r.before_consent.len(), "cookie was", "cookies were")
+        );
+        for b in &r.before_consent {
+            let _ = writeln!(
+                o,
+                "  {}{}: category `{}` requires consent; in {}",
+                b.name,
+                declared_as(&b.name, &b.declared_as),
+                b.category,
+                b.file
+            );
+        }
+        let _ = writeln!(o, "  = help: make the site wait for consent before setting these cookies, or move them to an exempt category if they truly are necessary\n");
+    }
+    if !r.longer_than_declared.is_empty() {
+        let _ = writeln!(
+            o,
+            "warning: {} kept longer than declared",
+            plural(r.longer_than_declared.len(), "cookie is", "cookies are")
+        );
+        for l in &r.longer_than_declared {
+            let _ = writeln!(
+                o,
+                "  {}{}: declared {}, observed {}; in {}",
+                l.name,
+                declared_as(&l.name, &l.declared_as),
+                l.declared,
+                readable(l.observed_seconds),
+                l.file
+            );
+        }
+        let _ = writeln!(o, "  = help: correct `duration` in the inventory, or shorten the cookie's lifetime on the site\n");
+    }
+    if !r.party_mismatches.is_empty() {
+        let _ = writeln!(
+            o,
+            "warning: {} a different party than declared",
+            plural(r.party_mismatches.len(), "cookie has", "cookies have")
+        );
+        for p in &r.party_mismatches {
+            let _ = writeln!(
+                o,
+                "  {}{}: declared {}, set by {} ({}); in {}",
+                p.name,
+                declared_as(&p.name, &p.declared_as),
+                party_text(p.declared),
+                p.domain,
+                party_text(p.observed),
+                p.file
+            );
+        }
+        let _ = writeln!(o, "  = help: correct `party` in the inventory (pass --site HOST if the site is not at base_url's host)\n");
+    }
+    if !r.unseen.is_empty() {
+        let _ = writeln!(
+            o,
+            "warning: {} in no recording (a recording may not cover every page)",
+            plural(r.unseen.len(), "declared name is", "declared names are")
+        );
+        for u in &r.unseen {
+            let _ = writeln!(o, "  {} (category `{}`)", u.name, u.category);
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(
+        o,
+        "{}: {} undeclared, {} before consent, {} longer than declared, {}, {} unseen",
+        if r.failed() { "failed" } else { "ok" },
+        r.undeclared.len(),
+        r.before_consent.len(),
+        r.longer_than_declared.len(),
+        plural(
+            r.party_mismatches.len(),
+            "party mismatch",
+            "party mismatches"
+        ),
+        r.unseen.len()
+    );
+    o
+}
+
+/// " (declared as _ga_*)" when the name matched a pattern, nothing when it is the name itself.
+fn declared_as(name: &str, declared: &str) -> String {
+    if name == declared {
+        String::new()
+    } else {
+        format!(" (declared as {declared})")
+    }
+}
+
+/// The report as JSON.
+pub fn json(r: &Report) -> String {
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    v["failed"] = serde_json::Value::Bool(r.failed());
+    format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}
+
+/// The report as Markdown, for a pull-request comment.
+pub fn markdown(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "## Cookie audit: {}\n\n{} observed in {}.\n",
+        if r.failed() { "failed" } else { "passed" },
+        plural(r.observed, "name", "names"),
+        plural(r.files.len(), "recording", "recordings")
+    );
+    if !r.undeclared.is_empty() {
+        let _ = writeln!(o, "### Not declared\n\n| Name | Domains | Party | Lifetime | Seen in | Known as |\n| --- | --- | --- | --- | --- | --- |");
+        for u in &r.undeclared {
+            let known = u.known.as_ref().map_or(String::new(), |k| {
+                format!("{} / {} ({})", k.platform, k.category, k.source)
+            });
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                md_cell(&u.name),
+                md_cell(&join(&u.domains)),
+                party_text(u.party),
+                lifetime_text(u.lifetime),
+                md_cell(&join(&u.files)),
+                md_cell(&known)
+            );
+        }
+        o.push('\n');
+    }
+    if !r.before_consent.is_empty() {
+        let _ = writeln!(
+            o,
+            "### Set before consent\n\n| Name | Category | Recording |\n| --- | --- | --- |"
+        );
+        for b in &r.before_consent {
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} |",
+                md_cell(&b.name),
+                md_cell(&b.category),
+                md_cell(&b.file)
+            );
+        }
+        o.push('\n');
+    }
+    if !r.longer_than_declared.is_empty() {
+        let _ = writeln!(o, "### Kept longer than declared\n\n| Name | Declared | Observed | Recording |\n| --- | --- | --- | --- |");
+        for l in &r.longer_than_declared {
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} | {} |",
+                md_cell(&l.name),
+                l.declared,
+                readable(l.observed_seconds),
+                md_cell(&l.file)
+            );
+        }
+        o.push('\n');
+    }
+    if !r.party_mismatches.is_empty() {
+        let _ = writeln!(o, "### Party differs from the declaration\n\n| Name | Declared | Observed | Domain |\n| --- | --- | --- | --- |");
+        for p in &r.party_mismatches {
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} | {} |",
+                md_cell(&p.name),
+                party_text(p.declared),
+                party_text(p.observed),
+                md_cell(&p.domain)
+            );
+        }
+        o.push('\n');
+    }
+    if !r.unseen.is_empty() {
+        let _ = writeln!(o, "### Declared but not seen\n");
+        for u in &r.unseen {
+            let _ = writeln!(o, "- `{}` ({})", md_cell(&u.name), md_cell(&u.category));
+        }
+        o.push('\n');
+    }
+    o
+}
+
+fn quote(s: &str) -> String {
+    toml_edit::Value::from(s).to_string()
+}
+
+/// `[[cookies]]` entries for the undeclared cookies, ready to paste into the inventory.
+pub fn stubs(r: &Report) -> String {
+    let mut o = String::from("# Entries for the cookies `clause audit` found undeclared.\n# Fill in every TODO, then paste them into content/cookies.toml.\n");
+    for u in &r.undeclared {
+        let _ = writeln!(
+            o,
+            "\n# observed on {} ({}), in {}",
+            join(&u.domains),
+            lifetime_text(u.lifetime),
+            join(&u.files)
+        );
+        if let Some(k) = &u.known {
+            let _ = writeln!(
+                o,
+                "# {}: {} / {}, retention {}",
+                k.source, k.platform, k.category, k.retention
+            );
+        }
+        let _ = writeln!(o, "[[cookies]]\nnames = [{}]", quote(&u.name));
+        let _ = writeln!(o, "provider = \"TODO\"");
+        let _ = writeln!(o, "category = \"TODO\"");
+        match &u.known {
+            Some(k) => {
+                let _ = writeln!(o, "function = {}", quote(&format!("TODO: {}", k.platform)));
+                let _ = writeln!(
+                    o,
+                    "purpose = {}",
+                    quote(&format!("TODO: {}", k.description))
+                );
+            }
+            None => {
+                let _ = writeln!(o, "function = \"TODO\"\npurpose = \"TODO\"");
+            }
+        }
+        let duration = match u.lifetime {
+            Lifetime::Session => "session".to_string(),
+            Lifetime::Seconds(s) => readable(s),
+            Lifetime::Unknown => "TODO".to_string(),
+        };
+        let _ = writeln!(o, "duration = {}", quote(&duration));
+        let _ = writeln!(
+            o,
+            "party = \"{}\"",
+            match u.party {
+                Party::First => "first",
+                Party::Third => "third",
+            }
+        );
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_read_like_a_policy() {
+        assert_eq!(readable(34_186_698), "13 months");
+        assert_eq!(readable(31_556_952), "1 year");
+        assert_eq!(readable(1_800), "30 minutes");
+        assert_eq!(readable(1_209_600), "14 days");
+        assert_eq!(readable(31_536_000), "1 year");
+        assert_eq!(readable(63_072_000), "2 years");
+        assert_eq!(readable(86_400 * 400), "13 months");
+        assert_eq!(readable(7_200), "2 hours");
+        assert_eq!(readable(5), "1 minute");
+    }
+}

@@ -1,0 +1,90 @@
+//! `clause audit`: compare the inventory with recorded cookies. Exit status 0 when clean,
+//! 1 when a cookie is undeclared or set without consent, 2 on bad input.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::audit::{self, known::KnownList, report, Options};
+use crate::cli::{emit, status, AuditArgs, AuditFormat, EXIT_PROBLEMS, EXIT_USAGE};
+use crate::diagnostics::Format;
+use crate::input::Input;
+use crate::site;
+
+fn fail(message: &str, help: &str) -> ExitCode {
+    status(&format!("error: {message}\n  = help: {help}"));
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Runs the command.
+pub fn run(args: &AuditArgs) -> ExitCode {
+    if args.files.is_empty() && args.before_consent.is_empty() {
+        return fail(
+            "no recording to audit",
+            "give at least one HAR, cookies.txt or storageState file, e.g. `clause audit site.har`",
+        );
+    }
+    let loaded = site::load(&Input::Disk(args.root.clone()));
+    let Some(site) = loaded.site else {
+        emit(&loaded.sources, &loaded.diags, Format::Human);
+        status("error: the site has problems (above); fix them before auditing");
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let site_host = match &args.site {
+        Some(h) => h.clone(),
+        None => url::Url::parse(&site.config.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default(),
+    };
+    let mut inputs: Vec<(PathBuf, bool)> = args.files.iter().map(|f| (f.clone(), false)).collect();
+    inputs.extend(args.before_consent.iter().map(|f| (f.clone(), true)));
+    let display = |p: &std::path::Path| p.display().to_string();
+    let observations = match audit::read_all(&inputs, display) {
+        Ok(o) => o,
+        Err(e) => return fail(&e.to_string(), e.help()),
+    };
+    let known = match &args.known {
+        Some(path) => match KnownList::load(path, &display(path)) {
+            Ok(k) => Some(k),
+            Err(e) => return fail(&e.to_string(), e.help()),
+        },
+        None => None,
+    };
+    let files = inputs.iter().map(|(p, _)| display(p)).collect();
+    let opts = Options {
+        site_host,
+        tolerance_percent: args.tolerance,
+    };
+    let r = audit::compare(&site.inventory, &observations, files, &opts, known.as_ref());
+    let text = match args.format {
+        AuditFormat::Text => report::text(&r),
+        AuditFormat::Json => report::json(&r),
+        AuditFormat::Markdown => report::markdown(&r),
+    };
+    // A closed pipe (`clause audit … | head`) is not an error.
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    if let Some(path) = &args.write_stubs {
+        if let Err(e) = std::fs::write(path, report::stubs(&r)) {
+            return fail(
+                &format!("cannot write `{}`: {e}", path.display()),
+                "choose a file in a folder you can write to",
+            );
+        }
+        status(&format!(
+            "wrote {} stub {} to {}",
+            r.undeclared.len(),
+            if r.undeclared.len() == 1 {
+                "entry"
+            } else {
+                "entries"
+            },
+            path.display()
+        ));
+    }
+    if r.failed() || (args.strict && r.any()) {
+        ExitCode::from(EXIT_PROBLEMS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
