@@ -32,6 +32,8 @@ pub enum Consent {
 pub struct Category {
     /// Identifier, used in `{{ cookies <id> }}` and as the section's anchor.
     pub id: String,
+    /// The file it is declared in.
+    pub file: FileId,
     /// Where it is declared.
     pub span: Range<usize>,
     /// Heading and table caption.
@@ -250,6 +252,13 @@ pub struct Inventory {
 }
 
 const TOP: [&str; 4] = ["definitions", "categories", "providers", "cookies"];
+const TOP_OVERLAY: [&str; 5] = [
+    "definitions",
+    "categories",
+    "providers",
+    "cookies",
+    "remove",
+];
 const DEFINITION: [&str; 3] = ["id", "term", "text"];
 const CATEGORY: [&str; 3] = ["title", "description", "consent"];
 const PROVIDER: [&str; 3] = ["name", "url", "privacy_policy"];
@@ -274,17 +283,164 @@ pub fn load(
     diags: &mut Diagnostics,
 ) -> Option<Inventory> {
     let root = decode::parse(text, file, 0, diags)?;
-    let mut r = Reader { file, diags };
-    let fields = r.table(&root, "the inventory", &TOP, "[[cookies]]")?;
+    load_layers(&[Layer { file, root: &root }], locales, diags)
+}
+
+/// One inventory file, parsed: the shared `content/cookies.toml`, or a portal's
+/// `sites/<id>/cookies.toml` that changes it.
+pub struct Layer<'a> {
+    /// The file.
+    pub file: FileId,
+    /// Its parsed contents.
+    pub root: &'a Spanned<Val>,
+}
+
+/// A raw entry and the file it comes from.
+type Item<'v> = (FileId, &'v Spanned<Val>);
+
+/// The string value of `key` in a raw table, before validation (to merge layers by id).
+fn peek_str<'v>(v: &'v Spanned<Val>, key: &str) -> Option<&'v str> {
+    let Val::Table(entries) = &v.value else {
+        return None;
+    };
+    entries
+        .iter()
+        .find(|(k, _)| k.value == key)
+        .and_then(|(_, x)| match &x.value {
+            Val::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
+}
+
+/// The names of a raw `[[cookies]]` entry, before validation.
+fn peek_names(v: &Spanned<Val>) -> Vec<&str> {
+    let Val::Table(entries) = &v.value else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .find(|(k, _)| k.value == "names")
+        .map(|(_, x)| match &x.value {
+            Val::Array(items) => items
+                .iter()
+                .filter_map(|i| match &i.value {
+                    Val::Str(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default()
+}
+
+fn replace_or_push<'v, K: PartialEq>(list: &mut Vec<(K, Item<'v>)>, key: K, item: Item<'v>) {
+    match list.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = item,
+        None => list.push((key, item)),
+    }
+}
+
+/// Reads and validates an inventory made of a shared file and the files that change it, in
+/// order. A later layer's definition, category or provider with the same id replaces the
+/// earlier one; its cookies replace the earlier cookies that share a name; its `remove`
+/// list drops earlier cookies by name. Returns `None` only when a file is not a table:
+/// with other errors it returns what could be read (the errors are in `diags`).
+pub fn load_layers(
+    layers: &[Layer],
+    locales: &[String],
+    diags: &mut Diagnostics,
+) -> Option<Inventory> {
+    let first = layers.first()?;
+    let mut r = Reader {
+        file: first.file,
+        diags,
+    };
+    let mut defs: Vec<(String, Item)> = Vec::new();
+    let mut cats: Vec<(String, (FileId, Spanned<String>, &Spanned<Val>))> = Vec::new();
+    let mut provs: Vec<(String, (FileId, Spanned<String>, &Spanned<Val>))> = Vec::new();
+    let mut cookies: Vec<Item> = Vec::new();
+    let mut any_cookies = false;
+    let mut anonymous = 0usize;
+    for (i, layer) in layers.iter().enumerate() {
+        r.file = layer.file;
+        let known: &[&str] = if i == 0 { &TOP } else { &TOP_OVERLAY };
+        let fields = r.table(layer.root, "the inventory", known, "[[cookies]]")?;
+        for item in array(&mut r, &fields, "definitions", "[[definitions]]") {
+            // An entry without a readable id cannot replace anything: keep it apart.
+            let key = peek_str(item, "id").map_or_else(
+                || {
+                    anonymous += 1;
+                    format!("\0{anonymous}")
+                },
+                str::to_string,
+            );
+            replace_or_push(&mut defs, key, (layer.file, item));
+        }
+        for (id, v) in named_tables(&mut r, &fields, "categories") {
+            let key = id.value.clone();
+            match cats.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = (layer.file, id, v),
+                None => cats.push((key, (layer.file, id, v))),
+            }
+        }
+        for (id, v) in named_tables(&mut r, &fields, "providers") {
+            let key = id.value.clone();
+            match provs.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = (layer.file, id, v),
+                None => provs.push((key, (layer.file, id, v))),
+            }
+        }
+        let own = array(&mut r, &fields, "cookies", "[[cookies]]");
+        any_cookies |= fields.get("cookies").is_some();
+        if i > 0 {
+            let replaced: std::collections::HashSet<&str> =
+                own.iter().flat_map(peek_names).collect();
+            let mut removed: Vec<Spanned<String>> = Vec::new();
+            if let Some(v) = fields.get("remove") {
+                removed = decode::strings(&mut r, v, "remove").unwrap_or_default();
+            }
+            for name in &removed {
+                let exists = cookies
+                    .iter()
+                    .any(|(_, c)| peek_names(c).contains(&name.value.as_str()));
+                if !exists {
+                    let all: Vec<&str> = cookies.iter().flat_map(|(_, c)| peek_names(c)).collect();
+                    let help = suggest(&name.value, all.iter().copied()).map_or_else(
+                        || {
+                            "list only names of the shared inventory (content/cookies.toml)"
+                                .to_string()
+                        },
+                        |s| format!("did you mean `{s}`?"),
+                    );
+                    r.error(
+                        &name.span,
+                        format!(
+                            "`remove` names `{}`, which no shared cookie has",
+                            name.value
+                        ),
+                        "not a shared cookie",
+                        help,
+                    );
+                }
+            }
+            cookies.retain(|(_, c)| {
+                !peek_names(c)
+                    .iter()
+                    .any(|n| replaced.contains(n) || removed.iter().any(|x| x.value == *n))
+            });
+        }
+        cookies.extend(own.iter().map(|c| (layer.file, c)));
+    }
+
     let mut inv = Inventory {
-        file,
+        file: first.file,
         definitions: Vec::new(),
         categories: Vec::new(),
         providers: Vec::new(),
         cookies: Vec::new(),
     };
-
-    for item in array(&mut r, &fields, "definitions", "[[definitions]]") {
+    for (_, (file, item)) in &defs {
+        r.file = *file;
         if let Some(d) = read_definition(&mut r, item, locales, &inv.definitions) {
             inv.definitions.push(d);
         }
@@ -292,28 +448,31 @@ pub fn load(
     // Ids declared with errors still count as declared, so that a cookie using them
     // does not get a second, misleading "unknown id" error.
     let mut declared = Declared::default();
-    for (id, v) in named_tables(&mut r, &fields, "categories") {
-        declared.categories.push(id.value.clone());
-        if let Some(c) = read_category(&mut r, &id, v, locales) {
+    for (key, (file, id, v)) in &cats {
+        r.file = *file;
+        declared.categories.push(key.clone());
+        if let Some(c) = read_category(&mut r, id, v, locales) {
             inv.categories.push(c);
         }
     }
-    for (id, v) in named_tables(&mut r, &fields, "providers") {
-        declared.providers.push(id.value.clone());
-        if let Some(p) = read_provider(&mut r, &id, v, locales) {
+    for (key, (file, id, v)) in &provs {
+        r.file = *file;
+        declared.providers.push(key.clone());
+        if let Some(p) = read_provider(&mut r, id, v, locales) {
             inv.providers.push(p);
         }
     }
-    let mut seen: HashMap<String, Range<usize>> = HashMap::new();
-    for item in array(&mut r, &fields, "cookies", "[[cookies]]") {
+    let mut seen: HashMap<String, (FileId, Range<usize>)> = HashMap::new();
+    for (file, item) in &cookies {
+        r.file = *file;
         if let Some(c) = read_cookie(&mut r, item, locales, &inv, &declared, &mut seen) {
             inv.cookies.push(c);
         }
     }
-    if fields.get("cookies").is_none() {
+    if !any_cookies {
         r.diags.push(
             Diagnostic::warning("the inventory declares no cookie")
-                .at(file, 0..0, "no [[cookies]] entry in this file")
+                .at(first.file, 0..0, "no [[cookies]] entry in this file")
                 .help("add a `[[cookies]]` entry for each cookie the site sets"),
         );
     }
@@ -441,6 +600,7 @@ fn read_category(
     });
     Some(Category {
         id: id.value.clone(),
+        file: r.file,
         span: id.span.clone(),
         title: title?,
         description,
@@ -527,7 +687,7 @@ fn reference(
 fn read_names(
     r: &mut Reader,
     f: &Fields,
-    seen: &mut HashMap<String, Range<usize>>,
+    seen: &mut HashMap<String, (FileId, Range<usize>)>,
 ) -> Option<Vec<CookieName>> {
     let v = f.require(r, "names", "[\"sessionid\"]")?;
     let list = decode::strings(r, v, "names")?;
@@ -547,7 +707,10 @@ fn read_names(
         if let Some(expr) = name.strip_prefix("re:") {
             match compile_regex(expr) {
                 Ok(re) => {
-                    if seen.insert(name.to_string(), n.span.clone()).is_none() {
+                    if seen
+                        .insert(name.to_string(), (r.file, n.span.clone()))
+                        .is_none()
+                    {
                         out.push(CookieName {
                             name: name.to_string(),
                             pattern: Pattern::Regex(re),
@@ -581,18 +744,18 @@ fn read_names(
             ok = false;
             continue;
         }
-        if let Some(first) = seen.get(name) {
-            let first = first.clone();
+        if let Some((first_file, first)) = seen.get(name) {
+            let (first_file, first) = (*first_file, first.clone());
             r.diags.push(
                 Diagnostic::error(format!("cookie `{name}` is declared twice"))
                     .at(r.file, n.span.clone(), "declared again here")
-                    .also(r.file, first, "first declared here")
+                    .also(first_file, first, "first declared here")
                     .help("keep one entry per cookie name: merge the two entries"),
             );
             ok = false;
             continue;
         }
-        seen.insert(name.to_string(), n.span.clone());
+        seen.insert(name.to_string(), (r.file, n.span.clone()));
         out.push(CookieName {
             name: name.to_string(),
             pattern: if name.ends_with('*') {
@@ -611,7 +774,7 @@ fn read_cookie(
     locales: &[String],
     inv: &Inventory,
     declared: &Declared,
-    seen: &mut HashMap<String, Range<usize>>,
+    seen: &mut HashMap<String, (FileId, Range<usize>)>,
 ) -> Option<Cookie> {
     let f = r.table(v, "a cookie", &COOKIE, "[[cookies]]")?;
     let names = read_names(r, &f, seen);

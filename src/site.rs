@@ -513,7 +513,7 @@ fn check_shown(l: &mut Loader, inv: &Inventory, pages: &[Page]) {
         if !shown {
             l.diags.push(
                 Diagnostic::warning(format!("the cookies of category `{}` are on no page", c.id))
-                    .at(inv.file, c.span.clone(), "not shown by any document")
+                    .at(c.file, c.span.clone(), "not shown by any document")
                     .help(format!(
                         "add a paragraph `{{{{ cookies {} }}}}` (or `{{{{ cookies }}}}`) to a document",
                         c.id
