@@ -298,6 +298,9 @@ pub struct Layer<'a> {
 /// A raw entry and the file it comes from.
 type Item<'v> = (FileId, &'v Spanned<Val>);
 
+/// A raw `[categories.<id>]` or `[providers.<id>]` table, by id, with its file.
+type Named<'v> = (String, (FileId, Spanned<String>, &'v Spanned<Val>));
+
 /// The string value of `key` in a raw table, before validation (to merge layers by id).
 fn peek_str<'v>(v: &'v Spanned<Val>, key: &str) -> Option<&'v str> {
     let Val::Table(entries) = &v.value else {
@@ -356,8 +359,8 @@ pub fn load_layers(
         diags,
     };
     let mut defs: Vec<(String, Item)> = Vec::new();
-    let mut cats: Vec<(String, (FileId, Spanned<String>, &Spanned<Val>))> = Vec::new();
-    let mut provs: Vec<(String, (FileId, Spanned<String>, &Spanned<Val>))> = Vec::new();
+    let mut cats: Vec<Named> = Vec::new();
+    let mut provs: Vec<Named> = Vec::new();
     let mut cookies: Vec<Item> = Vec::new();
     let mut any_cookies = false;
     let mut anonymous = 0usize;
