@@ -43,6 +43,9 @@ pub struct SiteArgs {
     /// How to print problems.
     #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
     pub message_format: MessageFormat,
+    /// Threads to render with [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// The commands.

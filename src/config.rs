@@ -275,7 +275,7 @@ fn check_locale_tag(r: &mut Reader, tag: &Spanned<String>) -> bool {
     }
 }
 
-fn check_base_url(r: &mut Reader, s: &Spanned<String>) -> Option<String> {
+pub(crate) fn check_base_url(r: &mut Reader, s: &Spanned<String>) -> Option<String> {
     match url::Url::parse(&s.value) {
         Ok(u) if (u.scheme() == "https" || u.scheme() == "http") && u.host().is_some() => {
             if u.query().is_some() || u.fragment().is_some() {

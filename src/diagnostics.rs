@@ -154,6 +154,8 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The portals of a platform it concerns (empty: the whole site).
+    pub portals: Vec<String>,
 }
 
 impl Diagnostic {
@@ -175,6 +177,7 @@ impl Diagnostic {
             path: None,
             secondary: Vec::new(),
             help: None,
+            portals: Vec::new(),
         }
     }
 
@@ -221,6 +224,33 @@ impl Diagnostics {
     /// Records a problem.
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
+    }
+
+    /// Records a problem of one portal. The same problem in several portals (a shared
+    /// document missing a parameter in all of them, say) is reported once, naming them all.
+    pub fn push_in(&mut self, mut d: Diagnostic, portal: Option<&str>) {
+        let Some(portal) = portal else {
+            return self.push(d);
+        };
+        let key = |x: &Diagnostic| {
+            (
+                x.severity,
+                x.message.clone(),
+                x.primary.as_ref().map(|p| (p.file, p.span.clone())),
+            )
+        };
+        let k = key(&d);
+        if let Some(existing) = self.items.iter_mut().rev().find(|x| key(x) == k) {
+            existing.portals.push(portal.to_string());
+            return;
+        }
+        d.portals.push(portal.to_string());
+        self.items.push(d);
+    }
+
+    /// The diagnostics, consumed.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
     }
 
     /// True when at least one error (not warning) was recorded.
@@ -294,6 +324,9 @@ pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
     } else if let Some(path) = &d.path {
         v["file"] = serde_json::Value::String(path.display().to_string());
     }
+    if !d.portals.is_empty() {
+        v["portals"] = d.portals.iter().cloned().collect();
+    }
     if !d.secondary.is_empty() {
         v["related"] = d
             .secondary
@@ -326,8 +359,30 @@ pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     let mut diag = cs::Diagnostic::new(severity)
         .with_message(message)
         .with_labels(labels);
+    let mut notes = Vec::new();
+    if !d.portals.is_empty() {
+        let shown: Vec<&str> = d.portals.iter().take(5).map(String::as_str).collect();
+        let more = d.portals.len() - shown.len();
+        notes.push(format!(
+            "in {} {}{}",
+            if d.portals.len() == 1 {
+                "portal"
+            } else {
+                "portals"
+            },
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
     if let Some(h) = &d.help {
-        diag = diag.with_notes(vec![format!("help: {h}")]);
+        notes.push(format!("help: {h}"));
+    }
+    if !notes.is_empty() {
+        diag = diag.with_notes(notes);
     }
     let config = term::Config::default();
     let rendered = if color {

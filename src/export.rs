@@ -174,7 +174,10 @@ pub fn json(site: &Site) -> String {
                     text: locales
                         .iter()
                         .filter_map(|l| {
-                            Some((l.clone(), duration_text(site.strings.get(l)?, k.duration)))
+                            Some((
+                                l.clone(),
+                                duration_text(site.theme.strings.get(l)?, k.duration),
+                            ))
                         })
                         .collect(),
                 },

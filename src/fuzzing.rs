@@ -67,8 +67,8 @@ pub fn pipeline(data: &[u8]) {
     }
     let loaded = crate::site::load(&Input::Memory(files));
     let _ = diagnostics::report(&loaded.sources, &loaded.diags, Format::Json);
-    if let Some(site) = loaded.site {
-        if let Ok(out) = crate::render::render(&site) {
+    for site in &loaded.sites {
+        if let Ok(out) = crate::render::render(site) {
             for f in out {
                 assert!(!f.path.contains(".."), "unsafe output path {}", f.path);
             }

@@ -12,6 +12,7 @@ pub mod content;
 pub mod decode;
 pub mod diagnostics;
 pub mod export;
+pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod i18n;
@@ -19,6 +20,7 @@ pub mod input;
 pub mod inventory;
 pub mod markdown;
 pub mod output;
+pub mod platform;
 pub mod render;
 pub mod site;
 pub mod theme;

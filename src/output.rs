@@ -4,6 +4,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::render::OutputFile;
 
@@ -71,31 +72,136 @@ fn safe_relative(path: &str) -> bool {
 }
 
 /// Writes `files` into a staging folder next to `dir`, then atomically puts it in place.
-pub fn publish(files: &[OutputFile], dir: &Path) -> Result<(), OutputError> {
-    check_target(dir)?;
+pub fn publish(files: &[OutputFile], dir: &Path) -> Result<Stats, OutputError> {
+    let p = Publisher::begin(dir, "")?;
     for f in files {
-        if !safe_relative(&f.path) {
-            return Err(OutputError::UnsafePath(f.path.clone()));
+        if let Err(e) = p.write(&f.path, &f.bytes) {
+            p.abort();
+            return Err(e);
         }
     }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let name = dir
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    remove_stale_staging(&parent, &name);
-    let staging = parent.join(format!(".{name}.clause-staging-{}", std::process::id()));
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    p.commit()
+}
+
+/// What a build did to the output folder.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Files whose bytes are new or changed.
+    pub written: usize,
+    /// Files whose bytes did not change (kept as they were, modification time included).
+    pub unchanged: usize,
+    /// Files of the previous output that the new one no longer has.
+    pub removed: usize,
+}
+
+/// A build being written beside the output folder. Files are written (from any thread) into
+/// the staging folder; a file whose bytes equal the published one is hard-linked to it
+/// instead, so that it keeps its modification time and a sync to static hosting uploads
+/// only what changed. [`Publisher::commit`] then swaps the folders.
+pub struct Publisher {
+    target: PathBuf,
+    staging: PathBuf,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+}
+
+impl Publisher {
+    /// Checks the output folder and creates the staging folder, with the marker holding
+    /// `fingerprint` (what the build was made from).
+    pub fn begin(dir: &Path, fingerprint: &str) -> Result<Publisher, OutputError> {
+        check_target(dir)?;
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let name = dir
+            .file_name()
+            .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        remove_stale_staging(&parent, &name);
+        let staging = parent.join(format!(".{name}.clause-staging-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+        }
+        fs::create_dir(&staging).map_err(io_err(&staging))?;
+        let marker = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
+        fs::write(staging.join(MARKER), marker).map_err(io_err(&staging))?;
+        Ok(Publisher {
+            target: dir.to_path_buf(),
+            staging,
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+        })
     }
-    let result = write_all(files, &staging).and_then(|()| swap(&staging, dir));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
+
+    /// Writes one file of the new build.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        if !safe_relative(rel) || rel == MARKER {
+            return Err(OutputError::UnsafePath(rel.to_string()));
+        }
+        let path = self.staging.join(rel);
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p).map_err(io_err(p))?;
+        }
+        let old = self.target.join(rel);
+        let same = fs::symlink_metadata(&old)
+            .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+            && fs::read(&old).is_ok_and(|b| b == bytes);
+        if same && fs::hard_link(&old, &path).is_ok() {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        fs::write(&path, bytes).map_err(io_err(&path))?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
-    result
+
+    /// Puts the new build in place of the old one.
+    pub fn commit(self) -> Result<Stats, OutputError> {
+        let removed = count_missing(&self.target, &self.staging);
+        // Flush the new files before they replace the old ones, so a power cut cannot leave
+        // a published folder of empty files.
+        if let Ok(d) = fs::File::open(&self.staging) {
+            let _ = d.sync_all();
+        }
+        let result = swap(&self.staging, &self.target);
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+        result.map(|()| Stats {
+            written: self.written.load(Ordering::Relaxed),
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+            removed,
+        })
+    }
+
+    /// Throws the staging folder away; the output folder is untouched.
+    pub fn abort(self) {
+        let _ = fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// The fingerprint recorded in an output folder's marker, if any.
+pub fn previous_fingerprint(dir: &Path) -> Option<String> {
+    let text = fs::read_to_string(dir.join(MARKER)).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("fingerprint: "))
+        .map(str::to_string)
+        .filter(|f| !f.is_empty())
+}
+
+/// Files of the old output that the new one does not have.
+fn count_missing(old: &Path, new: &Path) -> usize {
+    walkdir::WalkDir::new(old)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            e.path()
+                .strip_prefix(old)
+                .is_ok_and(|rel| !new.join(rel).exists())
+        })
+        .count()
 }
 
 /// Removes the staging folders of builds that were killed (their process is gone).
@@ -117,24 +223,6 @@ fn remove_stale_staging(parent: &Path, name: &str) {
             let _ = fs::remove_dir_all(e.path());
         }
     }
-}
-
-fn write_all(files: &[OutputFile], staging: &Path) -> Result<(), OutputError> {
-    fs::create_dir(staging).map_err(io_err(staging))?;
-    fs::write(staging.join(MARKER), MARKER_TEXT).map_err(io_err(staging))?;
-    for f in files {
-        let path = staging.join(&f.path);
-        if let Some(p) = path.parent() {
-            fs::create_dir_all(p).map_err(io_err(p))?;
-        }
-        fs::write(&path, &f.bytes).map_err(io_err(&path))?;
-    }
-    // Flush the new files before they replace the old ones, so a power cut cannot leave
-    // a published folder of empty files.
-    if let Ok(d) = fs::File::open(staging) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 fn swap(staging: &Path, dir: &Path) -> Result<(), OutputError> {
@@ -182,10 +270,40 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let out = tmp.path().join("output");
         publish(&[file("a/index.html", "1"), file("old.txt", "x")], &out).expect("first");
-        publish(&[file("a/index.html", "2")], &out).expect("second");
+        let stats =
+            publish(&[file("a/index.html", "2"), file("same.txt", "s")], &out).expect("second");
+        assert_eq!(
+            stats,
+            Stats {
+                written: 2,
+                unchanged: 0,
+                removed: 1
+            }
+        );
+        let before = fs::metadata(out.join("same.txt"))
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let stats =
+            publish(&[file("a/index.html", "3"), file("same.txt", "s")], &out).expect("third");
+        assert_eq!(
+            stats,
+            Stats {
+                written: 1,
+                unchanged: 1,
+                removed: 0
+            }
+        );
+        let after = fs::metadata(out.join("same.txt"))
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        assert_eq!(
+            before, after,
+            "an unchanged file keeps its modification time"
+        );
         assert_eq!(
             fs::read_to_string(out.join("a/index.html")).expect("read"),
-            "2"
+            "3"
         );
         assert!(!out.join("old.txt").exists(), "stale files are gone");
         assert!(out.join(MARKER).is_file());

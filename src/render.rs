@@ -303,9 +303,10 @@ fn render_template(
                 .help("please report this as a bug in Clause"),
         )
     })?;
-    site.tera
+    site.theme
+        .tera
         .render(name, &context)
-        .map_err(|e| Box::new(template_diagnostic(&e, &site.templates)))
+        .map_err(|e| Box::new(template_diagnostic(&e, &site.theme.templates)))
 }
 
 /// Renders every page, the root index, the sitemap and the static files.
@@ -322,7 +323,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     };
     for page in &site.pages {
         let doc = &page.doc;
-        let Some(s) = site.strings.get(&doc.locale) else {
+        let Some(s) = site.theme.strings.get(&doc.locale) else {
             continue;
         };
         let url = |locale: &str| format!("{}{locale}/{}/", cfg.base_url, doc.slug);
@@ -344,6 +345,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             .map(|l| Link {
                 locale: l.clone(),
                 name: site
+                    .theme
                     .strings
                     .get(l)
                     .map_or(l.as_str(), |x| x.text("language_name"))
@@ -394,7 +396,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .locales
         .iter()
         .filter_map(|l| {
-            let s = site.strings.get(l)?;
+            let s = site.theme.strings.get(l)?;
             let pages: Vec<serde_json::Value> = slugs
                 .iter()
                 .filter_map(|slug| {
@@ -420,7 +422,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         "canonical": cfg.base_url,
         "locales": index_links,
         "root": "",
-        "ui": site.strings.get(default).map(|s| s.texts()),
+        "ui": site.theme.strings.get(default).map(|s| s.texts()),
     });
     match render_template(site, "index.html", &index_ctx) {
         Ok(html) => files.push(OutputFile {
@@ -444,13 +446,17 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         path: "cookies.json".into(),
         bytes: export::json(site).into_bytes(),
     });
-    for (locale, s) in &site.strings {
+    for (locale, s) in cfg
+        .locales
+        .iter()
+        .filter_map(|l| Some((l, site.theme.strings.get(l)?)))
+    {
         files.push(OutputFile {
             path: format!("{locale}/cookies.csv"),
             bytes: export::csv(site, s),
         });
     }
-    for (path, bytes) in &site.statics {
+    for (path, bytes) in &site.theme.statics {
         files.push(OutputFile {
             path: format!("static/{path}"),
             bytes: bytes.clone(),

@@ -2,14 +2,17 @@
 //! Loading never writes anything.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use crate::config::{self, Config};
 use crate::content::{self, Document};
+use crate::decode;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
 use crate::i18n::{Layer, Strings};
 use crate::input::{Input, ReadError};
 use crate::inventory::{self, Inventory};
 use crate::markdown::{self, Block, Section};
+use crate::platform;
 use crate::theme::{self, ThemeFile};
 
 /// A document in one locale, with its prose rendered.
@@ -30,14 +33,8 @@ pub struct Template {
     pub file: FileId,
 }
 
-/// Everything needed to render the site, validated.
-pub struct Site {
-    /// site.toml.
-    pub config: Config,
-    /// content/cookies.toml.
-    pub inventory: Inventory,
-    /// Pages, ordered by slug then by the order of `locales`.
-    pub pages: Vec<Page>,
+/// The theme, parsed once and shared by every portal.
+pub struct Theme {
     /// UI strings per locale.
     pub strings: BTreeMap<String, Strings>,
     /// Parsed templates.
@@ -48,10 +45,24 @@ pub struct Site {
     pub statics: Vec<(String, Vec<u8>)>,
 }
 
-/// The result of loading: the site if it is valid, and every file read and problem found.
+/// Everything needed to render one site (or one portal of a platform), validated.
+pub struct Site {
+    /// The portal's id (its output folder) in a platform; `None` for a single site.
+    pub id: Option<String>,
+    /// site.toml, with the portal's own settings.
+    pub config: Config,
+    /// content/cookies.toml, changed by the portal's own file if it has one.
+    pub inventory: Arc<Inventory>,
+    /// Pages, ordered by slug then by the order of `locales`.
+    pub pages: Vec<Page>,
+    /// The theme.
+    pub theme: Arc<Theme>,
+}
+
+/// The result of loading: the sites if they are valid, and every file read and problem found.
 pub struct Loaded {
-    /// The site, when there is no error.
-    pub site: Option<Site>,
+    /// The site, or every portal of a platform; empty when there is an error.
+    pub sites: Vec<Site>,
     /// Files read, for quoting in diagnostics.
     pub sources: Sources,
     /// Problems found.
@@ -139,27 +150,33 @@ pub fn load(input: &Input) -> Loaded {
         sources: Sources::default(),
         diags: Diagnostics::default(),
     };
-    let site = load_inner(&mut l);
-    let site = if l.diags.has_errors() { None } else { site };
+    let sites = load_inner(&mut l);
+    let sites = if l.diags.has_errors() {
+        Vec::new()
+    } else {
+        sites
+    };
     Loaded {
-        site,
+        sites,
         sources: l.sources,
         diags: l.diags,
     }
 }
 
-fn load_inner(l: &mut Loader) -> Option<Site> {
+fn load_inner(l: &mut Loader) -> Vec<Site> {
     if !l.input.root_is_dir() {
         l.diags.push(
             Diagnostic::error(format!("`{}` is not a folder", l.input.describe()))
                 .help("give the folder that holds site.toml with --root, or run `clause init <dir>` to start a new site"),
         );
-        return None;
+        return Vec::new();
     }
-    let (site_file, site_text) = l.read_text(
+    let Some((site_file, site_text)) = l.read_text(
         "site.toml",
         "run Clause in the site's folder (the one with site.toml), pass --root, or create a site with `clause init <dir>`",
-    )?;
+    ) else {
+        return Vec::new();
+    };
     let config = config::load(&site_text, site_file, &mut l.diags);
 
     // The inventory and the documents are read even when site.toml has problems,
@@ -168,51 +185,167 @@ fn load_inner(l: &mut Loader) -> Option<Site> {
         .as_ref()
         .map(|c| c.locales.clone())
         .unwrap_or_default();
-    let inventory = l
+    let shared_inv = l
         .read_text(
             "content/cookies.toml",
             "create content/cookies.toml, the cookie inventory (see the README for its format)",
         )
-        .and_then(|(id, text)| {
-            config
-                .as_ref()
-                .and_then(|_| inventory::load(&text, id, &locales, &mut l.diags))
-        });
-    let config = config?;
-    let docs = load_documents(l, &config);
+        .and_then(|(id, text)| Some((id, decode::parse(&text, id, 0, &mut l.diags)?)));
+    let inventory = match (&shared_inv, &config) {
+        (Some((id, root)), Some(_)) => inventory::load_layers(
+            &[inventory::Layer { file: *id, root }],
+            &locales,
+            &mut l.diags,
+        ),
+        _ => None,
+    };
+    let Some(config) = config else {
+        return Vec::new();
+    };
+    let docs = load_documents(l, &config, "content");
     let theme_files = load_theme(l, &config);
     let strings = load_strings(l, &config, &theme_files);
     let (tera, templates) = load_templates(l, &theme_files);
-    let inventory = inventory?;
-    let pages = render_prose(l, &config, &inventory, docs);
-    // An inventory with errors is partial: warnings about it would only mislead.
-    if !l.diags.has_errors() {
-        check_shown(l, &inventory, &pages);
-    }
-    let statics = theme_files
-        .iter()
-        .filter_map(|f| {
-            f.path
-                .strip_prefix("static/")
-                .map(|p| (p.to_string(), f.bytes.clone()))
-        })
-        .collect();
-    Some(Site {
-        config,
-        inventory,
-        pages,
-        strings: strings?,
-        tera: tera?,
+    let (Some(inventory), Some(strings), Some(tera)) = (inventory, strings, tera) else {
+        return Vec::new();
+    };
+    let theme = Arc::new(Theme {
+        strings,
+        tera,
         templates,
-        statics,
-    })
+        statics: theme_files
+            .iter()
+            .filter_map(|f| {
+                f.path
+                    .strip_prefix("static/")
+                    .map(|p| (p.to_string(), f.bytes.clone()))
+            })
+            .collect(),
+    });
+    let inventory = Arc::new(inventory);
+
+    let portals = match l.input.read("sites.toml") {
+        Err(ReadError::NotFound) => None,
+        _ => l
+            .read_text("sites.toml", "")
+            .map(|(file, text)| platform::load(&text, file, &config, &mut l.diags)),
+    };
+    let Some(portals) = portals else {
+        let pages = render_prose(l, &config, &inventory, docs, None);
+        // An inventory with errors is partial: warnings about it would only mislead.
+        if !l.diags.has_errors() {
+            check_shown(l, &inventory, &pages, None);
+        }
+        return vec![Site {
+            id: None,
+            config,
+            inventory,
+            pages,
+            theme,
+        }];
+    };
+    let mut sites = Vec::new();
+    for portal in portals {
+        let dir = format!("sites/{}", portal.id);
+        let overlay_path = format!("{dir}/cookies.toml");
+        let inventory = if l.input.read(&overlay_path).is_ok() {
+            let shared = shared_inv.as_ref();
+            let overlay = l
+                .read_text(&overlay_path, "")
+                .and_then(|(id, text)| Some((id, decode::parse(&text, id, 0, &mut l.diags)?)));
+            match (shared, overlay) {
+                (Some((sid, sroot)), Some((oid, oroot))) => inventory::load_layers(
+                    &[
+                        inventory::Layer {
+                            file: *sid,
+                            root: sroot,
+                        },
+                        inventory::Layer {
+                            file: oid,
+                            root: &oroot,
+                        },
+                    ],
+                    &portal.config.locales,
+                    &mut l.diags,
+                )
+                .map(Arc::new),
+                _ => None,
+            }
+        } else {
+            Some(Arc::clone(&inventory))
+        };
+        let Some(inventory) = inventory else { continue };
+        let portal_docs = portal_documents(l, &portal, &docs, &format!("{dir}/content"));
+        let pages = render_prose(l, &portal.config, &inventory, portal_docs, Some(&portal.id));
+        if !l.diags.has_errors() {
+            check_shown(l, &inventory, &pages, Some(&portal.id));
+        }
+        sites.push(Site {
+            id: Some(portal.id),
+            config: portal.config,
+            inventory,
+            pages,
+            theme: Arc::clone(&theme),
+        });
+    }
+    sites
 }
 
-fn load_documents(l: &mut Loader, config: &Config) -> Vec<Document> {
+/// The shared documents in a portal's locales, each replaced by the portal's own version
+/// under `sites/<id>/content/` when it has one.
+fn portal_documents(
+    l: &mut Loader,
+    portal: &platform::Portal,
+    shared: &[Document],
+    dir: &str,
+) -> Vec<Document> {
+    let mut out = Vec::new();
+    for doc in shared
+        .iter()
+        .filter(|d| portal.config.locales.contains(&d.locale))
+    {
+        let rel = format!("{dir}/{}/{}.md", doc.locale, doc.slug);
+        if l.input.read(&rel).is_ok() {
+            if let Some((id, text)) = l.read_text(&rel, "") {
+                if let Some(d) =
+                    content::parse_document(&text, id, &doc.locale, &doc.slug, &mut l.diags)
+                {
+                    out.push(d);
+                }
+            }
+        } else {
+            out.push(doc.clone());
+        }
+    }
+    // A portal document with no shared twin would be a page of one portal only.
+    for locale in &portal.config.locales {
+        for entry in l.input.list(&format!("{dir}/{locale}")) {
+            let Some(slug) = entry.name.strip_suffix(".md") else {
+                continue;
+            };
+            if !shared.iter().any(|d| d.slug == slug && &d.locale == locale) {
+                l.diags.push(
+                    Diagnostic::warning(format!(
+                        "{dir}/{locale}/{} replaces no shared document, so it is not built",
+                        entry.name
+                    ))
+                    .in_file(format!("{dir}/{locale}/{}", entry.name))
+                    .help(format!(
+                        "a portal's documents replace those of content/: name it after one of them, or add content/{locale}/{}",
+                        entry.name
+                    )),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn load_documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
     let mut docs: Vec<Document> = Vec::new();
     let mut slugs_by_locale: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, locale) in config.locales.iter().enumerate() {
-        let dir = format!("content/{locale}");
+        let dir = format!("{root}/{locale}");
         let mut found = Vec::new();
         for entry in l.input.list(&dir) {
             let Some(stem) = entry.name.strip_suffix(".md") else {
@@ -439,6 +572,7 @@ fn render_prose(
     config: &Config,
     inv: &Inventory,
     docs: Vec<Document>,
+    portal: Option<&str>,
 ) -> Vec<Page> {
     let categories: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
     let mut reserved: HashSet<String> = categories.iter().map(|c| (*c).to_string()).collect();
@@ -472,21 +606,23 @@ fn render_prose(
         };
         let mut d = Diagnostics::default();
         let blocks = markdown::render(&src, &names, &mut d);
-        l.diags.extend(d);
+        for x in d.into_vec() {
+            l.diags.push_in(x, portal);
+        }
         pages.push(Page { doc, blocks });
     }
     pages
 }
 
 /// Warns about categories with no cookie and categories that no page shows.
-fn check_shown(l: &mut Loader, inv: &Inventory, pages: &[Page]) {
+fn check_shown(l: &mut Loader, inv: &Inventory, pages: &[Page], portal: Option<&str>) {
     for c in &inv.categories {
         let used = inv
             .cookies
             .iter()
             .any(|k| inv.categories[k.category].id == c.id);
         if !used {
-            l.diags.push(
+            l.diags.push_in(
                 Diagnostic::warning(format!("category `{}` has no cookie", c.id))
                     .at(
                         inv.file,
@@ -494,6 +630,7 @@ fn check_shown(l: &mut Loader, inv: &Inventory, pages: &[Page]) {
                         "no [[cookies]] entry has this category",
                     )
                     .help("add its cookies, or remove the category"),
+                portal,
             );
             continue;
         }
@@ -511,13 +648,14 @@ fn check_shown(l: &mut Loader, inv: &Inventory, pages: &[Page]) {
             })
         });
         if !shown {
-            l.diags.push(
+            l.diags.push_in(
                 Diagnostic::warning(format!("the cookies of category `{}` are on no page", c.id))
                     .at(c.file, c.span.clone(), "not shown by any document")
                     .help(format!(
                         "add a paragraph `{{{{ cookies {} }}}}` (or `{{{{ cookies }}}}`) to a document",
                         c.id
                     )),
+                portal,
             );
         }
     }

@@ -29,7 +29,7 @@ fn site_with(inventory: &str, page: &str) -> Input {
 /// Loads and renders; returns the error messages, or the rendered English page.
 fn run(input: &Input) -> Result<String, Vec<String>> {
     let loaded = site::load(input);
-    let Some(site) = loaded.site else {
+    let Some(site) = loaded.sites.into_iter().next() else {
         return Err(loaded
             .diags
             .iter()

@@ -25,7 +25,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         );
     }
     let loaded = site::load(&Input::Disk(args.root.clone()));
-    let Some(site) = loaded.site else {
+    let Some(site) = loaded.sites.into_iter().next() else {
         emit(&loaded.sources, &loaded.diags, Format::Human);
         status("error: the site has problems (above); fix them before auditing");
         return ExitCode::from(EXIT_USAGE);

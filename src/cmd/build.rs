@@ -1,45 +1,99 @@
-//! `clause build`: validate, render in memory, then publish atomically.
+//! `clause build`: validate, render on every core, and publish atomically and incrementally.
 
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::cli::{status, SiteArgs, EXIT_PROBLEMS};
 use crate::diagnostics::{display_path, Format};
-use crate::output::{self, OutputError};
+use crate::fingerprint;
+use crate::input::Input;
+use crate::output::{self, OutputError, Publisher};
+
+fn output_error(args: &SiteArgs, e: &OutputError) -> ExitCode {
+    let help = match e {
+        OutputError::NotOurs(_) => "choose an empty or new folder with --output; Clause only replaces folders it made (they hold a `.clause-output` file)",
+        OutputError::NotADir(_) => "remove that file or choose another folder with --output",
+        OutputError::UnsafePath(_) => "this is a bug in the theme or in Clause; please report it",
+        OutputError::Io { .. } => "check the free space and the permissions of the output folder's parent",
+    };
+    if args.format() == Format::Json {
+        status(
+            &serde_json::json!({"severity": "error", "message": e.to_string(), "help": help})
+                .to_string(),
+        );
+    } else {
+        status(&format!(
+            "error: {e}\n  = help: {help}\nthe previous output, if any, is unchanged"
+        ));
+    }
+    ExitCode::from(EXIT_PROBLEMS)
+}
 
 /// Runs the command.
 pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
     let start = Instant::now();
     let out_dir = output.map_or_else(|| args.root.join("output"), Path::to_path_buf);
-    let Some((site, files, _)) = super::prepare(args) else {
-        return ExitCode::from(EXIT_PROBLEMS);
-    };
-    if let Err(e) = output::publish(&files, &out_dir) {
-        let help = match &e {
-            OutputError::NotOurs(_) => "choose an empty or new folder with --output; Clause only replaces folders it made (they hold a `.clause-output` file)",
-            OutputError::NotADir(_) => "remove that file or choose another folder with --output",
-            OutputError::UnsafePath(_) => "this is a bug in the theme or in Clause; please report it",
-            OutputError::Io { .. } => "check the free space and the permissions of the output folder's parent",
-        };
-        if args.format() == Format::Json {
-            status(
-                &serde_json::json!({"severity": "error", "message": e.to_string(), "help": help})
-                    .to_string(),
-            );
-        } else {
+    let shown = display_path(&args.root, &out_dir);
+    // Nothing changed since the last build: its output is already what this one would write.
+    let print = fingerprint::of_site(&Input::Disk(args.root.clone()));
+    if !args.strict && output::previous_fingerprint(&out_dir).as_deref() == Some(print.as_str()) {
+        if args.format() != Format::Json {
             status(&format!(
-                "error: {e}\n  = help: {help}\nthe previous output, if any, is unchanged"
+                "{shown} is up to date: nothing changed since the last build ({} ms)",
+                start.elapsed().as_millis()
             ));
         }
+        return ExitCode::SUCCESS;
+    }
+    let Some((sites, sources, diags)) = super::load(args) else {
+        return ExitCode::from(EXIT_PROBLEMS);
+    };
+    let publisher = match Publisher::begin(&out_dir, &print) {
+        Ok(p) => p,
+        Err(e) => {
+            // Still report the site's warnings before the output problem.
+            super::finish_diagnostics(args, &sources, diags, Vec::new());
+            return output_error(args, &e);
+        }
+    };
+    let pages: u64 = sites.iter().map(|s| s.pages.len() as u64).sum();
+    let bar = if std::io::stderr().is_terminal() && pages > 300 && args.format() != Format::Json {
+        indicatif::ProgressBar::new(sites.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let rendered = super::with_jobs(args.jobs, || {
+        super::render_all(&sites, &|path, bytes| publisher.write(path, bytes), &|| {
+            bar.inc(1)
+        })
+    });
+    bar.finish_and_clear();
+    let (render_errors, write_error) = match rendered {
+        Ok(_) => (Vec::new(), None),
+        Err((d, e)) => (d, e),
+    };
+    let ok = super::finish_diagnostics(args, &sources, diags, render_errors);
+    if let Some(e) = write_error {
+        publisher.abort();
+        return output_error(args, &e);
+    }
+    if !ok {
+        publisher.abort();
         return ExitCode::from(EXIT_PROBLEMS);
     }
+    let stats = match publisher.commit() {
+        Ok(s) => s,
+        Err(e) => return output_error(args, &e),
+    };
     if args.format() != Format::Json {
         status(&format!(
-            "built {} into {} ({}, {} ms)",
-            super::pages_summary(&site),
-            display_path(&args.root, &out_dir),
-            super::count(files.len(), "file", "files"),
+            "built {} into {shown}: {} written, {} unchanged, {} removed ({} ms)",
+            super::pages_summary(&sites),
+            super::count(stats.written, "file", "files"),
+            stats.unchanged,
+            stats.removed,
             start.elapsed().as_millis()
         ));
     }

@@ -3,24 +3,31 @@
 use std::process::ExitCode;
 
 use crate::cli::{status, SiteArgs, EXIT_PROBLEMS};
+use crate::diagnostics::Format;
 
 /// Runs the command.
 pub fn run(args: &SiteArgs) -> ExitCode {
-    match super::prepare(args) {
-        Some((site, _files, _)) => {
-            if args.format() != crate::diagnostics::Format::Json {
-                status(&format!(
-                    "ok: {}, {}; nothing written",
-                    super::pages_summary(&site),
-                    super::count(
-                        site.inventory.cookies.len(),
-                        "cookie entry",
-                        "cookie entries"
-                    ),
-                ));
-            }
-            ExitCode::SUCCESS
-        }
-        None => ExitCode::from(EXIT_PROBLEMS),
+    let Some((sites, sources, diags)) = super::load(args) else {
+        return ExitCode::from(EXIT_PROBLEMS);
+    };
+    let rendered = super::with_jobs(args.jobs, || {
+        super::render_all::<()>(&sites, &|_, _| Ok(()), &|| {})
+    });
+    let render_errors = rendered.err().map(|(e, _)| e).unwrap_or_default();
+    if !super::finish_diagnostics(args, &sources, diags, render_errors) {
+        return ExitCode::from(EXIT_PROBLEMS);
     }
+    if args.format() != Format::Json {
+        let cookies: usize = sites.iter().map(|s| s.inventory.cookies.len()).sum();
+        let what = if sites.len() == 1 {
+            super::count(cookies, "cookie entry", "cookie entries")
+        } else {
+            super::count(cookies, "cookie entry in all", "cookie entries in all")
+        };
+        status(&format!(
+            "ok: {}, {what}; nothing written",
+            super::pages_summary(&sites)
+        ));
+    }
+    ExitCode::SUCCESS
 }

@@ -5,43 +5,94 @@ pub mod build;
 pub mod check;
 pub mod init;
 
-use crate::cli::{emit, SiteArgs};
-use crate::diagnostics::{Diagnostics, Sources};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::cli::{emit, status, SiteArgs};
+use crate::diagnostics::{Diagnostic, Diagnostics, Sources};
 use crate::input::Input;
-use crate::render::{self, OutputFile};
+use crate::render;
 use crate::site::{self, Site};
 
-/// Loads, validates and renders the site in memory; prints every problem found.
-/// Returns `None` when the site must not be published.
-pub fn prepare(args: &SiteArgs) -> Option<(Site, Vec<OutputFile>, usize)> {
+/// Loads and validates the site (or every portal); prints every problem found.
+/// Returns `None` when it must not be published.
+pub fn load(args: &SiteArgs) -> Option<(Vec<Site>, Sources, Diagnostics)> {
     let loaded = site::load(&Input::Disk(args.root.clone()));
-    let mut diags = loaded.diags;
-    let sources: Sources = loaded.sources;
-    let warnings = diags.counts().1;
-    let Some(site) = loaded.site else {
-        emit(&sources, &diags, args.format());
-        return None;
-    };
-    let files = match render::render(&site) {
-        Ok(f) => f,
-        Err(errors) => {
-            let mut d = Diagnostics::default();
-            for e in errors {
-                d.push(e);
-            }
-            diags.extend(d);
-            emit(&sources, &diags, args.format());
-            return None;
-        }
-    };
-    emit(&sources, &diags, args.format());
-    if args.strict && warnings > 0 {
-        crate::cli::status(
-            "error: --strict turns the warnings above into errors; nothing was written",
-        );
+    if loaded.sites.is_empty() {
+        emit(&loaded.sources, &loaded.diags, args.format());
         return None;
     }
-    Some((site, files, warnings))
+    Some((loaded.sites, loaded.sources, loaded.diags))
+}
+
+/// Where rendered files go: a path in the output folder and the bytes.
+pub type Sink<'a, E> = &'a (dyn Fn(&str, &[u8]) -> Result<(), E> + Sync);
+
+/// Renders every page of every site on every core, handing each file to `sink` with its
+/// path in the output folder (prefixed by the portal's id on a platform). Returns the
+/// number of pages, or every problem met.
+pub fn render_all<E: Send>(
+    sites: &[Site],
+    sink: Sink<E>,
+    on_site_done: &(dyn Fn() + Sync),
+) -> Result<usize, (Vec<Diagnostic>, Option<E>)> {
+    let errors = Mutex::new(Vec::new());
+    let failure: Mutex<Option<E>> = Mutex::new(None);
+    sites.par_iter().for_each(|site| {
+        match render::render(site) {
+            Ok(files) => {
+                for f in files {
+                    let path = match &site.id {
+                        Some(id) => format!("{id}/{}", f.path),
+                        None => f.path,
+                    };
+                    if let Err(e) = sink(&path, &f.bytes) {
+                        if let Ok(mut slot) = failure.lock() {
+                            slot.get_or_insert(e);
+                        }
+                        return;
+                    }
+                }
+            }
+            Err(mut d) => {
+                if let Ok(mut all) = errors.lock() {
+                    all.append(&mut d);
+                }
+            }
+        }
+        on_site_done();
+    });
+    let errors = errors.into_inner().unwrap_or_default();
+    let failure = failure.into_inner().ok().flatten();
+    if errors.is_empty() && failure.is_none() {
+        Ok(sites.iter().map(|s| s.pages.len()).sum())
+    } else {
+        Err((errors, failure))
+    }
+}
+
+/// Prints the problems (render errors merged with the loader's) and says whether the build
+/// may go on: no error, and no warning under `--strict`.
+pub fn finish_diagnostics(
+    args: &SiteArgs,
+    sources: &Sources,
+    mut diags: Diagnostics,
+    render_errors: Vec<Diagnostic>,
+) -> bool {
+    let warnings = diags.counts().1;
+    for e in render_errors {
+        diags.push(e);
+    }
+    emit(sources, &diags, args.format());
+    if diags.has_errors() {
+        return false;
+    }
+    if args.strict && warnings > 0 {
+        status("error: --strict turns the warnings above into errors; nothing was written");
+        return false;
+    }
+    true
 }
 
 /// "1 page", "2 pages": a count with its noun.
@@ -49,11 +100,27 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// "2 pages in 2 locales", for the status lines of `build` and `check`.
-pub fn pages_summary(site: &Site) -> String {
-    format!(
-        "{} in {}",
-        count(site.pages.len(), "page", "pages"),
-        count(site.config.locales.len(), "locale", "locales")
-    )
+/// "2 pages in 2 locales" or "6000 pages of 1000 portals", for the status lines.
+pub fn pages_summary(sites: &[Site]) -> String {
+    let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
+    match sites {
+        [single] if single.id.is_none() => format!(
+            "{} in {}",
+            count(pages, "page", "pages"),
+            count(single.config.locales.len(), "locale", "locales")
+        ),
+        _ => format!(
+            "{} of {}",
+            count(pages, "page", "pages"),
+            count(sites.len(), "portal", "portals")
+        ),
+    }
+}
+
+/// Runs `f` on a pool of `jobs` threads (all cores when `None`).
+pub fn with_jobs<T: Send>(jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> T {
+    match jobs.and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok()) {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
 }
