@@ -389,13 +389,41 @@ impl Localized {
     }
 }
 
+/// The locales a human-readable value must have (`required`) and those it may have
+/// (`known`: a platform's portal needs only its own locales, but the shared inventory may
+/// translate into every locale of site.toml).
+#[derive(Debug, Clone, Copy)]
+pub struct LocaleSet<'a> {
+    /// A text is needed for each of these.
+    pub required: &'a [String],
+    /// A text for one of these is not a mistake.
+    pub known: &'a [String],
+}
+
+impl<'a> From<&'a [String]> for LocaleSet<'a> {
+    fn from(l: &'a [String]) -> Self {
+        LocaleSet {
+            required: l,
+            known: l,
+        }
+    }
+}
+
+impl<'a> From<&'a Vec<String>> for LocaleSet<'a> {
+    fn from(l: &'a Vec<String>) -> Self {
+        LocaleSet::from(l.as_slice())
+    }
+}
+
 /// Reads a human-readable value and checks that it has a text for every locale of the site.
-pub fn localized(
+pub fn localized<'a>(
     r: &mut Reader,
     v: &Spanned<Val>,
     field: &str,
-    locales: &[String],
+    locales: impl Into<LocaleSet<'a>>,
 ) -> Option<Localized> {
+    let set = locales.into();
+    let locales = set.required;
     match &v.value {
         Val::Str(s) => Some(Localized::Same(s.clone())),
         Val::Table(entries) => {
@@ -403,6 +431,9 @@ pub fn localized(
             let mut ok = true;
             for (k, x) in entries {
                 if !locales.contains(&k.value) {
+                    if set.known.contains(&k.value) {
+                        continue;
+                    }
                     let help = match suggest(&k.value, locales.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!(

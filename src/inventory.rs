@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::decode::{self, Fields, Localized, Reader, Spanned, Val};
+use crate::decode::{self, Fields, LocaleSet, Localized, Reader, Spanned, Val};
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
 
 /// A glossary entry.
@@ -283,7 +283,7 @@ pub fn load(
     diags: &mut Diagnostics,
 ) -> Option<Inventory> {
     let root = decode::parse(text, file, 0, diags)?;
-    load_layers(&[Layer { file, root: &root }], locales, diags)
+    load_layers(&[Layer { file, root: &root }], locales.into(), diags)
 }
 
 /// One inventory file, parsed: the shared `content/cookies.toml`, or a portal's
@@ -350,7 +350,7 @@ fn replace_or_push<'v, K: PartialEq>(list: &mut Vec<(K, Item<'v>)>, key: K, item
 /// with other errors it returns what could be read (the errors are in `diags`).
 pub fn load_layers(
     layers: &[Layer],
-    locales: &[String],
+    locales: LocaleSet,
     diags: &mut Diagnostics,
 ) -> Option<Inventory> {
     let first = layers.first()?;
@@ -540,7 +540,7 @@ fn named_tables<'v>(
 fn read_definition(
     r: &mut Reader,
     v: &Spanned<Val>,
-    locales: &[String],
+    locales: LocaleSet,
     existing: &[Definition],
 ) -> Option<Definition> {
     let f = r.table(v, "a definition", &DEFINITION, "[[definitions]]")?;
@@ -583,7 +583,7 @@ fn read_category(
     r: &mut Reader,
     id: &Spanned<String>,
     v: &Spanned<Val>,
-    locales: &[String],
+    locales: LocaleSet,
 ) -> Option<Category> {
     let f = r.table(v, "a category", &CATEGORY, "[categories.necessary]")?;
     let title = f
@@ -635,7 +635,7 @@ fn read_provider(
     r: &mut Reader,
     id: &Spanned<String>,
     v: &Spanned<Val>,
-    locales: &[String],
+    locales: LocaleSet,
 ) -> Option<Provider> {
     let f = r.table(v, "a provider", &PROVIDER, "[providers.acme]")?;
     let name = f
@@ -774,7 +774,7 @@ fn read_names(
 fn read_cookie(
     r: &mut Reader,
     v: &Spanned<Val>,
-    locales: &[String],
+    locales: LocaleSet,
     inv: &Inventory,
     declared: &Declared,
     seen: &mut HashMap<String, (FileId, Range<usize>)>,

@@ -181,6 +181,17 @@ impl Publisher {
     }
 }
 
+/// Removes what killed builds left beside `dir` (their staging folders).
+pub fn clean_stale(dir: &Path) {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if let Some(name) = dir.file_name() {
+        remove_stale_staging(&parent, &name.to_string_lossy());
+    }
+}
+
 /// The fingerprint recorded in an output folder's marker, if any.
 pub fn previous_fingerprint(dir: &Path) -> Option<String> {
     let text = fs::read_to_string(dir.join(MARKER)).ok()?;

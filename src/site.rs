@@ -194,7 +194,7 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
     let inventory = match (&shared_inv, &config) {
         (Some((id, root)), Some(_)) => inventory::load_layers(
             &[inventory::Layer { file: *id, root }],
-            &locales,
+            locales.as_slice().into(),
             &mut l.diags,
         ),
         _ => None,
@@ -265,7 +265,10 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
                             root: &oroot,
                         },
                     ],
-                    &portal.config.locales,
+                    decode::LocaleSet {
+                        required: &portal.config.locales,
+                        known: &config.locales,
+                    },
                     &mut l.diags,
                 )
                 .map(Arc::new),

@@ -39,6 +39,7 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
     // Nothing changed since the last build: its output is already what this one would write.
     let print = fingerprint::of_site(&Input::Disk(args.root.clone()));
     if !args.strict && output::previous_fingerprint(&out_dir).as_deref() == Some(print.as_str()) {
+        output::clean_stale(&out_dir);
         if args.format() != Format::Json {
             status(&format!(
                 "{shown} is up to date: nothing changed since the last build ({} ms)",

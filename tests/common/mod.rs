@@ -70,5 +70,6 @@ pub fn valid_sites() -> Vec<(&'static str, PathBuf)> {
         ("theme-custom", fixture("theme-custom")),
         ("hostile", fixture("hostile")),
         ("warnings", fixture("warnings")),
+        ("platform", fixture("platform")),
     ]
 }
