@@ -17,13 +17,20 @@ fn cookies_json_follows_its_schema() {
     for (name, root) in common::valid_sites() {
         let out = tmp.path().join(name);
         common::build(&root, &out);
-        let text = fs::read_to_string(out.join("cookies.json")).expect("written");
-        let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-        let errors: Vec<String> = validator
-            .iter_errors(&json)
-            .map(|e| format!("{e} at {}", e.instance_path()))
+        // One cookies.json per site, or per portal of a platform.
+        let files: Vec<(String, Vec<u8>)> = common::tree(&out)
+            .into_iter()
+            .filter(|(p, _)| p.ends_with("cookies.json"))
             .collect();
-        assert!(errors.is_empty(), "{name}: {errors:?}");
+        assert!(!files.is_empty(), "{name}");
+        for (path, bytes) in files {
+            let json: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+            let errors: Vec<String> = validator
+                .iter_errors(&json)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{name}/{path}: {errors:?}");
+        }
     }
 }
 
