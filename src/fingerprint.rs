@@ -1,29 +1,55 @@
 //! What a build is made from, in one hash: every input file, the built-in theme and the
 //! version of Clause. When it equals the one recorded in the output folder, a rebuild has
-//! nothing to do.
+//! nothing to do; on a platform, each portal has its own, so that only the portals whose
+//! inputs changed are rebuilt.
 
 use crate::input::Input;
 
 /// A hex BLAKE3 hash of every file a build reads.
 pub fn of_site(input: &Input) -> String {
+    let mut h = shared(input);
+    let mut files = vec!["sites.toml".to_string()];
+    files.extend(input.walk("sites"));
+    feed_files(&mut h, input, files);
+    h.finalize().to_hex().to_string()
+}
+
+/// What every portal of a platform depends on: everything but `sites.toml` and `sites/`
+/// (a portal's entry in sites.toml is part of its own fingerprint).
+pub fn shared(input: &Input) -> blake3::Hasher {
     let mut h = blake3::Hasher::new();
     h.update(b"clause ");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     for (path, bytes) in crate::theme::BUILTIN {
         feed(&mut h, path, bytes);
     }
-    let mut files: Vec<String> = ["site.toml", "sites.toml"].map(String::from).to_vec();
-    for dir in ["content", "sites", "themes"] {
+    let mut files: Vec<String> = vec!["site.toml".to_string()];
+    for dir in ["content", "themes"] {
         files.extend(input.walk(dir));
     }
+    feed_files(&mut h, input, files);
+    h
+}
+
+/// One portal's fingerprint: the shared inputs, its settings (`settings`: its entry of
+/// sites.toml, as read) and its own folder.
+pub fn of_portal(shared: &blake3::Hasher, input: &Input, id: &str, settings: &str) -> String {
+    let mut h = shared.clone();
+    h.update(b"portal ");
+    h.update(id.as_bytes());
+    feed(&mut h, "settings", settings.as_bytes());
+    feed_files(&mut h, input, input.walk(&format!("sites/{id}")));
+    h.finalize().to_hex().to_string()
+}
+
+fn feed_files(h: &mut blake3::Hasher, input: &Input, files: Vec<String>) {
     for path in files {
         // A file that cannot be read changes the hash too: the build will report it.
         let bytes = input
             .read(&path)
             .unwrap_or_else(|_| b"\0unreadable".to_vec());
-        feed(&mut h, &path, &bytes);
+        feed(h, &path, &bytes);
     }
-    h.finalize().to_hex().to_string()
 }
 
 fn feed(h: &mut blake3::Hasher, path: &str, bytes: &[u8]) {

@@ -139,20 +139,11 @@ impl Publisher {
         if !safe_relative(rel) || rel == MARKER {
             return Err(OutputError::UnsafePath(rel.to_string()));
         }
-        let path = self.staging.join(rel);
-        if let Some(p) = path.parent() {
-            fs::create_dir_all(p).map_err(io_err(p))?;
-        }
-        let old = self.target.join(rel);
-        let same = fs::symlink_metadata(&old)
-            .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-            && fs::read(&old).is_ok_and(|b| b == bytes);
-        if same && fs::hard_link(&old, &path).is_ok() {
+        if write_or_link(&self.target.join(rel), &self.staging.join(rel), bytes)? {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+        } else {
+            self.written.fetch_add(1, Ordering::Relaxed);
         }
-        fs::write(&path, bytes).map_err(io_err(&path))?;
-        self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -181,6 +172,129 @@ impl Publisher {
     }
 }
 
+/// Publishes a platform portal by portal. Each changed portal's folder is written into a
+/// staging folder inside the output folder, and once every portal has rendered, each is
+/// swapped in whole with one `rename`. Portals whose inputs did not change are not touched
+/// at all, so a rebuild after one portal changed costs one portal. Each portal's folder is
+/// only ever replaced whole; a build that fails replaces none.
+pub struct PortalPublisher {
+    target: PathBuf,
+    staging: PathBuf,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+}
+
+impl PortalPublisher {
+    /// Checks the output folder and creates the staging folder inside it.
+    pub fn begin(dir: &Path) -> Result<PortalPublisher, OutputError> {
+        check_target(dir)?;
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        remove_stale_staging(dir, "");
+        let staging = dir.join(format!("..clause-staging-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+        }
+        fs::create_dir(&staging).map_err(io_err(&staging))?;
+        Ok(PortalPublisher {
+            target: dir.to_path_buf(),
+            staging,
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+        })
+    }
+
+    /// Writes one file of a portal (`rel` starts with the portal's id).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        if !safe_relative(rel) || !rel.contains('/') {
+            return Err(OutputError::UnsafePath(rel.to_string()));
+        }
+        if write_or_link(&self.target.join(rel), &self.staging.join(rel), bytes)? {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Swaps every rebuilt portal in, removes the folders of portals that are gone (only
+    /// those the previous marker lists), and records the new marker.
+    pub fn commit(
+        self,
+        rebuilt: &[String],
+        gone: &[String],
+        marker: &str,
+    ) -> Result<Stats, OutputError> {
+        let mut removed = 0;
+        for id in rebuilt {
+            let new = self.staging.join(id);
+            let old = self.target.join(id);
+            if !new.is_dir() {
+                continue;
+            }
+            removed += count_missing(&old, &new);
+            swap(&new, &old)?;
+        }
+        for id in gone {
+            let dir = self.target.join(id);
+            if crate::content::is_page_name(id) && dir.is_dir() {
+                removed += count_files(&dir);
+                fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
+            }
+        }
+        let tmp = self.target.join(".clause-output.tmp");
+        fs::write(&tmp, marker).map_err(io_err(&tmp))?;
+        fs::rename(&tmp, self.target.join(MARKER)).map_err(io_err(&tmp))?;
+        let _ = fs::remove_dir_all(&self.staging);
+        Ok(Stats {
+            written: self.written.load(Ordering::Relaxed),
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+            removed,
+        })
+    }
+
+    /// Throws the staging folder away; the output folder is untouched.
+    pub fn abort(self) {
+        let _ = fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// The marker text of a platform build: the global fingerprint and one per portal.
+pub fn platform_marker(fingerprint: &str, portals: &[(String, String)]) -> String {
+    let mut s = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
+    for (id, fp) in portals {
+        s.push_str(&format!("portal {id} {fp}\n"));
+    }
+    s
+}
+
+/// The per-portal fingerprints recorded by the previous platform build.
+pub fn previous_portals(dir: &Path) -> Vec<(String, String)> {
+    let Ok(text) = fs::read_to_string(dir.join(MARKER)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| l.strip_prefix("portal "))
+        .filter_map(|l| l.split_once(' '))
+        .map(|(id, fp)| (id.to_string(), fp.to_string()))
+        .collect()
+}
+
+/// Writes `bytes` to `new`, or hard-links `old` there when it holds the same bytes (so the
+/// file keeps its modification time). Returns whether it was linked.
+fn write_or_link(old: &Path, new: &Path, bytes: &[u8]) -> Result<bool, OutputError> {
+    if let Some(p) = new.parent() {
+        fs::create_dir_all(p).map_err(io_err(p))?;
+    }
+    let same = fs::symlink_metadata(old)
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && fs::read(old).is_ok_and(|b| b == bytes);
+    if same && fs::hard_link(old, new).is_ok() {
+        return Ok(true);
+    }
+    fs::write(new, bytes).map_err(io_err(new))?;
+    Ok(false)
+}
+
 /// Removes what killed builds left beside `dir` (their staging folders).
 pub fn clean_stale(dir: &Path) {
     let parent = match dir.parent() {
@@ -199,6 +313,15 @@ pub fn previous_fingerprint(dir: &Path) -> Option<String> {
         .find_map(|l| l.strip_prefix("fingerprint: "))
         .map(str::to_string)
         .filter(|f| !f.is_empty())
+}
+
+/// Files below a folder.
+fn count_files(dir: &Path) -> usize {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count()
 }
 
 /// Files of the old output that the new one does not have.

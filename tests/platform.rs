@@ -153,7 +153,7 @@ fn rebuilds_rewrite_only_what_changed() {
     let out = root.join("output");
     let (_, first) = build(&root, &out);
     assert!(
-        first.contains(": 24 files written, 0 unchanged, 0 removed"),
+        first.contains(": 3 portals rebuilt (24 files written, 0 unchanged), 0 portals untouched, 0 files removed"),
         "{first}"
     );
     let mtime = |rel: &str| {
@@ -175,7 +175,7 @@ fn rebuilds_rewrite_only_what_changed() {
     fs::write(&overlay, read(&overlay).replace("13 months", "6 months")).expect("write");
     let (_, second) = build(&root, &out);
     assert!(
-        second.contains(": 2 files written, 22 unchanged, 0 removed"),
+        second.contains(": 1 portal rebuilt (2 files written, 4 unchanged), 2 portals untouched, 0 files removed"),
         "{second}"
     );
     assert_eq!(
@@ -195,7 +195,7 @@ fn rebuilds_rewrite_only_what_changed() {
     fs::write(root.join("sites.toml"), &sites[..cut]).expect("write");
     let (_, third) = build(&root, &out);
     assert!(
-        third.contains(": 0 files written, 16 unchanged, 8 removed"),
+        third.contains(": 0 portals rebuilt (0 files written, 0 unchanged), 2 portals untouched, 8 files removed"),
         "{third}"
     );
     assert!(!out.join("gamma").exists());

@@ -9,7 +9,8 @@ use crate::cli::{status, SiteArgs, EXIT_PROBLEMS};
 use crate::diagnostics::{display_path, Format};
 use crate::fingerprint;
 use crate::input::Input;
-use crate::output::{self, OutputError, Publisher};
+use crate::output::{self, OutputError, PortalPublisher, Publisher};
+use crate::site::Site;
 
 fn output_error(args: &SiteArgs, e: &OutputError) -> ExitCode {
     let help = match e {
@@ -51,6 +52,16 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
     let Some((sites, sources, diags)) = super::load(args) else {
         return ExitCode::from(EXIT_PROBLEMS);
     };
+    if sites.iter().any(|s| s.id.is_some()) {
+        let ctx = Platform {
+            args,
+            out_dir: &out_dir,
+            shown: &shown,
+            print: &print,
+            start,
+        };
+        return build_platform(&ctx, &sites, &sources, diags);
+    }
     let publisher = match Publisher::begin(&out_dir, &print) {
         Ok(p) => p,
         Err(e) => {
@@ -59,14 +70,11 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
             return output_error(args, &e);
         }
     };
-    let pages: u64 = sites.iter().map(|s| s.pages.len() as u64).sum();
-    let bar = if std::io::stderr().is_terminal() && pages > 300 && args.format() != Format::Json {
-        indicatif::ProgressBar::new(sites.len() as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
+    let bar = progress(args, sites.len(), pages);
+    let all: Vec<&Site> = sites.iter().collect();
     let rendered = super::with_jobs(args.jobs, || {
-        super::render_all(&sites, &|path, bytes| publisher.write(path, bytes), &|| {
+        super::render_all(&all, &|path, bytes| publisher.write(path, bytes), &|| {
             bar.inc(1)
         })
     });
@@ -96,6 +104,114 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
             stats.unchanged,
             stats.removed,
             start.elapsed().as_millis()
+        ));
+    }
+    ExitCode::SUCCESS
+}
+
+/// What a platform build needs besides the sites.
+struct Platform<'a> {
+    args: &'a SiteArgs,
+    out_dir: &'a Path,
+    shown: &'a str,
+    print: &'a str,
+    start: Instant,
+}
+
+fn progress(args: &SiteArgs, sites: usize, pages: usize) -> indicatif::ProgressBar {
+    if std::io::stderr().is_terminal() && pages > 300 && args.format() != Format::Json {
+        indicatif::ProgressBar::new(sites as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
+/// Builds a platform: only the portals whose inputs changed are rendered, each swapped in
+/// whole; the others are not touched.
+fn build_platform(
+    p: &Platform,
+    sites: &[Site],
+    sources: &crate::diagnostics::Sources,
+    diags: crate::diagnostics::Diagnostics,
+) -> ExitCode {
+    let args = p.args;
+    let input = Input::Disk(args.root.clone());
+    let shared = fingerprint::shared(&input);
+    let previous = output::previous_portals(p.out_dir);
+    let prints: Vec<(String, String)> = sites
+        .iter()
+        .filter_map(|s| {
+            let id = s.id.clone()?;
+            let c = &s.config;
+            let settings = format!(
+                "{:?}",
+                (&c.base_url, &c.locales, &c.default_locale, &c.params)
+            );
+            let fp = fingerprint::of_portal(&shared, &input, &id, &settings);
+            Some((id, fp))
+        })
+        .collect();
+    let rebuild: Vec<&Site> = sites
+        .iter()
+        .zip(&prints)
+        .filter(|(_, (id, fp))| {
+            !previous.iter().any(|(pid, pfp)| pid == id && pfp == fp)
+                || !p.out_dir.join(id).is_dir()
+        })
+        .map(|(s, _)| s)
+        .collect();
+    let gone: Vec<String> = previous
+        .iter()
+        .filter(|(id, _)| !prints.iter().any(|(x, _)| x == id))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let publisher = match PortalPublisher::begin(p.out_dir) {
+        Ok(x) => x,
+        Err(e) => {
+            super::finish_diagnostics(args, sources, diags, Vec::new());
+            return output_error(args, &e);
+        }
+    };
+    let pages: usize = rebuild.iter().map(|s| s.pages.len()).sum();
+    let bar = progress(args, rebuild.len(), pages);
+    let rendered = super::with_jobs(args.jobs, || {
+        super::render_all(
+            &rebuild,
+            &|path, bytes| publisher.write(path, bytes),
+            &|| bar.inc(1),
+        )
+    });
+    bar.finish_and_clear();
+    let (render_errors, write_error) = match rendered {
+        Ok(_) => (Vec::new(), None),
+        Err((d, e)) => (d, e),
+    };
+    let ok = super::finish_diagnostics(args, sources, diags, render_errors);
+    if let Some(e) = write_error {
+        publisher.abort();
+        return output_error(args, &e);
+    }
+    if !ok {
+        publisher.abort();
+        return ExitCode::from(EXIT_PROBLEMS);
+    }
+    let rebuilt: Vec<String> = rebuild.iter().filter_map(|s| s.id.clone()).collect();
+    let marker = output::platform_marker(p.print, &prints);
+    let stats = match publisher.commit(&rebuilt, &gone, &marker) {
+        Ok(s) => s,
+        Err(e) => return output_error(args, &e),
+    };
+    if args.format() != Format::Json {
+        status(&format!(
+            "built {} into {}: {} rebuilt ({} written, {} unchanged), {} untouched, {} removed ({} ms)",
+            super::pages_summary(sites),
+            p.shown,
+            super::count(rebuilt.len(), "portal", "portals"),
+            super::count(stats.written, "file", "files"),
+            stats.unchanged,
+            super::count(sites.len() - rebuilt.len(), "portal", "portals"),
+            super::count(stats.removed, "file", "files"),
+            p.start.elapsed().as_millis()
         ));
     }
     ExitCode::SUCCESS

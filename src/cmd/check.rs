@@ -11,7 +11,8 @@ pub fn run(args: &SiteArgs) -> ExitCode {
         return ExitCode::from(EXIT_PROBLEMS);
     };
     let rendered = super::with_jobs(args.jobs, || {
-        super::render_all::<()>(&sites, &|_, _| Ok(()), &|| {})
+        let all: Vec<&_> = sites.iter().collect();
+        super::render_all::<()>(&all, &|_, _| Ok(()), &|| {})
     });
     let render_errors = rendered.err().map(|(e, _)| e).unwrap_or_default();
     if !super::finish_diagnostics(args, &sources, diags, render_errors) {

@@ -33,7 +33,7 @@ pub type Sink<'a, E> = &'a (dyn Fn(&str, &[u8]) -> Result<(), E> + Sync);
 /// path in the output folder (prefixed by the portal's id on a platform). Returns the
 /// number of pages, or every problem met.
 pub fn render_all<E: Send>(
-    sites: &[Site],
+    sites: &[&Site],
     sink: Sink<E>,
     on_site_done: &(dyn Fn() + Sync),
 ) -> Result<usize, (Vec<Diagnostic>, Option<E>)> {
