@@ -182,6 +182,13 @@ pub struct PortalPublisher {
     staging: PathBuf,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    /// Files already written in this build, by content: the theme's CSS, the same in
+    /// every portal, is written once and hard-linked into the others.
+    by_content: std::sync::Mutex<std::collections::HashMap<blake3::Hash, PathBuf>>,
+    /// Folders already created, and portals that have a published folder: metadata
+    /// operations dominate the cost of writing a large platform.
+    dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    published: std::sync::Mutex<std::collections::HashMap<String, bool>>,
 }
 
 impl PortalPublisher {
@@ -200,6 +207,9 @@ impl PortalPublisher {
             staging,
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            by_content: std::sync::Mutex::new(std::collections::HashMap::new()),
+            dirs: std::sync::Mutex::new(std::collections::HashSet::new()),
+            published: std::sync::Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -208,7 +218,57 @@ impl PortalPublisher {
         if !safe_relative(rel) || !rel.contains('/') {
             return Err(OutputError::UnsafePath(rel.to_string()));
         }
-        if write_or_link(&self.target.join(rel), &self.staging.join(rel), bytes)? {
+        let new = self.staging.join(rel);
+        if let Some(p) = new.parent() {
+            let known = self.dirs.lock().map(|d| d.contains(p)).unwrap_or(false);
+            if !known {
+                fs::create_dir_all(p).map_err(io_err(p))?;
+                if let Ok(mut d) = self.dirs.lock() {
+                    d.insert(p.to_path_buf());
+                }
+            }
+        }
+        // Static files are the same in every portal: link to the first copy.
+        if rel.split('/').nth(1) == Some("static") {
+            let hash = blake3::hash(bytes);
+            let first = self
+                .by_content
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&hash).cloned());
+            if let Some(first) = first {
+                if fs::hard_link(&first, &new).is_ok() {
+                    self.written.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+            }
+            if let Ok(mut m) = self.by_content.lock() {
+                m.entry(hash).or_insert_with(|| new.clone());
+            }
+        }
+        // On a first build there is nothing to compare with: skip a lookup per file.
+        let portal = rel.split('/').next().unwrap_or_default();
+        let has_old = match self
+            .published
+            .lock()
+            .ok()
+            .and_then(|m| m.get(portal).copied())
+        {
+            Some(b) => b,
+            None => {
+                let b = self.target.join(portal).is_dir();
+                if let Ok(mut m) = self.published.lock() {
+                    m.insert(portal.to_string(), b);
+                }
+                b
+            }
+        };
+        if !has_old {
+            fs::write(&new, bytes).map_err(io_err(&new))?;
+            self.written.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        if write_or_link(&self.target.join(rel), &new, bytes)? {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
             self.written.fetch_add(1, Ordering::Relaxed);
