@@ -70,27 +70,12 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
             return output_error(args, &e);
         }
     };
-    let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
-    let bar = progress(args, sites.len(), pages);
     let all: Vec<&Site> = sites.iter().collect();
-    let rendered = super::with_jobs(args.jobs, || {
-        super::render_all(&all, &|path, bytes| publisher.write(path, bytes), &|| {
-            bar.inc(1)
-        })
-    });
-    bar.finish_and_clear();
-    let (render_errors, write_error) = match rendered {
-        Ok(_) => (Vec::new(), None),
-        Err((d, e)) => (d, e),
-    };
-    let ok = super::finish_diagnostics(args, &sources, diags, render_errors);
-    if let Some(e) = write_error {
+    if let Err(code) = render_checked(args, &all, &sources, diags, &|path, bytes| {
+        publisher.write(path, bytes)
+    }) {
         publisher.abort();
-        return output_error(args, &e);
-    }
-    if !ok {
-        publisher.abort();
-        return ExitCode::from(EXIT_PROBLEMS);
+        return code;
     }
     let stats = match publisher.commit() {
         Ok(s) => s,
@@ -107,6 +92,37 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
         ));
     }
     ExitCode::SUCCESS
+}
+
+/// Renders `sites` on every core into `write`, with a progress bar on a terminal, and
+/// prints every problem. `Err` holds the exit status when nothing may be published (the
+/// caller then throws its staging folder away).
+fn render_checked(
+    args: &SiteArgs,
+    sites: &[&Site],
+    sources: &crate::diagnostics::Sources,
+    diags: crate::diagnostics::Diagnostics,
+    write: super::Sink<OutputError>,
+) -> Result<(), ExitCode> {
+    let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
+    let bar = progress(args, sites.len(), pages);
+    let rendered = super::with_jobs(args.jobs, || {
+        super::render_all(sites, write, &|| bar.inc(1))
+    });
+    bar.finish_and_clear();
+    let (render_errors, write_error) = match rendered {
+        Ok(_) => (Vec::new(), None),
+        Err((d, e)) => (d, e),
+    };
+    let ok = super::finish_diagnostics(args, sources, diags, render_errors);
+    if let Some(e) = write_error {
+        return Err(output_error(args, &e));
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(ExitCode::from(EXIT_PROBLEMS))
+    }
 }
 
 /// What a platform build needs besides the sites.
@@ -172,28 +188,11 @@ fn build_platform(
             return output_error(args, &e);
         }
     };
-    let pages: usize = rebuild.iter().map(|s| s.pages.len()).sum();
-    let bar = progress(args, rebuild.len(), pages);
-    let rendered = super::with_jobs(args.jobs, || {
-        super::render_all(
-            &rebuild,
-            &|path, bytes| publisher.write(path, bytes),
-            &|| bar.inc(1),
-        )
-    });
-    bar.finish_and_clear();
-    let (render_errors, write_error) = match rendered {
-        Ok(_) => (Vec::new(), None),
-        Err((d, e)) => (d, e),
-    };
-    let ok = super::finish_diagnostics(args, sources, diags, render_errors);
-    if let Some(e) = write_error {
+    if let Err(code) = render_checked(args, &rebuild, sources, diags, &|path, bytes| {
+        publisher.write(path, bytes)
+    }) {
         publisher.abort();
-        return output_error(args, &e);
-    }
-    if !ok {
-        publisher.abort();
-        return ExitCode::from(EXIT_PROBLEMS);
+        return code;
     }
     let rebuilt: Vec<String> = rebuild.iter().filter_map(|s| s.id.clone()).collect();
     let marker = output::platform_marker(p.print, &prints);
