@@ -150,6 +150,8 @@ impl Publisher {
     /// Puts the new build in place of the old one.
     pub fn commit(self) -> Result<Stats, OutputError> {
         let removed = count_missing(&self.target, &self.staging);
+        let files = self.written.load(Ordering::Relaxed) + self.unchanged.load(Ordering::Relaxed);
+        append_file_count(&self.staging, files)?;
         // Flush the new files before they replace the old ones, so a power cut cannot leave
         // a published folder of empty files.
         if let Ok(d) = fs::File::open(&self.staging) {
@@ -282,7 +284,8 @@ impl PortalPublisher {
         self,
         rebuilt: &[String],
         gone: &[String],
-        marker: &str,
+        fingerprint: &str,
+        portals: &[(String, String)],
     ) -> Result<Stats, OutputError> {
         let mut removed = 0;
         for id in rebuilt {
@@ -301,10 +304,17 @@ impl PortalPublisher {
                 fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
             }
         }
-        let tmp = self.target.join(".clause-output.tmp");
-        fs::write(&tmp, marker).map_err(io_err(&tmp))?;
-        fs::rename(&tmp, self.target.join(MARKER)).map_err(io_err(&tmp))?;
         let _ = fs::remove_dir_all(&self.staging);
+        let _ = fs::remove_file(self.target.join(MARKER));
+        let mut marker = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
+        for (id, fp) in portals {
+            let n = count_files(&self.target.join(id));
+            marker.push_str(&format!("portal {id} {fp} {n}\n"));
+        }
+        let files = count_files(&self.target);
+        let tmp = self.target.join(".clause-output.tmp");
+        fs::write(&tmp, format!("{marker}files: {files}\n")).map_err(io_err(&tmp))?;
+        fs::rename(&tmp, self.target.join(MARKER)).map_err(io_err(&tmp))?;
         Ok(Stats {
             written: self.written.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
@@ -318,24 +328,40 @@ impl PortalPublisher {
     }
 }
 
-/// The marker text of a platform build: the global fingerprint and one per portal.
-pub fn platform_marker(fingerprint: &str, portals: &[(String, String)]) -> String {
-    let mut s = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
-    for (id, fp) in portals {
-        s.push_str(&format!("portal {id} {fp}\n"));
-    }
-    s
+/// A portal as the previous platform build recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousPortal {
+    /// Its id.
+    pub id: String,
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// How many files its folder held.
+    pub files: usize,
 }
 
-/// The per-portal fingerprints recorded by the previous platform build.
-pub fn previous_portals(dir: &Path) -> Vec<(String, String)> {
+impl PreviousPortal {
+    /// True when the portal was built from `fingerprint` and its folder below `dir` still
+    /// holds every file of that build.
+    pub fn intact(&self, dir: &Path, fingerprint: &str) -> bool {
+        self.fingerprint == fingerprint && count_files(&dir.join(&self.id)) == self.files
+    }
+}
+
+/// The portals recorded by the previous platform build.
+pub fn previous_portals(dir: &Path) -> Vec<PreviousPortal> {
     let Ok(text) = fs::read_to_string(dir.join(MARKER)) else {
         return Vec::new();
     };
     text.lines()
         .filter_map(|l| l.strip_prefix("portal "))
-        .filter_map(|l| l.split_once(' '))
-        .map(|(id, fp)| (id.to_string(), fp.to_string()))
+        .filter_map(|l| {
+            let mut parts = l.split(' ');
+            Some(PreviousPortal {
+                id: parts.next()?.to_string(),
+                fingerprint: parts.next()?.to_string(),
+                files: parts.next()?.parse().ok()?,
+            })
+        })
         .collect()
 }
 
@@ -366,13 +392,31 @@ pub fn clean_stale(dir: &Path) {
     }
 }
 
-/// The fingerprint recorded in an output folder's marker, if any.
-pub fn previous_fingerprint(dir: &Path) -> Option<String> {
-    let text = fs::read_to_string(dir.join(MARKER)).ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix("fingerprint: "))
-        .map(str::to_string)
-        .filter(|f| !f.is_empty())
+/// Records how many files the build holds (besides the marker), so that a later build can
+/// tell that nothing was deleted by hand.
+fn append_file_count(dir: &Path, files: usize) -> Result<(), OutputError> {
+    use std::io::Write;
+    let path = dir.join(MARKER);
+    fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| writeln!(f, "files: {files}"))
+        .map_err(io_err(&path))
+}
+
+/// True when `dir` holds a complete build of exactly these inputs: its marker records the
+/// same fingerprint and it still has every file that build wrote.
+pub fn up_to_date(dir: &Path, fingerprint: &str) -> bool {
+    let Ok(text) = fs::read_to_string(dir.join(MARKER)) else {
+        return false;
+    };
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::trim)
+    };
+    let files: Option<usize> = field("files: ").and_then(|n| n.parse().ok());
+    field("fingerprint: ") == Some(fingerprint) && files.is_some_and(|n| count_files(dir) == n + 1)
 }
 
 /// Files below a folder.

@@ -234,6 +234,19 @@ fn killed_builds_leave_a_whole_site() {
 }
 
 #[test]
+fn an_unchanged_site_is_not_rebuilt_unless_files_went_missing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    build(&fixture("minimal"), &out);
+    let (_, again) = build(&fixture("minimal"), &out);
+    assert!(again.contains("is up to date: nothing changed since the last build"), "{again}");
+    fs::remove_file(out.join("en/cookies/index.html")).expect("delete");
+    let (_, repaired) = build(&fixture("minimal"), &out);
+    assert!(repaired.starts_with("built 1 page in 1 locale"), "{repaired}");
+    assert!(out.join("en/cookies/index.html").is_file());
+}
+
+#[test]
 fn refuses_to_replace_the_site_itself() {
     for target in [".", "content"] {
         let o = clause()

@@ -169,6 +169,11 @@ fn rebuilds_rewrite_only_what_changed() {
         again.contains("is up to date: nothing changed since the last build"),
         "{again}"
     );
+    // A file deleted by hand is noticed, and the portal that lost it is rebuilt.
+    fs::remove_file(out.join("alpha/fr/cookies.csv")).expect("delete");
+    let (_, repaired) = build(&root, &out);
+    assert!(!repaired.contains("up to date"), "{repaired}");
+    assert!(out.join("alpha/fr/cookies.csv").is_file());
     std::thread::sleep(std::time::Duration::from_millis(30));
     // Change only beta's inventory.
     let overlay = root.join("sites/beta/cookies.toml");

@@ -39,7 +39,7 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
     let shown = display_path(&args.root, &out_dir);
     // Nothing changed since the last build: its output is already what this one would write.
     let print = fingerprint::of_site(&Input::Disk(args.root.clone()));
-    if !args.strict && output::previous_fingerprint(&out_dir).as_deref() == Some(print.as_str()) {
+    if !args.strict && output::up_to_date(&out_dir, &print) {
         output::clean_stale(&out_dir);
         if args.format() != Format::Json {
             status(&format!(
@@ -171,15 +171,16 @@ fn build_platform(
         .iter()
         .zip(&prints)
         .filter(|(_, (id, fp))| {
-            !previous.iter().any(|(pid, pfp)| pid == id && pfp == fp)
-                || !p.out_dir.join(id).is_dir()
+            !previous
+                .iter()
+                .any(|old| old.id == *id && old.intact(p.out_dir, fp))
         })
         .map(|(s, _)| s)
         .collect();
     let gone: Vec<String> = previous
         .iter()
-        .filter(|(id, _)| !prints.iter().any(|(x, _)| x == id))
-        .map(|(id, _)| id.clone())
+        .filter(|old| !prints.iter().any(|(x, _)| *x == old.id))
+        .map(|old| old.id.clone())
         .collect();
     let publisher = match PortalPublisher::begin(p.out_dir) {
         Ok(x) => x,
@@ -195,8 +196,7 @@ fn build_platform(
         return code;
     }
     let rebuilt: Vec<String> = rebuild.iter().filter_map(|s| s.id.clone()).collect();
-    let marker = output::platform_marker(p.print, &prints);
-    let stats = match publisher.commit(&rebuilt, &gone, &marker) {
+    let stats = match publisher.commit(&rebuilt, &gone, p.print, &prints) {
         Ok(s) => s,
         Err(e) => return output_error(args, &e),
     };
