@@ -4,7 +4,7 @@ mod common;
 
 use std::fs;
 
-use common::{build, clause, fixture, repo, tree};
+use common::{build, clause, copy_dir, fixture, repo, tree};
 
 /// Runs `clause check` on a fixture and returns (exit code, stderr).
 fn check(name: &str, extra: &[&str]) -> (i32, String) {
@@ -239,10 +239,16 @@ fn an_unchanged_site_is_not_rebuilt_unless_files_went_missing() {
     let out = tmp.path().join("out");
     build(&fixture("minimal"), &out);
     let (_, again) = build(&fixture("minimal"), &out);
-    assert!(again.contains("is up to date: nothing changed since the last build"), "{again}");
+    assert!(
+        again.contains("is up to date: nothing changed since the last build"),
+        "{again}"
+    );
     fs::remove_file(out.join("en/cookies/index.html")).expect("delete");
     let (_, repaired) = build(&fixture("minimal"), &out);
-    assert!(repaired.starts_with("built 1 page in 1 locale"), "{repaired}");
+    assert!(
+        repaired.starts_with("built 1 page in 1 locale"),
+        "{repaired}"
+    );
     assert!(out.join("en/cookies/index.html").is_file());
 }
 
@@ -409,19 +415,4 @@ fn an_output_that_is_a_link_is_refused() {
 #[test]
 fn usage_errors_exit_2() {
     clause().arg("build").arg("--nope").assert().code(2);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for e in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let rel = e.path().strip_prefix(from).expect("inside");
-        let target = to.join(rel);
-        if e.file_type().is_dir() {
-            fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            fs::copy(e.path(), &target).expect("copy");
-        }
-    }
 }

@@ -6,21 +6,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{build, clause, fixture, tree};
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let target = to.join(e.path().strip_prefix(from).expect("inside"));
-        if e.file_type().is_dir() {
-            fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            fs::copy(e.path(), &target).expect("copy");
-        }
-    }
-}
+use common::{build, clause, copy_dir, fixture, tree};
 
 fn read(p: &Path) -> String {
     fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))

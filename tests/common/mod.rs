@@ -73,3 +73,18 @@ pub fn valid_sites() -> Vec<(&'static str, PathBuf)> {
         ("platform", fixture("platform")),
     ]
 }
+
+/// Copies a folder (a fixture site) so that a test may change it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let target = to.join(e.path().strip_prefix(from).expect("inside"));
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
