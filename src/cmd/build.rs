@@ -38,7 +38,10 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
     let out_dir = output.map_or_else(|| args.root.join("output"), Path::to_path_buf);
     let shown = display_path(&args.root, &out_dir);
     // Nothing changed since the last build: its output is already what this one would write.
-    let print = fingerprint::of_site(&Input::Disk(args.root.clone()));
+    let input = Input::Disk(args.root.clone());
+    // Hashed once: the whole build's fingerprint and, on a platform, each portal's derive from it.
+    let shared = fingerprint::shared(&input);
+    let print = fingerprint::of_site_from(shared.clone(), &input);
     if !args.strict && output::up_to_date(&out_dir, &print) {
         output::clean_stale(&out_dir);
         if args.format() != Format::Json {
@@ -58,6 +61,7 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
             out_dir: &out_dir,
             shown: &shown,
             print: &print,
+            shared: &shared,
             start,
         };
         return build_platform(&ctx, &sites, &sources, diags);
@@ -131,6 +135,7 @@ struct Platform<'a> {
     out_dir: &'a Path,
     shown: &'a str,
     print: &'a str,
+    shared: &'a blake3::Hasher,
     start: Instant,
 }
 
@@ -152,7 +157,7 @@ fn build_platform(
 ) -> ExitCode {
     let args = p.args;
     let input = Input::Disk(args.root.clone());
-    let shared = fingerprint::shared(&input);
+    let shared = p.shared;
     let previous = output::previous_portals(p.out_dir);
     let prints: Vec<(String, String)> = sites
         .iter()
@@ -163,7 +168,7 @@ fn build_platform(
                 "{:?}",
                 (&c.base_url, &c.locales, &c.default_locale, &c.params)
             );
-            let fp = fingerprint::of_portal(&shared, &input, &id, &settings);
+            let fp = fingerprint::of_portal(shared, &input, &id, &settings);
             Some((id, fp))
         })
         .collect();
