@@ -5,12 +5,7 @@
 
 use crate::input::Input;
 
-/// A hex BLAKE3 hash of every file a build reads.
-pub fn of_site(input: &Input) -> String {
-    of_site_from(shared(input), input)
-}
-
-/// [`of_site`], from the already computed [`shared`] part.
+/// A hex BLAKE3 hash of every file a build reads, from the already computed [`shared`] part.
 pub fn of_site_from(mut h: blake3::Hasher, input: &Input) -> String {
     let mut files = vec!["sites.toml".to_string()];
     files.extend(input.walk("sites"));
