@@ -160,12 +160,7 @@ fn failed_build_leaves_previous_output_untouched() {
         .assert()
         .code(1);
     assert_eq!(tree(&out), good);
-    let siblings: Vec<_> = fs::read_dir(&root)
-        .expect("list")
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("clause"))
-        .collect();
+    let siblings = common::staging_leftovers(&root);
     assert!(siblings.is_empty(), "no staging folder left: {siblings:?}");
 }
 
@@ -224,12 +219,7 @@ fn killed_builds_leave_a_whole_site() {
     eprintln!("{finished} of 40 killed builds had already published");
     // Leftovers of killed builds are cleaned by the next build.
     build(&root, &out);
-    let leftovers: Vec<String> = fs::read_dir(&root)
-        .expect("list")
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("clause-staging"))
-        .collect();
+    let leftovers = common::staging_leftovers(&root);
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -318,14 +308,8 @@ fn non_utf8_file_is_reported_with_its_line() {
         b"+++\ntitle = \"Caf\xe9\"\n+++\n".as_slice(),
     )
     .expect("write");
-    let o = clause()
-        .arg("check")
-        .arg("--root")
-        .arg(&root)
-        .output()
-        .expect("runs");
-    assert_eq!(o.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let (code, stderr) = common::check_root(&root);
+    assert_eq!(code, Some(1));
     assert!(
         stderr.contains("error: the file is not UTF-8 text"),
         "{stderr}"
@@ -375,14 +359,8 @@ fn links_out_of_the_site_are_refused() {
     fs::write(&outside, "+++\ntitle = \"x\"\n+++\n").expect("write");
     fs::remove_file(root.join("content/en/cookies.md")).expect("rm");
     std::os::unix::fs::symlink(&outside, root.join("content/en/cookies.md")).expect("link");
-    let o = clause()
-        .arg("check")
-        .arg("--root")
-        .arg(&root)
-        .output()
-        .expect("runs");
-    assert_eq!(o.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let (code, stderr) = common::check_root(&root);
+    assert_eq!(code, Some(1));
     assert!(stderr.contains("outside the site folder"), "{stderr}");
 }
 

@@ -120,14 +120,9 @@ fn each_problem_names_its_portal() {
         )
         .expect("write");
     }
-    let o = clause()
-        .arg("check")
-        .arg("--root")
-        .arg(&root)
-        .output()
-        .expect("runs");
-    assert_eq!(o.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&o.stderr).replace(&root.display().to_string(), "<root>");
+    let (code, stderr) = common::check_root(&root);
+    assert_eq!(code, Some(1));
+    let stderr = stderr.replace(&root.display().to_string(), "<root>");
     insta::assert_snapshot!("platform_diagnostics", stderr);
 }
 

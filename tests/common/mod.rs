@@ -88,3 +88,27 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Names in `dir` left by Clause's staging (what a finished build must not leave behind).
+pub fn staging_leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("clause-staging"))
+        .collect()
+}
+
+/// Runs `clause check --root <root>`; returns the exit code and stderr.
+pub fn check_root(root: &Path) -> (Option<i32>, String) {
+    let o = clause()
+        .arg("check")
+        .arg("--root")
+        .arg(root)
+        .output()
+        .expect("runs");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
