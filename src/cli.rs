@@ -68,6 +68,8 @@ pub enum Command {
     },
     /// Compare the inventory with the cookies a browser recorded (HAR, cookies.txt, storageState).
     Audit(AuditArgs),
+    /// Print the inventory for another tool: a consent banner's configuration, JSON or CSV.
+    Export(ExportArgs),
     /// Create a new site that builds, with one locale.
     Init {
         /// Folder to create (must not exist, or be empty).
@@ -118,6 +120,36 @@ pub struct AuditArgs {
     pub strict: bool,
 }
 
+/// Formats of `clause export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Klaro's configuration (JSON for `klaro.setup`).
+    Klaro,
+    /// orestbida cookieconsent v3's configuration (an ES module for `CookieConsent.run`).
+    Cookieconsent,
+    /// The inventory with every field (the format of output/cookies.json).
+    Json,
+    /// One row per cookie name, in one locale (the format of output/<locale>/cookies.csv).
+    Csv,
+}
+
+/// Options of `clause export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// The site's folder (the one holding site.toml).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// What to print.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: ExportFormat,
+    /// Only this locale's texts [default: every locale; for csv, the default locale].
+    #[arg(long, value_name = "LOCALE")]
+    pub locale: Option<String>,
+    /// On a platform, the portal whose inventory to print.
+    #[arg(long, value_name = "ID")]
+    pub portal: Option<String>,
+}
+
 impl SiteArgs {
     /// The diagnostics format: colours only on a terminal, and never with NO_COLOR set.
     pub fn format(&self) -> Format {
@@ -152,6 +184,7 @@ pub fn run() -> ExitCode {
         Command::Build { site, output } => crate::cmd::build::run(&site, output.as_deref()),
         Command::Check { site } => crate::cmd::check::run(&site),
         Command::Audit(args) => crate::cmd::audit::run(&args),
+        Command::Export(args) => crate::cmd::export::run(&args),
         Command::Init { dir } => crate::cmd::init::run(&dir),
     }
 }

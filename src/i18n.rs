@@ -28,7 +28,7 @@ pub fn canonical_tag(tag: &str) -> Result<String, InvalidTag> {
 }
 
 /// Keys every locale's UI strings must define, with what each is for (shown in help lines).
-pub const TEXT_KEYS: [(&str, &str); 25] = [
+pub const TEXT_KEYS: [(&str, &str); 54] = [
     (
         "language_name",
         "the language's own name, e.g. \"Français\"",
@@ -75,6 +75,104 @@ pub const TEXT_KEYS: [(&str, &str); 25] = [
         "choose_language",
         "the heading of the root page that links every language",
     ),
+    ("banner_title", "the consent banner's title (exports)"),
+    ("banner_text", "the consent banner's text (exports)"),
+    ("accept_all", "the banner button that accepts every cookie"),
+    (
+        "reject_all",
+        "the banner button that refuses every optional cookie",
+    ),
+    (
+        "manage_preferences",
+        "the banner button that opens the choices",
+    ),
+    (
+        "save_preferences",
+        "the button that saves the visitor's choices",
+    ),
+    ("close", "the label of a dialog's close button"),
+    (
+        "preferences_title",
+        "the title of the consent choices dialog",
+    ),
+    ("history", "the heading of \"Changes to this policy\""),
+    (
+        "history_initial",
+        "history: the first version of the inventory",
+    ),
+    (
+        "history_cookie_added",
+        "history: a cookie added; {name}, {provider}, {category}",
+    ),
+    (
+        "history_cookie_removed",
+        "history: a cookie removed; {name}, {provider}, {category}",
+    ),
+    (
+        "history_purpose",
+        "history: a cookie's purposes changed; {name}",
+    ),
+    (
+        "history_function",
+        "history: a cookie's function changed; {name}",
+    ),
+    (
+        "history_duration",
+        "history: a cookie's lifetime changed; {name}, {old}, {new}",
+    ),
+    (
+        "history_duration_note",
+        "history: the note on a lifetime changed; {name}",
+    ),
+    (
+        "history_provider",
+        "history: a cookie's provider changed; {name}, {old}, {new}",
+    ),
+    (
+        "history_category",
+        "history: a cookie moved to another category; {name}, {old}, {new}",
+    ),
+    (
+        "history_party",
+        "history: first/third party changed; {name}, {new}",
+    ),
+    (
+        "history_names",
+        "history: a cookie's names or patterns changed; {name}",
+    ),
+    (
+        "history_provider_added",
+        "history: a provider added; {name}",
+    ),
+    (
+        "history_provider_removed",
+        "history: a provider removed; {name}",
+    ),
+    (
+        "history_provider_changed",
+        "history: a provider's name or links changed; {name}",
+    ),
+    (
+        "history_category_added",
+        "history: a category added; {name}",
+    ),
+    (
+        "history_category_removed",
+        "history: a category removed; {name}",
+    ),
+    (
+        "history_category_changed",
+        "history: a category's title or text changed; {name}",
+    ),
+    (
+        "history_category_required",
+        "history: a category now needs consent; {name}",
+    ),
+    (
+        "history_category_exempt",
+        "history: a category no longer needs consent; {name}",
+    ),
+    ("history_definitions", "history: the definitions changed"),
 ];
 
 /// Duration units, each a table of plural forms such as `{ one = "{n} week", other = "{n} weeks" }`.

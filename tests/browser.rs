@@ -167,3 +167,80 @@ fn audit_of_a_har_recorded_by_chromium() {
         .collect();
     assert!(!unseen.contains(&"sessionid"));
 }
+
+/// The example site with cookies that only patterns match, and hostile markup in a purpose.
+fn site_with_patterns(root: &Path) {
+    common::copy_dir(&common::repo().join("content"), &root.join("content"));
+    std::fs::copy(common::repo().join("site.toml"), root.join("site.toml")).expect("copy");
+    let inv = root.join("content/cookies.toml");
+    let mut text = std::fs::read_to_string(&inv).expect("inventory");
+    text.push_str(
+        r#"
+[providers.google]
+name = "Google Analytics"
+
+[[cookies]]
+names = ["_ga", "_ga_*", "re:_gat_[0-9]+"]
+provider = "google"
+category = "third-party"
+function = "Statistics"
+purpose = { en = "To count visits <img src=x onerror=\"window.pwned=1\"> & \"more\"", fr = "Compter les visites" }
+duration = "13 months"
+party = "third"
+"#,
+    );
+    std::fs::write(&inv, text).expect("write");
+}
+
+#[test]
+fn exported_consent_configurations_load_in_klaro_and_cookieconsent() {
+    if skip() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    site_with_patterns(&root);
+    let export = |format: &str, file: &str| {
+        let o = common::clause()
+            .args(["export", "--format", format, "--root"])
+            .arg(&root)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let path = tmp.path().join(file);
+        std::fs::write(&path, &o.stdout).expect("write");
+        path
+    };
+    let klaro = export("klaro", "klaro.json");
+    let cc = export("cookieconsent", "cookieconsent.mjs");
+    let o = Command::new("node")
+        .arg(common::repo().join("tests/browser/consent-tools.mjs"))
+        .arg(&klaro)
+        .arg(&cc)
+        // Cookies of refused categories must go, whether named exactly, by prefix or by
+        // `re:`; those of exempt categories and undeclared ones must stay.
+        .args([
+            "YSC=required",
+            "_ga=required",
+            "_ga_X1Y2=required",
+            "_gat_12=required",
+            "_gat_x=exempt",
+            "_ga_=exempt",
+            "_pk_id.1.abc=exempt",
+            "sessionid=exempt",
+        ])
+        .output()
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        report.contains("klaro: 4 services, 11 cookie entries"),
+        "{report}"
+    );
+    assert!(report.contains("cookieconsent: 11 table rows"), "{report}");
+    assert!(report.contains("consent tools: ok"), "{report}");
+}

@@ -114,3 +114,121 @@ fn example_csv_is_in_each_locale() {
     assert!(fr.contains("\r\ndjango_language,Opendatasoft,Cookies nécessaires au bon fonctionnement de la plateforme / cookies de fonctionnalité,Sans consentement nécessaire,Choix de la langue (front et back office),Mémoriser la langue du visiteur,12 mois,Ce site (cookie interne)\r\n"), "{fr}");
     assert_eq!(fr.lines().count(), 9);
 }
+
+fn export(args: &[&str], root: &std::path::Path) -> std::process::Output {
+    common::clause()
+        .arg("export")
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn export_json_and_csv_print_what_the_build_writes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    common::build(&common::repo(), &out);
+    let o = export(&["--format", "json"], &common::repo());
+    assert!(o.status.success());
+    assert_eq!(o.stdout, fs::read(out.join("cookies.json")).expect("json"));
+    let o = export(&["--format", "csv", "--locale", "fr"], &common::repo());
+    assert!(o.status.success());
+    assert_eq!(o.stdout, fs::read(out.join("fr/cookies.csv")).expect("csv"));
+    // Without --locale, the CSV is in the default locale.
+    let o = export(&["--format", "csv"], &common::repo());
+    assert_eq!(o.stdout, fs::read(out.join("en/cookies.csv")).expect("csv"));
+    // --locale keeps one language in the JSON.
+    let o = export(&["--format", "json", "--locale", "FR"], &common::repo());
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let purpose = json["cookies"][0]["purpose"].as_object().expect("object");
+    assert_eq!(purpose.keys().collect::<Vec<_>>(), ["fr"]);
+}
+
+#[test]
+fn export_klaro_maps_categories_to_purposes_and_patterns_to_regexes() {
+    let o = export(&["--format", "klaro"], &common::repo());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let k: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let services = k["services"].as_array().expect("services");
+    let names: Vec<&str> = services.iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(names, ["opendatasoft", "matomo", "youtube"]);
+    let matomo = &services[1];
+    assert_eq!(matomo["purposes"], serde_json::json!(["statistics"]));
+    // Statistics are anonymised in the example: no consent needed, so Klaro may not refuse them.
+    assert_eq!(matomo["required"], true);
+    assert_eq!(
+        matomo["cookies"],
+        serde_json::json!(["^_pk_id\\..+$", "^_pk_ses\\..+$"])
+    );
+    let youtube = &services[2];
+    assert_eq!(youtube["required"], false);
+    assert_eq!(youtube["default"], false);
+    assert_eq!(
+        youtube["cookies"],
+        serde_json::json!(["YSC", "VISITOR_INFO1_LIVE"])
+    );
+    assert_eq!(
+        k["translations"]["fr"]["purposes"]["third-party"]["title"],
+        "Cookies tiers"
+    );
+    assert_eq!(
+        k["translations"]["en"]["privacyPolicyUrl"],
+        "https://saintmande.opendatasoft.com/cookies/en/cookies/"
+    );
+    assert_eq!(youtube["translations"]["fr"]["title"], "YouTube (Google)");
+    // One locale: Klaro is told to use it.
+    let o = export(&["--format", "klaro", "--locale", "fr"], &common::repo());
+    let k: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(k["lang"], "fr");
+    assert_eq!(k["translations"].as_object().map(|t| t.len()), Some(1));
+}
+
+#[test]
+fn export_cookieconsent_is_a_typed_module_with_regex_literals() {
+    let o = export(&["--format", "cookieconsent"], &common::repo());
+    assert!(o.status.success());
+    let js = String::from_utf8(o.stdout).expect("UTF-8");
+    assert!(js.contains(
+        "/** @type {import('vanilla-cookieconsent').CookieConsentConfig} */\nexport default {"
+    ));
+    assert!(js.contains(r#""name": /^_pk_id\..+$/"#), "{js}");
+    assert!(js.contains("\"readOnly\": true"));
+    assert!(js.contains("\"linkedCategory\": \"third-party\""));
+    assert!(js.trim_end().ends_with("};"));
+}
+
+#[test]
+fn export_refuses_an_unknown_locale_and_an_unnamed_portal() {
+    let o = export(&["--format", "json", "--locale", "de"], &common::repo());
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: `de` is not a locale of this site\n  = help: the site's locales are en, fr\n"
+    );
+    assert!(o.stdout.is_empty());
+    let platform = common::fixture("platform");
+    let o = export(&["--format", "json"], &platform);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: this is a platform: say which portal\n  = help: add `--portal <id>`; the portals are alpha, beta, gamma\n"
+    );
+    let o = export(&["--format", "json", "--portal", "gama"], &platform);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `gamma`?"));
+    let o = export(&["--format", "klaro", "--portal", "beta"], &platform);
+    assert!(o.status.success());
+    let k: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(k["lang"], "fr", "beta has one locale");
+}
+
+#[test]
+fn export_of_a_broken_site_prints_its_problems_and_nothing_else() {
+    let o = export(&["--format", "klaro"], &common::fixture("invalid"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("error: the site has problems (above); fix them before exporting"));
+}

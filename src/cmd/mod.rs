@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod build;
 pub mod check;
+pub mod export;
 pub mod init;
 
 use std::sync::Mutex;

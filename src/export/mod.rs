@@ -1,5 +1,9 @@
 //! Machine-readable forms of the inventory: `cookies.json` (every field in every locale,
-//! described by `schema/cookies.schema.json`) and one CSV per locale for auditors.
+//! described by `schema/cookies.schema.json`), one CSV per locale for auditors, and the
+//! configurations of the consent banners sites already use (Klaro, cookieconsent v3).
+
+pub mod cookieconsent;
+pub mod klaro;
 
 use std::collections::BTreeMap;
 
@@ -7,7 +11,7 @@ use serde::Serialize;
 
 use crate::decode::Localized;
 use crate::i18n::Strings;
-use crate::inventory::{Consent, Duration, Party, Pattern};
+use crate::inventory::{Consent, CookieName, Duration, Inventory, Party, Pattern};
 use crate::site::Site;
 
 /// Version of the `cookies.json` format; bumped on any incompatible change.
@@ -96,9 +100,14 @@ pub fn duration_text(s: &Strings, d: Duration) -> String {
 
 /// `cookies.json`: the whole inventory, every human-readable value in every locale.
 pub fn json(site: &Site) -> String {
+    json_for(site, &site.config.locales)
+}
+
+/// `cookies.json` with the human-readable values of `locales` only.
+pub fn json_for(site: &Site, locales: &[String]) -> String {
     let inv = &site.inventory;
     let cfg = &site.config;
-    let locales = &cfg.locales;
+    let locales = &locales.to_vec();
     let doc = JsonInventory {
         format: JSON_FORMAT,
         site: JsonSite {
@@ -219,6 +228,135 @@ pub fn csv_cell(s: &str) -> String {
     }
 }
 
+/// A declared name as a JavaScript consent tool matches it: an exact name, or the source
+/// of an equivalent JavaScript regular expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsPattern {
+    /// The name itself.
+    Exact(String),
+    /// A regular expression, anchored at both ends.
+    Regex(String),
+}
+
+/// Escapes the characters that are special in a JavaScript regular expression.
+pub fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\^$.|?*+()[]{}/-".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How consent tools written in JavaScript should match a declared name: `_ga_*` becomes
+/// `^_ga_.+$` (the prefix and at least one more character, as `clause audit` matches), and
+/// `re:…` is anchored at both ends as in the inventory.
+pub fn js_pattern(n: &CookieName) -> JsPattern {
+    match &n.pattern {
+        Pattern::Exact => JsPattern::Exact(n.name.clone()),
+        Pattern::Prefix => JsPattern::Regex(format!(
+            "^{}.+$",
+            regex_escape(n.name.trim_end_matches('*'))
+        )),
+        Pattern::Regex(_) => {
+            let expr = n.name.strip_prefix("re:").unwrap_or(&n.name);
+            JsPattern::Regex(format!("^(?:{expr})$"))
+        }
+    }
+}
+
+/// Escapes text for HTML, for tools that insert configured texts as markup.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The address of the policy in a locale: the `cookies` document if there is one, else
+/// the locale's first document.
+pub fn policy_url(site: &Site, locale: &str) -> Option<String> {
+    let pages = || site.pages.iter().filter(|p| p.doc.locale == locale);
+    let page = pages()
+        .find(|p| p.doc.slug == "cookies")
+        .or_else(|| pages().next())?;
+    Some(format!(
+        "{}{locale}/{}/",
+        site.config.base_url, page.doc.slug
+    ))
+}
+
+/// A consent tool's "service": the cookies one provider sets for one category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Unique name: the provider's id, suffixed with the category's when the provider
+    /// has cookies in several categories.
+    pub name: String,
+    /// Index of the provider.
+    pub provider: usize,
+    /// Index of the category.
+    pub category: usize,
+    /// Indexes of its cookies, in inventory order.
+    pub cookies: Vec<usize>,
+}
+
+impl Service {
+    /// The distinct purposes of its cookies in a locale, in inventory order.
+    pub fn purposes<'a>(&self, inv: &'a Inventory, locale: &str) -> Vec<&'a str> {
+        let mut out: Vec<&str> = Vec::new();
+        for &k in &self.cookies {
+            let p = inv.cookies[k].purpose.get(locale);
+            if !p.is_empty() && !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
+
+/// The services of an inventory, in the order their first cookie appears.
+pub fn services(inv: &Inventory) -> Vec<Service> {
+    let mut out: Vec<Service> = Vec::new();
+    for (i, k) in inv.cookies.iter().enumerate() {
+        match out
+            .iter_mut()
+            .find(|s| s.provider == k.provider && s.category == k.category)
+        {
+            Some(s) => s.cookies.push(i),
+            None => out.push(Service {
+                name: String::new(),
+                provider: k.provider,
+                category: k.category,
+                cookies: vec![i],
+            }),
+        }
+    }
+    let names: Vec<String> = out
+        .iter()
+        .map(|s| {
+            let id = &inv.providers[s.provider].id;
+            if out.iter().filter(|o| o.provider == s.provider).count() > 1 {
+                format!("{id}-{}", inv.categories[s.category].id)
+            } else {
+                id.clone()
+            }
+        })
+        .collect();
+    for (s, name) in out.iter_mut().zip(names) {
+        s.name = name;
+    }
+    out
+}
+
 /// `<locale>/cookies.csv`: one row per cookie name, in the locale's words. UTF-8 with a
 /// byte-order mark, so that spreadsheets open accents correctly.
 pub fn csv(site: &Site, s: &Strings) -> Vec<u8> {
@@ -289,5 +427,46 @@ mod tests {
         }
         assert_eq!(csv_cell("To remember you"), "To remember you");
         assert_eq!(csv_cell("x=1"), "x=1");
+    }
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::*;
+
+    fn name(n: &str) -> CookieName {
+        let pattern = if let Some(re) = n.strip_prefix("re:") {
+            Pattern::Regex(crate::inventory::compile_regex(re).expect("regex"))
+        } else if n.ends_with('*') {
+            Pattern::Prefix
+        } else {
+            Pattern::Exact
+        };
+        CookieName {
+            name: n.into(),
+            pattern,
+        }
+    }
+
+    #[test]
+    fn names_become_javascript_patterns() {
+        assert_eq!(js_pattern(&name("_ga")), JsPattern::Exact("_ga".into()));
+        assert_eq!(
+            js_pattern(&name("_pk_id.*")),
+            JsPattern::Regex(r"^_pk_id\..+$".into())
+        );
+        assert_eq!(
+            js_pattern(&name("re:_gat_[0-9]+|_gid")),
+            JsPattern::Regex("^(?:_gat_[0-9]+|_gid)$".into())
+        );
+        assert_eq!(regex_escape("a/b(c)*"), r"a\/b\(c\)\*");
+    }
+
+    #[test]
+    fn html_is_escaped_for_tools_that_insert_markup() {
+        assert_eq!(
+            escape_html(r#"<img src=x onerror="a()"> & b"#),
+            "&lt;img src=x onerror=&quot;a()&quot;&gt; &amp; b"
+        );
     }
 }

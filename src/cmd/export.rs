@@ -1,0 +1,109 @@
+//! `clause export`: the inventory in the form another tool reads, on stdout.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::cli::{emit, status, ExportArgs, ExportFormat, EXIT_PROBLEMS, EXIT_USAGE};
+use crate::diagnostics::{suggest, Format};
+use crate::export;
+use crate::input::Input;
+use crate::site::{self, Site};
+
+fn fail(message: &str, help: &str) -> ExitCode {
+    status(&format!("error: {message}\n  = help: {help}"));
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Picks the site to export: the only one, or the portal named by `--portal`.
+pub fn pick_site(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, (String, String)> {
+    let ids: Vec<String> = sites.iter().filter_map(|s| s.id.clone()).collect();
+    match portal {
+        None if ids.is_empty() => sites.into_iter().next().ok_or_else(|| {
+            (
+                "the site has no pages".into(),
+                "add a document under content/".into(),
+            )
+        }),
+        None => Err((
+            "this is a platform: say which portal".into(),
+            format!("add `--portal <id>`; the portals are {}", preview(&ids)),
+        )),
+        Some(p) => {
+            let help = match suggest(p, ids.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if ids.is_empty() => "this site has no sites.toml: leave out --portal".into(),
+                None => format!("the portals are {}", preview(&ids)),
+            };
+            sites
+                .into_iter()
+                .find(|s| s.id.as_deref() == Some(p))
+                .ok_or_else(|| (format!("there is no portal `{p}`"), help))
+        }
+    }
+}
+
+fn preview(ids: &[String]) -> String {
+    let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
+    let more = ids.len().saturating_sub(shown.len());
+    let mut out = shown.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
+/// Runs the command.
+pub fn run(args: &ExportArgs) -> ExitCode {
+    let loaded = site::load(&Input::Disk(args.root.clone()));
+    if loaded.sites.is_empty() {
+        emit(&loaded.sources, &loaded.diags, Format::Human);
+        status("error: the site has problems (above); fix them before exporting");
+        return ExitCode::from(EXIT_PROBLEMS);
+    }
+    let site = match pick_site(loaded.sites, args.portal.as_deref()) {
+        Ok(s) => s,
+        Err((m, h)) => return fail(&m, &h),
+    };
+    let locales: Vec<String> = match &args.locale {
+        Some(l) => {
+            let found = site
+                .config
+                .locales
+                .iter()
+                .find(|x| x.eq_ignore_ascii_case(l));
+            match found {
+                Some(x) => vec![x.clone()],
+                None => {
+                    return fail(
+                        &format!("`{l}` is not a locale of this site"),
+                        &format!("the site's locales are {}", site.config.locales.join(", ")),
+                    )
+                }
+            }
+        }
+        None => {
+            // The default locale first: cookieconsent uses the first as its default.
+            let mut v = vec![site.config.default_locale.clone()];
+            v.extend(
+                site.config
+                    .locales
+                    .iter()
+                    .filter(|l| **l != site.config.default_locale)
+                    .cloned(),
+            );
+            v
+        }
+    };
+    let bytes = match args.format {
+        ExportFormat::Json => export::json_for(&site, &locales).into_bytes(),
+        ExportFormat::Csv => match site.theme.strings.get(&locales[0]) {
+            Some(s) => export::csv(&site, s),
+            None => Vec::new(),
+        },
+        ExportFormat::Klaro => export::klaro::config(&site, &locales).into_bytes(),
+        ExportFormat::Cookieconsent => export::cookieconsent::config(&site, &locales).into_bytes(),
+    };
+    // A closed pipe (`clause export … | head`) is not an error.
+    let _ = std::io::stdout().write_all(&bytes);
+    ExitCode::SUCCESS
+}

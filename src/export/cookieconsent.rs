@@ -1,0 +1,238 @@
+//! orestbida cookieconsent v3's configuration (`CookieConsent.run(config)`): one category
+//! per inventory category (`readOnly` when it needs no consent, `autoClear.cookies` with
+//! every name and pattern), and per language a preferences modal whose sections hold the
+//! cookie tables.
+//!
+//! Patterns are regular-expression literals, which JSON cannot hold, so the output is an
+//! ES module whose JSDoc type lets editors and `tsc --checkJs` check it against the
+//! package's own type definitions.
+
+use super::{duration_text, escape_html, js_pattern, policy_url, script_safe, JsPattern};
+use crate::inventory::{Consent, Party};
+use crate::site::Site;
+
+/// A JavaScript value: JSON plus regular-expression literals.
+enum Js {
+    Str(String),
+    Bool(bool),
+    Regex(String),
+    Arr(Vec<Js>),
+    Obj(Vec<(String, Js)>),
+}
+
+/// A text from the inventory or the UI strings. cookieconsent puts titles, descriptions
+/// and table cells into the page as HTML, so they are escaped here.
+fn s(v: impl AsRef<str>) -> Js {
+    Js::Str(escape_html(v.as_ref()))
+}
+
+fn obj<const N: usize>(fields: [(&str, Js); N]) -> Js {
+    Js::Obj(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+fn write(v: &Js, indent: usize, out: &mut String) {
+    let pad = "  ".repeat(indent + 1);
+    let end = "  ".repeat(indent);
+    match v {
+        Js::Str(t) => out.push_str(&script_safe(
+            &serde_json::to_string(t).unwrap_or_else(|_| "\"\"".into()),
+        )),
+        Js::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        // A `/` ends the literal and `<` could end a `<script>` element; neither changes
+        // the expression once escaped.
+        Js::Regex(re) => {
+            out.push('/');
+            for c in re.chars() {
+                match c {
+                    '/' => out.push_str("\\/"),
+                    '<' => out.push_str("\\x3c"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+            out.push('/');
+        }
+        Js::Arr(items) if items.is_empty() => out.push_str("[]"),
+        Js::Arr(items) => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&pad);
+                write(item, indent + 1, out);
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&end);
+            out.push(']');
+        }
+        Js::Obj(fields) if fields.is_empty() => out.push_str("{}"),
+        Js::Obj(fields) => {
+            out.push_str("{\n");
+            for (i, (k, item)) in fields.iter().enumerate() {
+                out.push_str(&pad);
+                write(&Js::Str(k.clone()), indent + 1, out);
+                out.push_str(": ");
+                write(item, indent + 1, out);
+                out.push_str(if i + 1 < fields.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&end);
+            out.push('}');
+        }
+    }
+}
+
+/// The configuration as an ES module, with texts for `locales` (the first is the default).
+pub fn config(site: &Site, locales: &[String]) -> String {
+    let inv = &site.inventory;
+    let categories: Vec<(String, Js)> = inv
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let cookies: Vec<Js> = inv
+                .cookies
+                .iter()
+                .filter(|k| k.category == ci)
+                .flat_map(|k| k.names.iter())
+                .map(|n| {
+                    let name = match js_pattern(n) {
+                        JsPattern::Exact(name) => Js::Str(name),
+                        JsPattern::Regex(re) => Js::Regex(re),
+                    };
+                    obj([("name", name)])
+                })
+                .collect();
+            let mut fields = Vec::new();
+            if c.consent == Consent::Exempt {
+                fields.push(("enabled".to_string(), Js::Bool(true)));
+                fields.push(("readOnly".to_string(), Js::Bool(true)));
+            }
+            fields.push((
+                "autoClear".to_string(),
+                obj([("cookies", Js::Arr(cookies))]),
+            ));
+            (c.id.clone(), Js::Obj(fields))
+        })
+        .collect();
+    let mut translations = Vec::new();
+    for l in locales {
+        let Some(t) = site.theme.strings.get(l) else {
+            continue;
+        };
+        let mut intro = escape_html(t.text("banner_text"));
+        if let Some(url) = policy_url(site, l) {
+            let link = format!(
+                " <a href=\"{}\">{}</a>",
+                escape_html(&url),
+                escape_html(
+                    site.pages
+                        .iter()
+                        .find(|p| p.doc.locale == *l)
+                        .map_or("", |p| p.doc.title.as_str())
+                )
+            );
+            intro.push_str(&link);
+        }
+        let mut sections = vec![obj([("description", Js::Str(intro.clone()))])];
+        for (ci, c) in inv.categories.iter().enumerate() {
+            let body: Vec<Js> = inv
+                .cookies
+                .iter()
+                .filter(|k| k.category == ci)
+                .flat_map(|k| k.names.iter().map(move |n| (k, n)))
+                .map(|(k, n)| {
+                    obj([
+                        ("name", s(n.name.as_str())),
+                        ("provider", s(inv.providers[k.provider].name.get(l))),
+                        ("purpose", s(k.purpose.get(l))),
+                        ("duration", s(duration_text(t, k.duration))),
+                        (
+                            "party",
+                            s(t.text(match k.party {
+                                Party::First => "party_first",
+                                Party::Third => "party_third",
+                            })),
+                        ),
+                    ])
+                })
+                .collect();
+            let mut section = vec![
+                ("title".to_string(), s(c.title.get(l))),
+                (
+                    "description".to_string(),
+                    s(c.description.as_ref().map_or("", |d| d.get(l))),
+                ),
+                ("linkedCategory".to_string(), s(c.id.as_str())),
+            ];
+            if !body.is_empty() {
+                section.push((
+                    "cookieTable".to_string(),
+                    obj([
+                        ("caption", s(c.title.get(l))),
+                        (
+                            "headers",
+                            obj([
+                                ("name", s(t.text("col_names"))),
+                                ("provider", s(t.text("col_provider"))),
+                                ("purpose", s(t.text("col_purpose"))),
+                                ("duration", s(t.text("col_duration"))),
+                                ("party", s(t.text("col_party"))),
+                            ]),
+                        ),
+                        ("body", Js::Arr(body)),
+                    ]),
+                ));
+            }
+            sections.push(Js::Obj(section));
+        }
+        translations.push((
+            l.clone(),
+            obj([
+                (
+                    "consentModal",
+                    obj([
+                        ("title", s(t.text("banner_title"))),
+                        ("description", Js::Str(intro)),
+                        ("acceptAllBtn", s(t.text("accept_all"))),
+                        ("acceptNecessaryBtn", s(t.text("reject_all"))),
+                        ("showPreferencesBtn", s(t.text("manage_preferences"))),
+                        ("closeIconLabel", s(t.text("close"))),
+                    ]),
+                ),
+                (
+                    "preferencesModal",
+                    obj([
+                        ("title", s(t.text("preferences_title"))),
+                        ("acceptAllBtn", s(t.text("accept_all"))),
+                        ("acceptNecessaryBtn", s(t.text("reject_all"))),
+                        ("savePreferencesBtn", s(t.text("save_preferences"))),
+                        ("closeIconLabel", s(t.text("close"))),
+                        ("sections", Js::Arr(sections)),
+                    ]),
+                ),
+            ]),
+        ));
+    }
+    let default = locales.first().cloned().unwrap_or_default();
+    let mut language = vec![("default".to_string(), s(default))];
+    if locales.len() > 1 {
+        language.push(("autoDetect".to_string(), s("document")));
+    }
+    language.push(("translations".to_string(), Js::Obj(translations)));
+    let root = Js::Obj(vec![
+        ("categories".to_string(), Js::Obj(categories)),
+        ("language".to_string(), Js::Obj(language)),
+    ]);
+    let mut out = String::from(
+        "// Generated by Clause from the cookie inventory; regenerate rather than edit.\n\
+         /** @type {import('vanilla-cookieconsent').CookieConsentConfig} */\n\
+         export default ",
+    );
+    write(&root, 0, &mut out);
+    out.push_str(";\n");
+    out
+}

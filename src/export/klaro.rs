@@ -1,0 +1,120 @@
+//! Klaro's configuration (`klaro.setup(config)`): one service per provider and category,
+//! with the category as its purpose, the cookies Klaro deletes when consent is withdrawn,
+//! and every text in every locale.
+//!
+//! Klaro reads a cookie entry that starts with `^` as a regular expression and any other
+//! string as an exact name, so the whole configuration is plain JSON.
+
+use serde_json::{json, Map, Value};
+
+use super::{js_pattern, policy_url, services, JsPattern};
+use crate::inventory::Consent;
+use crate::site::Site;
+
+/// The configuration, as JSON, with texts for `locales`.
+pub fn config(site: &Site, locales: &[String]) -> String {
+    let inv = &site.inventory;
+    let mut translations = Map::new();
+    for l in locales {
+        let Some(s) = site.theme.strings.get(l) else {
+            continue;
+        };
+        let purposes: Map<String, Value> = inv
+            .categories
+            .iter()
+            .map(|c| {
+                let mut p = Map::new();
+                p.insert("title".into(), c.title.get(l).into());
+                if let Some(d) = &c.description {
+                    p.insert("description".into(), d.get(l).into());
+                }
+                (c.id.clone(), Value::Object(p))
+            })
+            .collect();
+        let mut t = Map::new();
+        if let Some(url) = policy_url(site, l) {
+            t.insert("privacyPolicyUrl".into(), url.into());
+        }
+        t.insert(
+            "consentModal".into(),
+            json!({"title": s.text("preferences_title"), "description": s.text("banner_text")}),
+        );
+        t.insert(
+            "consentNotice".into(),
+            json!({"title": s.text("banner_title"), "description": s.text("banner_text")}),
+        );
+        t.insert(
+            "acceptAll".into(),
+            Value::String(s.text("accept_all").into()),
+        );
+        t.insert("decline".into(), Value::String(s.text("reject_all").into()));
+        t.insert(
+            "save".into(),
+            Value::String(s.text("save_preferences").into()),
+        );
+        t.insert("close".into(), Value::String(s.text("close").into()));
+        t.insert("purposes".into(), Value::Object(purposes));
+        translations.insert(l.clone(), Value::Object(t));
+    }
+    let services: Vec<Value> = services(inv)
+        .iter()
+        .map(|svc| {
+            let provider = &inv.providers[svc.provider];
+            let category = &inv.categories[svc.category];
+            let cookies: Vec<Value> = svc
+                .cookies
+                .iter()
+                .flat_map(|&k| inv.cookies[k].names.iter())
+                .map(|n| match js_pattern(n) {
+                    // An exact name that happens to start with `^` would be read as a
+                    // regular expression: write it as one that matches only itself.
+                    JsPattern::Exact(name) if name.starts_with('^') => {
+                        Value::String(format!("^{}$", super::regex_escape(&name)))
+                    }
+                    JsPattern::Exact(name) => Value::String(name),
+                    JsPattern::Regex(re) => Value::String(re),
+                })
+                .collect();
+            let per_locale: Map<String, Value> = locales
+                .iter()
+                .map(|l| {
+                    let description = svc
+                        .purposes(inv, l)
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    (
+                        l.clone(),
+                        json!({"title": provider.name.get(l), "description": description}),
+                    )
+                })
+                .collect();
+            let exempt = category.consent == Consent::Exempt;
+            json!({
+                "name": svc.name,
+                "title": provider.name.get(locales.first().map_or("", String::as_str)),
+                "purposes": [category.id],
+                "cookies": cookies,
+                "required": exempt,
+                "default": exempt,
+                "optOut": false,
+                "onlyOnce": false,
+                "translations": per_locale,
+            })
+        })
+        .collect();
+    let mut root = Map::new();
+    root.insert("version".into(), 1.into());
+    root.insert("elementID".into(), "klaro".into());
+    root.insert("storageMethod".into(), "cookie".into());
+    root.insert("mustConsent".into(), false.into());
+    root.insert("acceptAll".into(), true.into());
+    root.insert("hideDeclineAll".into(), false.into());
+    if let [only] = locales {
+        root.insert("lang".into(), only.clone().into());
+    }
+    root.insert("translations".into(), Value::Object(translations));
+    root.insert("services".into(), Value::Array(services));
+    let out = serde_json::to_string_pretty(&Value::Object(root)).unwrap_or_default();
+    super::script_safe(&out) + "\n"
+}
