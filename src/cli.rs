@@ -68,6 +68,8 @@ pub enum Command {
     },
     /// Compare the inventory with the cookies a browser recorded (HAR, cookies.txt, storageState).
     Audit(AuditArgs),
+    /// Compare two inventories by meaning, and say which changes need consent again.
+    Diff(DiffArgs),
     /// Print the inventory for another tool: a consent banner's configuration, JSON or CSV.
     Export(ExportArgs),
     /// Create a new site that builds, with one locale.
@@ -118,6 +120,34 @@ pub struct AuditArgs {
     /// Also fail (exit 1) on lifetime and party mismatches and unseen cookies.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// Report formats of `clause diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Readable text.
+    Text,
+    /// Markdown, for a pull-request comment.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// Options of `clause diff`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DiffArgs {
+    /// The site's folder (its site.toml gives the locales; --since reads its git repository).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Compare content/cookies.toml at this git revision with the working tree.
+    #[arg(long, value_name = "REVISION")]
+    pub since: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    /// The old and the new inventory files.
+    #[arg(value_name = "FILE", num_args = 0..=2)]
+    pub files: Vec<PathBuf>,
 }
 
 /// Formats of `clause export`.
@@ -184,6 +214,7 @@ pub fn run() -> ExitCode {
         Command::Build { site, output } => crate::cmd::build::run(&site, output.as_deref()),
         Command::Check { site } => crate::cmd::check::run(&site),
         Command::Audit(args) => crate::cmd::audit::run(&args),
+        Command::Diff(args) => crate::cmd::diff::run(&args),
         Command::Export(args) => crate::cmd::export::run(&args),
         Command::Init { dir } => crate::cmd::init::run(&dir),
     }

@@ -286,6 +286,64 @@ pub fn load(
     load_layers(&[Layer { file, root: &root }], locales.into(), diags)
 }
 
+/// Fields whose value may be a table of translations.
+const LOCALIZED: [&str; 8] = [
+    "term",
+    "text",
+    "title",
+    "description",
+    "name",
+    "function",
+    "purpose",
+    "duration_note",
+];
+
+/// The locales an inventory file has texts for (the keys of its tables of translations).
+pub fn locales_used(root: &Spanned<Val>) -> Vec<String> {
+    fn walk(v: &Spanned<Val>, out: &mut std::collections::BTreeSet<String>) {
+        match &v.value {
+            Val::Table(entries) => {
+                for (k, x) in entries {
+                    match &x.value {
+                        Val::Table(tr) if LOCALIZED.contains(&k.value.as_str()) => {
+                            out.extend(tr.iter().map(|(l, _)| l.value.clone()));
+                        }
+                        _ => walk(x, out),
+                    }
+                }
+            }
+            Val::Array(items) => items.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(root, &mut out);
+    out.into_iter().collect()
+}
+
+/// Reads an inventory on its own, as `clause diff` compares them: its texts are kept in
+/// every locale it has (those of `site_locales` when given), so that an old revision
+/// written before a locale was added still loads.
+pub fn load_standalone(
+    text: &str,
+    file: FileId,
+    site_locales: Option<&[String]>,
+    diags: &mut Diagnostics,
+) -> Option<(Inventory, Vec<String>)> {
+    let root = decode::parse(text, file, 0, diags)?;
+    let used = locales_used(&root);
+    let required: Vec<String> = match site_locales {
+        Some(site) => used.iter().filter(|l| site.contains(l)).cloned().collect(),
+        None => used.clone(),
+    };
+    let set = LocaleSet {
+        required: &required,
+        known: &used,
+    };
+    let inv = load_layers(&[Layer { file, root: &root }], set, diags)?;
+    Some((inv, required))
+}
+
 /// One inventory file, parsed: the shared `content/cookies.toml`, or a portal's
 /// `sites/<id>/cookies.toml` that changes it.
 pub struct Layer<'a> {

@@ -11,10 +11,12 @@ pub mod config;
 pub mod content;
 pub mod decode;
 pub mod diagnostics;
+pub mod diff;
 pub mod export;
 pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod git;
 pub mod i18n;
 pub mod input;
 pub mod inventory;
