@@ -77,9 +77,65 @@ pub struct Config {
     pub columns: Vec<Column>,
     /// Whether raw HTML in the prose is kept (sanitized) rather than shown as text.
     pub raw_html: bool,
+    /// "Changes to this policy" and "Last updated" from git, when `[history]` turns it on.
+    pub history: Option<History>,
 }
 
-const KEYS: [&str; 8] = [
+/// The `[history]` table: read the git log of the inventory and documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct History {
+    /// How many changes (commits) to list, newest first.
+    pub limit: usize,
+}
+
+/// Entries listed when `[history]` does not say.
+pub const HISTORY_LIMIT: usize = 20;
+
+const HISTORY_KEYS: [&str; 2] = ["enabled", "limit"];
+
+/// `[history]`: absent or `enabled = false` is off; `limit` between 1 and 1000.
+fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, ()> {
+    let f = r
+        .table(v, "history", &HISTORY_KEYS, "[history]\nenabled = true")
+        .ok_or(())?;
+    let enabled = match f.get("enabled") {
+        None => true,
+        Some(Spanned {
+            value: Val::Bool(b),
+            ..
+        }) => *b,
+        Some(x) => {
+            r.wrong_type(x, "history.enabled", "true or false", "enabled = true");
+            return Err(());
+        }
+    };
+    let limit = match f.get("limit") {
+        None => HISTORY_LIMIT,
+        Some(Spanned {
+            value: Val::Int(n),
+            span,
+        }) => match usize::try_from(*n) {
+            Ok(n @ 1..=1000) => n,
+            _ => {
+                r.error(
+                    span,
+                    format!("`history.limit` is {n}"),
+                    "out of range",
+                    "list between 1 and 1000 changes, e.g. `limit = 20`".into(),
+                );
+                return Err(());
+            }
+        },
+        Some(x) => {
+            r.wrong_type(x, "history.limit", "a whole number", "limit = 20");
+            return Err(());
+        }
+    };
+    Ok(enabled.then_some(History { limit }))
+}
+
+const KEYS: [&str; 9] = [
+    "history",
     "raw_html",
     "title",
     "base_url",
@@ -217,10 +273,15 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
             None
         }
     };
+    let history = match fields.get("history") {
+        None => Ok(None),
+        Some(v) => read_history(&mut r, v),
+    };
     if !has_locales {
         return None;
     }
     Some(Config {
+        history: history.ok()?,
         file,
         title: title?,
         base_url: base_url?,

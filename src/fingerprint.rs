@@ -27,7 +27,30 @@ pub fn shared(input: &Input) -> blake3::Hasher {
         files.extend(input.walk(dir));
     }
     feed_files(&mut h, input, files);
+    // With `[history]`, the pages also depend on git: its last commit to the content.
+    if let Input::Disk(root) = input {
+        if history_enabled(input) {
+            let state = crate::history::Git::open(root).map(|g| g.state());
+            feed(&mut h, "git", state.unwrap_or_default().as_bytes());
+        }
+    }
     h
+}
+
+/// Whether site.toml turns `[history]` on (read loosely: a wrong site.toml fails the build
+/// anyway, and its bytes are in the fingerprint).
+fn history_enabled(input: &Input) -> bool {
+    let Ok(bytes) = input.read("site.toml") else {
+        return false;
+    };
+    let Ok(doc) = String::from_utf8_lossy(&bytes).parse::<toml_edit::DocumentMut>() else {
+        return false;
+    };
+    doc.get("history").is_some_and(|h| {
+        h.get("enabled")
+            .and_then(toml_edit::Item::as_bool)
+            .unwrap_or(true)
+    })
 }
 
 /// One portal's fingerprint: the shared inputs, its settings (`settings`: its entry of

@@ -17,6 +17,7 @@ pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod git;
+pub mod history;
 pub mod i18n;
 pub mod input;
 pub mod inventory;

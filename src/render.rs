@@ -118,6 +118,44 @@ struct PageCtx<'a> {
     columns: Vec<ColumnCtx>,
     root: &'static str,
     ui: &'a std::collections::BTreeMap<String, String>,
+    changes: Vec<HistoryCtx>,
+}
+
+/// One entry of "Changes to this policy".
+#[derive(Serialize)]
+struct HistoryCtx {
+    /// ISO date, for `<time datetime>`.
+    iso: String,
+    /// The date in the page's language.
+    date: String,
+    /// The commit, so that the text can be traced to the revision that made it.
+    commit: String,
+    /// What changed, as sentences in the page's language.
+    sentences: Vec<crate::diff::sentences::Sentence>,
+}
+
+/// The history entries as a page in `s.locale` shows them: a commit whose changes concern
+/// other languages only is left out.
+fn history_ctx(site: &Site, s: &Strings) -> Vec<HistoryCtx> {
+    site.history
+        .iter()
+        .filter_map(|e| {
+            let sentences = if e.initial {
+                vec![vec![crate::diff::sentences::Segment {
+                    text: s.text("history_initial").to_string(),
+                    code: false,
+                }]]
+            } else {
+                crate::diff::sentences::sentences(&e.changes, s)
+            };
+            (!sentences.is_empty()).then(|| HistoryCtx {
+                iso: e.date.iso(),
+                date: s.date(&e.date),
+                commit: e.hash.clone(),
+                sentences,
+            })
+        })
+        .collect()
 }
 
 fn page_path(locale: &str, slug: &str) -> String {
@@ -355,6 +393,15 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             })
             .collect();
         let heads = headings(site, s, page);
+        let changes = history_ctx(site, s);
+        let mut toc = toc(&heads);
+        if !changes.is_empty() {
+            toc.push(TocEntry {
+                id: "changes".into(),
+                text: s.text("history").to_string(),
+                children: Vec::new(),
+            });
+        }
         let ctx = PageCtx {
             lang: &doc.locale,
             title: &doc.title,
@@ -364,7 +411,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             alternates,
             languages,
             updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
-            toc: toc(&heads),
+            toc,
+            changes,
             blocks: blocks_ctx(site, s, page),
             columns: cfg
                 .columns

@@ -8,6 +8,7 @@ use crate::config::{self, Config};
 use crate::content::{self, Document};
 use crate::decode;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
+use crate::history;
 use crate::i18n::{Layer, Strings};
 use crate::input::{Input, ReadError};
 use crate::inventory::{self, Inventory};
@@ -57,6 +58,8 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// The theme.
     pub theme: Arc<Theme>,
+    /// "Changes to this policy", newest first; empty unless `[history]` is on.
+    pub history: Arc<Vec<history::Entry>>,
 }
 
 /// The result of loading: the sites if they are valid, and every file read and problem found.
@@ -202,7 +205,17 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
     let Some(config) = config else {
         return Vec::new();
     };
-    let docs = load_documents(l, &config, "content");
+    let mut docs = load_documents(l, &config, "content");
+    // History and dates from git: only when asked, only on disk.
+    let mut git = match (&config.history, l.input) {
+        (Some(_), Input::Disk(root)) => history::Git::open(root),
+        _ => None,
+    };
+    let entries = Arc::new(match (&git, &config.history) {
+        (Some(g), Some(h)) => g.entries(h.limit, &config.locales),
+        _ => Vec::new(),
+    });
+    fill_dates(&mut git, &mut docs, "content");
     let theme_files = load_theme(l, &config);
     let strings = load_strings(l, &config, &theme_files);
     let (tera, templates) = load_templates(l, &theme_files);
@@ -242,6 +255,7 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             inventory,
             pages,
             theme,
+            history: entries,
         }];
     };
     let mut sites = Vec::new();
@@ -278,7 +292,8 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             Some(Arc::clone(&inventory))
         };
         let Some(inventory) = inventory else { continue };
-        let portal_docs = portal_documents(l, &portal, &docs, &format!("{dir}/content"));
+        let mut portal_docs = portal_documents(l, &portal, &docs, &format!("{dir}/content"));
+        fill_dates(&mut git, &mut portal_docs, &format!("{dir}/content"));
         let pages = render_prose(l, &portal.config, &inventory, portal_docs, Some(&portal.id));
         if !l.diags.has_errors() {
             check_shown(l, &inventory, &pages, Some(&portal.id));
@@ -289,9 +304,18 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             inventory,
             pages,
             theme: Arc::clone(&theme),
+            history: Arc::clone(&entries),
         });
     }
     sites
+}
+
+/// "Last updated" from git for the documents whose front matter has no `updated`.
+fn fill_dates(git: &mut Option<history::Git>, docs: &mut [Document], dir: &str) {
+    let Some(git) = git else { return };
+    for doc in docs.iter_mut().filter(|d| d.updated.is_none()) {
+        doc.updated = git.updated(&format!("{dir}/{}/{}.md", doc.locale, doc.slug));
+    }
 }
 
 /// The shared documents in a portal's locales, each replaced by the portal's own version
@@ -589,6 +613,7 @@ fn render_prose(
         "cookies",
         "languages",
         "updated",
+        "changes",
     ] {
         reserved.insert(fixed.to_string());
     }

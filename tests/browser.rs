@@ -29,7 +29,10 @@ fn skip() -> bool {
 fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut html = Vec::new();
     let mut css = Vec::new();
-    for (name, root) in common::valid_sites() {
+    let mut sites = common::valid_sites();
+    // A site whose pages have a "Changes to this policy" section, built from git.
+    sites.push(("history", common::history_site(&tmp.join("repo"))));
+    for (name, root) in sites {
         let out = tmp.join(name);
         common::build(&root, &out);
         for (rel, _) in common::tree(&out) {

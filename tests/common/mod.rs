@@ -112,3 +112,85 @@ pub fn check_root(root: &Path) -> (Option<i32>, String) {
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
 }
+
+// ── A site in a git repository, for "Changes to this policy" ──────────────────────
+
+/// site.toml of the history fixture.
+pub const HISTORY_SITE: &str = "title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\", \"fr\"]\n\n[history]\nlimit = 5\n";
+
+/// Google Analytics in a category that needs consent.
+pub const HISTORY_GA: &str = r#"
+[categories.stats]
+title = { en = "Statistics", fr = "Statistiques" }
+consent = "required"
+
+[providers.google]
+name = "Google"
+
+[[cookies]]
+names = ["_ga"]
+provider = "google"
+category = "stats"
+function = "Stats"
+purpose = { en = "To count visits", fr = "Compter les visites" }
+duration = "13 months"
+party = "third"
+"#;
+
+/// Runs git in `dir` with a fixed identity and date.
+pub fn git(dir: &Path, date: &str, args: &[&str]) {
+    let o = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=Legal",
+            "-c",
+            "user.email=legal@example.org",
+        ])
+        .args(["-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_DATE", date)
+        .output()
+        .expect("git runs");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Commits everything in `dir` at `date`.
+pub fn commit(dir: &Path, date: &str, message: &str) {
+    git(dir, date, &["add", "-A"]);
+    git(dir, date, &["commit", "-q", "--allow-empty", "-m", message]);
+}
+
+/// The minimal fixture in English and French with `[history]`, and three commits: the
+/// first version, a new cookie, a longer lifetime; plus one that only reformats.
+pub fn history_site(tmp: &Path) -> PathBuf {
+    let root = tmp.join("site");
+    copy_dir(&fixture("minimal"), &root);
+    std::fs::write(root.join("site.toml"), HISTORY_SITE).expect("write");
+    copy_dir(&root.join("content/en"), &root.join("content/fr"));
+    git(&root, "2026-01-05T10:00:00Z", &["init", "-q", "-b", "main"]);
+    commit(&root, "2026-01-05T10:00:00Z", "First policy");
+    let inv = root.join("content/cookies.toml");
+    let first = std::fs::read_to_string(&inv).expect("read");
+    std::fs::write(&inv, format!("{first}{HISTORY_GA}")).expect("write");
+    commit(&root, "2026-02-07T10:00:00Z", "Google Analytics");
+    std::fs::write(
+        &inv,
+        format!("{first}{HISTORY_GA}").replace("13 months", "25 months"),
+    )
+    .expect("write");
+    commit(&root, "2026-03-09T10:00:00Z", "Longer");
+    std::fs::write(
+        &inv,
+        format!("# Reformatted\n{first}{HISTORY_GA}").replace("13 months", "25 months"),
+    )
+    .expect("write");
+    commit(&root, "2026-04-11T10:00:00Z", "Only a comment");
+    root
+}
