@@ -68,6 +68,8 @@ pub enum Command {
     },
     /// Compare the inventory with the cookies a browser recorded (HAR, cookies.txt, storageState).
     Audit(AuditArgs),
+    /// Preview the site on http://127.0.0.1:1111/, rebuilding and reloading on every save.
+    Serve(ServeArgs),
     /// Compare two inventories by meaning, and say which changes need consent again.
     Diff(DiffArgs),
     /// Print the inventory for another tool: a consent banner's configuration, JSON or CSV.
@@ -120,6 +122,32 @@ pub struct AuditArgs {
     /// Also fail (exit 1) on lifetime and party mismatches and unseen cookies.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// Options of `clause serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The site's folder (the one holding site.toml).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 1111, value_name = "N")]
+    pub port: u16,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+}
+
+impl ServeArgs {
+    /// Colours on a terminal, never with NO_COLOR set.
+    pub fn format(&self) -> Format {
+        use std::io::IsTerminal;
+        if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+            Format::HumanColor
+        } else {
+            Format::Human
+        }
+    }
 }
 
 /// Report formats of `clause diff`.
@@ -214,6 +242,7 @@ pub fn run() -> ExitCode {
         Command::Build { site, output } => crate::cmd::build::run(&site, output.as_deref()),
         Command::Check { site } => crate::cmd::check::run(&site),
         Command::Audit(args) => crate::cmd::audit::run(&args),
+        Command::Serve(args) => crate::cmd::serve::run(&args),
         Command::Diff(args) => crate::cmd::diff::run(&args),
         Command::Export(args) => crate::cmd::export::run(&args),
         Command::Init { dir } => crate::cmd::init::run(&dir),

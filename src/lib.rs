@@ -25,5 +25,6 @@ pub mod markdown;
 pub mod output;
 pub mod platform;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod theme;

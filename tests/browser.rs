@@ -247,3 +247,24 @@ fn exported_consent_configurations_load_in_klaro_and_cookieconsent() {
     assert!(report.contains("cookieconsent: 11 table rows"), "{report}");
     assert!(report.contains("consent tools: ok"), "{report}");
 }
+
+#[test]
+fn a_served_page_reloads_itself_and_shows_the_error_banner() {
+    if skip() {
+        return;
+    }
+    let s = common::serve::start();
+    let o = Command::new("node")
+        .arg(common::repo().join("tests/browser/live-reload.mjs"))
+        .arg(format!("http://127.0.0.1:{}/en/cookies/", s.port))
+        .arg(&s.root)
+        .output()
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(report.contains("live reload: ok"), "{report}");
+}

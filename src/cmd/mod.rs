@@ -6,6 +6,7 @@ pub mod check;
 pub mod diff;
 pub mod export;
 pub mod init;
+pub mod serve;
 
 use std::sync::Mutex;
 

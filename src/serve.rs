@@ -1,0 +1,356 @@
+//! The preview server of `clause serve`: the last good build, held in memory, served on
+//! the loopback interface only, with a reload script and an error banner added to HTML
+//! responses (never to `clause build` output).
+//!
+//! Files come from a map of the rendered output, so no request can reach a file outside
+//! it: there is no file-system path to escape from.
+
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use percent_encoding::percent_decode_str;
+
+/// Where the preview's own resources (reload script, build notifications) live; these
+/// are answered before the site's files, so a site cannot shadow them.
+pub const PREFIX: &str = "/__clause/";
+
+/// How long a reload request waits for a new build before answering "no change".
+const WAIT: Duration = Duration::from_secs(25);
+
+/// The script added to every HTML page while serving. It waits for the next build and
+/// reloads the page; if the server goes away it retries every second.
+pub const LIVE_JS: &str = r#"(() => {
+  const me = document.currentScript;
+  const version = new URL(me.src).searchParams.get('v');
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  (async () => {
+    for (;;) {
+      try {
+        const r = await fetch('/__clause/wait?v=' + version, { cache: 'no-store' });
+        const j = await r.json();
+        if (String(j.version) !== version) { location.reload(); return; }
+      } catch (e) {
+        await wait(1000);
+      }
+    }
+  })();
+})();
+"#;
+
+/// One build as served: its files, and the problems of the last attempt if it failed.
+#[derive(Debug, Default, Clone)]
+pub struct Snapshot {
+    /// Output paths (`en/cookies/index.html`) and bytes.
+    pub files: HashMap<String, Vec<u8>>,
+    /// Plain-text diagnostics of the last build when it failed (the files are then the
+    /// last good build's).
+    pub error: Option<String>,
+    /// Incremented after every build attempt, good or bad.
+    pub version: u64,
+}
+
+/// The state shared by the watcher (which publishes builds) and the request handlers.
+#[derive(Default)]
+pub struct State {
+    snapshot: Mutex<Snapshot>,
+    changed: Condvar,
+}
+
+impl State {
+    /// Publishes a successful build: it replaces the files and clears the error.
+    pub fn publish(&self, files: HashMap<String, Vec<u8>>) -> u64 {
+        self.update(|s| {
+            s.files = files;
+            s.error = None;
+        })
+    }
+
+    /// Records a failed build: the last good files stay, the error is shown on them.
+    pub fn fail(&self, error: String) -> u64 {
+        self.update(|s| s.error = Some(error))
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Snapshot)) -> u64 {
+        let mut s = match self.snapshot.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut s);
+        s.version += 1;
+        let v = s.version;
+        drop(s);
+        self.changed.notify_all();
+        v
+    }
+
+    /// The current build's version.
+    pub fn version(&self) -> u64 {
+        self.lock().version
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Snapshot> {
+        match self.snapshot.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Waits until the version differs from `seen`, or `WAIT` passes.
+    fn wait_for_change(&self, seen: u64) -> u64 {
+        let guard = self.lock();
+        let result = self
+            .changed
+            .wait_timeout_while(guard, WAIT, |s| s.version == seen);
+        match result {
+            Ok((s, _)) => s.version,
+            Err(poisoned) => poisoned.into_inner().0.version,
+        }
+    }
+}
+
+/// An answer to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// Content type.
+    pub content_type: &'static str,
+    /// Body.
+    pub body: Vec<u8>,
+    /// `Location` of a redirect.
+    pub location: Option<String>,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status,
+            content_type,
+            body: body.into(),
+            location: None,
+        }
+    }
+
+    fn text(status: u16, body: &str) -> Reply {
+        Reply::new(status, "text/plain; charset=utf-8", body)
+    }
+}
+
+/// The content type of an output file, by its extension.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext.to_ascii_lowercase().as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The output path a URL path names, or `None` when it is not a clean relative path:
+/// percent-decoded once, then any `..`, `.`, empty segment, backslash, NUL or
+/// invalid UTF-8 is refused (so `%2e%2e/` is refused too).
+pub fn output_path(url_path: &str) -> Option<String> {
+    let path = url_path.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode_str(path).decode_utf8().ok()?;
+    let rel = decoded.strip_prefix('/')?;
+    if rel.is_empty() {
+        return Some("index.html".into());
+    }
+    let (body, dir) = match rel.strip_suffix('/') {
+        Some(b) => (b, true),
+        None => (rel, false),
+    };
+    if body.contains(['\\', '\0'])
+        || body
+            .split('/')
+            .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
+        return None;
+    }
+    Some(if dir {
+        format!("{body}/index.html")
+    } else {
+        body.to_string()
+    })
+}
+
+fn escape(text: &str) -> String {
+    crate::export::escape_html(text)
+}
+
+/// Adds the reload script (and the error banner, if any) to an HTML page.
+pub fn inject(html: &[u8], version: u64, error: Option<&str>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    let script = format!("<script src=\"{PREFIX}live.js?v={version}\" defer></script>");
+    let mut out = text.into_owned();
+    if let Some(e) = error {
+        let banner = format!(
+            "<div id=\"clause-error\" role=\"alert\" style=\"position:sticky;top:0;z-index:2147483647;margin:0;padding:1rem;background:#5c0011;color:#fff;font:14px/1.4 system-ui,sans-serif;border-bottom:4px solid #ff4d4f\"><strong>The last save does not build: you are seeing the last good version.</strong> Fix the problem below and save; this page reloads by itself.<pre style=\"margin:.5rem 0 0;white-space:pre-wrap;font:13px/1.4 ui-monospace,monospace;color:#fff;background:transparent\">{}</pre></div>",
+            escape(e)
+        );
+        out = match find_body_open(&out) {
+            Some(i) => format!("{}{banner}{}", &out[..i], &out[i..]),
+            None => format!("{banner}{out}"),
+        };
+    }
+    match out.rfind("</body>") {
+        Some(i) => out.insert_str(i, &script),
+        None => out.push_str(&script),
+    }
+    out.into_bytes()
+}
+
+/// The position just after the `<body …>` tag.
+fn find_body_open(html: &str) -> Option<usize> {
+    let start = html.find("<body")?;
+    let end = html[start..].find('>')? + start + 1;
+    Some(end)
+}
+
+/// The page shown for a missing file (with the banner if the build failed).
+fn not_found(path: &str, version: u64, error: Option<&str>) -> Reply {
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><main><h1>Not found</h1><p>The site has no <code>{}</code>.</p><p><a href=\"/\">Home</a></p></main></body></html>",
+        escape(path)
+    );
+    Reply::new(
+        404,
+        "text/html; charset=utf-8",
+        inject(page.as_bytes(), version, error),
+    )
+}
+
+/// Whether a `Host` header names this server on the loopback interface. Any other name
+/// could be a DNS-rebinding page trying to read the preview.
+pub fn host_allowed(host: &str, port: u16) -> bool {
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .any(|h| host == *h || host == format!("{h}:{port}"))
+}
+
+/// Answers a GET or HEAD request for `url` (path and query).
+pub fn answer(state: &State, url: &str) -> Reply {
+    if let Some(rest) = url.strip_prefix(PREFIX) {
+        let (name, query) = rest.split_once('?').unwrap_or((rest, ""));
+        return match name {
+            "live.js" => Reply::new(200, "text/javascript; charset=utf-8", LIVE_JS),
+            "wait" => {
+                let seen = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("v="))
+                    .and_then(|v| v.parse().ok());
+                let version = match seen {
+                    Some(v) => state.wait_for_change(v),
+                    None => state.version(),
+                };
+                let error = state.lock().error.is_some();
+                Reply::new(
+                    200,
+                    "application/json",
+                    format!("{{\"version\":{version},\"error\":{error}}}"),
+                )
+            }
+            _ => Reply::text(404, "not found"),
+        };
+    }
+    let Some(path) = output_path(url) else {
+        return Reply::text(400, "bad path");
+    };
+    let snap = state.lock();
+    let error = snap.error.as_deref();
+    match snap.files.get(&path) {
+        Some(bytes) if path.ends_with(".html") => {
+            Reply::new(200, content_type(&path), inject(bytes, snap.version, error))
+        }
+        Some(bytes) => Reply::new(200, content_type(&path), bytes.clone()),
+        None if snap.files.contains_key(&format!("{path}/index.html")) => {
+            let target = format!("{}/", url.split('?').next().unwrap_or(url));
+            Reply {
+                location: Some(target),
+                ..Reply::text(301, "moved")
+            }
+        }
+        None => not_found(&path, snap.version, error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_clean_relative_paths_name_a_file() {
+        assert_eq!(output_path("/").as_deref(), Some("index.html"));
+        assert_eq!(
+            output_path("/en/cookies/").as_deref(),
+            Some("en/cookies/index.html")
+        );
+        assert_eq!(output_path("/style.css?x=1").as_deref(), Some("style.css"));
+        assert_eq!(
+            output_path("/fr/caf%C3%A9.csv").as_deref(),
+            Some("fr/café.csv")
+        );
+        for bad in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/en/%2E%2E/%2e%2e/x",
+            "/a/./b",
+            "/a//b",
+            "/a%5c..%5cb",
+            "/a%00",
+            "/%ff",
+            "relative",
+        ] {
+            assert_eq!(output_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_script_goes_before_the_end_of_body_and_the_banner_after_its_start() {
+        let page = b"<!DOCTYPE html><html><body class=\"x\"><p>Hi</p></body></html>";
+        let out = String::from_utf8(inject(page, 7, Some("content/cookies.toml:3:1 <bad>")))
+            .expect("UTF-8");
+        let banner = out.find("id=\"clause-error\"").expect("banner");
+        assert!(out.find("<body class=\"x\">").expect("body") < banner);
+        assert!(banner < out.find("<p>Hi</p>").expect("content"));
+        assert!(out.contains("content/cookies.toml:3:1 &lt;bad&gt;"));
+        assert!(out.contains("<script src=\"/__clause/live.js?v=7\" defer></script></body>"));
+        let clean = String::from_utf8(inject(page, 8, None)).expect("UTF-8");
+        assert!(!clean.contains("clause-error"));
+    }
+
+    #[test]
+    fn only_loopback_host_names_are_served() {
+        assert!(host_allowed("127.0.0.1:1111", 1111));
+        assert!(host_allowed("localhost:1111", 1111));
+        assert!(host_allowed("[::1]:1111", 1111));
+        assert!(!host_allowed("evil.example:1111", 1111));
+        assert!(!host_allowed("127.0.0.1:2222", 1111));
+        assert!(!host_allowed("localhost.evil.example:1111", 1111));
+    }
+
+    #[test]
+    fn waiting_returns_as_soon_as_a_build_is_published() {
+        let state = std::sync::Arc::new(State::default());
+        let v = state.publish(HashMap::new());
+        let s2 = std::sync::Arc::clone(&state);
+        let t = std::thread::spawn(move || s2.wait_for_change(v));
+        std::thread::sleep(Duration::from_millis(50));
+        let v2 = state.fail("broken".into());
+        assert_eq!(t.join().expect("thread"), v2);
+    }
+}
