@@ -284,6 +284,31 @@ pub fn answer(state: &State, url: &str) -> Reply {
                 ..Reply::text(301, "moved")
             }
         }
+        // A platform has no root page: the preview lists its portals instead.
+        None if path == "index.html" => {
+            let mut portals: Vec<&str> = snap
+                .files
+                .keys()
+                .filter_map(|k| k.strip_suffix("/index.html"))
+                .filter(|d| !d.contains('/'))
+                .collect();
+            portals.sort_unstable();
+            if portals.is_empty() {
+                return not_found(&path, snap.version, error);
+            }
+            let items: String = portals
+                .iter()
+                .map(|p| format!("<li><a href=\"/{0}/\">{0}</a></li>", escape(p)))
+                .collect();
+            let page = format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Portals</title></head><body><main><h1>Portals</h1><ul>{items}</ul></main></body></html>"
+            );
+            Reply::new(
+                200,
+                "text/html; charset=utf-8",
+                inject(page.as_bytes(), snap.version, error),
+            )
+        }
         None => not_found(&path, snap.version, error),
     }
 }
@@ -341,6 +366,28 @@ mod tests {
         assert!(!host_allowed("evil.example:1111", 1111));
         assert!(!host_allowed("127.0.0.1:2222", 1111));
         assert!(!host_allowed("localhost.evil.example:1111", 1111));
+    }
+
+    #[test]
+    fn a_platform_root_lists_its_portals() {
+        let state = State::default();
+        let mut files = HashMap::new();
+        for f in [
+            "alpha/index.html",
+            "beta/index.html",
+            "beta/en/cookies/index.html",
+        ] {
+            files.insert(f.to_string(), b"<html><body></body></html>".to_vec());
+        }
+        state.publish(files);
+        let r = answer(&state, "/");
+        assert_eq!(r.status, 200);
+        let body = String::from_utf8(r.body).expect("UTF-8");
+        assert!(body.contains(
+            "<li><a href=\"/alpha/\">alpha</a></li><li><a href=\"/beta/\">beta</a></li>"
+        ));
+        assert_eq!(answer(&state, "/beta/en/cookies/").status, 200);
+        assert_eq!(answer(&state, "/gamma/").status, 404);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Property tests: any inventory that loads renders pages that html5ever parses without a
 //! single error, that list every declared cookie name exactly once in its category's table,
-//! and that show every text exactly as written, whatever characters it holds.
+//! and that show every text exactly as written, whatever characters it holds; and `clause
+//! diff`'s comparison ignores order and finds each removed cookie.
 
 use std::collections::BTreeMap;
 
@@ -80,7 +81,7 @@ fn quote(s: &str) -> String {
     toml_edit::Value::from(s).to_string()
 }
 
-fn files(titles: &[String], cookies: &[Cookie]) -> Input {
+fn inventory_text(titles: &[String], cookies: &[Cookie]) -> String {
     let mut inv = String::from("[providers.p]\nname = \"P\"\n");
     for (i, t) in titles.iter().enumerate() {
         inv.push_str(&format!(
@@ -98,6 +99,11 @@ fn files(titles: &[String], cookies: &[Cookie]) -> Input {
             quote(&c.purpose)
         ));
     }
+    inv
+}
+
+fn files(titles: &[String], cookies: &[Cookie]) -> Input {
+    let inv = inventory_text(titles, cookies);
     let mut files = BTreeMap::new();
     files.insert(
         "site.toml".to_string(),
@@ -174,5 +180,47 @@ proptest! {
                 prop_assert_eq!(purposes.iter().collect::<Vec<_>>(), expected);
             }
         }
+    }
+}
+
+fn load(text: &str) -> clause::inventory::Inventory {
+    let mut sources = clause::diagnostics::Sources::default();
+    let file = sources.add("cookies.toml", text.to_string());
+    let mut diags = clause::diagnostics::Diagnostics::default();
+    let (inv, _) = clause::inventory::load_standalone(text, file, None, &mut diags)
+        .expect("a generated inventory loads");
+    assert!(!diags.has_errors());
+    inv
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn diff_ignores_order_and_finds_each_removed_cookie(
+        (titles, cookies) in inventory(),
+        drop in any::<prop::sample::Index>(),
+    ) {
+        use clause::diff::{compare, Kind, Subject};
+        let locales = vec![String::new()];
+        let a = load(&inventory_text(&titles, &cookies));
+        let mut reversed = cookies.clone();
+        reversed.reverse();
+        let b = load(&inventory_text(&titles, &reversed));
+        let same = compare(&a, &b, &locales);
+        prop_assert!(same.is_empty(), "{:?}", same);
+        let mut fewer = cookies.clone();
+        let gone = fewer.remove(drop.index(cookies.len()));
+        let c = load(&inventory_text(&titles, &fewer));
+        let changes = compare(&a, &c, &locales);
+        prop_assert_eq!(changes.len(), 1);
+        prop_assert_eq!(changes[0].kind, Kind::Removed);
+        prop_assert_eq!(changes[0].subject, Subject::Cookie);
+        prop_assert_eq!(&changes[0].id, &gone.names[0]);
+        prop_assert!(!changes[0].reconsent);
     }
 }
