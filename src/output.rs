@@ -191,6 +191,8 @@ pub struct PortalPublisher {
     /// operations dominate the cost of writing a large platform.
     dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     published: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    /// Files staged per portal, so that the marker's counts need no walk of the output.
+    staged: std::sync::Mutex<std::collections::HashMap<String, usize>>,
 }
 
 impl PortalPublisher {
@@ -212,6 +214,7 @@ impl PortalPublisher {
             by_content: std::sync::Mutex::new(std::collections::HashMap::new()),
             dirs: std::sync::Mutex::new(std::collections::HashSet::new()),
             published: std::sync::Mutex::new(std::collections::HashMap::new()),
+            staged: std::sync::Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -221,6 +224,15 @@ impl PortalPublisher {
             return Err(OutputError::UnsafePath(rel.to_string()));
         }
         let new = self.staging.join(rel);
+        if let Ok(mut staged) = self.staged.lock() {
+            let portal = rel.split('/').next().unwrap_or_default();
+            match staged.get_mut(portal) {
+                Some(n) => *n += 1,
+                None => {
+                    staged.insert(portal.to_string(), 1);
+                }
+            }
+        }
         if let Some(p) = new.parent() {
             let known = self.dirs.lock().map(|d| d.contains(p)).unwrap_or(false);
             if !known {
@@ -279,13 +291,15 @@ impl PortalPublisher {
     }
 
     /// Swaps every rebuilt portal in, removes the folders of portals that are gone (only
-    /// those the previous marker lists), and records the new marker.
+    /// those the previous marker lists), and records the new marker. `previous` holds the
+    /// file counts of the last build's portals, for those not rebuilt.
     pub fn commit(
         self,
         rebuilt: &[String],
         gone: &[String],
         fingerprint: &str,
         portals: &[(String, String)],
+        previous: &std::collections::HashMap<&str, &PreviousPortal>,
     ) -> Result<Stats, OutputError> {
         let mut removed = 0;
         for id in rebuilt {
@@ -306,12 +320,37 @@ impl PortalPublisher {
         }
         let _ = fs::remove_dir_all(&self.staging);
         let _ = fs::remove_file(self.target.join(MARKER));
+        // The counts come from what was staged (rebuilt portals) and from the previous
+        // marker (untouched ones, checked intact before this build): walking a platform's
+        // output twice more would cost as much as writing it.
+        let staged = self.staged.lock().map(|m| m.clone()).unwrap_or_default();
         let mut marker = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
+        let mut files = 0;
         for (id, fp) in portals {
-            let n = count_files(&self.target.join(id));
+            let n = match (staged.get(id), previous.get(id.as_str())) {
+                (Some(n), _) => *n,
+                (None, Some(old)) => old.files,
+                (None, None) => count_files(&self.target.join(id)),
+            };
+            files += n;
             marker.push_str(&format!("portal {id} {fp} {n}\n"));
         }
-        let files = count_files(&self.target);
+        // Anything else in the output folder (not a portal's) counts too, as a walk would.
+        let ids: std::collections::HashSet<&str> =
+            portals.iter().map(|(id, _)| id.as_str()).collect();
+        if let Ok(entries) = fs::read_dir(&self.target) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name == MARKER || ids.contains(name.as_str()) {
+                    continue;
+                }
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => files += count_files(&e.path()),
+                    Ok(t) if t.is_file() => files += 1,
+                    _ => {}
+                }
+            }
+        }
         let tmp = self.target.join(".clause-output.tmp");
         fs::write(&tmp, format!("{marker}files: {files}\n")).map_err(io_err(&tmp))?;
         fs::rename(&tmp, self.target.join(MARKER)).map_err(io_err(&tmp))?;

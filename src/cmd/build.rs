@@ -159,6 +159,8 @@ fn build_platform(
     let input = Input::Disk(args.root.clone());
     let shared = p.shared;
     let previous = output::previous_portals(p.out_dir);
+    let by_id: std::collections::HashMap<&str, &output::PreviousPortal> =
+        previous.iter().map(|old| (old.id.as_str(), old)).collect();
     let prints: Vec<(String, String)> = sites
         .iter()
         .filter_map(|s| {
@@ -176,15 +178,17 @@ fn build_platform(
         .iter()
         .zip(&prints)
         .filter(|(_, (id, fp))| {
-            !previous
-                .iter()
-                .any(|old| old.id == *id && old.intact(p.out_dir, fp))
+            !by_id
+                .get(id.as_str())
+                .is_some_and(|old| old.intact(p.out_dir, fp))
         })
         .map(|(s, _)| s)
         .collect();
+    let current: std::collections::HashSet<&str> =
+        prints.iter().map(|(id, _)| id.as_str()).collect();
     let gone: Vec<String> = previous
         .iter()
-        .filter(|old| !prints.iter().any(|(x, _)| *x == old.id))
+        .filter(|old| !current.contains(old.id.as_str()))
         .map(|old| old.id.clone())
         .collect();
     let publisher = match PortalPublisher::begin(p.out_dir) {
@@ -201,7 +205,7 @@ fn build_platform(
         return code;
     }
     let rebuilt: Vec<String> = rebuild.iter().filter_map(|s| s.id.clone()).collect();
-    let stats = match publisher.commit(&rebuilt, &gone, p.print, &prints) {
+    let stats = match publisher.commit(&rebuilt, &gone, p.print, &prints, &by_id) {
         Ok(s) => s,
         Err(e) => return output_error(args, &e),
     };
