@@ -122,6 +122,9 @@ pub struct AuditArgs {
     /// Also fail (exit 1) on lifetime and party mismatches and unseen cookies.
     #[arg(long)]
     pub strict: bool,
+    /// On a platform, the portal whose inventory the recordings are compared with.
+    #[arg(long, value_name = "ID")]
+    pub portal: Option<String>,
 }
 
 /// Options of `clause serve`.

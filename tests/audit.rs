@@ -328,3 +328,46 @@ fn a_huge_har_is_streamed_in_bounded_memory() {
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(v["observed"], 1);
 }
+
+#[test]
+fn on_a_platform_the_portal_is_named_and_its_own_inventory_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let rec = tmp.path().join("cookies.txt");
+    std::fs::write(
+        &rec,
+        "# Netscape HTTP Cookie File\n.beta.example.fr\tTRUE\t/\tFALSE\t2000000000\t_pk_id.1.abc\tx\n",
+    )
+    .expect("write");
+    let audit = |portal: Option<&str>| {
+        let mut c = clause();
+        c.arg("audit")
+            .arg("--root")
+            .arg(common::fixture("platform"));
+        if let Some(p) = portal {
+            c.args(["--portal", p]);
+        }
+        c.args(["--site", "beta.example.fr", "--format", "json"])
+            .arg(&rec);
+        c.output().expect("runs")
+    };
+    let o = audit(None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("error: this is a platform: say which portal")
+    );
+    // Beta declares Matomo's cookies; alpha does not.
+    let o = audit(Some("beta"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = audit(Some("alpha"));
+    assert_eq!(o.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(
+        report["undeclared"][0]["name"], "_pk_id.1.abc",
+        "{report:#}"
+    );
+}

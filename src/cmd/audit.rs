@@ -25,10 +25,15 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         );
     }
     let loaded = site::load(&Input::Disk(args.root.clone()));
-    let Some(site) = loaded.sites.into_iter().next() else {
+    if loaded.sites.is_empty() {
         emit(&loaded.sources, &loaded.diags, Format::Human);
         status("error: the site has problems (above); fix them before auditing");
         return ExitCode::from(EXIT_USAGE);
+    }
+    // On a platform each portal has its own inventory: say which one was recorded.
+    let site = match super::export::pick_site(loaded.sites, args.portal.as_deref()) {
+        Ok(s) => s,
+        Err((m, h)) => return fail(&m, &h),
     };
     let site_host = match &args.site {
         Some(h) => h.clone(),
