@@ -242,24 +242,6 @@ impl PortalPublisher {
                 }
             }
         }
-        // Static files are the same in every portal: link to the first copy.
-        if rel.split('/').nth(1) == Some("static") {
-            let hash = blake3::hash(bytes);
-            let first = self
-                .by_content
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&hash).cloned());
-            if let Some(first) = first {
-                if fs::hard_link(&first, &new).is_ok() {
-                    self.written.fetch_add(1, Ordering::Relaxed);
-                    return Ok(());
-                }
-            }
-            if let Ok(mut m) = self.by_content.lock() {
-                m.entry(hash).or_insert_with(|| new.clone());
-            }
-        }
         // On a first build there is nothing to compare with: skip a lookup per file.
         let portal = rel.split('/').next().unwrap_or_default();
         let has_old = match self
@@ -277,15 +259,36 @@ impl PortalPublisher {
                 b
             }
         };
-        if !has_old {
-            fs::write(&new, bytes).map_err(io_err(&new))?;
-            self.written.fetch_add(1, Ordering::Relaxed);
+        // Unchanged since the last build: link the published file, so its time stays.
+        if has_old && link_if_same(&self.target.join(rel), &new, bytes) {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        if write_or_link(&self.target.join(rel), &new, bytes)? {
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.written.fetch_add(1, Ordering::Relaxed);
+        // Files the same in many portals (the theme's static files; the CSV files of
+        // portals that share the inventory) are written once and hard-linked into the
+        // others: creating a file costs far more than linking one on most disks.
+        let shared = rel.split('/').nth(1) == Some("static") || rel.ends_with(".csv");
+        let hash = shared.then(|| blake3::hash(bytes));
+        if let Some(hash) = &hash {
+            let first = self
+                .by_content
+                .lock()
+                .ok()
+                .and_then(|m| m.get(hash).cloned());
+            if let Some(first) = first {
+                if fs::hard_link(&first, &new).is_ok() {
+                    self.written.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+            }
+        }
+        fs::write(&new, bytes).map_err(io_err(&new))?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        // Known only once written, so that no other thread links to a file not yet there.
+        if let Some(hash) = hash {
+            if let Ok(mut m) = self.by_content.lock() {
+                m.entry(hash).or_insert(new);
+            }
         }
         Ok(())
     }
@@ -410,14 +413,19 @@ fn write_or_link(old: &Path, new: &Path, bytes: &[u8]) -> Result<bool, OutputErr
     if let Some(p) = new.parent() {
         fs::create_dir_all(p).map_err(io_err(p))?;
     }
-    let same = fs::symlink_metadata(old)
-        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && fs::read(old).is_ok_and(|b| b == bytes);
-    if same && fs::hard_link(old, new).is_ok() {
+    if link_if_same(old, new, bytes) {
         return Ok(true);
     }
     fs::write(new, bytes).map_err(io_err(new))?;
     Ok(false)
+}
+
+/// Hard-links `old` to `new` when `old` is a file holding exactly `bytes`.
+fn link_if_same(old: &Path, new: &Path, bytes: &[u8]) -> bool {
+    let same = fs::symlink_metadata(old)
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && fs::read(old).is_ok_and(|b| b == bytes);
+    same && fs::hard_link(old, new).is_ok()
 }
 
 /// Removes what killed builds left beside `dir` (their staging folders).
