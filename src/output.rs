@@ -463,7 +463,26 @@ pub fn up_to_date(dir: &Path, fingerprint: &str) -> bool {
             .map(str::trim)
     };
     let files: Option<usize> = field("files: ").and_then(|n| n.parse().ok());
-    field("fingerprint: ") == Some(fingerprint) && files.is_some_and(|n| count_files(dir) == n + 1)
+    field("fingerprint: ") == Some(fingerprint)
+        && files.is_some_and(|n| count_files_parallel(dir) == n + 1)
+}
+
+/// Files below a folder, its sub-folders walked on every core: on a platform's output
+/// (tens of thousands of folders) the walk is most of a rebuild that has nothing to do.
+fn count_files_parallel(dir: &Path) -> usize {
+    use rayon::prelude::*;
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+    entries
+        .par_iter()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => count_files(&e.path()),
+            Ok(t) if t.is_file() => 1,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Files below a folder.

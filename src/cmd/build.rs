@@ -5,6 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::cli::{status, SiteArgs, EXIT_PROBLEMS};
 use crate::diagnostics::{display_path, Format};
 use crate::fingerprint;
@@ -161,27 +163,37 @@ fn build_platform(
     let previous = output::previous_portals(p.out_dir);
     let by_id: std::collections::HashMap<&str, &output::PreviousPortal> =
         previous.iter().map(|old| (old.id.as_str(), old)).collect();
-    let prints: Vec<(String, String)> = sites
-        .iter()
-        .filter_map(|s| {
-            let id = s.id.clone()?;
-            let c = &s.config;
-            let settings = format!(
-                "{:?}",
-                (&c.base_url, &c.locales, &c.default_locale, &c.params)
-            );
-            let fp = fingerprint::of_portal(shared, &input, &id, &settings);
-            Some((id, fp))
-        })
-        .collect();
+    // Each portal's fingerprint and the check that its published folder is intact read
+    // files and folders: done on every core.
+    let prints: Vec<(String, String)> = super::with_jobs(args.jobs, || {
+        sites
+            .par_iter()
+            .filter_map(|s| {
+                let id = s.id.clone()?;
+                let c = &s.config;
+                let settings = format!(
+                    "{:?}",
+                    (&c.base_url, &c.locales, &c.default_locale, &c.params)
+                );
+                let fp = fingerprint::of_portal(shared, &input, &id, &settings);
+                Some((id, fp))
+            })
+            .collect()
+    });
+    let keep: Vec<bool> = super::with_jobs(args.jobs, || {
+        prints
+            .par_iter()
+            .map(|(id, fp)| {
+                by_id
+                    .get(id.as_str())
+                    .is_some_and(|old| old.intact(p.out_dir, fp))
+            })
+            .collect()
+    });
     let rebuild: Vec<&Site> = sites
         .iter()
-        .zip(&prints)
-        .filter(|(_, (id, fp))| {
-            !by_id
-                .get(id.as_str())
-                .is_some_and(|old| old.intact(p.out_dir, fp))
-        })
+        .zip(&keep)
+        .filter(|(_, keep)| !**keep)
         .map(|(s, _)| s)
         .collect();
     let current: std::collections::HashSet<&str> =
