@@ -203,7 +203,12 @@ pub fn json_for(site: &Site, locales: &[String]) -> String {
 /// file can be pasted into an HTML `<script>` element without ending it. These characters
 /// only occur inside strings in JSON, and the escaped file parses to the same values.
 pub fn script_safe(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
+    // Most files have none of these characters: copy them in one go.
+    let special = |b: &u8| matches!(b, b'<' | b'>' | b'&') || *b == 0xE2;
+    if !json.as_bytes().iter().any(special) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         match c {
             '<' => out.push_str("\\u003c"),
