@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::config::{self, Config};
 use crate::content::{self, Document};
 use crate::decode;
@@ -244,10 +246,15 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             .map(|(file, text)| platform::load(&text, file, &config, &mut l.diags)),
     };
     let Some(portals) = portals else {
-        let pages = render_prose(l, &config, &inventory, docs, None);
+        let (pages, problems) = render_prose(&l.sources, &config, &inventory, docs);
+        for x in problems {
+            l.diags.push_in(x, None);
+        }
         // An inventory with errors is partial: warnings about it would only mislead.
         if !l.diags.has_errors() {
-            check_shown(l, &inventory, &pages, None);
+            for x in check_shown(&inventory, &pages) {
+                l.diags.push_in(x, None);
+            }
         }
         return vec![Site {
             id: None,
@@ -258,7 +265,7 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             history: entries,
         }];
     };
-    let mut sites = Vec::new();
+    let mut staged: Vec<(platform::Portal, Arc<Inventory>, Vec<Document>)> = Vec::new();
     for portal in portals {
         let dir = format!("sites/{}", portal.id);
         let overlay_path = format!("{dir}/cookies.toml");
@@ -294,9 +301,30 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         let Some(inventory) = inventory else { continue };
         let mut portal_docs = portal_documents(l, &portal, &docs, &format!("{dir}/content"));
         fill_dates(&mut git, &mut portal_docs, &format!("{dir}/content"));
-        let pages = render_prose(l, &portal.config, &inventory, portal_docs, Some(&portal.id));
+        staged.push((portal, inventory, portal_docs));
+    }
+    // The prose of every portal, on every core: the files are read, what is left is CPU.
+    let sources = &l.sources;
+    let rendered: Vec<(Vec<Page>, Vec<Diagnostic>, Vec<Diagnostic>)> = staged
+        .par_iter_mut()
+        .map(|(portal, inventory, docs)| {
+            let (pages, problems) =
+                render_prose(sources, &portal.config, inventory, std::mem::take(docs));
+            let shown = check_shown(inventory, &pages);
+            (pages, problems, shown)
+        })
+        .collect();
+    // Problems are merged in portal order, as a one-by-one load would report them.
+    let mut sites = Vec::with_capacity(staged.len());
+    for ((portal, inventory, _), (pages, problems, shown)) in staged.into_iter().zip(rendered) {
+        for x in problems {
+            l.diags.push_in(x, Some(&portal.id));
+        }
+        // An inventory with errors is partial: warnings about it would only mislead.
         if !l.diags.has_errors() {
-            check_shown(l, &inventory, &pages, Some(&portal.id));
+            for x in shown {
+                l.diags.push_in(x, Some(&portal.id));
+            }
         }
         sites.push(Site {
             id: Some(portal.id),
@@ -594,13 +622,14 @@ pub fn template_diagnostic(e: &tera::Error, templates: &[Template]) -> Diagnosti
     }
 }
 
+/// The documents' prose rendered, with the problems found in it. Reads nothing but the
+/// texts already loaded, so that portals are rendered on every core.
 fn render_prose(
-    l: &mut Loader,
+    sources: &Sources,
     config: &Config,
     inv: &Inventory,
     docs: Vec<Document>,
-    portal: Option<&str>,
-) -> Vec<Page> {
+) -> (Vec<Page>, Vec<Diagnostic>) {
     let categories: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
     let mut reserved: HashSet<String> = categories.iter().map(|c| (*c).to_string()).collect();
     for d in &inv.definitions {
@@ -624,8 +653,9 @@ fn render_prose(
         raw_html: config.raw_html,
     };
     let mut pages = Vec::new();
+    let mut problems = Vec::new();
     for doc in docs {
-        let text = &l.sources.get(doc.file).text;
+        let text = &sources.get(doc.file).text;
         let src = markdown::Source {
             text,
             offset: doc.body_offset,
@@ -634,23 +664,23 @@ fn render_prose(
         };
         let mut d = Diagnostics::default();
         let blocks = markdown::render(&src, &names, &mut d);
-        for x in d.into_vec() {
-            l.diags.push_in(x, portal);
-        }
+        problems.extend(d.into_vec());
         pages.push(Page { doc, blocks });
     }
-    pages
+    (pages, problems)
 }
 
 /// Warns about categories with no cookie and categories that no page shows.
-fn check_shown(l: &mut Loader, inv: &Inventory, pages: &[Page], portal: Option<&str>) {
+/// Warnings about categories that have no cookie or that no page shows.
+fn check_shown(inv: &Inventory, pages: &[Page]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     for c in &inv.categories {
         let used = inv
             .cookies
             .iter()
             .any(|k| inv.categories[k.category].id == c.id);
         if !used {
-            l.diags.push_in(
+            out.push(
                 Diagnostic::warning(format!("category `{}` has no cookie", c.id))
                     .at(
                         inv.file,
@@ -658,7 +688,6 @@ fn check_shown(l: &mut Loader, inv: &Inventory, pages: &[Page], portal: Option<&
                         "no [[cookies]] entry has this category",
                     )
                     .help("add its cookies, or remove the category"),
-                portal,
             );
             continue;
         }
@@ -676,15 +705,15 @@ fn check_shown(l: &mut Loader, inv: &Inventory, pages: &[Page], portal: Option<&
             })
         });
         if !shown {
-            l.diags.push_in(
+            out.push(
                 Diagnostic::warning(format!("the cookies of category `{}` are on no page", c.id))
                     .at(c.file, c.span.clone(), "not shown by any document")
                     .help(format!(
                         "add a paragraph `{{{{ cookies {} }}}}` (or `{{{{ cookies }}}}`) to a document",
                         c.id
                     )),
-                portal,
             );
         }
     }
+    out
 }
