@@ -110,20 +110,7 @@ impl Publisher {
     /// `fingerprint` (what the build was made from).
     pub fn begin(dir: &Path, fingerprint: &str) -> Result<Publisher, OutputError> {
         check_target(dir)?;
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-        let name = dir
-            .file_name()
-            .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-        remove_stale_staging(&parent, &name);
-        let staging = parent.join(format!(".{name}.clause-staging-{}", std::process::id()));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-        }
-        fs::create_dir(&staging).map_err(io_err(&staging))?;
+        let staging = sibling_staging(dir)?;
         let marker = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
         fs::write(staging.join(MARKER), marker).map_err(io_err(&staging))?;
         Ok(Publisher {
@@ -193,20 +180,29 @@ pub struct PortalPublisher {
     published: std::sync::Mutex<std::collections::HashMap<String, bool>>,
     /// Files staged per portal, so that the marker's counts need no walk of the output.
     staged: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    /// No output folder yet: the whole platform is staged beside it and renamed into place
+    /// once, instead of one rename per portal.
+    fresh: bool,
 }
 
 impl PortalPublisher {
     /// Checks the output folder and creates the staging folder inside it.
     pub fn begin(dir: &Path) -> Result<PortalPublisher, OutputError> {
         check_target(dir)?;
-        fs::create_dir_all(dir).map_err(io_err(dir))?;
-        remove_stale_staging(dir, "");
-        let staging = dir.join(format!("..clause-staging-{}", std::process::id()));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-        }
-        fs::create_dir(&staging).map_err(io_err(&staging))?;
+        let fresh = fs::symlink_metadata(dir).is_err();
+        let staging = if fresh {
+            sibling_staging(dir)?
+        } else {
+            remove_stale_staging(dir, "");
+            let staging = dir.join(format!("..clause-staging-{}", std::process::id()));
+            if staging.exists() {
+                fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+            }
+            fs::create_dir(&staging).map_err(io_err(&staging))?;
+            staging
+        };
         Ok(PortalPublisher {
+            fresh,
             target: dir.to_path_buf(),
             staging,
             written: AtomicUsize::new(0),
@@ -304,6 +300,9 @@ impl PortalPublisher {
         portals: &[(String, String)],
         previous: &std::collections::HashMap<&str, &PreviousPortal>,
     ) -> Result<Stats, OutputError> {
+        if self.fresh {
+            return self.commit_fresh(fingerprint, portals);
+        }
         let mut removed = 0;
         for id in rebuilt {
             let new = self.staging.join(id);
@@ -361,6 +360,34 @@ impl PortalPublisher {
             written: self.written.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
             removed,
+        })
+    }
+
+    /// The first build: the marker goes into the staged platform, which then becomes the
+    /// output folder in one rename.
+    fn commit_fresh(
+        self,
+        fingerprint: &str,
+        portals: &[(String, String)],
+    ) -> Result<Stats, OutputError> {
+        let staged = self.staged.lock().map(|m| m.clone()).unwrap_or_default();
+        let mut marker = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
+        let mut files = 0;
+        for (id, fp) in portals {
+            let n = staged.get(id).copied().unwrap_or(0);
+            files += n;
+            marker.push_str(&format!("portal {id} {fp} {n}\n"));
+        }
+        let path = self.staging.join(MARKER);
+        fs::write(&path, format!("{marker}files: {files}\n")).map_err(io_err(&path))?;
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            let _ = fs::remove_dir_all(&self.staging);
+            return Err(io_err(&self.target)(e));
+        }
+        Ok(Stats {
+            written: self.written.load(Ordering::Relaxed),
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+            removed: 0,
         })
     }
 
@@ -506,6 +533,26 @@ fn count_missing(old: &Path, new: &Path) -> usize {
                 .is_ok_and(|rel| !new.join(rel).exists())
         })
         .count()
+}
+
+/// Creates the staging folder beside `dir` (`.<name>.clause-staging-<pid>`), after removing
+/// those of killed builds.
+fn sibling_staging(dir: &Path) -> Result<PathBuf, OutputError> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+    let name = dir
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    remove_stale_staging(&parent, &name);
+    let staging = parent.join(format!(".{name}.clause-staging-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    }
+    fs::create_dir(&staging).map_err(io_err(&staging))?;
+    Ok(staging)
 }
 
 /// Removes the staging folders of builds that were killed (their process is gone).
