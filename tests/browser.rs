@@ -25,6 +25,27 @@ fn skip() -> bool {
     false
 }
 
+/// Runs one of the scripts of tests/browser with Node and returns its stdout, after
+/// checking that it succeeded (its stdout and stderr are shown when it did not).
+fn node<I, A>(script: &str, args: I) -> String
+where
+    I: IntoIterator<Item = A>,
+    A: AsRef<std::ffi::OsStr>,
+{
+    let o = Command::new("node")
+        .arg(common::repo().join("tests/browser").join(script))
+        .args(args)
+        .output()
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{script} failed:\n{report}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    report
+}
+
 /// Builds every valid site and returns the generated HTML and CSS files.
 fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut html = Vec::new();
@@ -90,17 +111,7 @@ fn every_page_passes_axe_at_desktop_and_phone_widths() {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let (html, _) = built_pages(tmp.path());
-    let o = Command::new("node")
-        .arg(common::repo().join("tests/browser/axe.mjs"))
-        .args(&html)
-        .output()
-        .expect("node runs");
-    let report = String::from_utf8_lossy(&o.stdout);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        o.status.success(),
-        "axe found problems:\n{report}\n{stderr}"
-    );
+    let report = node("axe.mjs", &html);
     assert!(
         report.contains(&format!(
             "axe: {} page views checked, 0 problems",
@@ -117,12 +128,7 @@ fn audit_of_a_har_recorded_by_chromium() {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let har = tmp.path().join("site.har");
-    let o = Command::new("node")
-        .arg(common::repo().join("tests/browser/record-har.mjs"))
-        .arg(&har)
-        .output()
-        .expect("node runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    node("record-har.mjs", [&har]);
     let o = common::clause()
         .arg("audit")
         .arg("--site")
@@ -216,13 +222,11 @@ fn exported_consent_configurations_load_in_klaro_and_cookieconsent() {
     };
     let klaro = export("klaro", "klaro.json");
     let cc = export("cookieconsent", "cookieconsent.mjs");
-    let o = Command::new("node")
-        .arg(common::repo().join("tests/browser/consent-tools.mjs"))
-        .arg(&klaro)
-        .arg(&cc)
-        // Cookies of refused categories must go, whether named exactly, by prefix or by
-        // `re:`; those of exempt categories and undeclared ones must stay.
-        .args([
+    let mut args = vec![klaro.into_os_string(), cc.into_os_string()];
+    // Cookies of refused categories must go, whether named exactly, by prefix or by `re:`;
+    // those of exempt categories and undeclared ones must stay.
+    args.extend(
+        [
             "YSC=required",
             "_ga=required",
             "_ga_X1Y2=required",
@@ -231,15 +235,10 @@ fn exported_consent_configurations_load_in_klaro_and_cookieconsent() {
             "_ga_=exempt",
             "_pk_id.1.abc=exempt",
             "sessionid=exempt",
-        ])
-        .output()
-        .expect("node runs");
-    let report = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&o.stderr)
+        ]
+        .map(std::ffi::OsString::from),
     );
+    let report = node("consent-tools.mjs", args);
     assert!(
         report.contains("klaro: 4 services, 11 cookie entries"),
         "{report}"
@@ -254,17 +253,10 @@ fn a_served_page_reloads_itself_and_shows_the_error_banner() {
         return;
     }
     let s = common::serve::start();
-    let o = Command::new("node")
-        .arg(common::repo().join("tests/browser/live-reload.mjs"))
-        .arg(format!("http://127.0.0.1:{}/en/cookies/", s.port))
-        .arg(&s.root)
-        .output()
-        .expect("node runs");
-    let report = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&o.stderr)
+    let url = format!("http://127.0.0.1:{}/en/cookies/", s.port);
+    let report = node(
+        "live-reload.mjs",
+        [std::ffi::OsStr::new(&url), s.root.as_os_str()],
     );
     assert!(report.contains("live reload: ok"), "{report}");
 }

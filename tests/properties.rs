@@ -120,16 +120,21 @@ fn files(titles: &[String], cookies: &[Cookie]) -> Input {
     Input::Memory(files)
 }
 
+/// 256 cases, and no failure file written into the repository.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("valid selector")
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 256,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     #[test]
     fn rendered_pages_parse_cleanly_and_list_each_cookie_once((titles, cookies) in inventory()) {
@@ -194,11 +199,7 @@ fn load(text: &str) -> clause::inventory::Inventory {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 256,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     #[test]
     fn diff_ignores_order_and_finds_each_removed_cookie(
