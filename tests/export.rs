@@ -232,3 +232,26 @@ fn export_of_a_broken_site_prints_its_problems_and_nothing_else() {
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("error: the site has problems (above); fix them before exporting"));
 }
+
+#[test]
+fn export_warns_about_patterns_javascript_reads_differently() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::repo().join("content"), &root.join("content"));
+    fs::copy(common::repo().join("site.toml"), root.join("site.toml")).expect("copy");
+    let inv = root.join("content/cookies.toml");
+    let text = fs::read_to_string(&inv).expect("read").replace(
+        "names = [\"YSC\"]",
+        "names = [\"YSC\", \"re:(?i)ysc_[0-9]+\"]",
+    );
+    fs::write(&inv, text).expect("write");
+    let o = export(&["--format", "cookieconsent"], &root);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "warning: the pattern `re:(?i)ysc_[0-9]+` may not match the same cookies in the browser: inline flags such as (?i) are not JavaScript\n  = help: write it with syntax JavaScript shares (character classes, alternatives, repetitions)\n"
+    );
+    // JSON keeps the pattern as written, without a warning.
+    let o = export(&["--format", "json"], &root);
+    assert!(o.stderr.is_empty());
+}

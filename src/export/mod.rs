@@ -272,6 +272,31 @@ pub fn js_pattern(n: &CookieName) -> JsPattern {
     }
 }
 
+/// Why a `re:` expression (Rust syntax) may not mean the same in JavaScript, if it uses
+/// syntax that only the Rust engine knows.
+pub fn js_incompatible(expr: &str) -> Option<&'static str> {
+    let checks: [(&str, &str); 7] = [
+        ("(?i", "inline flags such as (?i) are not JavaScript"),
+        ("(?s", "inline flags such as (?s) are not JavaScript"),
+        ("(?x", "inline flags such as (?x) are not JavaScript"),
+        ("(?P<", "named groups are written (?<name>…) in JavaScript"),
+        (
+            "[[:",
+            "POSIX classes such as [[:alpha:]] are not JavaScript",
+        ),
+        ("\\A", "\\A is not JavaScript: use ^"),
+        ("\\z", "\\z is not JavaScript: use $"),
+    ];
+    checks
+        .iter()
+        .find(|(needle, _)| expr.contains(needle))
+        .map(|(_, why)| *why)
+        .or_else(|| {
+            (expr.contains("\\p{") || expr.contains("\\P{"))
+                .then_some("Unicode classes \\p{…} need the u flag in JavaScript")
+        })
+}
+
 /// Escapes text for HTML, for tools that insert configured texts as markup.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -465,6 +490,15 @@ mod pattern_tests {
             JsPattern::Regex("^(?:_gat_[0-9]+|_gid)$".into())
         );
         assert_eq!(regex_escape("a/b(c)*"), r"a\/b\(c\)\*");
+    }
+
+    #[test]
+    fn rust_only_regex_syntax_is_noticed() {
+        assert_eq!(js_incompatible("_gat_[0-9]+"), None);
+        assert!(js_incompatible("(?i)_ga").is_some());
+        assert!(js_incompatible("(?P<id>[0-9]+)").is_some());
+        assert!(js_incompatible("\\p{L}+").is_some());
+        assert!(js_incompatible("[[:digit:]]+").is_some());
     }
 
     #[test]
