@@ -141,18 +141,6 @@ pub struct ServeArgs {
     pub open: bool,
 }
 
-impl ServeArgs {
-    /// Colours on a terminal, never with NO_COLOR set.
-    pub fn format(&self) -> Format {
-        use std::io::IsTerminal;
-        if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
-            Format::HumanColor
-        } else {
-            Format::Human
-        }
-    }
-}
-
 /// Report formats of `clause diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {
@@ -211,17 +199,21 @@ pub struct ExportArgs {
     pub portal: Option<String>,
 }
 
+/// Readable diagnostics: colours only on a terminal, and never with NO_COLOR set.
+pub fn human_format() -> Format {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        Format::HumanColor
+    } else {
+        Format::Human
+    }
+}
+
 impl SiteArgs {
-    /// The diagnostics format: colours only on a terminal, and never with NO_COLOR set.
+    /// The diagnostics format asked for.
     pub fn format(&self) -> Format {
-        use std::io::IsTerminal;
         match self.message_format {
-            MessageFormat::Human
-                if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
-            {
-                Format::HumanColor
-            }
-            MessageFormat::Human => Format::Human,
+            MessageFormat::Human => human_format(),
             MessageFormat::Json => Format::Json,
         }
     }
@@ -231,6 +223,13 @@ impl SiteArgs {
 pub fn emit(sources: &Sources, diags: &Diagnostics, format: Format) {
     let text = diagnostics::report(sources, diags, format);
     let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// Prints a problem with the command line or outside the site (a file that cannot be read,
+/// a port in use), with what to do about it, and returns the usage exit status.
+pub fn usage_error(message: &str, help: &str) -> ExitCode {
+    status(&format!("error: {message}\n  = help: {help}"));
+    ExitCode::from(EXIT_USAGE)
 }
 
 /// Prints a status line to stderr (never to stdout, which stays clean for pipes).

@@ -6,20 +6,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::audit::{self, known::KnownList, report, Options};
-use crate::cli::{emit, status, AuditArgs, AuditFormat, EXIT_PROBLEMS, EXIT_USAGE};
+use crate::cli::{emit, status, usage_error, AuditArgs, AuditFormat, EXIT_PROBLEMS, EXIT_USAGE};
 use crate::diagnostics::Format;
 use crate::input::Input;
 use crate::site;
 
-fn fail(message: &str, help: &str) -> ExitCode {
-    status(&format!("error: {message}\n  = help: {help}"));
-    ExitCode::from(EXIT_USAGE)
-}
-
 /// Runs the command.
 pub fn run(args: &AuditArgs) -> ExitCode {
     if args.files.is_empty() && args.before_consent.is_empty() {
-        return fail(
+        return usage_error(
             "no recording to audit",
             "give at least one HAR, cookies.txt or storageState file, e.g. `clause audit site.har`",
         );
@@ -31,9 +26,9 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     // On a platform each portal has its own inventory: say which one was recorded.
-    let site = match super::export::pick_site(loaded.sites, args.portal.as_deref()) {
+    let site = match super::pick_site(loaded.sites, args.portal.as_deref()) {
         Ok(s) => s,
-        Err((m, h)) => return fail(&m, &h),
+        Err((m, h)) => return usage_error(&m, &h),
     };
     let site_host = match &args.site {
         Some(h) => h.clone(),
@@ -47,12 +42,12 @@ pub fn run(args: &AuditArgs) -> ExitCode {
     let display = |p: &std::path::Path| p.display().to_string();
     let observations = match audit::read_all(&inputs, display) {
         Ok(o) => o,
-        Err(e) => return fail(&e.to_string(), e.help()),
+        Err(e) => return usage_error(&e.to_string(), e.help()),
     };
     let known = match &args.known {
         Some(path) => match KnownList::load(path, &display(path)) {
             Ok(k) => Some(k),
-            Err(e) => return fail(&e.to_string(), e.help()),
+            Err(e) => return usage_error(&e.to_string(), e.help()),
         },
         None => None,
     };
@@ -71,7 +66,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
     let _ = std::io::stdout().write_all(text.as_bytes());
     if let Some(path) = &args.write_stubs {
         if let Err(e) = std::fs::write(path, report::stubs(&r)) {
-            return fail(
+            return usage_error(
                 &format!("cannot write `{}`: {e}", path.display()),
                 "choose a file in a folder you can write to",
             );

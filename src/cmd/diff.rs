@@ -6,18 +6,13 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{emit, status, DiffArgs, DiffFormat, EXIT_PROBLEMS, EXIT_USAGE};
+use crate::cli::{emit, status, usage_error, DiffArgs, DiffFormat, EXIT_PROBLEMS, EXIT_USAGE};
 use crate::diagnostics::{Diagnostics, Format, Sources};
 use crate::diff::{self, report};
 use crate::git::Repo;
 use crate::inventory::{self, Inventory};
 
 const INVENTORY: &str = "content/cookies.toml";
-
-fn fail(message: &str, help: &str) -> ExitCode {
-    status(&format!("error: {message}\n  = help: {help}"));
-    ExitCode::from(EXIT_USAGE)
-}
 
 /// The site's locales, when `root` holds a readable site.toml.
 fn site_locales(root: &Path) -> Option<Vec<String>> {
@@ -30,7 +25,7 @@ fn site_locales(root: &Path) -> Option<Vec<String>> {
 
 fn read_file(path: &Path) -> Result<Vec<u8>, ExitCode> {
     std::fs::read(path).map_err(|e| {
-        fail(
+       usage_error(
             &format!("cannot read `{}`: {e}", path.display()),
             "give the paths of two inventory files, e.g. `clause diff old/cookies.toml content/cookies.toml`",
         )
@@ -43,11 +38,11 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         (Some(rev), []) => {
             let repo = match Repo::discover(&args.root) {
                 Ok(r) => r,
-                Err(e) => return fail(&e.to_string(), e.help()),
+                Err(e) => return usage_error(&e.to_string(), e.help()),
             };
             let old = match repo.show(rev, INVENTORY) {
                 Ok(b) => b,
-                Err(e) => return fail(&e.to_string(), e.help()),
+                Err(e) => return usage_error(&e.to_string(), e.help()),
             };
             let new = match read_file(&args.root.join(INVENTORY)) {
                 Ok(b) => b,
@@ -69,13 +64,13 @@ pub fn run(args: &DiffArgs) -> ExitCode {
             )
         }
         (Some(_), _) => {
-            return fail(
+            return usage_error(
                 "--since compares a revision with the working tree: give no files with it",
                 "either `clause diff --since HEAD~1` or `clause diff old.toml new.toml`",
             )
         }
         (None, _) => {
-            return fail(
+            return usage_error(
                 "nothing to compare",
                 "give two inventory files (`clause diff old.toml new.toml`) or a git revision (`clause diff --since HEAD~1`)",
             )

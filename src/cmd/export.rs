@@ -3,54 +3,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{emit, status, ExportArgs, ExportFormat, EXIT_PROBLEMS, EXIT_USAGE};
-use crate::diagnostics::{suggest, Format};
+use crate::cli::{emit, status, usage_error, ExportArgs, ExportFormat, EXIT_PROBLEMS};
+use crate::diagnostics::Format;
 use crate::export;
 use crate::input::Input;
-use crate::site::{self, Site};
-
-fn fail(message: &str, help: &str) -> ExitCode {
-    status(&format!("error: {message}\n  = help: {help}"));
-    ExitCode::from(EXIT_USAGE)
-}
-
-/// Picks the site to export: the only one, or the portal named by `--portal`.
-pub fn pick_site(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, (String, String)> {
-    let ids: Vec<String> = sites.iter().filter_map(|s| s.id.clone()).collect();
-    match portal {
-        None if ids.is_empty() => sites.into_iter().next().ok_or_else(|| {
-            (
-                "the site has no pages".into(),
-                "add a document under content/".into(),
-            )
-        }),
-        None => Err((
-            "this is a platform: say which portal".into(),
-            format!("add `--portal <id>`; the portals are {}", preview(&ids)),
-        )),
-        Some(p) => {
-            let help = match suggest(p, ids.iter().map(String::as_str)) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None if ids.is_empty() => "this site has no sites.toml: leave out --portal".into(),
-                None => format!("the portals are {}", preview(&ids)),
-            };
-            sites
-                .into_iter()
-                .find(|s| s.id.as_deref() == Some(p))
-                .ok_or_else(|| (format!("there is no portal `{p}`"), help))
-        }
-    }
-}
-
-fn preview(ids: &[String]) -> String {
-    let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
-    let more = ids.len().saturating_sub(shown.len());
-    let mut out = shown.join(", ");
-    if more > 0 {
-        out.push_str(&format!(" and {more} more"));
-    }
-    out
-}
+use crate::site;
 
 /// Runs the command.
 pub fn run(args: &ExportArgs) -> ExitCode {
@@ -60,9 +17,9 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         status("error: the site has problems (above); fix them before exporting");
         return ExitCode::from(EXIT_PROBLEMS);
     }
-    let site = match pick_site(loaded.sites, args.portal.as_deref()) {
+    let site = match super::pick_site(loaded.sites, args.portal.as_deref()) {
         Ok(s) => s,
-        Err((m, h)) => return fail(&m, &h),
+        Err((m, h)) => return usage_error(&m, &h),
     };
     let locales: Vec<String> = match &args.locale {
         Some(l) => {
@@ -74,7 +31,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             match found {
                 Some(x) => vec![x.clone()],
                 None => {
-                    return fail(
+                    return usage_error(
                         &format!("`{l}` is not a locale of this site"),
                         &format!("the site's locales are {}", site.config.locales.join(", ")),
                     )

@@ -127,3 +127,42 @@ pub fn with_jobs<T: Send>(jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> 
         None => f(),
     }
 }
+
+/// The site a command works on: the only one, or on a platform the portal named by
+/// `--portal`. `Err` holds the message and help of a usage error.
+pub fn pick_site(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, (String, String)> {
+    let ids: Vec<String> = sites.iter().filter_map(|s| s.id.clone()).collect();
+    match portal {
+        None if ids.is_empty() => sites.into_iter().next().ok_or_else(|| {
+            (
+                "the site has no pages".into(),
+                "add a document under content/".into(),
+            )
+        }),
+        None => Err((
+            "this is a platform: say which portal".into(),
+            format!("add `--portal <id>`; the portals are {}", preview(&ids)),
+        )),
+        Some(p) => {
+            let help = match crate::diagnostics::suggest(p, ids.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if ids.is_empty() => "this site has no sites.toml: leave out --portal".into(),
+                None => format!("the portals are {}", preview(&ids)),
+            };
+            sites
+                .into_iter()
+                .find(|s| s.id.as_deref() == Some(p))
+                .ok_or_else(|| (format!("there is no portal `{p}`"), help))
+        }
+    }
+}
+
+fn preview(ids: &[String]) -> String {
+    let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
+    let more = ids.len().saturating_sub(shown.len());
+    let mut out = shown.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}

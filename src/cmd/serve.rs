@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::cli::{status, ServeArgs, EXIT_USAGE};
+use crate::cli::{status, usage_error, ServeArgs};
 use crate::diagnostics::{self, Format};
 use crate::input::Input;
 use crate::serve::{self, State};
@@ -25,11 +25,6 @@ const WATCHED_FILES: [&str; 2] = ["site.toml", "sites.toml"];
 /// Hand-written rather than a debouncer crate: a quiet period is four lines, and the
 /// window must stay short for the edit-to-reload budget (100 ms).
 const QUIET: Duration = Duration::from_millis(25);
-
-fn fail(message: &str, help: &str) -> ExitCode {
-    status(&format!("error: {message}\n  = help: {help}"));
-    ExitCode::from(EXIT_USAGE)
-}
 
 /// A build in memory: the files, or the problems as plain text (for the page's banner)
 /// and as the terminal shows them.
@@ -242,7 +237,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     let root = match std::fs::canonicalize(&args.root) {
         Ok(r) if r.is_dir() => r,
         _ => {
-            return fail(
+            return usage_error(
                 &format!("`{}` is not a folder", args.root.display()),
                 "give the folder that holds site.toml with --root",
             )
@@ -253,14 +248,14 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     let server = match tiny_http::Server::http(("127.0.0.1", args.port)) {
         Ok(s) => s,
         Err(e) => {
-            return fail(
+            return usage_error(
                 &format!("cannot listen on 127.0.0.1:{}: {e}", args.port),
                 "another program uses this port: choose another with --port, e.g. --port 1112",
             )
         }
     };
     let port = server.server_addr().to_ip().map_or(args.port, |a| a.port());
-    let format = args.format();
+    let format = crate::cli::human_format();
     let state = Arc::new(State::default());
     let watch = Watch::start(&root);
     rebuild(&root, format, &state, "first build");
