@@ -16,7 +16,7 @@ use crate::i18n::Date;
 use crate::inventory::{self, Inventory};
 
 /// The shared inventory, whose commits make the history.
-pub const INVENTORY: &str = "content/cookies.toml";
+const INVENTORY: &str = inventory::PATH;
 
 /// One commit that changed the inventory's meaning.
 #[derive(Debug, Clone)]

@@ -1,5 +1,8 @@
 //! `content/cookies.toml`: definitions, categories, providers and cookies, validated.
 
+/// Where the shared inventory is, relative to the site's folder.
+pub const PATH: &str = "content/cookies.toml";
+
 use std::collections::HashMap;
 use std::ops::Range;
 

@@ -1,6 +1,7 @@
 //! Publishing: write the whole site beside the output folder, then swap it in, so that
 //! `output/` only ever holds a complete build. Refuses to replace a folder Clause did not make.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -298,7 +299,7 @@ impl PortalPublisher {
         gone: &[String],
         fingerprint: &str,
         portals: &[(String, String)],
-        previous: &std::collections::HashMap<&str, &PreviousPortal>,
+        previous: &HashMap<&str, &PreviousPortal>,
     ) -> Result<Stats, OutputError> {
         if self.fresh {
             return self.commit_fresh(fingerprint, portals);
@@ -322,21 +323,7 @@ impl PortalPublisher {
         }
         let _ = fs::remove_dir_all(&self.staging);
         let _ = fs::remove_file(self.target.join(MARKER));
-        // The counts come from what was staged (rebuilt portals) and from the previous
-        // marker (untouched ones, checked intact before this build): walking a platform's
-        // output twice more would cost as much as writing it.
-        let staged = self.staged.lock().map(|m| m.clone()).unwrap_or_default();
-        let mut marker = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
-        let mut files = 0;
-        for (id, fp) in portals {
-            let n = match (staged.get(id), previous.get(id.as_str())) {
-                (Some(n), _) => *n,
-                (None, Some(old)) => old.files,
-                (None, None) => count_files(&self.target.join(id)),
-            };
-            files += n;
-            marker.push_str(&format!("portal {id} {fp} {n}\n"));
-        }
+        let (marker, mut files) = self.marker(fingerprint, portals, previous);
         // Anything else in the output folder (not a portal's) counts too, as a walk would.
         let ids: std::collections::HashSet<&str> =
             portals.iter().map(|(id, _)| id.as_str()).collect();
@@ -363,6 +350,31 @@ impl PortalPublisher {
         })
     }
 
+    /// The marker's text without its `files:` line, and the portals' files in all. The
+    /// counts come from what was staged (rebuilt portals) and from the previous marker
+    /// (untouched ones, checked intact before this build): walking a platform's output
+    /// again would cost as much as writing it.
+    fn marker(
+        &self,
+        fingerprint: &str,
+        portals: &[(String, String)],
+        previous: &HashMap<&str, &PreviousPortal>,
+    ) -> (String, usize) {
+        let staged = self.staged.lock().map(|m| m.clone()).unwrap_or_default();
+        let mut marker = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
+        let mut files = 0;
+        for (id, fp) in portals {
+            let n = match (staged.get(id), previous.get(id.as_str())) {
+                (Some(n), _) => *n,
+                (None, Some(old)) => old.files,
+                (None, None) => count_files(&self.target.join(id)),
+            };
+            files += n;
+            marker.push_str(&format!("portal {id} {fp} {n}\n"));
+        }
+        (marker, files)
+    }
+
     /// The first build: the marker goes into the staged platform, which then becomes the
     /// output folder in one rename.
     fn commit_fresh(
@@ -370,14 +382,7 @@ impl PortalPublisher {
         fingerprint: &str,
         portals: &[(String, String)],
     ) -> Result<Stats, OutputError> {
-        let staged = self.staged.lock().map(|m| m.clone()).unwrap_or_default();
-        let mut marker = format!("{MARKER_TEXT}fingerprint: {fingerprint}\n");
-        let mut files = 0;
-        for (id, fp) in portals {
-            let n = staged.get(id).copied().unwrap_or(0);
-            files += n;
-            marker.push_str(&format!("portal {id} {fp} {n}\n"));
-        }
+        let (marker, files) = self.marker(fingerprint, portals, &HashMap::new());
         let path = self.staging.join(MARKER);
         fs::write(&path, format!("{marker}files: {files}\n")).map_err(io_err(&path))?;
         if let Err(e) = fs::rename(&self.staging, &self.target) {

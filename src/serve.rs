@@ -72,10 +72,7 @@ impl State {
     }
 
     fn update(&self, f: impl FnOnce(&mut Snapshot)) -> u64 {
-        let mut s = match self.snapshot.lock() {
-            Ok(s) => s,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut s = self.lock();
         f(&mut s);
         s.version += 1;
         let v = s.version;
@@ -89,6 +86,7 @@ impl State {
         self.lock().version
     }
 
+    /// The snapshot; a handler that panicked while holding it leaves it usable.
     fn lock(&self) -> std::sync::MutexGuard<'_, Snapshot> {
         match self.snapshot.lock() {
             Ok(s) => s,

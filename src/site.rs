@@ -192,7 +192,7 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         .unwrap_or_default();
     let shared_inv = l
         .read_text(
-            "content/cookies.toml",
+            inventory::PATH,
             "create content/cookies.toml, the cookie inventory (see the README for its format)",
         )
         .and_then(|(id, text)| Some((id, decode::parse(&text, id, 0, &mut l.diags)?)));

@@ -12,7 +12,7 @@ use crate::diff::{self, report};
 use crate::git::Repo;
 use crate::inventory::{self, Inventory};
 
-const INVENTORY: &str = "content/cookies.toml";
+const INVENTORY: &str = inventory::PATH;
 
 /// The site's locales, when `root` holds a readable site.toml.
 fn site_locales(root: &Path) -> Option<Vec<String>> {

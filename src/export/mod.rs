@@ -107,14 +107,13 @@ pub fn json(site: &Site) -> String {
 pub fn json_for(site: &Site, locales: &[String]) -> String {
     let inv = &site.inventory;
     let cfg = &site.config;
-    let locales = &locales.to_vec();
     let doc = JsonInventory {
         format: JSON_FORMAT,
         site: JsonSite {
             title: per_locale(&cfg.title, locales),
             base_url: cfg.base_url.clone(),
             default_locale: cfg.default_locale.clone(),
-            locales: locales.clone(),
+            locales: locales.to_vec(),
         },
         definitions: inv
             .definitions
