@@ -100,7 +100,9 @@ impl Repo {
 
     /// A file of the site (path relative to the site's folder) as it was at `rev`.
     pub fn show(&self, rev: &str, path: &str) -> Result<Vec<u8>, GitError> {
-        if rev.is_empty() || rev.starts_with('-') || rev.contains(':') {
+        // `--end-of-options` already keeps a revision from being read as an option; this
+        // check only gives a clearer message. A `:` is allowed: dates in `main@{…}` have one.
+        if rev.is_empty() || rev.starts_with('-') {
             return Err(GitError::BadRevision(rev.to_string()));
         }
         let mut c = git(&self.top);

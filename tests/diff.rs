@@ -391,6 +391,14 @@ fn since_compares_a_revision_with_the_working_tree() {
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("+ cookie _ga (matomo, stats)\n    ! ask for consent again: a new cookie in a category that needs consent"), "{out}");
+    // A revision by date, as git writes it (with colons).
+    let o = since("HEAD@{2030-01-01 00:00:00}");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let o = since("HEAD~3");
     assert_eq!(o.status.code(), Some(2));
     let o = since("--output=/tmp/x");
