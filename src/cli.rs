@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, Diagnostics, Format, Sources};
+use crate::escape::terminal::{show, show_lines};
 
 /// Exit status when the site has problems the user must fix.
 pub const EXIT_PROBLEMS: u8 = 1;
@@ -226,15 +227,22 @@ pub fn emit(sources: &Sources, diags: &Diagnostics, format: Format) {
 }
 
 /// Prints a problem with the command line or outside the site (a file that cannot be read,
-/// a port in use), with what to do about it, and returns the usage exit status.
+/// a port in use), with what to do about it, and returns the usage exit status. Both are
+/// shown on one line each, control characters escaped.
 pub fn usage_error(message: &str, help: &str) -> ExitCode {
-    status(&format!("error: {message}\n  = help: {help}"));
+    status(&format!(
+        "error: {}\n  = help: {}",
+        show(message),
+        show(help)
+    ));
     ExitCode::from(EXIT_USAGE)
 }
 
-/// Prints a status line to stderr (never to stdout, which stays clean for pipes).
+/// Prints a status line to stderr (never to stdout, which stays clean for pipes). Control
+/// characters other than its own line breaks are shown escaped; values that may hold a
+/// line break (paths, names) must go through [`show`] first.
 pub fn status(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
+    let _ = writeln!(std::io::stderr(), "{}", show_lines(line));
 }
 
 /// Parses the command line and runs the command.

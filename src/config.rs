@@ -248,7 +248,7 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
                 }
             }
         } else {
-            r.wrong_type(
+            r.wrong_type_example(
                 v,
                 "params",
                 "a table",

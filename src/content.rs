@@ -66,7 +66,8 @@ pub fn parse_document(
                     0..first_line_end.saturating_sub(1),
                     "expected `+++` here",
                 )
-                .help(format!("start the file with a title block:\n{example}")),
+                .help("start the file with a title block:")
+                .example(example),
         );
         return None;
     }

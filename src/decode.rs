@@ -209,7 +209,7 @@ impl Reader<'_> {
         );
     }
 
-    /// Records a wrong-type error.
+    /// Records a wrong-type error. The example is shown on the help's line.
     pub fn wrong_type(&mut self, v: &Spanned<Val>, field: &str, expected: &str, example: &str) {
         self.error(
             &v.span,
@@ -219,16 +219,39 @@ impl Reader<'_> {
         );
     }
 
+    /// Records a wrong-type error whose example may span several lines. Only Clause's own
+    /// text may have line breaks that a terminal shows as such: hence `'static`.
+    pub fn wrong_type_example(
+        &mut self,
+        v: &Spanned<Val>,
+        field: &str,
+        expected: &str,
+        example: &'static str,
+    ) {
+        if !example.contains('\n') {
+            return self.wrong_type(v, field, expected, example);
+        }
+        self.diags.push(
+            Diagnostic::error(format!(
+                "`{field}` must be {expected}, not {}",
+                v.value.type_name()
+            ))
+            .at(self.file, v.span.clone(), format!("expected {expected}"))
+            .help("write it like this:")
+            .example(example),
+        );
+    }
+
     /// Opens a table, reporting every key not in `known` (with a "did you mean" help).
     pub fn table<'v>(
         &mut self,
         v: &'v Spanned<Val>,
         what: &str,
         known: &[&str],
-        example: &str,
+        example: &'static str,
     ) -> Option<Fields<'v>> {
         let Val::Table(entries) = &v.value else {
-            self.wrong_type(v, what, "a table", example);
+            self.wrong_type_example(v, what, "a table", example);
             return None;
         };
         let mut typos = Vec::new();

@@ -6,11 +6,14 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{self, Files};
 use codespan_reporting::term;
 use serde::Serialize;
+
+use crate::escape::terminal::{show, show_lines, EscapedSource};
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -42,6 +45,9 @@ pub struct SourceFile {
     /// The full text of the file.
     pub text: String,
     line_starts: Vec<usize>,
+    /// The text as a terminal shows it, made on first use and only if the file has
+    /// control characters to escape.
+    escaped: OnceLock<Option<EscapedSource>>,
 }
 
 impl SourceFile {
@@ -51,6 +57,21 @@ impl SourceFile {
             name,
             text,
             line_starts,
+            escaped: OnceLock::new(),
+        }
+    }
+
+    fn escaped(&self) -> Option<&EscapedSource> {
+        self.escaped
+            .get_or_init(|| EscapedSource::new(&self.text))
+            .as_ref()
+    }
+
+    /// 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(l) => l,
+            Err(l) => l.saturating_sub(1),
         }
     }
 
@@ -128,6 +149,72 @@ impl<'a> Files<'a> for Sources {
     }
 }
 
+/// The sources as a terminal shows them: file names and texts with control characters
+/// and bidirectional overrides escaped ([`EscapedSource`]). Spans are given in the escaped
+/// text ([`Shown::span`]); line and column numbers stay those of the file.
+struct Shown<'a>(&'a Sources);
+
+impl Shown<'_> {
+    /// A span of a file, in the escaped text.
+    fn span(&self, id: FileId, span: &Range<usize>) -> Range<usize> {
+        match self.0.get(id).escaped() {
+            Some(e) => e.to_shown(span.start)..e.to_shown(span.end),
+            None => span.clone(),
+        }
+    }
+
+    fn original(&self, id: FileId, shown: usize) -> usize {
+        self.0
+            .get(id)
+            .escaped()
+            .map_or(shown, |e| e.to_original(shown))
+    }
+}
+
+impl<'a> Files<'a> for Shown<'a> {
+    type FileId = FileId;
+    type Name = std::borrow::Cow<'a, str>;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<Self::Name, files::Error> {
+        Ok(show(&self.0.get(id).name))
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        let f = self.0.get(id);
+        Ok(f.escaped().map_or(f.text.as_str(), |e| e.text.as_str()))
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
+        Ok(self.0.get(id).line_of(self.original(id, byte_index)))
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
+        let range = self.0.line_range(id, line_index)?;
+        Ok(self.span(id, &range))
+    }
+
+    fn column_number(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, files::Error> {
+        let f = self.0.get(id);
+        let offset = self.original(id, byte_index).min(f.text.len());
+        let start = f
+            .line_starts
+            .get(line_index)
+            .copied()
+            .unwrap_or(0)
+            .min(offset);
+        Ok(f.text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1)
+    }
+}
+
 /// A place in a file, with what to say about it.
 #[derive(Debug, Clone)]
 pub struct Label {
@@ -152,8 +239,12 @@ pub struct Diagnostic {
     pub path: Option<PathBuf>,
     /// Other places that explain the problem ("first declared here").
     pub secondary: Vec<Label>,
-    /// How to fix it.
+    /// How to fix it, in one line.
     pub help: Option<String>,
+    /// An example of several lines that follows the help ("write it like this:"). Clause's
+    /// own text (hence `'static`), never user data: a terminal shows its line breaks, while
+    /// every line break in the message, labels and help is shown escaped.
+    pub example: Option<&'static str>,
     /// The portals of a platform it concerns (empty: the whole site).
     pub portals: Vec<String>,
 }
@@ -177,6 +268,7 @@ impl Diagnostic {
             path: None,
             secondary: Vec::new(),
             help: None,
+            example: None,
             portals: Vec::new(),
         }
     }
@@ -210,6 +302,12 @@ impl Diagnostic {
     /// Adds the help line.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Adds an example of several lines after the help.
+    pub fn example(mut self, example: &'static str) -> Self {
+        self.example = Some(example);
         self
     }
 }
@@ -311,10 +409,14 @@ fn location_json(sources: &Sources, label: &Label) -> serde_json::Value {
 
 /// Renders one diagnostic as a JSON object (one line).
 pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
+    let help = match (&d.help, &d.example) {
+        (Some(h), Some(e)) => Some(format!("{h}\n{e}")),
+        (h, _) => h.clone(),
+    };
     let mut v = serde_json::json!({
         "severity": d.severity,
         "message": d.message,
-        "help": d.help,
+        "help": help,
     });
     if let Some(p) = &d.primary {
         let loc = location_json(sources, p);
@@ -337,48 +439,60 @@ pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
     v.to_string()
 }
 
-/// Renders one diagnostic as rustc-style text, with ANSI colours if `color`.
+/// Renders one diagnostic as rustc-style text, with ANSI colours if `color`. Everything
+/// that comes from the user (values in the message, labels and help, file names, the
+/// quoted source lines) is shown with control characters escaped.
 pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
     };
-    let mut message = d.message.clone();
+    let shown = Shown(sources);
+    let mut message = show(&d.message).into_owned();
     if d.primary.is_none() {
         if let Some(path) = &d.path {
-            message = format!("{}: {message}", path.display());
+            message = format!("{}: {message}", show(&path.display().to_string()));
         }
     }
     let mut labels = Vec::new();
     if let Some(p) = &d.primary {
-        labels.push(cs::Label::primary(p.file, p.span.clone()).with_message(&p.message));
+        labels.push(
+            cs::Label::primary(p.file, shown.span(p.file, &p.span)).with_message(show(&p.message)),
+        );
     }
     for s in &d.secondary {
-        labels.push(cs::Label::secondary(s.file, s.span.clone()).with_message(&s.message));
+        labels.push(
+            cs::Label::secondary(s.file, shown.span(s.file, &s.span))
+                .with_message(show(&s.message)),
+        );
     }
     let mut diag = cs::Diagnostic::new(severity)
-        .with_message(message)
+        .with_message(message.clone())
         .with_labels(labels);
     let mut notes = Vec::new();
     if !d.portals.is_empty() {
-        let shown: Vec<&str> = d.portals.iter().take(5).map(String::as_str).collect();
-        let more = d.portals.len() - shown.len();
-        notes.push(format!(
-            "in {} {}{}",
-            if d.portals.len() == 1 {
-                "portal"
-            } else {
-                "portals"
-            },
-            shown.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        ));
+        let listed: Vec<&str> = d.portals.iter().take(5).map(String::as_str).collect();
+        let more = d.portals.len() - listed.len();
+        notes.push(
+            show(&format!(
+                "in {} {}{}",
+                if d.portals.len() == 1 {
+                    "portal"
+                } else {
+                    "portals"
+                },
+                listed.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ))
+            .into_owned(),
+        );
     }
-    if let Some(h) = &d.help {
+    let help = human_help(d);
+    if let Some(h) = &help {
         notes.push(format!("help: {h}"));
     }
     if !notes.is_empty() {
@@ -387,22 +501,31 @@ pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     let config = term::Config::default();
     let rendered = if color {
         let mut buf = term::termcolor::Buffer::ansi();
-        term::emit_to_write_style(&mut buf, &config, sources, &diag)
+        term::emit_to_write_style(&mut buf, &config, &shown, &diag)
             .map(|()| String::from_utf8_lossy(buf.as_slice()).into_owned())
     } else {
-        term::emit_into_string(&config, sources, &diag)
+        term::emit_into_string(&config, &shown, &diag)
     };
     match rendered {
         Ok(s) => s,
         // Only reachable if a span is out of range: still say what is wrong.
         Err(_) => {
-            let mut s = format!("{}: {}\n", severity_word(d.severity), d.message);
-            if let Some(h) = &d.help {
+            let mut s = format!("{}: {message}\n", severity_word(d.severity));
+            if let Some(h) = &help {
                 let _ = writeln!(s, "  = help: {h}");
             }
             s
         }
     }
+}
+
+/// The help as a terminal shows it: on one line, then the example's own lines.
+fn human_help(d: &Diagnostic) -> Option<String> {
+    let help = show(d.help.as_deref()?).into_owned();
+    Some(match &d.example {
+        Some(example) => format!("{help}\n{}", show_lines(example)),
+        None => help,
+    })
 }
 
 fn severity_word(s: Severity) -> &'static str {
@@ -504,5 +627,53 @@ mod tests {
         assert!(text.contains("= help: did you mean `purpose`?"), "{text}");
         let json = to_json(&sources, &d);
         assert!(json.contains("\"line\":1"), "{json}");
+    }
+
+    #[test]
+    fn user_control_characters_never_reach_the_terminal_raw() {
+        let mut sources = Sources::default();
+        let text = "a = \"\u{1b}[2J\"\r\nb = \"x\u{202e}\ny\"\nc = 1\n";
+        let id = sources.add("in\u{1b}[2J.toml", text);
+        let b = text.find('b').unwrap_or(0);
+        let d = Diagnostic::error("bad `\u{1b}[2J\nerror: fake`")
+            .at(id, b..text.find('c').unwrap_or(0), "label \r\u{0}")
+            .also(id, 5..6, "the \u{1b}")
+            .in_file("x")
+            .help("did you mean `\u{7}`?")
+            .example("[t]\nk = \"\u{1b}\"");
+        for color in [false, true] {
+            let shown = to_human(&sources, &d, color);
+            // Colours are the renderer's own escape sequences; none of the user's survives.
+            assert!(!shown.contains("\u{1b}[2J"), "{shown:?}");
+            assert!(!shown.contains('\r') && !shown.contains('\u{7}') && !shown.contains('\0'));
+            assert!(!shown.contains('\u{202e}'), "{shown:?}");
+            assert!(shown.contains("bad `\\u{1b}[2J\\nerror: fake`"), "{shown}");
+            assert!(shown.contains("in\\u{1b}[2J.toml:2:1"), "{shown}");
+            assert!(shown.contains("a = \"\\u{1b}[2J\""), "{shown}");
+            assert!(shown.contains("did you mean `\\u{7}`?"), "{shown}");
+            assert!(
+                shown.contains("[t]\n"),
+                "the example keeps its lines: {shown}"
+            );
+            assert!(
+                !shown.lines().any(|l| l.starts_with("error: fake")),
+                "{shown}"
+            );
+        }
+        let plain = to_human(&sources, &d, false);
+        // The secondary label points at the ESC, shown as its escape.
+        let quoted = plain
+            .lines()
+            .skip_while(|l| !l.contains("a = "))
+            .take(2)
+            .collect::<Vec<_>>();
+        let col = |l: &str| l.chars().position(|c| c == '-').unwrap_or(0);
+        let start = quoted[0].find('\\').map(|i| quoted[0][..i].chars().count());
+        assert_eq!(Some(col(quoted[1])), start, "{plain}");
+        let json = to_json(&sources, &d);
+        assert!(
+            json.contains("\"help\":\"did you mean `\\u0007`?\\n[t]\\nk = "),
+            "{json}"
+        );
     }
 }

@@ -37,7 +37,7 @@ pub fn load(text: &str, file: FileId, shared: &Config, diags: &mut Diagnostics) 
             ..
         }) => items,
         Some(v) => {
-            r.wrong_type(
+            r.wrong_type_example(
                 v,
                 "sites",
                 "a list of tables",
@@ -154,7 +154,7 @@ fn read_portal(
                 }
             }
         } else {
-            r.wrong_type(
+            r.wrong_type_example(
                 v,
                 "params",
                 "a table",

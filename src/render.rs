@@ -341,10 +341,17 @@ fn render_template(
                 .help("please report this as a bug in Clause"),
         )
     })?;
-    site.theme
+    let text = site
+        .theme
         .tera
         .render(name, &context)
-        .map_err(|e| Box::new(template_diagnostic(&e, &site.theme.templates)))
+        .map_err(|e| Box::new(template_diagnostic(&e, &site.theme.templates)))?;
+    // A NUL or another control character from the inventory, the prose or a template is a
+    // parse error in HTML and forbidden in XML: replaced by U+FFFD, as a browser would.
+    Ok(match crate::escape::document_text(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
+    })
 }
 
 /// Renders every page, the root index, the sitemap and the static files.

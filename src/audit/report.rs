@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::escape::markdown as md;
+use crate::escape::terminal::show;
 use crate::inventory::Party;
 
 use super::{Lifetime, Report, Storage};
@@ -76,17 +78,21 @@ pub fn text(r: &Report) -> String {
             let _ = writeln!(
                 o,
                 "  {}{kind}: {} ({}), {}; seen in {}",
-                u.name,
-                join(&u.domains),
+                show(&u.name),
+                show(&join(&u.domains)),
                 party_text(u.party),
                 lifetime_text(u.lifetime),
-                join(&u.files)
+                show(&join(&u.files))
             );
             if let Some(k) = &u.known {
                 let _ = writeln!(
                     o,
                     "      known as: {} / {}: {} (retention {}; source: {})",
-                    k.platform, k.category, k.description, k.retention, k.source
+                    show(&k.platform),
+                    show(&k.category),
+                    show(&k.description),
+                    show(&k.retention),
+                    show(&k.source)
                 );
             }
         }
@@ -102,10 +108,10 @@ pub fn text(r: &Report) -> String {
             let _ = writeln!(
                 o,
                 "  {}{}: category `{}` requires consent; in {}",
-                b.name,
+                show(&b.name),
                 declared_as(&b.name, &b.declared_as),
-                b.category,
-                b.file
+                show(&b.category),
+                show(&b.file)
             );
         }
         let _ = writeln!(o, "  = help: make the site wait for consent before setting these cookies, or move them to an exempt category if they truly are necessary\n");
@@ -120,11 +126,11 @@ pub fn text(r: &Report) -> String {
             let _ = writeln!(
                 o,
                 "  {}{}: declared {}, observed {}; in {}",
-                l.name,
+                show(&l.name),
                 declared_as(&l.name, &l.declared_as),
-                l.declared,
+                show(&l.declared),
                 readable(l.observed_seconds),
-                l.file
+                show(&l.file)
             );
         }
         let _ = writeln!(o, "  = help: correct `duration` in the inventory, or shorten the cookie's lifetime on the site\n");
@@ -139,12 +145,12 @@ pub fn text(r: &Report) -> String {
             let _ = writeln!(
                 o,
                 "  {}{}: declared {}, set by {} ({}); in {}",
-                p.name,
+                show(&p.name),
                 declared_as(&p.name, &p.declared_as),
                 party_text(p.declared),
-                p.domain,
+                show(&p.domain),
                 party_text(p.observed),
-                p.file
+                show(&p.file)
             );
         }
         let _ = writeln!(o, "  = help: correct `party` in the inventory (pass --site HOST if the site is not at base_url's host)\n");
@@ -156,7 +162,7 @@ pub fn text(r: &Report) -> String {
             plural(r.unseen.len(), "declared name is", "declared names are")
         );
         for u in &r.unseen {
-            let _ = writeln!(o, "  {} (category `{}`)", u.name, u.category);
+            let _ = writeln!(o, "  {} (category `{}`)", show(&u.name), show(&u.category));
         }
         o.push('\n');
     }
@@ -182,7 +188,7 @@ fn declared_as(name: &str, declared: &str) -> String {
     if name == declared {
         String::new()
     } else {
-        format!(" (declared as {declared})")
+        format!(" (declared as {})", show(declared))
     }
 }
 
@@ -193,13 +199,17 @@ pub fn json(r: &Report) -> String {
     format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
 }
 
-fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', " ")
+/// Identifiers (domains, recordings) as code spans in a table cell, separated by commas.
+fn codes(set: &std::collections::BTreeSet<String>) -> String {
+    set.iter()
+        .map(|s| md::cell_code(s))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-/// The report as Markdown, for a pull-request comment.
+/// The report as Markdown, for a pull-request comment. Every recorded or listed value goes
+/// through [`crate::escape::markdown`]: names, domains, ids and files as code spans, the
+/// descriptions of a `--known` list as plain text.
 pub fn markdown(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(
@@ -213,17 +223,22 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(o, "### Not declared\n\n| Name | Domains | Party | Lifetime | Seen in | Known as |\n| --- | --- | --- | --- | --- | --- |");
         for u in &r.undeclared {
             let known = u.known.as_ref().map_or(String::new(), |k| {
-                format!("{} / {} ({})", k.platform, k.category, k.source)
+                format!(
+                    "{} / {} ({})",
+                    md::cell_text(&k.platform),
+                    md::cell_text(&k.category),
+                    md::cell_code(&k.source)
+                )
             });
             let _ = writeln!(
                 o,
-                "| `{}` | {} | {} | {} | {} | {} |",
-                md_cell(&u.name),
-                md_cell(&join(&u.domains)),
+                "| {} | {} | {} | {} | {} | {} |",
+                md::cell_code(&u.name),
+                codes(&u.domains),
                 party_text(u.party),
                 lifetime_text(u.lifetime),
-                md_cell(&join(&u.files)),
-                md_cell(&known)
+                codes(&u.files),
+                known
             );
         }
         o.push('\n');
@@ -236,10 +251,10 @@ pub fn markdown(r: &Report) -> String {
         for b in &r.before_consent {
             let _ = writeln!(
                 o,
-                "| `{}` | {} | {} |",
-                md_cell(&b.name),
-                md_cell(&b.category),
-                md_cell(&b.file)
+                "| {} | {} | {} |",
+                md::cell_code(&b.name),
+                md::cell_code(&b.category),
+                md::cell_code(&b.file)
             );
         }
         o.push('\n');
@@ -249,11 +264,11 @@ pub fn markdown(r: &Report) -> String {
         for l in &r.longer_than_declared {
             let _ = writeln!(
                 o,
-                "| `{}` | {} | {} | {} |",
-                md_cell(&l.name),
-                l.declared,
+                "| {} | {} | {} | {} |",
+                md::cell_code(&l.name),
+                md::cell_text(&l.declared),
                 readable(l.observed_seconds),
-                md_cell(&l.file)
+                md::cell_code(&l.file)
             );
         }
         o.push('\n');
@@ -263,11 +278,11 @@ pub fn markdown(r: &Report) -> String {
         for p in &r.party_mismatches {
             let _ = writeln!(
                 o,
-                "| `{}` | {} | {} | {} |",
-                md_cell(&p.name),
+                "| {} | {} | {} | {} |",
+                md::cell_code(&p.name),
                 party_text(p.declared),
                 party_text(p.observed),
-                md_cell(&p.domain)
+                md::cell_code(&p.domain)
             );
         }
         o.push('\n');
@@ -275,67 +290,68 @@ pub fn markdown(r: &Report) -> String {
     if !r.unseen.is_empty() {
         let _ = writeln!(o, "### Declared but not seen\n");
         for u in &r.unseen {
-            let _ = writeln!(o, "- `{}` ({})", md_cell(&u.name), md_cell(&u.category));
+            let _ = writeln!(o, "- {} ({})", md::code(&u.name), md::code(&u.category));
         }
         o.push('\n');
     }
     o
 }
 
-fn quote(s: &str) -> String {
-    toml_edit::Value::from(s).to_string()
-}
-
 /// `[[cookies]]` entries for the undeclared cookies, ready to paste into the inventory.
+/// Built as a TOML document, so every value is a TOML string whatever it holds; the
+/// comments above each entry show recorded values on one line, escaped as on a terminal.
 pub fn stubs(r: &Report) -> String {
-    let mut o = String::from("# Entries for the cookies `clause audit` found undeclared.\n# Fill in every TODO, then paste them into content/cookies.toml.\n");
+    use toml_edit::{value, Array, ArrayOfTables, DocumentMut, Item, Table};
+    let mut entries = ArrayOfTables::new();
     for u in &r.undeclared {
-        let _ = writeln!(
-            o,
-            "\n# observed on {} ({}), in {}",
-            join(&u.domains),
+        let mut comment = format!(
+            "\n# observed on {} ({}), in {}\n",
+            show(&join(&u.domains)),
             lifetime_text(u.lifetime),
-            join(&u.files)
+            show(&join(&u.files))
         );
         if let Some(k) = &u.known {
             let _ = writeln!(
-                o,
+                comment,
                 "# {}: {} / {}, retention {}",
-                k.source, k.platform, k.category, k.retention
+                show(&k.source),
+                show(&k.platform),
+                show(&k.category),
+                show(&k.retention)
             );
         }
-        let _ = writeln!(o, "[[cookies]]\nnames = [{}]", quote(&u.name));
-        let _ = writeln!(o, "provider = \"TODO\"");
-        let _ = writeln!(o, "category = \"TODO\"");
-        match &u.known {
-            Some(k) => {
-                let _ = writeln!(o, "function = {}", quote(&format!("TODO: {}", k.platform)));
-                let _ = writeln!(
-                    o,
-                    "purpose = {}",
-                    quote(&format!("TODO: {}", k.description))
-                );
-            }
-            None => {
-                let _ = writeln!(o, "function = \"TODO\"\npurpose = \"TODO\"");
-            }
-        }
-        let duration = match u.lifetime {
+        let mut t = Table::new();
+        t.decor_mut().set_prefix(comment);
+        t["names"] = value(Array::from_iter([u.name.as_str()]));
+        t["provider"] = value("TODO");
+        t["category"] = value("TODO");
+        let (function, purpose) = match &u.known {
+            Some(k) => (
+                format!("TODO: {}", k.platform),
+                format!("TODO: {}", k.description),
+            ),
+            None => ("TODO".into(), "TODO".into()),
+        };
+        t["function"] = value(function);
+        t["purpose"] = value(purpose);
+        t["duration"] = value(match u.lifetime {
             Lifetime::Session => "session".to_string(),
             Lifetime::Seconds(s) => readable(s),
             Lifetime::Unknown => "TODO".to_string(),
-        };
-        let _ = writeln!(o, "duration = {}", quote(&duration));
-        let _ = writeln!(
-            o,
-            "party = \"{}\"",
-            match u.party {
-                Party::First => "first",
-                Party::Third => "third",
-            }
-        );
+        });
+        t["party"] = value(match u.party {
+            Party::First => "first",
+            Party::Third => "third",
+        });
+        entries.push(t);
     }
-    o
+    let mut doc = DocumentMut::new();
+    if !entries.is_empty() {
+        doc.insert("cookies", Item::ArrayOfTables(entries));
+    }
+    format!(
+        "# Entries for the cookies `clause audit` found undeclared.\n# Fill in every TODO, then paste them into content/cookies.toml.\n{doc}"
+    )
 }
 
 #[cfg(test)]

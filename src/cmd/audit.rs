@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use crate::audit::{self, known::KnownList, report, Options};
 use crate::cli::{emit, status, usage_error, AuditArgs, AuditFormat, EXIT_PROBLEMS, EXIT_USAGE};
 use crate::diagnostics::Format;
+use crate::escape::terminal::show;
 use crate::input::Input;
 use crate::site;
 
@@ -79,7 +80,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
             } else {
                 "entries"
             },
-            path.display()
+            show(&path.display().to_string())
         ));
     }
     if r.failed() || (args.strict && r.any()) {

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::cli::{status, SiteArgs, EXIT_PROBLEMS};
 use crate::diagnostics::{display_path, Format};
+use crate::escape::terminal::show;
 use crate::fingerprint;
 use crate::input::Input;
 use crate::output::{self, OutputError, PortalPublisher, Publisher};
@@ -28,7 +29,8 @@ fn output_error(args: &SiteArgs, e: &OutputError) -> ExitCode {
         );
     } else {
         status(&format!(
-            "error: {e}\n  = help: {help}\nthe previous output, if any, is unchanged"
+            "error: {}\n  = help: {help}\nthe previous output, if any, is unchanged",
+            show(&e.to_string())
         ));
     }
     ExitCode::from(EXIT_PROBLEMS)
@@ -38,7 +40,7 @@ fn output_error(args: &SiteArgs, e: &OutputError) -> ExitCode {
 pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
     let start = Instant::now();
     let out_dir = output.map_or_else(|| args.root.join("output"), Path::to_path_buf);
-    let shown = display_path(&args.root, &out_dir);
+    let shown = show(&display_path(&args.root, &out_dir)).into_owned();
     // Nothing changed since the last build: its output is already what this one would write.
     let input = Input::Disk(args.root.clone());
     // Hashed once: the whole build's fingerprint and, on a platform, each portal's derive from it.

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use crate::cli::{emit, status, usage_error, DiffArgs, DiffFormat, EXIT_PROBLEMS, EXIT_USAGE};
 use crate::diagnostics::{Diagnostics, Format, Sources};
 use crate::diff::{self, report};
+use crate::escape::terminal::show;
 use crate::git::Repo;
 use crate::inventory::{self, Inventory};
 
@@ -84,7 +85,8 @@ pub fn run(args: &DiffArgs) -> ExitCode {
             Ok(t) => t,
             Err(_) => {
                 status(&format!(
-                    "error: `{name}` is not UTF-8 text\n  = help: save the file as UTF-8"
+                    "error: `{}` is not UTF-8 text\n  = help: save the file as UTF-8",
+                    show(&name)
                 ));
                 return None;
             }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use crate::cli::{emit, status, usage_error, ExportArgs, ExportFormat, EXIT_PROBLEMS};
 use crate::diagnostics::Format;
+use crate::escape::terminal::show;
 use crate::export;
 use crate::input::Input;
 use crate::site;
@@ -61,7 +62,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             if let Some(why) = n.name.strip_prefix("re:").and_then(export::js_incompatible) {
                 status(&format!(
                     "warning: the pattern `{}` may not match the same cookies in the browser: {why}\n  = help: write it with syntax JavaScript shares (character classes, alternatives, repetitions)",
-                    n.name
+                    show(&n.name)
                 ));
             }
         }

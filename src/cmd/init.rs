@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{status, EXIT_PROBLEMS};
+use crate::escape::terminal::show;
 
 /// The starter site's files: path and contents.
 pub const STARTER: [(&str, &str); 3] = [
@@ -19,14 +20,14 @@ pub fn run(dir: &Path) -> ExitCode {
         if entries.next().is_some() {
             status(&format!(
                 "error: `{}` already exists and is not empty\n  = help: give the name of a new folder, e.g. `clause init my-policy`",
-                dir.display()
+                show(&dir.display().to_string())
             ));
             return ExitCode::from(EXIT_PROBLEMS);
         }
     } else if dir.exists() {
         status(&format!(
             "error: `{}` exists and is not a folder\n  = help: give the name of a new folder",
-            dir.display()
+            show(&dir.display().to_string())
         ));
         return ExitCode::from(EXIT_PROBLEMS);
     }
@@ -37,13 +38,17 @@ pub fn run(dir: &Path) -> ExitCode {
             .map_or(Ok(()), fs::create_dir_all)
             .and_then(|()| fs::write(&target, text));
         if let Err(e) = written {
-            status(&format!("error: cannot write `{}`: {e}", target.display()));
+            status(&format!(
+                "error: cannot write `{}`: {}",
+                show(&target.display().to_string()),
+                show(&e.to_string())
+            ));
             return ExitCode::from(EXIT_PROBLEMS);
         }
     }
     status(&format!(
         "created a new site in {0}\nnext: edit {0}/content/cookies.toml and {0}/content/en/cookies.md, then run `clause build --root {0}`",
-        dir.display()
+        show(&dir.display().to_string())
     ));
     ExitCode::SUCCESS
 }

@@ -12,6 +12,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::cli::{status, usage_error, ServeArgs};
 use crate::diagnostics::{self, Format};
+use crate::escape::terminal::show;
 use crate::input::Input;
 use crate::serve::{self, State};
 use crate::site;
@@ -83,14 +84,16 @@ fn rebuild(root: &Path, format: Format, state: &State, why: &str) {
         Some(files) => {
             state.publish(files);
             status(&format!(
-                "{why}: built {} in {ms} ms",
+                "{}: built {} in {ms} ms",
+                show(why),
                 super::count(b.pages, "page", "pages")
             ));
         }
         None => {
             state.fail(b.plain);
             status(&format!(
-                "{why}: the build failed (above); still serving the last good version"
+                "{}: the build failed (above); still serving the last good version",
+                show(why)
             ));
         }
     }
@@ -262,11 +265,14 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     let url = format!("http://127.0.0.1:{port}/");
     status(&format!(
         "serving {} at {url} (press Ctrl-C to stop)",
-        args.root.display()
+        show(&args.root.display().to_string())
     ));
     if args.open {
         if let Err(e) = opener::open_browser(&url) {
-            status(&format!("warning: could not open a browser: {e}"));
+            status(&format!(
+                "warning: could not open a browser: {}",
+                show(&e.to_string())
+            ));
         }
     }
     match watch {
@@ -275,7 +281,8 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             std::thread::spawn(move || w.run(&root, format, &state));
         }
         Err(e) => status(&format!(
-            "warning: cannot watch the site's files ({e}); restart `clause serve` to see changes"
+            "warning: cannot watch the site's files ({}); restart `clause serve` to see changes",
+            show(&e.to_string())
         )),
     }
     for req in server.incoming_requests() {

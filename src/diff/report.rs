@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Change, Kind, Subject};
+use crate::escape::{markdown as md, terminal::show};
 
 /// Version of the JSON report; bumped on any incompatible change.
 pub const JSON_FORMAT: u32 = 1;
@@ -25,17 +26,13 @@ fn subject(s: Subject) -> &'static str {
     }
 }
 
-/// Quotes a text for a one-line report: `"…"`, shortened past 80 characters.
-fn quote(s: &str) -> String {
-    let flat: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let short: String = flat.chars().take(80).collect();
-    if short.len() < flat.len() {
-        format!("\"{short}…\"")
+/// A text for a one-line report, shortened past 80 characters.
+fn short(s: &str) -> String {
+    let short: String = s.chars().take(80).collect();
+    if short.len() < s.len() {
+        format!("{short}…")
     } else {
-        format!("\"{short}\"")
+        short
     }
 }
 
@@ -67,9 +64,9 @@ fn describe(c: &Change, st: &Style) -> String {
                 c.new.as_deref().unwrap_or(""),
             );
             line.push_str(&format!(
-                " {} → {}",
-                (st.text)(&quote(old)),
-                (st.text)(&quote(new))
+                " \"{}\" → \"{}\"",
+                (st.text)(&short(old)),
+                (st.text)(&short(new))
             ));
         }
     }
@@ -77,8 +74,8 @@ fn describe(c: &Change, st: &Style) -> String {
 }
 
 const PLAIN: Style = Style {
-    text: &|s| s.to_string(),
-    code: &|s| s.to_string(),
+    text: &|s| show(s).into_owned(),
+    code: &|s| show(s).into_owned(),
 };
 
 fn sign(k: Kind) -> char {
@@ -102,7 +99,7 @@ fn summary(changes: &[Change]) -> String {
 
 /// Readable text: one line per change, the consent marks aligned at the end.
 pub fn text(sides: &Sides, changes: &[Change]) -> String {
-    let mut out = format!("{} → {}\n", sides.old, sides.new);
+    let mut out = format!("{} → {}\n", show(&sides.old), show(&sides.new));
     if changes.is_empty() {
         out.push_str("no change in the inventory's meaning\n");
         return out;
@@ -120,28 +117,12 @@ pub fn text(sides: &Sides, changes: &[Change]) -> String {
     out
 }
 
-/// Escapes text for a Markdown table cell.
-fn md(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Markdown for a pull-request comment: a summary and a table.
 pub fn markdown(sides: &Sides, changes: &[Change]) -> String {
     let mut out = format!(
         "### Cookie inventory changes\n\n{} → {}\n\n",
-        md(&sides.old),
-        md(&sides.new)
+        md::code(&sides.old),
+        md::code(&sides.new)
     );
     if changes.is_empty() {
         out.push_str("No change in the inventory's meaning.\n");
@@ -158,12 +139,12 @@ pub fn markdown(sides: &Sides, changes: &[Change]) -> String {
         let text = describe(
             c,
             &Style {
-                text: &md,
-                code: &|s| format!("`{}`", s.replace('`', "'").replace('|', "\\|")),
+                text: &md::cell_text,
+                code: &md::cell_code,
             },
         );
         let consent = match c.reason {
-            Some(reason) => format!("**ask again**: {}", md(reason)),
+            Some(reason) => format!("**ask again**: {}", md::cell_text(reason)),
             None => String::new(),
         };
         out.push_str(&format!("| {} | {text} | {consent} |\n", sign(c.kind)));

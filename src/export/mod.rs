@@ -223,12 +223,14 @@ pub fn script_safe(json: &str) -> String {
 
 /// Neutralises spreadsheet formulas: a cell starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return is prefixed with `'`, as OWASP recommends, so that opening the file in a
-/// spreadsheet never runs it.
+/// spreadsheet never runs it. A NUL or another control character (but tab, newline and
+/// carriage return) becomes U+FFFD, as in the HTML pages.
 pub fn csv_cell(s: &str) -> String {
+    let s = crate::escape::document_text(s);
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
-        s.to_string()
+        s.into_owned()
     }
 }
 
