@@ -557,7 +557,22 @@ fn load_theme(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
     let dir = format!("themes/{}", config.theme);
     let mut site_files = Vec::new();
     if l.input.is_dir(&dir) {
-        for rel in l.input.walk(&dir) {
+        let (files, loops) = l.input.walk_checked(&dir);
+        for found in loops {
+            let target = if found.target.is_empty() {
+                "the site folder".to_string()
+            } else {
+                format!("`{}`", found.target)
+            };
+            l.diags.push(
+                Diagnostic::error(format!(
+                    "this folder link leads back to {target}, which holds it"
+                ))
+                .in_file(&found.link)
+                .help("Clause does not follow it (it would lead round for ever): remove the link, and put the files it should bring in the theme's folder itself"),
+            );
+        }
+        for rel in files {
             let Some(inside) = rel.strip_prefix(&format!("{dir}/")).map(str::to_string) else {
                 continue;
             };

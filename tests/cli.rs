@@ -476,3 +476,17 @@ fn a_site_toml_that_is_not_utf8_does_not_hide_the_errors_of_content() {
     let stderr = check_stderr(site.path());
     insta::assert_snapshot!("site_toml_not_utf8_and_content_errors", stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_folder_link_loop_in_a_theme_is_named_with_where_it_leads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let templates = root.join("themes/default/templates");
+    fs::create_dir_all(&templates).expect("mkdir");
+    std::os::unix::fs::symlink("..", templates.join("up")).expect("link");
+    let (code, stderr) = common::check_root(&root);
+    assert_eq!(code, Some(1), "{stderr}");
+    insta::assert_snapshot!("folder_link_loop", stderr);
+}
