@@ -27,6 +27,20 @@ pub fn is_page_name(s: &str) -> bool {
     is_slug(s) && !RESERVED.contains(&s) && s != "static"
 }
 
+/// Why a name that is otherwise fine cannot name an output folder, to follow the name
+/// in a help (`con` is a device name on Windows…), or `None` if this is not the reason.
+/// Any case: `CON` is as reserved on Windows as `con`.
+pub fn reserved_reason(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if RESERVED.contains(&lower.as_str()) {
+        Some("is a device name on Windows, where no file or folder may be called so (the site could not be copied to or published from Windows)")
+    } else if lower == "static" {
+        Some("is the output folder of the theme's own files")
+    } else {
+        None
+    }
+}
+
 /// One document in one locale, before its prose is rendered.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -194,6 +208,9 @@ mod tests {
         }
         for bad in ["con", "nul", "lpt1", "static"] {
             assert!(is_slug(bad) && !is_page_name(bad), "{bad:?}");
+            assert!(reserved_reason(bad).is_some(), "{bad:?}");
         }
+        assert!(reserved_reason("CON").is_some_and(|r| r.contains("Windows")));
+        assert_eq!(reserved_reason("cookies"), None);
     }
 }

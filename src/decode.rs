@@ -376,7 +376,12 @@ pub fn choice<T: Copy>(
     }
     let words: Vec<String> = options.iter().map(|(w, _)| format!("\"{w}\"")).collect();
     let help = suggest(&s.value, options.iter().map(|(w, _)| *w)).map_or_else(
-        || format!("write `{field} = {}`", words.join("` or `{field} = ")),
+        || {
+            format!(
+                "write `{field} = {}`",
+                words.join(&format!("` or `{field} = "))
+            )
+        },
         |x| format!("did you mean `{x}`?"),
     );
     r.error(

@@ -124,19 +124,80 @@ impl Input {
         }
     }
 
-    /// Every file below a folder (relative to the site root), sorted.
+    /// Every file below a folder (relative to the site root), sorted. A folder link that
+    /// leads back to a folder holding it is not followed (see [`Input::walk_checked`]).
     pub fn walk(&self, rel_dir: &str) -> Vec<String> {
-        let mut out = Vec::new();
+        self.walk_checked(rel_dir).0
+    }
+
+    /// Every file below a folder, sorted, and the folder links found on the way that lead
+    /// back to a folder holding them (followed, they would be walked until the system
+    /// gives up). Other folder links are followed.
+    pub fn walk_checked(&self, rel_dir: &str) -> (Vec<String>, Vec<LinkLoop>) {
+        let mut walk = Walk::default();
+        if let Input::Disk(root) = self {
+            walk.root = fs::canonicalize(root).ok();
+        }
+        self.walk_into(rel_dir, &mut walk);
+        (walk.files, walk.loops)
+    }
+
+    fn walk_into(&self, rel_dir: &str, walk: &mut Walk) {
+        // On disk, each folder is known by its real path: a link back to a folder being
+        // walked (an ancestor) closes a loop.
+        let real = match self {
+            Input::Disk(root) => fs::canonicalize(root.join(rel_dir)).ok(),
+            Input::Memory(_) => None,
+        };
+        if let Some(real) = &real {
+            if walk.ancestors.contains(real) {
+                let target = walk
+                    .root
+                    .as_ref()
+                    .and_then(|r| real.strip_prefix(r).ok())
+                    .map_or_else(
+                        || real.display().to_string(),
+                        |p| p.to_string_lossy().replace('\\', "/"),
+                    );
+                walk.loops.push(LinkLoop {
+                    link: rel_dir.to_string(),
+                    target,
+                });
+                return;
+            }
+            walk.ancestors.push(real.clone());
+        }
         for e in self.list(rel_dir) {
             let path = format!("{rel_dir}/{}", e.name);
             if e.is_dir {
-                out.extend(self.walk(&path));
+                self.walk_into(&path, walk);
             } else {
-                out.push(path);
+                walk.files.push(path);
             }
         }
-        out
+        if real.is_some() {
+            walk.ancestors.pop();
+        }
     }
+}
+
+/// A folder link that leads back to a folder that holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkLoop {
+    /// The link, relative to the site root.
+    pub link: String,
+    /// Where it leads: relative to the site root (empty for the root itself), or the
+    /// real path when outside it.
+    pub target: String,
+}
+
+/// What a walk has found so far.
+#[derive(Default)]
+struct Walk {
+    root: Option<PathBuf>,
+    ancestors: Vec<PathBuf>,
+    files: Vec<String>,
+    loops: Vec<LinkLoop>,
 }
 
 fn check_inside(root: &Path, path: &Path) -> Result<(), ReadError> {
@@ -180,5 +241,47 @@ mod tests {
         assert!(input.is_dir("content"));
         assert!(!input.is_dir("themes"));
         assert!(matches!(input.read("nope"), Err(ReadError::NotFound)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_link_back_to_an_ancestor_is_reported_not_followed() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let theme = tmp.path().join("themes/default");
+        fs::create_dir_all(theme.join("templates/partials")).expect("mkdir");
+        fs::write(theme.join("templates/page.html"), "x").expect("write");
+        fs::write(theme.join("templates/partials/a.html"), "x").expect("write");
+        std::os::unix::fs::symlink("..", theme.join("templates/up")).expect("link");
+        std::os::unix::fs::symlink("../..", theme.join("templates/partials/top")).expect("link");
+        // A link to a folder that does not hold it is followed.
+        std::os::unix::fs::symlink("partials", theme.join("templates/again")).expect("link");
+        let input = Input::Disk(tmp.path().to_path_buf());
+        let (files, loops) = input.walk_checked("themes");
+        assert_eq!(
+            files,
+            [
+                "themes/default/templates/again/a.html",
+                "themes/default/templates/page.html",
+                "themes/default/templates/partials/a.html",
+            ]
+        );
+        assert_eq!(
+            loops,
+            [
+                LinkLoop {
+                    link: "themes/default/templates/again/top".into(),
+                    target: "themes/default".into(),
+                },
+                LinkLoop {
+                    link: "themes/default/templates/partials/top".into(),
+                    target: "themes/default".into(),
+                },
+                LinkLoop {
+                    link: "themes/default/templates/up".into(),
+                    target: "themes/default".into(),
+                },
+            ]
+        );
+        assert_eq!(input.walk("themes"), files);
     }
 }

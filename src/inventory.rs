@@ -122,21 +122,54 @@ impl std::fmt::Display for Duration {
     }
 }
 
+/// Why a lifetime cannot be read: the message, the label under the value, and the help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurationError {
+    /// What is wrong.
+    pub message: String,
+    /// The label under the value.
+    pub label: &'static str,
+    /// What to write instead.
+    pub help: String,
+}
+
 /// Parses `"session"` or `"<n> <unit>"` (singular or plural unit).
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
+    let not_a_duration = |help: String| DurationError {
+        message: format!("`{s}` is not a duration"),
+        label: "not a duration",
+        help,
+    };
     let t = s.trim();
     if t.eq_ignore_ascii_case("session") {
         return Ok(Duration::Session);
     }
     let mut parts = t.split_whitespace();
     let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
-        return Err("write a number and a unit, e.g. \"13 months\", or \"session\"".into());
+        return Err(not_a_duration(
+            "write a number and a unit, e.g. \"13 months\", or \"session\"".into(),
+        ));
     };
-    let n: u32 = n
-        .parse()
-        .map_err(|_| format!("`{n}` is not a whole number: write e.g. \"13 months\""))?;
+    let n: u32 = match n.parse() {
+        Ok(n) => n,
+        Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) => {
+            return Err(DurationError {
+                message: format!("`{n}` is too large a number for a lifetime"),
+                label: "too large",
+                help: format!(
+                    "the largest number Clause accepts is {}; count in a larger unit, e.g. \"10 years\"",
+                    u32::MAX
+                ),
+            })
+        }
+        Err(_) => {
+            return Err(not_a_duration(format!(
+                "`{n}` is not a whole number: write e.g. \"13 months\""
+            )))
+        }
+    };
     if n == 0 {
-        return Err("a lifetime of 0 is not a lifetime: use \"session\" for cookies deleted when the browser closes".into());
+        return Err(not_a_duration("a lifetime of 0 is not a lifetime: use \"session\" for cookies deleted when the browser closes".into()));
     }
     let unit = match unit.to_ascii_lowercase().trim_end_matches('s') {
         "minute" => Unit::Minute,
@@ -147,12 +180,12 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "year" => Unit::Year,
         other => {
             let units = ["minute", "hour", "day", "week", "month", "year"];
-            return Err(match suggest(other, units) {
+            return Err(not_a_duration(match suggest(other, units) {
                 Some(u) => format!("unknown unit `{unit}`: did you mean `{u}`?"),
                 None => {
                     format!("unknown unit `{unit}`: use minute, hour, day, week, month or year")
                 }
-            });
+            }));
         }
     };
     Ok(Duration::Fixed(n, unit))
@@ -713,13 +746,14 @@ fn read_provider(
 }
 
 /// Resolves a provider or category id: `ids` are the valid ones (their index is returned),
-/// `declared` every one written in the file.
+/// `declared` every one written in the file; `table` is where they are declared
+/// (`providers`, `categories`), as the user must write it.
 fn reference(
     r: &mut Reader,
     f: &Fields,
     key: &str,
     (ids, declared): (&[&str], &[String]),
-    what: &str,
+    (what, table): (&str, &str),
 ) -> Option<usize> {
     let v = f.require(r, key, "\"…\"")?;
     let s = decode::string(r, v, key)?;
@@ -732,9 +766,9 @@ fn reference(
     }
     let help = match suggest(&s.value, ids.iter().copied()) {
         Some(x) => format!("did you mean `{x}`?"),
-        None if ids.is_empty() => format!("declare it first with a `[{what}s.{}]` table", s.value),
+        None if ids.is_empty() => format!("declare it first with a `[{table}.{}]` table", s.value),
         None => format!(
-            "known {what}s: {}; or declare `[{what}s.{}]`",
+            "declared {table}: {}; or declare `[{table}.{}]`",
             ids.join(", "),
             s.value
         ),
@@ -849,14 +883,14 @@ fn read_cookie(
         &f,
         "provider",
         (provider_ids.as_slice(), declared.providers.as_slice()),
-        "provider",
+        ("provider", "providers"),
     );
     let category = reference(
         r,
         &f,
         "category",
         (category_ids.as_slice(), declared.categories.as_slice()),
-        "category",
+        ("category", "categories"),
     );
     let function = f
         .require(r, "function", "\"Authentication\"")
@@ -869,13 +903,8 @@ fn read_cookie(
         .and_then(|x| decode::string(r, x, "duration"))
         .and_then(|s| match parse_duration(&s.value) {
             Ok(d) => Some(d),
-            Err(help) => {
-                r.error(
-                    &s.span,
-                    format!("`{}` is not a duration", s.value),
-                    "not a duration",
-                    help,
-                );
+            Err(e) => {
+                r.error(&s.span, e.message, e.label, e.help);
                 None
             }
         });
@@ -967,10 +996,21 @@ mod tests {
         );
         assert!(parse_duration("13 monhts")
             .unwrap_err()
+            .help
             .contains("did you mean `month`?"));
         assert!(parse_duration("forever").is_err());
         assert!(parse_duration("0 days").is_err());
         assert!(parse_duration("-1 days").is_err());
+        let huge = parse_duration("99999999999999999999 years").unwrap_err();
+        assert_eq!(
+            huge.message,
+            "`99999999999999999999` is too large a number for a lifetime"
+        );
+        assert!(huge.help.contains("4294967295"), "{}", huge.help);
+        assert_eq!(
+            parse_duration("4294967295 minutes"),
+            Ok(Duration::Fixed(u32::MAX, Unit::Minute))
+        );
     }
 
     fn load_str(text: &str) -> (Option<Inventory>, Diagnostics) {

@@ -79,8 +79,14 @@ fn read_portal(
             &id.span,
             format!("`{}` cannot name a portal", id.value),
             "not a folder name",
-            "the id names the portal's output folder: use lowercase letters, digits, `-` and `_`"
-                .into(),
+            match crate::content::reserved_reason(&id.value) {
+                Some(why) => format!(
+                    "`{}` {why}; choose another id, e.g. `{}-site`",
+                    id.value,
+                    id.value.to_ascii_lowercase()
+                ),
+                None => "the id names the portal's output folder: use lowercase letters, digits, `-` and `_`".into(),
+            },
         );
         return None;
     }

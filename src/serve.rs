@@ -6,10 +6,18 @@
 //! it: there is no file-system path to escape from.
 
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex};
+use std::convert::Infallible;
+use std::io;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use percent_encoding::percent_decode_str;
+use tokio::sync::Semaphore;
 
 /// Where the preview's own resources (reload script, build notifications) live; these
 /// are answered before the site's files, so a site cannot shadow them.
@@ -17,6 +25,31 @@ pub const PREFIX: &str = "/__clause/";
 
 /// How long a reload request waits for a new build before answering "no change".
 const WAIT: Duration = Duration::from_secs(25);
+
+/// Connections served at once; more wait in the system's queue until one closes. A
+/// browser opens at most six per host, so this is far above what previews need, and it
+/// bounds the memory a flood of connections can take (each holds at most
+/// `MAX_BUFFER` of unread request).
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// The largest request head (request line and headers) accepted; a larger one is
+/// answered `431 Request Header Fields Too Large` and the connection closed.
+pub const MAX_HEAD: usize = 32 * 1024;
+
+/// The most a connection buffers of what a client sends.
+const MAX_BUFFER: usize = 64 * 1024;
+
+/// How long a client may take to send a request's head, counted from the connection's
+/// start or the end of its previous answer (so an idle connection is closed too).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a connection is kept before it is asked to close after its current answer:
+/// no client can hold a connection forever by never reading an answer.
+const LIFETIME: Duration = Duration::from_secs(60);
+
+/// How long a connection asked to close may still take to finish its answer (more than
+/// `WAIT`, so a reload request that has started always gets its answer).
+const GRACE: Duration = Duration::from_secs(30);
 
 /// The script added to every HTML page while serving. It waits for the next build and
 /// reloads the page; if the server goes away it retries every second.
@@ -233,11 +266,21 @@ fn not_found(path: &str, version: u64, error: Option<&str>) -> Reply {
 }
 
 /// Whether a `Host` header names this server on the loopback interface. Any other name
-/// could be a DNS-rebinding page trying to read the preview.
+/// could be a DNS-rebinding page trying to read the preview. Host names are compared
+/// without regard to case (`LOCALHOST` is `localhost`); the port, if given, must be ours.
 pub fn host_allowed(host: &str, port: u16) -> bool {
-    ["127.0.0.1", "localhost", "[::1]"]
-        .iter()
-        .any(|h| host == *h || host == format!("{h}:{port}"))
+    let host = host.to_ascii_lowercase();
+    let name = match host.rsplit_once(':') {
+        // `[::1]` alone has colons but no port.
+        Some((name, p)) if !p.contains(']') => {
+            if p != port.to_string() {
+                return false;
+            }
+            name
+        }
+        _ => host.as_str(),
+    };
+    ["127.0.0.1", "localhost", "[::1]"].contains(&name)
 }
 
 /// Answers a GET or HEAD request for `url` (path and query).
@@ -311,6 +354,123 @@ pub fn answer(state: &State, url: &str) -> Reply {
     }
 }
 
+/// Serves `state` on `listener` until the process ends, within the bounds above.
+pub fn run(listener: std::net::TcpListener, state: Arc<State>) -> io::Result<()> {
+    let port = listener.local_addr()?.port();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        // Answers are built on blocking threads (a reload request waits there): at most
+        // one per connection.
+        .max_blocking_threads(MAX_CONNECTIONS)
+        .build()?;
+    runtime.block_on(async move {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        loop {
+            // The slot is taken before accepting: past the limit, connections wait in
+            // the system's queue and cost this process nothing.
+            let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+                return Ok(());
+            };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, or a connection reset before it was accepted:
+                // wait a little instead of spinning.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let state = Arc::clone(&state);
+            tokio::spawn(async move {
+                connection(stream, state, port).await;
+                drop(slot);
+            });
+        }
+    })
+}
+
+/// Serves one connection: its requests one after the other, until the client closes it,
+/// sends an incomplete or oversized head, or outstays `LIFETIME`.
+async fn connection(stream: tokio::net::TcpStream, state: Arc<State>, port: u16) {
+    let service = hyper::service::service_fn(move |req| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(respond(state, port, req).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(REQUEST_TIMEOUT)
+        .max_header_size(MAX_HEAD)
+        .max_buf_size(MAX_BUFFER)
+        .serve_connection(TokioIo::new(stream), service);
+    let mut conn = std::pin::pin!(conn);
+    // A closed or broken connection is not an error of the preview.
+    if tokio::time::timeout(LIFETIME, conn.as_mut()).await.is_err() {
+        conn.as_mut().graceful_shutdown();
+        let _ = tokio::time::timeout(GRACE, conn).await;
+    }
+}
+
+/// Answers one request: only GET and HEAD, only for a loopback host name.
+async fn respond(state: Arc<State>, port: u16, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let hosts: Vec<&str> = req
+        .headers()
+        .get_all(header::HOST)
+        .iter()
+        .map(|h| h.to_str().unwrap_or(""))
+        .collect();
+    // A request in absolute form (`GET http://host/ HTTP/1.1`) names its host twice.
+    let target_ok = req
+        .uri()
+        .authority()
+        .is_none_or(|a| host_allowed(a.as_str(), port));
+    let reply = if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        Reply::text(405, "only GET and HEAD")
+    } else if hosts.len() != 1 || !host_allowed(hosts[0], port) || !target_ok {
+        Reply::text(403, "this preview answers only to 127.0.0.1 and localhost")
+    } else {
+        let url = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
+        // `answer` may wait for the next build: off the thread that serves connections.
+        tokio::task::spawn_blocking(move || answer(&state, &url))
+            .await
+            .unwrap_or_else(|_| Reply::text(500, "the preview failed to answer"))
+    };
+    to_response(reply)
+}
+
+/// The HTTP response of a reply, with the headers every answer carries.
+fn to_response(reply: Reply) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(reply.body)));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(reply.content_type),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if let Some(value) = reply
+        .location
+        .as_deref()
+        .and_then(|l| HeaderValue::from_str(l).ok())
+    {
+        headers.insert(header::LOCATION, value);
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +524,27 @@ mod tests {
         assert!(!host_allowed("evil.example:1111", 1111));
         assert!(!host_allowed("127.0.0.1:2222", 1111));
         assert!(!host_allowed("localhost.evil.example:1111", 1111));
+        for any_case in [
+            "LOCALHOST:1111",
+            "LocalHost:1111",
+            "localhost",
+            "[::1]",
+            "127.0.0.1",
+        ] {
+            assert!(host_allowed(any_case, 1111), "{any_case}");
+        }
+        for bad in [
+            "LOCALHOST:2222",
+            "localhost:",
+            "localhost:01111",
+            "[::1]:2222",
+            "::1",
+            "",
+            "127.0.0.2:1111",
+            "localhost:1111:1111",
+        ] {
+            assert!(!host_allowed(bad, 1111), "{bad}");
+        }
     }
 
     #[test]

@@ -176,16 +176,18 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         );
         return Vec::new();
     }
-    let Some((site_file, site_text)) = l.read_text(
+    let Some(site_bytes) = l.read_bytes(
         "site.toml",
         "run Clause in the site's folder (the one with site.toml), pass --root, or create a site with `clause init <dir>`",
     ) else {
         return Vec::new();
     };
-    let config = config::load(&site_text, site_file, &mut l.diags);
+    let config = l
+        .text("site.toml".into(), site_bytes)
+        .and_then(|(site_file, site_text)| config::load(&site_text, site_file, &mut l.diags));
 
-    // The inventory and the documents are read even when site.toml has problems,
-    // so that one run reports everything; without locales they cannot be checked.
+    // The inventory and the documents are read even when site.toml has problems (or is
+    // not UTF-8), so that one run reports everything that can be checked without locales.
     let locales: Vec<String> = config
         .as_ref()
         .map(|c| c.locales.clone())
@@ -205,6 +207,8 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         _ => None,
     };
     let Some(config) = config else {
+        let shared = shared_inv.as_ref().map(|(id, root)| (*id, root));
+        check_without_settings(l, shared);
         return Vec::new();
     };
     let mut docs = load_documents(l, &config, "content");
@@ -411,11 +415,7 @@ fn load_documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> 
             }
             let rel = format!("{dir}/{}", entry.name);
             if !content::is_page_name(stem) {
-                l.diags.push(
-                    Diagnostic::error(format!("`{rel}` cannot name a page"))
-                        .in_file(&rel)
-                        .help("the file name becomes part of the address: use lowercase letters, digits and `-`, e.g. `cookies.md`"),
-                );
+                bad_page_name(l, &rel, stem);
                 continue;
             }
             found.push(stem.to_string());
@@ -495,11 +495,84 @@ fn load_documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> 
     docs
 }
 
+/// Reports a document whose file name cannot name its page's folder.
+fn bad_page_name(l: &mut Loader, rel: &str, stem: &str) {
+    let help = match content::reserved_reason(stem) {
+        Some(why) => format!(
+            "`{stem}` {why}; rename the file, e.g. `{}-policy.md`",
+            stem.to_ascii_lowercase()
+        ),
+        None => "the file name becomes part of the address: use lowercase letters, digits and `-`, e.g. `cookies.md`".into(),
+    };
+    l.diags.push(
+        Diagnostic::error(format!("`{stem}.md` cannot name a page"))
+            .in_file(rel)
+            .help(help),
+    );
+}
+
+/// What can be checked of `content/` when site.toml is unusable (so the locales are
+/// unknown): the inventory, with every text it has but none required, and in each
+/// folder of `content/`, the documents' names and front matter.
+fn check_without_settings(
+    l: &mut Loader,
+    inventory: Option<(FileId, &decode::Spanned<decode::Val>)>,
+) {
+    if let Some((file, root)) = inventory {
+        let used = inventory::locales_used(root);
+        let _ = inventory::load_layers(
+            &[inventory::Layer { file, root }],
+            decode::LocaleSet {
+                required: &[],
+                known: &used,
+            },
+            &mut l.diags,
+        );
+    }
+    for folder in l.input.list("content") {
+        if !folder.is_dir {
+            continue;
+        }
+        let dir = format!("content/{}", folder.name);
+        for entry in l.input.list(&dir) {
+            let Some(stem) = entry.name.strip_suffix(".md") else {
+                continue;
+            };
+            if entry.is_dir {
+                continue;
+            }
+            let rel = format!("{dir}/{}", entry.name);
+            if !content::is_page_name(stem) {
+                bad_page_name(l, &rel, stem);
+                continue;
+            }
+            if let Some((id, text)) = l.read_text(&rel, "") {
+                let _ = content::parse_document(&text, id, &folder.name, stem, &mut l.diags);
+            }
+        }
+    }
+}
+
 fn load_theme(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
     let dir = format!("themes/{}", config.theme);
     let mut site_files = Vec::new();
     if l.input.is_dir(&dir) {
-        for rel in l.input.walk(&dir) {
+        let (files, loops) = l.input.walk_checked(&dir);
+        for found in loops {
+            let target = if found.target.is_empty() {
+                "the site folder".to_string()
+            } else {
+                format!("`{}`", found.target)
+            };
+            l.diags.push(
+                Diagnostic::error(format!(
+                    "this folder link leads back to {target}, which holds it"
+                ))
+                .in_file(&found.link)
+                .help("Clause does not follow it (it would lead round for ever): remove the link, and put the files it should bring in the theme's folder itself"),
+            );
+        }
+        for rel in files {
             let Some(inside) = rel.strip_prefix(&format!("{dir}/")).map(str::to_string) else {
                 continue;
             };

@@ -2,32 +2,23 @@
 //! valid fixtures passes the W3C Nu HTML Checker and axe-core in headless Chromium.
 //!
 //! The tools come from `npm ci --prefix tests/browser` and Debian's `chromium` (see .ci/run).
-//! Set CLAUSE_SKIP_BROWSER=1 to skip these two tests on a machine without them.
+//! `CLAUSE_SKIP_BROWSER=1` skips these tests on a machine without them (never in CI: see
+//! `common::skip_browser`).
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::skip_browser;
+
 fn tools_dir() -> PathBuf {
     common::repo().join("tests/browser/node_modules")
 }
 
-fn skip() -> bool {
-    if std::env::var_os("CLAUSE_SKIP_BROWSER").is_some() {
-        eprintln!("CLAUSE_SKIP_BROWSER is set: skipping the browser checks");
-        return true;
-    }
-    assert!(
-        tools_dir().join("vnu-jar").is_dir() && tools_dir().join("playwright-core").is_dir(),
-        "the browser test tools are missing: run `npm ci --prefix tests/browser` and `apt-get install chromium` (as .ci/run does), or set CLAUSE_SKIP_BROWSER=1"
-    );
-    false
-}
-
-/// Runs one of the scripts of tests/browser with Node and returns its stdout, after
-/// checking that it succeeded (its stdout and stderr are shown when it did not).
-fn node<I, A>(script: &str, args: I) -> String
+/// Runs one of the scripts of tests/browser with Node; returns whether it succeeded and
+/// its stdout and stderr.
+fn node_run<I, A>(script: &str, args: I) -> (bool, String)
 where
     I: IntoIterator<Item = A>,
     A: AsRef<std::ffi::OsStr>,
@@ -37,12 +28,25 @@ where
         .args(args)
         .output()
         .expect("node runs");
-    let report = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(
+    (
         o.status.success(),
-        "{script} failed:\n{report}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+        format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+/// Runs one of the scripts of tests/browser with Node and returns its stdout, after
+/// checking that it succeeded (its stdout and stderr are shown when it did not).
+fn node<I, A>(script: &str, args: I) -> String
+where
+    I: IntoIterator<Item = A>,
+    A: AsRef<std::ffi::OsStr>,
+{
+    let (ok, report) = node_run(script, args);
+    assert!(ok, "{script} failed:\n{report}");
     report
 }
 
@@ -69,7 +73,7 @@ fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
 
 #[test]
 fn every_page_passes_the_nu_html_checker() {
-    if skip() {
+    if skip_browser("every_page_passes_the_nu_html_checker") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -106,7 +110,7 @@ fn every_page_passes_the_nu_html_checker() {
 
 #[test]
 fn every_page_passes_axe_at_desktop_and_phone_widths() {
-    if skip() {
+    if skip_browser("every_page_passes_axe_at_desktop_and_phone_widths") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -123,7 +127,7 @@ fn every_page_passes_axe_at_desktop_and_phone_widths() {
 
 #[test]
 fn audit_of_a_har_recorded_by_chromium() {
-    if skip() {
+    if skip_browser("audit_of_a_har_recorded_by_chromium") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -203,7 +207,7 @@ party = "third"
 
 #[test]
 fn exported_consent_configurations_load_in_klaro_and_cookieconsent() {
-    if skip() {
+    if skip_browser("exported_consent_configurations_load_in_klaro_and_cookieconsent") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -249,7 +253,7 @@ fn exported_consent_configurations_load_in_klaro_and_cookieconsent() {
 
 #[test]
 fn a_served_page_reloads_itself_and_shows_the_error_banner() {
-    if skip() {
+    if skip_browser("a_served_page_reloads_itself_and_shows_the_error_banner") {
         return;
     }
     let s = common::serve::start();
@@ -259,4 +263,91 @@ fn a_served_page_reloads_itself_and_shows_the_error_banner() {
         [std::ffi::OsStr::new(&url), s.root.as_os_str()],
     );
     assert!(report.contains("live reload: ok"), "{report}");
+}
+
+#[test]
+fn the_visitor_checks_catch_a_foreign_request_and_a_cookie() {
+    if skip_browser("the_visitor_checks_catch_a_foreign_request_and_a_cookie") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let page = |name: &str, head: &str, body: &str| {
+        let path = tmp.path().join("bad").join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(
+            &path,
+            format!("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bad</title>{head}</head><body><main><h1>Bad</h1>{body}</main></body></html>"),
+        )
+        .expect("write");
+        path
+    };
+    // Reserved names (RFC 2606): the checker aborts the requests, nothing leaves the machine.
+    let pages = [
+        page(
+            "protocol-relative.html",
+            "<link rel=\"stylesheet\" href=\"//cdn.example/x.css\">",
+            "",
+        ),
+        page(
+            "image.html",
+            "",
+            "<img src=\"https://images.example/pixel.png\" alt=\"\">",
+        ),
+        page(
+            "cookie.html",
+            "",
+            "<script>document.cookie = 'tracker=1; path=/';</script>",
+        ),
+        page(
+            "en/clean/index.html",
+            "",
+            "<p>Nothing loaded, nothing set.</p>",
+        ),
+    ];
+    let (ok, report) = node_run("axe.mjs", &pages);
+    assert!(!ok, "{report}");
+    let line = |p: &Path, finding: &str| format!("{} [desktop, light]: {finding}", p.display());
+    for expected in [
+        line(
+            &pages[0],
+            "loads from another origin: http://cdn.example/x.css",
+        ),
+        line(
+            &pages[1],
+            "loads from another origin: https://images.example/pixel.png",
+        ),
+        line(&pages[2], "sets cookies: tracker"),
+    ] {
+        assert!(report.contains(&expected), "{expected}\nnot in:\n{report}");
+    }
+    assert!(!report.contains("clean"), "{report}");
+    assert!(
+        report.contains("axe: 16 page views checked, 12 problems"),
+        "{report}"
+    );
+}
+
+#[test]
+fn only_skip_browser_1_skips_and_never_in_ci() {
+    use std::ffi::OsStr;
+    let one = Some(OsStr::new("1"));
+    let ci = Some(OsStr::new("true"));
+    assert_eq!(common::skip_decision(None, None), Ok(false));
+    assert_eq!(
+        common::skip_decision(Some(OsStr::new("0")), None),
+        Ok(false)
+    );
+    assert_eq!(common::skip_decision(Some(OsStr::new("")), None), Ok(false));
+    assert_eq!(
+        common::skip_decision(Some(OsStr::new("yes")), None),
+        Ok(false)
+    );
+    assert_eq!(common::skip_decision(None, ci), Ok(false));
+    assert_eq!(common::skip_decision(one, None), Ok(true));
+    assert_eq!(common::skip_decision(one, Some(OsStr::new(""))), Ok(true));
+    let refused = common::skip_decision(one, ci).expect_err("refused in CI");
+    assert!(
+        refused.contains("CI must run the browser checks"),
+        "{refused}"
+    );
 }

@@ -394,3 +394,99 @@ fn an_output_that_is_a_link_is_refused() {
 fn usage_errors_exit_2() {
     clause().arg("build").arg("--nope").assert().code(2);
 }
+
+// ── Messages that tell the user exactly what to write ─────────────────────────────
+
+/// An inventory whose cookies name an undeclared category and provider, a party that does
+/// not exist and a lifetime too large for any count, with one good entry.
+const MISLEADING_INVENTORY: &str = r#"[providers.site]
+name = "Example"
+
+[[cookies]]
+names = ["session"]
+provider = "site"
+category = "zzz"
+function = "Log-in"
+purpose = { en = "To keep you logged in" }
+duration = "99999999999999999999 years"
+party = "fourth"
+
+[[cookies]]
+names = ["other"]
+provider = "nobody"
+category = "zzz"
+function = "Log-in"
+purpose = "To keep you logged in"
+duration = "2 weeks"
+"#;
+
+/// A site in a temporary folder: `site.toml` as given, the inventory above, a good
+/// document, one whose front matter is broken, and `con.md` (a device name on Windows).
+fn misleading_site(site_toml: &[u8]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    fs::create_dir_all(root.join("content/en")).expect("mkdir");
+    fs::write(root.join("site.toml"), site_toml).expect("write");
+    fs::write(root.join("content/cookies.toml"), MISLEADING_INVENTORY).expect("write");
+    fs::write(
+        root.join("content/en/cookies.md"),
+        "+++\ntitle = \"Cookies\"\n+++\n\nText.\n",
+    )
+    .expect("write");
+    fs::write(
+        root.join("content/en/contact.md"),
+        "+++\ntitle = \"Contact\"\nupdated = \"yesterday\"\n+++\n\nText.\n",
+    )
+    .expect("write");
+    fs::write(
+        root.join("content/en/con.md"),
+        "+++\ntitle = \"Con\"\n+++\n",
+    )
+    .expect("write");
+    tmp
+}
+
+fn check_stderr(root: &std::path::Path) -> String {
+    let (code, stderr) = common::check_root(root);
+    assert_eq!(code, Some(1), "{stderr}");
+    stderr
+}
+
+#[test]
+fn messages_name_the_tables_values_and_files_to_write() {
+    let site = misleading_site(
+        b"title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\"]\n",
+    );
+    let stderr = check_stderr(site.path());
+    insta::assert_snapshot!("misleading_messages", stderr);
+}
+
+#[test]
+fn an_error_in_site_toml_does_not_hide_the_errors_of_content() {
+    let site = misleading_site(b"title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\"]\ncolums = [\"party\"]\n");
+    let stderr = check_stderr(site.path());
+    insta::assert_snapshot!("site_toml_error_and_content_errors", stderr);
+}
+
+#[test]
+fn a_site_toml_that_is_not_utf8_does_not_hide_the_errors_of_content() {
+    let site = misleading_site(
+        b"title = \"Caf\xe9\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\"]\n",
+    );
+    let stderr = check_stderr(site.path());
+    insta::assert_snapshot!("site_toml_not_utf8_and_content_errors", stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_link_loop_in_a_theme_is_named_with_where_it_leads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let templates = root.join("themes/default/templates");
+    fs::create_dir_all(&templates).expect("mkdir");
+    std::os::unix::fs::symlink("..", templates.join("up")).expect("link");
+    let (code, stderr) = common::check_root(&root);
+    assert_eq!(code, Some(1), "{stderr}");
+    insta::assert_snapshot!("folder_link_loop", stderr);
+}

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
+use proptest::test_runner::{FileFailurePersistence, TestRunner};
 use scraper::{Html, Selector};
 
 use clause::input::Input;
@@ -120,13 +121,39 @@ fn files(titles: &[String], cookies: &[Cookie]) -> Input {
     Input::Memory(files)
 }
 
-/// 256 cases, and no failure file written into the repository.
+/// 256 cases, after the committed failures of `tests/properties.proptest-regressions`
+/// (replayed first; a new failure's seed is added there, to be committed).
 fn config() -> ProptestConfig {
     ProptestConfig {
         cases: 256,
-        failure_persistence: None,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
         ..ProptestConfig::default()
     }
+}
+
+#[test]
+fn the_committed_regressions_are_replayed() {
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/properties.proptest-regressions"
+    ))
+    .expect("the regression file");
+    let seeds = committed.lines().filter(|l| l.starts_with("cc ")).count();
+    assert!(seeds >= 1, "no seed in the regression file");
+    // No new case: whatever runs comes from the file.
+    let mut only_replays = config();
+    only_replays.cases = 0;
+    only_replays.source_file = Some(file!());
+    let ran = std::sync::atomic::AtomicUsize::new(0);
+    TestRunner::new(only_replays)
+        .run(&inventory(), |_| {
+            ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        })
+        .expect("passes");
+    assert_eq!(ran.into_inner(), seeds);
 }
 
 fn sel(s: &str) -> Selector {

@@ -3,9 +3,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::serve::start;
 
@@ -52,7 +52,9 @@ fn pages_are_served_with_the_reload_script_and_safe_headers() {
 fn nothing_outside_the_site_is_served() {
     let s = start();
     // A file next to the site, and one inside it but not part of the output.
-    std::fs::write(s.root.join("../secret.txt"), "secret").expect("write");
+    const SECRET: &str = "the-secret-text-7f3a";
+    std::fs::write(s.root.join("../secret.txt"), SECRET).expect("write");
+    std::fs::write(s.root.join("content/secret.txt"), SECRET).expect("write");
     for path in [
         "/../secret.txt",
         "/%2e%2e/secret.txt",
@@ -60,10 +62,16 @@ fn nothing_outside_the_site_is_served() {
         "/en/..%2f..%2fsecret.txt",
         "/..%5csecret.txt",
         "/%00",
+        "/secret.txt",
+        "/content/secret.txt",
+        "/en/../../secret.txt",
+        "//secret.txt",
+        "/.%2e/secret.txt",
     ] {
         let r = s.get(path);
         assert!(r.status == 400 || r.status == 404, "{path}: {}", r.status);
-        assert!(!r.body.contains("secret") || r.status == 404, "{path}");
+        // A 404 page may name the path asked for, never what a file outside holds.
+        assert!(!r.body.contains(SECRET), "{path}: {}", r.body);
         assert!(!r.body.contains("root:"), "{path}");
     }
     assert_eq!(s.get("/site.toml").status, 404);
@@ -169,4 +177,151 @@ fn a_port_in_use_is_a_clear_error() {
         "{err}"
     );
     assert!(err.contains("choose another with --port"), "{err}");
+}
+
+#[test]
+fn any_case_of_a_loopback_host_name_is_accepted_with_the_right_port() {
+    let s = start();
+    let port = s.port;
+    for host in [
+        format!("LOCALHOST:{port}"),
+        format!("LocalHost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "localhost".to_string(),
+    ] {
+        assert_eq!(s.request("GET", "/", &host).status, 200, "{host}");
+    }
+    for host in [
+        format!("LOCALHOST:{}", port.wrapping_add(1)),
+        format!("LOCALHOST.evil.example:{port}"),
+        format!("evil.example:{port}"),
+    ] {
+        assert_eq!(s.request("GET", "/", &host).status, 403, "{host}");
+    }
+}
+
+/// The connections (sockets) the server process holds open, its listener included.
+#[cfg(target_os = "linux")]
+fn sockets(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .expect("the server's file descriptors")
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_link(e.path()).ok())
+        .filter(|l| l.to_string_lossy().starts_with("socket:"))
+        .count()
+}
+
+/// The server's resident memory, in KiB.
+#[cfg(target_os = "linux")]
+fn resident_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .expect("the server's status")
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// Reads until the server closes the connection; panics if it is still open at `deadline`.
+fn wait_closed(c: &mut TcpStream, deadline: Instant, what: &str) {
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "{what}: still open");
+        c.set_read_timeout(Some(left)).expect("timeout");
+        match c.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                panic!("{what}: still open")
+            }
+            // Reset by the server: closed too.
+            Err(_) => return,
+        }
+    }
+}
+
+/// The server's limit on connections served at once (README, "Preview").
+const MAX_CONNECTIONS: usize = 256;
+
+#[test]
+fn half_sent_requests_are_bounded_then_closed_and_others_still_answered() {
+    let s = start();
+    // More half-sent requests than the server serves at once.
+    let count = MAX_CONNECTIONS + 44;
+    let mut half = Vec::new();
+    for _ in 0..count {
+        let mut c = TcpStream::connect(("127.0.0.1", s.port)).expect("connects");
+        c.write_all(b"GET /en/cookies/ HTTP/1.1\r\nHost: 127.0")
+            .expect("sends");
+        half.push(c);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        // The server takes connections up to its limit, and no more.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut most = 0;
+        while Instant::now() < deadline && most <= MAX_CONNECTIONS {
+            most = most.max(sockets(s.pid()));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            most <= MAX_CONNECTIONS + 1,
+            "{most} sockets open for {count} half-sent requests"
+        );
+    }
+    // A request made now is answered (once the first half-sent ones time out).
+    let page = s.get("/en/cookies/");
+    assert_eq!(page.status, 200);
+    // Every half-sent request is closed, those that waited for their turn too.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for (i, c) in half.iter_mut().enumerate() {
+        wait_closed(c, deadline, &format!("half-sent request {i}"));
+    }
+    assert_eq!(s.get("/").status, 200);
+}
+
+#[test]
+fn an_oversized_request_head_is_refused_without_being_buffered() {
+    let s = start();
+    #[cfg(target_os = "linux")]
+    let before = resident_kib(s.pid());
+    let mut c = TcpStream::connect(("127.0.0.1", s.port)).expect("connects");
+    c.set_write_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    write!(
+        c,
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Long: ",
+        s.port
+    )
+    .expect("sends");
+    // Up to 200 MB of one header line, never ended.
+    let chunk = vec![b'a'; 1 << 20];
+    let mut sent = 0;
+    while sent < 200 && c.write_all(&chunk).is_ok() {
+        sent += 1;
+    }
+    assert!(sent < 200, "the server read a 200 MB header line");
+    #[cfg(target_os = "linux")]
+    {
+        let grown = resident_kib(s.pid()).saturating_sub(before);
+        assert!(grown < 32 * 1024, "the server grew by {grown} KiB");
+    }
+    let mut answer = Vec::new();
+    c.set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    let _ = c.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 431 "),
+        "{sent} MB sent; answer: {answer}"
+    );
+    // A head just under the limit is still served.
+    let r = s.request(
+        "GET",
+        &format!("/?{}", "a".repeat(20_000)),
+        &format!("127.0.0.1:{}", s.port),
+    );
+    assert_eq!(r.status, 200);
 }

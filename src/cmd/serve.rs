@@ -191,50 +191,6 @@ impl Watch {
     }
 }
 
-fn respond(state: &State, port: u16, req: tiny_http::Request) {
-    use tiny_http::{Header, Method, Response};
-    let header =
-        |name: &str, value: &str| Header::from_bytes(name.as_bytes(), value.as_bytes()).ok();
-    let host = req
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_string())
-        .unwrap_or_default();
-    let reply = if !matches!(req.method(), Method::Get | Method::Head) {
-        serve::Reply {
-            status: 405,
-            content_type: "text/plain; charset=utf-8",
-            body: b"only GET and HEAD".to_vec(),
-            location: None,
-        }
-    } else if !serve::host_allowed(&host, port) {
-        serve::Reply {
-            status: 403,
-            content_type: "text/plain; charset=utf-8",
-            body: b"this preview answers only to 127.0.0.1 and localhost".to_vec(),
-            location: None,
-        }
-    } else {
-        serve::answer(state, req.url())
-    };
-    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
-    let mut headers = vec![
-        header("Content-Type", reply.content_type),
-        header("X-Content-Type-Options", "nosniff"),
-        header("Cache-Control", "no-store"),
-        header("Referrer-Policy", "no-referrer"),
-    ];
-    if let Some(l) = &reply.location {
-        headers.push(header("Location", l));
-    }
-    for h in headers.into_iter().flatten() {
-        response.add_header(h);
-    }
-    // A visitor who closed the tab is not an error.
-    let _ = req.respond(response);
-}
-
 /// Runs the command until interrupted.
 pub fn run(args: &ServeArgs) -> ExitCode {
     let root = match std::fs::canonicalize(&args.root) {
@@ -248,7 +204,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     };
     // Loopback only: the preview shows unpublished text and must not be reachable from
     // the network.
-    let server = match tiny_http::Server::http(("127.0.0.1", args.port)) {
+    let listener = match std::net::TcpListener::bind(("127.0.0.1", args.port)) {
         Ok(s) => s,
         Err(e) => {
             return usage_error(
@@ -257,7 +213,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             )
         }
     };
-    let port = server.server_addr().to_ip().map_or(args.port, |a| a.port());
+    let port = listener.local_addr().map_or(args.port, |a| a.port());
     let format = crate::cli::human_format();
     let state = Arc::new(State::default());
     let watch = Watch::start(&root);
@@ -285,10 +241,11 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             show(&e.to_string())
         )),
     }
-    for req in server.incoming_requests() {
-        let state = Arc::clone(&state);
-        // One thread per request: reload requests wait up to 25 s for the next build.
-        std::thread::spawn(move || respond(&state, port, req));
+    match serve::run(listener, state) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            status(&format!("error: the preview server stopped: {e}"));
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }

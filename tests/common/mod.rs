@@ -7,6 +7,49 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// Whether a test that needs the browser tools (Node, Chromium, Java: `npm ci --prefix
+/// tests/browser`) is to be skipped. Only `CLAUSE_SKIP_BROWSER=1` skips (any other value
+/// runs the test), never where `CI` is set (CI must fail if the browser checks did not
+/// run), and a skipped test says so on the terminal, past the test harness's capture.
+/// Every test that runs Node or Chromium starts with it.
+pub fn skip_browser(test: &str) -> bool {
+    let skip = match skip_decision(
+        std::env::var_os("CLAUSE_SKIP_BROWSER").as_deref(),
+        std::env::var_os("CI").as_deref(),
+    ) {
+        Ok(skip) => skip,
+        Err(why) => panic!("{test}: {why}"),
+    };
+    if skip {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("SKIPPED {test}: CLAUSE_SKIP_BROWSER=1, the browser checks did not run\n")
+                .as_bytes(),
+        );
+        return true;
+    }
+    let tools = repo().join("tests/browser/node_modules");
+    assert!(
+        tools.join("vnu-jar").is_dir() && tools.join("playwright-core").is_dir(),
+        "the browser test tools are missing: run `npm ci --prefix tests/browser` and `apt-get install chromium` (as .ci/run does), or set CLAUSE_SKIP_BROWSER=1 outside CI"
+    );
+    false
+}
+
+/// The rule of `skip_browser`, from the values of `CLAUSE_SKIP_BROWSER` and `CI`.
+pub fn skip_decision(
+    skip: Option<&std::ffi::OsStr>,
+    ci: Option<&std::ffi::OsStr>,
+) -> Result<bool, String> {
+    if skip != Some(std::ffi::OsStr::new("1")) {
+        return Ok(false);
+    }
+    if ci.is_some_and(|v| !v.is_empty()) {
+        return Err("CLAUSE_SKIP_BROWSER=1 is refused where CI is set: CI must run the browser checks (unset CLAUSE_SKIP_BROWSER)".into());
+    }
+    Ok(true)
+}
+
 /// The repository root (the example site).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

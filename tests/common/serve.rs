@@ -133,6 +133,11 @@ impl Server {
         std::fs::rename(&tmp, &path).expect("rename");
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.root.join(rel)).expect("read")
     }
