@@ -23,7 +23,7 @@ pub fn shared(input: &Input) -> blake3::Hasher {
         feed(&mut h, path, bytes);
     }
     let mut files: Vec<String> = vec!["site.toml".to_string()];
-    for dir in ["content", "themes"] {
+    for dir in ["content", "themes", "static"] {
         files.extend(input.walk(dir));
     }
     feed_files(&mut h, input, files);

@@ -162,6 +162,28 @@ fn page_path(locale: &str, slug: &str) -> String {
     format!("{locale}/{slug}/index.html")
 }
 
+fn csv_path(locale: &str) -> String {
+    format!("{locale}/cookies.csv")
+}
+
+fn theme_static_path(path: &str) -> String {
+    format!("static/{path}")
+}
+
+/// The paths [`render`] writes besides the site's own static files, for documents given
+/// as (locale, slug): the loader checks the static files against them before rendering.
+pub fn generated_paths<'a>(
+    locales: &[String],
+    docs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    theme_statics: &[(String, Vec<u8>)],
+) -> Vec<String> {
+    let mut out: Vec<String> = docs.into_iter().map(|(l, s)| page_path(l, s)).collect();
+    out.extend(["index.html", "sitemap.xml", "cookies.json"].map(String::from));
+    out.extend(locales.iter().map(|l| csv_path(l)));
+    out.extend(theme_statics.iter().map(|(p, _)| theme_static_path(p)));
+    out
+}
+
 fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryCtx> {
     let loc = s.locale.as_str();
     let inv = &site.inventory;
@@ -354,7 +376,8 @@ fn render_template(
     })
 }
 
-/// Renders every page, the root index, the sitemap and the static files.
+/// Renders every page, the root index, the sitemap, the exports, the theme's static files
+/// and the site's own `static/` files.
 pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let cfg = &site.config;
     let mut files = Vec::new();
@@ -507,14 +530,22 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .filter_map(|l| Some((l, site.theme.strings.get(l)?)))
     {
         files.push(OutputFile {
-            path: format!("{locale}/cookies.csv"),
+            path: csv_path(locale),
             bytes: export::csv(site, s),
         });
     }
     for (path, bytes) in &site.theme.statics {
         files.push(OutputFile {
-            path: format!("static/{path}"),
+            path: theme_static_path(path),
             bytes: bytes.clone(),
+        });
+    }
+    // The site's own files, as they are; the loader made sure none takes a generated
+    // file's place.
+    for f in site.statics.iter() {
+        files.push(OutputFile {
+            path: f.path.clone(),
+            bytes: f.bytes.clone(),
         });
     }
     if errors.is_empty() {
@@ -522,5 +553,55 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         Ok(files)
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Input;
+
+    /// The loader checks the site's static files against [`generated_paths`]: it must name
+    /// every file that rendering writes, and the static files must come out as they are.
+    #[test]
+    fn generated_paths_are_what_render_writes() {
+        let mut files = std::collections::BTreeMap::new();
+        let mut add = |p: &str, t: &str| {
+            files.insert(p.to_string(), t.as_bytes().to_vec());
+        };
+        add(
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\", \"fr\"]\n",
+        );
+        add(
+            "content/cookies.toml",
+            "[categories.n]\ntitle = \"N\"\nconsent = \"exempt\"\n[providers.p]\nname = \"P\"\n[[cookies]]\nnames = [\"s\"]\nprovider = \"p\"\ncategory = \"n\"\nfunction = \"F\"\npurpose = \"P\"\nduration = \"session\"\n",
+        );
+        for l in ["en", "fr"] {
+            for slug in ["cookies", "contact"] {
+                add(
+                    &format!("content/{l}/{slug}.md"),
+                    "+++\ntitle = \"x\"\n+++\n\n{{ cookies }}\n",
+                );
+            }
+        }
+        add("static/CNAME", "example.org");
+        add("static/.well-known/security.txt", "Contact: x");
+        let loaded = crate::site::load(&Input::Memory(files));
+        let site = loaded.sites.first().expect("loads");
+        let rendered = render(site).expect("renders");
+        let mut expected = generated_paths(
+            &site.config.locales,
+            site.pages
+                .iter()
+                .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str())),
+            &site.theme.statics,
+        );
+        expected.extend([".well-known/security.txt".to_string(), "CNAME".to_string()]);
+        expected.sort();
+        let paths: Vec<String> = rendered.iter().map(|f| f.path.clone()).collect();
+        assert_eq!(paths, expected);
+        let cname = rendered.iter().find(|f| f.path == "CNAME").expect("copied");
+        assert_eq!(cname.bytes, b"example.org");
     }
 }

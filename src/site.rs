@@ -48,6 +48,18 @@ pub struct Theme {
     pub statics: Vec<(String, Vec<u8>)>,
 }
 
+/// A file of the site's own `static/` folder (or of a portal's `sites/<id>/static/`),
+/// copied as is into the output folder.
+#[derive(Debug, Clone)]
+pub struct StaticFile {
+    /// Its path in the output folder: its path inside `static/`.
+    pub path: String,
+    /// Where it comes from, relative to the site root, for messages.
+    pub source: String,
+    /// Its contents.
+    pub bytes: Vec<u8>,
+}
+
 /// Everything needed to render one site (or one portal of a platform), validated.
 pub struct Site {
     /// The portal's id (its output folder) in a platform; `None` for a single site.
@@ -62,6 +74,8 @@ pub struct Site {
     pub theme: Arc<Theme>,
     /// "Changes to this policy", newest first; empty unless `[history]` is on.
     pub history: Arc<Vec<history::Entry>>,
+    /// The site's own files (`static/`, and on a platform the portal's `sites/<id>/static/`).
+    pub statics: Arc<Vec<StaticFile>>,
 }
 
 /// The result of loading: the sites if they are valid, and every file read and problem found.
@@ -223,6 +237,7 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
     });
     fill_dates(&mut git, &mut docs, "content");
     let theme_files = load_theme(l, &config);
+    let statics = Arc::new(load_statics(l, "static"));
     let strings = load_strings(l, &config, &theme_files);
     let (tera, templates) = load_templates(l, &theme_files);
     let (Some(inventory), Some(strings), Some(tera)) = (inventory, strings, tera) else {
@@ -250,6 +265,14 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             .map(|(file, text)| platform::load(&text, file, &config, &mut l.diags)),
     };
     let Some(portals) = portals else {
+        let generated = crate::render::generated_paths(
+            &config.locales,
+            docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
+            &theme.statics,
+        );
+        for x in check_statics(&statics, &generated) {
+            l.diags.push(x);
+        }
         let (pages, problems) = render_prose(&l.sources, &config, &inventory, docs);
         for x in problems {
             l.diags.push_in(x, None);
@@ -267,9 +290,10 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             pages,
             theme,
             history: entries,
+            statics,
         }];
     };
-    let mut staged: Vec<(platform::Portal, Arc<Inventory>, Vec<Document>)> = Vec::new();
+    let mut staged: Vec<StagedPortal> = Vec::new();
     for portal in portals {
         let dir = format!("sites/{}", portal.id);
         let overlay_path = format!("{dir}/cookies.toml");
@@ -305,13 +329,39 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         let Some(inventory) = inventory else { continue };
         let mut portal_docs = portal_documents(l, &portal, &docs, &format!("{dir}/content"));
         fill_dates(&mut git, &mut portal_docs, &format!("{dir}/content"));
-        staged.push((portal, inventory, portal_docs));
+        // The shared static files, with the portal's own added or replacing them.
+        let own = load_statics(l, &format!("{dir}/static"));
+        let portal_statics = if own.is_empty() {
+            Arc::clone(&statics)
+        } else {
+            let mut all: Vec<StaticFile> = statics
+                .iter()
+                .filter(|s| !own.iter().any(|o| o.path == s.path))
+                .cloned()
+                .collect();
+            all.extend(own);
+            all.sort_by(|a, b| a.path.cmp(&b.path));
+            Arc::new(all)
+        };
+        if !portal_statics.is_empty() {
+            let generated = crate::render::generated_paths(
+                &portal.config.locales,
+                portal_docs
+                    .iter()
+                    .map(|d| (d.locale.as_str(), d.slug.as_str())),
+                &theme.statics,
+            );
+            for x in check_statics(&portal_statics, &generated) {
+                l.diags.push_in(x, Some(&portal.id));
+            }
+        }
+        staged.push((portal, inventory, portal_docs, portal_statics));
     }
     // The prose of every portal, on every core: the files are read, what is left is CPU.
     let sources = &l.sources;
     let rendered: Vec<(Vec<Page>, Vec<Diagnostic>, Vec<Diagnostic>)> = staged
         .par_iter_mut()
-        .map(|(portal, inventory, docs)| {
+        .map(|(portal, inventory, docs, _)| {
             let (pages, problems) =
                 render_prose(sources, &portal.config, inventory, std::mem::take(docs));
             let shown = check_shown(inventory, &pages);
@@ -320,7 +370,9 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         .collect();
     // Problems are merged in portal order, as a one-by-one load would report them.
     let mut sites = Vec::with_capacity(staged.len());
-    for ((portal, inventory, _), (pages, problems, shown)) in staged.into_iter().zip(rendered) {
+    for ((portal, inventory, _, statics), (pages, problems, shown)) in
+        staged.into_iter().zip(rendered)
+    {
         for x in problems {
             l.diags.push_in(x, Some(&portal.id));
         }
@@ -337,10 +389,91 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             pages,
             theme: Arc::clone(&theme),
             history: Arc::clone(&entries),
+            statics,
         });
     }
     sites
 }
+
+/// The files of a `static/` folder, read through [`Input`] (a link out of the site is an
+/// error, as for every file), dot-files included.
+fn load_statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
+    let mut out = Vec::new();
+    let prefix = format!("{dir}/");
+    for rel in l.input.walk(dir) {
+        let Some(inside) = rel.strip_prefix(&prefix).map(str::to_string) else {
+            continue;
+        };
+        // Such names cannot be published on every host, and `\` separates folders on some.
+        if inside.contains('\\') || inside.chars().any(char::is_control) {
+            l.diags.push(
+                Diagnostic::error(format!(
+                    "`{}` cannot be published: its name holds a backslash or a control character",
+                    rel.escape_debug()
+                ))
+                .in_file(rel.escape_debug().to_string())
+                .help("rename the file with letters, digits, `-`, `_` and `.`"),
+            );
+            continue;
+        }
+        if let Some(bytes) = l.read_bytes(&rel, "") {
+            out.push(StaticFile {
+                path: inside,
+                source: rel,
+                bytes,
+            });
+        }
+    }
+    out
+}
+
+/// Static files that would take the place of a file Clause writes (`generated`), of a
+/// folder it writes into, or of its marker: errors naming both.
+fn check_statics(statics: &[StaticFile], generated: &[String]) -> Vec<Diagnostic> {
+    let files: HashSet<&str> = generated.iter().map(String::as_str).collect();
+    let dirs: HashSet<&str> = generated
+        .iter()
+        .flat_map(|p| p.match_indices('/').map(move |(i, _)| &p[..i]))
+        .collect();
+    let mut out = Vec::new();
+    for s in statics {
+        let path = s.path.as_str();
+        let clash = if path == crate::output::MARKER {
+            Some(format!(
+                "the marker `{path}` by which Clause knows its output folder"
+            ))
+        } else if files.contains(path) {
+            Some(format!("the generated `{path}`"))
+        } else if dirs.contains(path) {
+            Some(format!("the generated folder `{path}/`"))
+        } else {
+            path.match_indices('/')
+                .map(|(i, _)| &path[..i])
+                .find(|a| files.contains(a))
+                .map(|a| format!("the generated `{a}`, which is a file"))
+        };
+        if let Some(clash) = clash {
+            out.push(
+                Diagnostic::error(format!("`{}` collides with {clash}", s.source))
+                    .in_file(&s.source)
+                    .help(format!(
+                        "Clause writes that itself: rename or remove `{}` (to change a generated file, edit the site's sources or its theme)",
+                        s.source
+                    )),
+            );
+        }
+    }
+    out
+}
+
+/// A portal read, before its prose is rendered: its settings, inventory, documents and
+/// static files.
+type StagedPortal = (
+    platform::Portal,
+    Arc<Inventory>,
+    Vec<Document>,
+    Arc<Vec<StaticFile>>,
+);
 
 /// "Last updated" from git for the documents whose front matter has no `updated`.
 fn fill_dates(git: &mut Option<history::Git>, docs: &mut [Document], dir: &str) {

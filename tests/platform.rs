@@ -204,7 +204,7 @@ fn parallel_and_single_threaded_builds_are_identical() {
             .output()
             .expect("runs");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        trees.push(tree(&out));
+        trees.push(common::published(&out));
     }
     assert_eq!(trees[0], trees[1]);
 }

@@ -18,7 +18,7 @@ use crate::serve::{self, State};
 use crate::site;
 
 /// The folders and files of a site that a save in triggers a rebuild.
-const WATCHED_DIRS: [&str; 3] = ["content", "themes", "sites"];
+const WATCHED_DIRS: [&str; 4] = ["content", "themes", "sites", "static"];
 const WATCHED_FILES: [&str; 2] = ["site.toml", "sites.toml"];
 
 /// How long the files must stay quiet before a rebuild: an editor's save (write a

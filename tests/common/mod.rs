@@ -106,6 +106,15 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// Every file under `dir` but Clause's marker, which records when each file was written
+/// (so that two builds of the same input differ in it only).
+pub fn published(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    tree(dir)
+        .into_iter()
+        .filter(|(p, _)| p != ".clause-output")
+        .collect()
+}
+
 /// The valid sites: the example and the good fixtures.
 pub fn valid_sites() -> Vec<(&'static str, PathBuf)> {
     vec![
