@@ -198,7 +198,11 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         .and_then(|(id, text)| Some((id, decode::parse(&text, id, 0, &mut l.diags)?)));
     let inventory = match (&shared_inv, &config) {
         (Some((id, root)), Some(_)) => inventory::load_layers(
-            &[inventory::Layer { file: *id, root }],
+            &[inventory::Layer {
+                file: *id,
+                text: &l.sources.get(*id).text,
+                root,
+            }],
             locales.as_slice().into(),
             &mut l.diags,
         ),
@@ -279,10 +283,12 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
                     &[
                         inventory::Layer {
                             file: *sid,
+                            text: &l.sources.get(*sid).text,
                             root: sroot,
                         },
                         inventory::Layer {
                             file: oid,
+                            text: &l.sources.get(oid).text,
                             root: &oroot,
                         },
                     ],
