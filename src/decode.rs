@@ -526,10 +526,119 @@ pub fn localized<'a>(
     }
 }
 
+/// Where a part of a string value is written in the file, so that an error inside the
+/// string (a pattern after `re:`) points at it rather than at the opening quote. `text` is
+/// the file, `v` the string as read, `part` a byte range of its value. Escapes, line-ending
+/// backslashes and the newline after `"""` are followed; when the string cannot be read back
+/// to exactly its value, the whole string is the answer.
+pub fn part_span(text: &str, v: &Spanned<String>, part: Range<usize>) -> Range<usize> {
+    read_back(text, v, &part).unwrap_or_else(|| v.span.clone())
+}
+
+fn read_back(text: &str, v: &Spanned<String>, part: &Range<usize>) -> Option<Range<usize>> {
+    let raw = text.get(v.span.clone())?;
+    let (quote, basic) = [("\"\"\"", true), ("'''", false), ("\"", true), ("'", false)]
+        .into_iter()
+        .find(|(q, _)| raw.starts_with(q) && raw.ends_with(q) && raw.len() >= 2 * q.len())?;
+    let mut body_start = quote.len();
+    if quote.len() == 3 {
+        // A newline right after the opening quotes is not part of the value.
+        for nl in ["\r\n", "\n"] {
+            if raw[body_start..].starts_with(nl) {
+                body_start += nl.len();
+                break;
+            }
+        }
+    }
+    let body = &raw[body_start..raw.len() - quote.len()];
+    let base = v.span.start + body_start;
+    // For each byte of the value, the offset in the file of the text that wrote it.
+    let mut value = String::new();
+    let mut origin: Vec<usize> = Vec::new();
+    let mut push = |value: &mut String, c: char, at: usize| {
+        value.push(c);
+        origin.resize(value.len(), base + at);
+    };
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !basic || c != '\\' {
+            push(&mut value, c, i);
+            continue;
+        }
+        let (_, e) = chars.next()?;
+        let hex = |chars: &mut std::iter::Peekable<std::str::CharIndices>, n: usize| {
+            let mut code = 0u32;
+            for _ in 0..n {
+                code = code * 16 + chars.next()?.1.to_digit(16)?;
+            }
+            char::from_u32(code)
+        };
+        let decoded = match e {
+            'b' => '\u{8}',
+            't' => '\t',
+            'n' => '\n',
+            'f' => '\u{c}',
+            'r' => '\r',
+            'e' => '\u{1b}',
+            '"' => '"',
+            '\\' => '\\',
+            'x' => hex(&mut chars, 2)?,
+            'u' => hex(&mut chars, 4)?,
+            'U' => hex(&mut chars, 8)?,
+            // A line-ending backslash: the whitespace and newlines after it are dropped.
+            w if w.is_whitespace() && quote.len() == 3 => {
+                while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+                    chars.next();
+                }
+                continue;
+            }
+            _ => return None,
+        };
+        push(&mut value, decoded, i);
+    }
+    if value != v.value || part.start > part.end || part.end > value.len() {
+        return None;
+    }
+    let at = |k: usize| origin.get(k).copied().unwrap_or(base + body.len());
+    let start = at(part.start);
+    // The end of the last byte's writing: the start of the next one's.
+    let end = if part.end == part.start {
+        start
+    } else {
+        at(part.end)
+    };
+    Some(start..end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::diagnostics::Sources;
+
+    #[test]
+    fn parts_of_strings_are_found_in_the_file() {
+        for (raw, value, part, expect) in [
+            (r#"x = "re:a+""#, "re:a+", 3..5, "a+"),
+            (r#"x = 're:\d+'"#, r"re:\d+", 3..6, r"\d+"),
+            (r#"x = "re:\\d+""#, r"re:\d+", 3..6, r"\\d+"),
+            (r#"x = "re:\u00e9x""#, "re:éx", 3..6, r"\u00e9x"),
+            ("x = \"\"\"\nre:a\\\n   b\"\"\"", "re:ab", 3..5, "a\\\n   b"),
+            ("x = '''\r\nre:[a]'''", "re:[a]", 3..6, "[a]"),
+        ] {
+            let start = raw.find(['"', '\'']).expect("a string");
+            let v = Spanned {
+                value: value.to_string(),
+                span: start..raw.len(),
+            };
+            assert_eq!(&raw[part_span(raw, &v, part)], expect, "{raw}");
+        }
+        // A value that does not read back points at the whole string.
+        let v = Spanned {
+            value: "other".to_string(),
+            span: 4..11,
+        };
+        assert_eq!(part_span(r#"x = "re:a+""#, &v, 3..5), 4..11);
+    }
 
     fn load(text: &str) -> (Option<Spanned<Val>>, Diagnostics) {
         let mut s = Sources::default();

@@ -75,3 +75,354 @@ pub fn pipeline(data: &[u8]) {
         }
     }
 }
+
+/// A small deterministic random generator (splitmix64), so that the names tried against a
+/// pattern are the same on every run of the same input.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next number.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next_u64() % n
+        }
+    }
+}
+
+/// Characters on which JavaScript and Rust are easy to tell apart: case folding (`K`, the
+/// Kelvin sign, `ſ`), digits and spaces outside ASCII, line terminators, surrogate pairs.
+pub const TRICKY: [&str; 24] = [
+    "",
+    "a",
+    "A",
+    "_",
+    "0",
+    "\n",
+    "\r",
+    "\r\n",
+    " ",
+    "\t",
+    "é",
+    "É",
+    "K",
+    "\u{212A}",
+    "ſ",
+    "ß",
+    "\u{663}",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{85}",
+    "😀",
+    "\u{1D538}",
+    "\u{10FFFF}",
+    "\u{FFFF}",
+];
+
+fn walk(h: &regex_syntax::hir::Hir, rng: &mut Rng, out: &mut String) {
+    use regex_syntax::hir::{Class, HirKind};
+    if out.len() > 4096 {
+        return;
+    }
+    let pick = |rng: &mut Rng, ranges: &[(u32, u32)]| -> Option<char> {
+        let &(a, b) = ranges.get(rng.below(ranges.len() as u64) as usize)?;
+        let c = match rng.below(3) {
+            0 => a,
+            1 => b,
+            _ => a + rng.below(u64::from(b - a) + 1) as u32,
+        };
+        char::from_u32(c).or(char::from_u32(a))
+    };
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(l) => out.push_str(&String::from_utf8_lossy(&l.0)),
+        HirKind::Class(Class::Unicode(c)) => {
+            let r: Vec<(u32, u32)> = c
+                .iter()
+                .map(|r| (r.start().into(), r.end().into()))
+                .collect();
+            out.extend(pick(rng, &r));
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let r: Vec<(u32, u32)> = c
+                .iter()
+                .map(|r| (r.start().into(), r.end().into()))
+                .collect();
+            out.extend(pick(rng, &r));
+        }
+        HirKind::Repetition(r) => {
+            let spread = r.max.map_or(3, |m| (m - r.min).min(3));
+            let times = r.min.min(64) + rng.below(u64::from(spread) + 1) as u32;
+            for _ in 0..times {
+                walk(&r.sub, rng, out);
+            }
+        }
+        HirKind::Capture(c) => walk(&c.sub, rng, out),
+        HirKind::Concat(subs) => subs.iter().for_each(|s| walk(s, rng, out)),
+        HirKind::Alternation(subs) => {
+            if let Some(s) = subs.get(rng.below(subs.len() as u64) as usize) {
+                walk(s, rng, out);
+            }
+        }
+    }
+}
+
+/// Whether a repetition holds another repetition or an alternation: JavaScript engines
+/// (and `regress`) backtrack, and may take exponential time on long names that such an
+/// expression does not match.
+fn backtracks(h: &regex_syntax::hir::Hir, in_repetition: bool) -> bool {
+    use regex_syntax::hir::HirKind;
+    match h.kind() {
+        HirKind::Repetition(r) => {
+            let repeats = r.max.is_none_or(|m| m > 1);
+            (in_repetition && repeats) || backtracks(&r.sub, in_repetition || repeats)
+        }
+        HirKind::Alternation(subs) => in_repetition || subs.iter().any(|s| backtracks(s, false)),
+        HirKind::Capture(c) => backtracks(&c.sub, in_repetition),
+        HirKind::Concat(subs) => subs.iter().any(|s| backtracks(s, in_repetition)),
+        _ => false,
+    }
+}
+
+/// Names to try a declaration against: names built from the expression (most of which it
+/// matches), each changed a little (most of which it does not), and [`TRICKY`]. For an
+/// expression on which a backtracking engine may take exponential time, names are cut to
+/// 8 characters, so that comparing engines ends.
+pub fn sample_names(n: &crate::inventory::CookieName, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    let mut built = vec![n.name.clone()];
+    let mut longest = usize::MAX;
+    if let Some(expr) = n.name.strip_prefix("re:") {
+        if let Ok(h) = regex_syntax::Parser::new().parse(expr) {
+            if backtracks(&h, false) {
+                longest = 8;
+            }
+            for _ in 0..8 {
+                let mut s = String::new();
+                walk(&h, &mut rng, &mut s);
+                built.push(s);
+            }
+        }
+    } else {
+        let prefix = n.name.trim_end_matches('*');
+        built.extend(["x", "😀", "\n", "\u{2028}"].map(|t| format!("{prefix}{t}")));
+        built.push(prefix.to_string());
+    }
+    let mut out = Vec::new();
+    for s in built {
+        let mut chars: Vec<char> = s.chars().collect();
+        out.push(s.clone());
+        out.push(format!("{s}a"));
+        out.push(format!("\n{s}"));
+        out.push(format!("{s}\n"));
+        if !chars.is_empty() {
+            let at = rng.below(chars.len() as u64) as usize;
+            let by = TRICKY[rng.below(TRICKY.len() as u64) as usize];
+            let mut changed: String = chars[..at].iter().collect();
+            changed.push_str(by);
+            changed.extend(&chars[at + 1..]);
+            out.push(changed);
+            chars.pop();
+            out.push(chars.into_iter().collect());
+        }
+    }
+    out.extend(TRICKY.iter().map(|s| s.to_string()));
+    for s in &mut out {
+        if let Some((cut, _)) = s.char_indices().nth(longest) {
+            s.truncate(cut);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The values of the cookieconsent module, read back as JSON in which each
+/// `new RegExp("…")` becomes `{"RegExp": "…"}`. `None` unless the module is exactly its
+/// header, `export default`, a JSON value in which only `new RegExp(<string>)` is not JSON,
+/// and `;`: then loading it runs nothing but those constructors.
+pub fn module_values(module: &str) -> Option<serde_json::Value> {
+    let body = module
+        .strip_prefix(
+            "// Generated by Clause from the cookie inventory; regenerate rather than edit.\n\
+             /** @type {import('vanilla-cookieconsent').CookieConsentConfig} */\n\
+             export default ",
+        )?
+        .strip_suffix(";\n")?;
+    let mut json = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(c) = rest.chars().next() {
+        if c == '"' {
+            let len = string_len(rest)?;
+            json.push_str(&rest[..len]);
+            rest = &rest[len..];
+        } else if let Some(after) = rest.strip_prefix("new RegExp(") {
+            let len = string_len(after)?;
+            json.push_str("{\"RegExp\": ");
+            json.push_str(&after[..len]);
+            json.push('}');
+            rest = after[len..].strip_prefix(')')?;
+        } else {
+            json.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    serde_json::from_str(&json).ok()
+}
+
+/// The length of the JSON string at the start of `s`.
+fn string_len(s: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The site around the inventory of the `export` target.
+const EXPORT_SITE: &str =
+    "title = \"T\"\nbase_url = \"https://example.org\"\nlocales = [\"en\", \"fr\"]\n";
+
+/// The exports of any inventory that loads without error: the cookieconsent module must be
+/// data (see [`module_values`]), Klaro's configuration JSON, and every pattern written for
+/// the browser must match, on [`sample_names`], exactly the names the audit matches.
+/// `js_matches(source, name)` runs a JavaScript regular expression (no flags) on a name.
+/// Returns whether the inventory loaded, and so was checked.
+pub fn export(data: &[u8], js_matches: &mut dyn FnMut(&str, &str) -> bool) -> bool {
+    let mut files = BTreeMap::new();
+    files.insert("site.toml".to_string(), EXPORT_SITE.as_bytes().to_vec());
+    files.insert("content/cookies.toml".to_string(), data.to_vec());
+    for l in ["en", "fr"] {
+        files.insert(
+            format!("content/{l}/cookies.md"),
+            b"+++\ntitle = \"Cookies\"\n+++\n\nText.\n".to_vec(),
+        );
+    }
+    let loaded = crate::site::load(&Input::Memory(files));
+    if loaded.diags.has_errors() {
+        return false;
+    }
+    for site in &loaded.sites {
+        check_exports(site, js_matches);
+    }
+    true
+}
+
+/// The checks of [`export`] on one loaded site.
+pub fn check_exports(site: &crate::site::Site, js_matches: &mut dyn FnMut(&str, &str) -> bool) {
+    use crate::export::{self, cookieconsent, klaro};
+    use serde_json::Value;
+    let inv = &site.inventory;
+    let locales = &site.config.locales;
+    let module = cookieconsent::config(site, locales);
+    let cc = module_values(&module).unwrap_or_else(|| panic!("not data:\n{module}"));
+    let klaro_text = klaro::config(site, locales);
+    let kl: Value = serde_json::from_str(&klaro_text).expect("Klaro's configuration is JSON");
+    let mut check = |n: &crate::inventory::CookieName, entry: &Value, klaro: bool| {
+        for (i, name) in sample_names(n, n.name.len() as u64).iter().enumerate() {
+            let browser = match entry {
+                // Klaro matches a string that does not start with `^` exactly; so does
+                // cookieconsent with any string.
+                Value::String(s) if !klaro || !s.starts_with('^') => s == name,
+                Value::String(s) => js_matches(s, name),
+                Value::Object(o) if !klaro => match o.get("RegExp") {
+                    Some(Value::String(s)) => js_matches(s, name),
+                    _ => panic!("unexpected value {entry}"),
+                },
+                _ => panic!("unexpected value {entry}"),
+            };
+            if browser != n.matches(name) {
+                let shown: String = entry.to_string().chars().take(400).collect();
+                panic!(
+                    "{} and {shown} differ on {name:?} (sample {i}, {} in the browser), in {}",
+                    n.name,
+                    if browser { "matched" } else { "not matched" },
+                    if klaro { "Klaro" } else { "cookieconsent" }
+                );
+            }
+        }
+    };
+    for (ci, c) in inv.categories.iter().enumerate() {
+        let declared: Vec<_> = inv
+            .cookies
+            .iter()
+            .filter(|k| k.category == ci)
+            .flat_map(|k| k.names.iter())
+            .collect();
+        let written: Vec<Value> = cc["categories"][&c.id]["autoClear"]["cookies"]
+            .as_array()
+            .map(|a| a.iter().map(|x| x["name"].clone()).collect())
+            .unwrap_or_default();
+        assert_eq!(declared.len(), written.len(), "category {}", c.id);
+        for (n, w) in declared.into_iter().zip(&written) {
+            check(n, w, false);
+        }
+    }
+    let services = export::services(inv);
+    let written = kl["services"].as_array().map_or(&[][..], Vec::as_slice);
+    assert_eq!(services.len(), written.len());
+    for (svc, w) in services.iter().zip(written) {
+        let declared: Vec<_> = svc
+            .cookies
+            .iter()
+            .flat_map(|&k| inv.cookies[k].names.iter())
+            .collect();
+        let entries = w["cookies"].as_array().map_or(&[][..], Vec::as_slice);
+        assert_eq!(declared.len(), entries.len(), "service {}", svc.name);
+        for (n, e) in declared.into_iter().zip(entries) {
+            check(n, e, true);
+        }
+    }
+}
+
+/// The source given to `regress` for a JavaScript source, as code units: each `\uHHHH`
+/// escape of a surrogate becomes that code unit itself. `regress` reads escaped surrogates
+/// as pairs where it should not (`\uD83D\uDE00` becomes one character even without the `u`
+/// flag, and some classes lose members); as raw code units it reads them as JavaScript does.
+pub fn for_regress(source: &str) -> Vec<u32> {
+    let mut out = Vec::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(c) = rest.chars().next() {
+        let unit = rest
+            .strip_prefix("\\u")
+            .and_then(|h| h.get(..4))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .filter(|u| (0xD800..0xE000).contains(u));
+        if let Some(u) = unit {
+            out.push(u);
+            rest = &rest[6..];
+            continue;
+        }
+        out.push(u32::from(c));
+        rest = &rest[c.len_utf8()..];
+        if c == '\\' {
+            // The escaped character is never the start of an escape.
+            if let Some(e) = rest.chars().next() {
+                out.push(u32::from(e));
+                rest = &rest[e.len_utf8()..];
+            }
+        }
+    }
+    out
+}

@@ -199,7 +199,12 @@ pub enum Pattern {
     /// `prefix*`: any name starting with the text before `*` (and longer than it).
     Prefix,
     /// `re:<expression>`: any name the regular expression matches whole.
-    Regex(regex::Regex),
+    Regex {
+        /// The expression, anchored, as the audit matches it.
+        rust: regex::Regex,
+        /// The same expression written for JavaScript (see `export::jsregex`).
+        js: String,
+    },
 }
 
 /// A declared cookie name: exact, a prefix pattern (`_ga_*`) or a regular expression (`re:…`).
@@ -220,7 +225,7 @@ impl CookieName {
                 let prefix = self.name.trim_end_matches('*');
                 observed.len() > prefix.len() && observed.starts_with(prefix)
             }
-            Pattern::Regex(re) => re.is_match(observed),
+            Pattern::Regex { rust, .. } => rust.is_match(observed),
         }
     }
 
@@ -231,24 +236,23 @@ impl CookieName {
 
     /// True for `re:` patterns.
     pub fn is_regex(&self) -> bool {
-        matches!(self.pattern, Pattern::Regex(_))
+        matches!(self.pattern, Pattern::Regex { .. })
     }
 }
 
 /// Compiles a `re:` pattern, anchored at both ends, with a size limit so that a hostile
 /// expression cannot exhaust memory (matching is linear-time in the regex crate).
 pub fn compile_regex(expr: &str) -> Result<regex::Regex, String> {
+    let last_line = |e: String| e.lines().last().unwrap_or("invalid").trim().to_string();
+    // The expression must stand on its own: `a)|(.*` would otherwise close the anchoring
+    // group and match any name.
+    regex_syntax::Parser::new()
+        .parse(expr)
+        .map_err(|e| last_line(e.to_string()))?;
     regex::RegexBuilder::new(&format!("^(?:{expr})$"))
         .size_limit(1 << 20)
         .build()
-        .map_err(|e| {
-            e.to_string()
-                .lines()
-                .last()
-                .unwrap_or("invalid")
-                .trim()
-                .to_string()
-        })
+        .map_err(|e| last_line(e.to_string()))
 }
 
 /// One `[[cookies]]` entry.
@@ -319,7 +323,15 @@ pub fn load(
     diags: &mut Diagnostics,
 ) -> Option<Inventory> {
     let root = decode::parse(text, file, 0, diags)?;
-    load_layers(&[Layer { file, root: &root }], locales.into(), diags)
+    load_layers(
+        &[Layer {
+            file,
+            text,
+            root: &root,
+        }],
+        locales.into(),
+        diags,
+    )
 }
 
 /// Fields whose value may be a table of translations.
@@ -376,7 +388,12 @@ pub fn load_standalone(
         required: &required,
         known: &used,
     };
-    let inv = load_layers(&[Layer { file, root: &root }], set, diags)?;
+    let layer = Layer {
+        file,
+        text,
+        root: &root,
+    };
+    let inv = load_layers(&[layer], set, diags)?;
     Some((inv, required))
 }
 
@@ -385,6 +402,8 @@ pub fn load_standalone(
 pub struct Layer<'a> {
     /// The file.
     pub file: FileId,
+    /// Its text, to point inside strings.
+    pub text: &'a str,
     /// Its parsed contents.
     pub root: &'a Spanned<Val>,
 }
@@ -562,7 +581,15 @@ pub fn load_layers(
     let mut seen: HashMap<String, (FileId, Range<usize>)> = HashMap::new();
     for (file, item) in &cookies {
         r.file = *file;
-        if let Some(c) = read_cookie(&mut r, item, locales, &inv, &declared, &mut seen) {
+        let text = layers
+            .iter()
+            .find(|l| l.file == *file)
+            .map_or("", |l| l.text);
+        let names = Names {
+            text,
+            seen: &mut seen,
+        };
+        if let Some(c) = read_cookie(&mut r, item, locales, &inv, &declared, names) {
             inv.cookies.push(c);
         }
     }
@@ -782,11 +809,15 @@ fn reference(
     None
 }
 
-fn read_names(
-    r: &mut Reader,
-    f: &Fields,
-    seen: &mut HashMap<String, (FileId, Range<usize>)>,
-) -> Option<Vec<CookieName>> {
+/// What reading the names of a cookie needs besides its table: the text of its file (to
+/// point inside a pattern) and the names already declared.
+struct Names<'t, 's> {
+    text: &'t str,
+    seen: &'s mut HashMap<String, (FileId, Range<usize>)>,
+}
+
+fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName>> {
+    let Names { text, seen } = names;
     let v = f.require(r, "names", "[\"sessionid\"]")?;
     let list = decode::strings(r, v, "names")?;
     if list.is_empty() {
@@ -804,14 +835,23 @@ fn read_names(
         let name = n.value.as_str();
         if let Some(expr) = name.strip_prefix("re:") {
             match compile_regex(expr) {
-                Ok(re) => {
+                Ok(rust) => {
+                    let js = match crate::export::jsregex::anchored(expr) {
+                        Ok(js) => js,
+                        Err(e) => {
+                            let span = decode::part_span(text, &n, 3..name.len());
+                            untranslatable(r, span, name, &e);
+                            ok = false;
+                            continue;
+                        }
+                    };
                     if seen
                         .insert(name.to_string(), (r.file, n.span.clone()))
                         .is_none()
                     {
                         out.push(CookieName {
                             name: name.to_string(),
-                            pattern: Pattern::Regex(re),
+                            pattern: Pattern::Regex { rust, js },
                         });
                     }
                 }
@@ -866,16 +906,42 @@ fn read_names(
     ok.then_some(out)
 }
 
+/// Reports a `re:` pattern that Rust accepts but the consent banners could not be given.
+fn untranslatable(
+    r: &mut Reader,
+    span: Range<usize>,
+    name: &str,
+    why: &crate::export::jsregex::Untranslatable,
+) {
+    use crate::export::jsregex::Untranslatable;
+    let (message, label, help) = match why {
+        Untranslatable::TooLarge { len } => (
+            format!(
+                "`{name}` is too large for the consent banners: written for JavaScript it takes {len} characters, at most {} are allowed",
+                crate::export::jsregex::MAX_LEN
+            ),
+            "too large once written for JavaScript",
+            "Unicode classes (`\\w`, `\\d`, `\\s`, `\\b`, `\\pL`) are written for JavaScript as every range they cover: where cookie names are ASCII, write `[A-Za-z0-9_]`, `[0-9]` or `(?-u:\\b)` instead, or turn Unicode off for the whole pattern with `(?-u)`",
+        ),
+        other => (
+            format!("`{name}` cannot be written for the consent banners: {other}"),
+            "not expressible in JavaScript",
+            "write the pattern with classes, alternatives and repetitions of characters, e.g. `re:_hjSession_[0-9]+`",
+        ),
+    };
+    r.error(&span, message, label, help.to_string());
+}
+
 fn read_cookie(
     r: &mut Reader,
     v: &Spanned<Val>,
     locales: LocaleSet,
     inv: &Inventory,
     declared: &Declared,
-    seen: &mut HashMap<String, (FileId, Range<usize>)>,
+    names: Names,
 ) -> Option<Cookie> {
     let f = r.table(v, "a cookie", &COOKIE, "[[cookies]]")?;
-    let names = read_names(r, &f, seen);
+    let names = read_names(r, &f, names);
     let provider_ids: Vec<&str> = inv.providers.iter().map(|p| p.id.as_str()).collect();
     let category_ids: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
     let provider = reference(
@@ -940,7 +1006,10 @@ mod tests {
 
     fn name(s: &str) -> CookieName {
         let pattern = if let Some(e) = s.strip_prefix("re:") {
-            Pattern::Regex(compile_regex(e).expect("valid"))
+            Pattern::Regex {
+                rust: compile_regex(e).expect("valid"),
+                js: crate::export::jsregex::anchored(e).expect("written for JavaScript"),
+            }
         } else if s.ends_with('*') {
             Pattern::Prefix
         } else {
@@ -976,6 +1045,8 @@ mod tests {
         );
         assert!(!re.matches("_hjSession_12a"));
         assert!(compile_regex("(").is_err());
+        // The expression cannot close the anchoring group: it would match any name.
+        assert!(compile_regex("x)|(.*").is_err());
         assert!(compile_regex("a{1000}{1000}{1000}").is_err(), "size limit");
     }
 

@@ -214,7 +214,11 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         .and_then(|(id, text)| Some((id, decode::parse(&text, id, 0, &mut l.diags)?)));
     let inventory = match (&shared_inv, &config) {
         (Some((id, root)), Some(_)) => inventory::load_layers(
-            &[inventory::Layer { file: *id, root }],
+            &[inventory::Layer {
+                file: *id,
+                text: &l.sources.get(*id).text,
+                root,
+            }],
             locales.as_slice().into(),
             &mut l.diags,
         ),
@@ -307,10 +311,12 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
                     &[
                         inventory::Layer {
                             file: *sid,
+                            text: &l.sources.get(*sid).text,
                             root: sroot,
                         },
                         inventory::Layer {
                             file: oid,
+                            text: &l.sources.get(oid).text,
                             root: &oroot,
                         },
                     ],
@@ -654,7 +660,11 @@ fn check_without_settings(
     if let Some((file, root)) = inventory {
         let used = inventory::locales_used(root);
         let _ = inventory::load_layers(
-            &[inventory::Layer { file, root }],
+            &[inventory::Layer {
+                file,
+                text: &l.sources.get(file).text,
+                root,
+            }],
             decode::LocaleSet {
                 required: &[],
                 known: &used,

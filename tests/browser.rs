@@ -351,3 +351,127 @@ fn only_skip_browser_1_skips_and_never_in_ci() {
         "{refused}"
     );
 }
+
+/// The declarations behind the cookie entries of the exports, in the order patterns.mjs
+/// reads them: cookieconsent's categories then `autoClear.cookies`; Klaro's services then
+/// `cookies`.
+fn declared_in_export_order(
+    site: &clause::site::Site,
+) -> (
+    Vec<&clause::inventory::CookieName>,
+    Vec<&clause::inventory::CookieName>,
+) {
+    let inv = &site.inventory;
+    let cookieconsent = (0..inv.categories.len())
+        .flat_map(|ci| inv.cookies.iter().filter(move |k| k.category == ci))
+        .flat_map(|k| k.names.iter())
+        .collect();
+    let klaro = clause::export::services(inv)
+        .into_iter()
+        .flat_map(|s| s.cookies)
+        .flat_map(|k| inv.cookies[k].names.iter())
+        .collect();
+    (cookieconsent, klaro)
+}
+
+/// Runs patterns.mjs on a site's exported cookieconsent module and Klaro configuration:
+/// the module must load without running anything else, and each tool must match, on names
+/// built from each declaration and on tricky characters, exactly what the audit matches.
+fn patterns_match_in_node(site: &clause::site::Site, cc: &Path, klaro: &Path, dir: &Path) {
+    let (cc_names, klaro_names) = declared_in_export_order(site);
+    let samples = |names: &[&clause::inventory::CookieName]| -> Vec<Vec<String>> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| clause::fuzzing::sample_names(n, i as u64))
+            .collect()
+    };
+    let (cc_samples, klaro_samples) = (samples(&cc_names), samples(&klaro_names));
+    let file = dir.join("samples.json");
+    let json = serde_json::json!({"cookieconsent": cc_samples, "klaro": klaro_samples});
+    std::fs::write(&file, json.to_string()).expect("write");
+    let report = node("patterns.mjs", [cc, klaro, file.as_path()]);
+    let v: serde_json::Value = serde_json::from_str(&report).expect("JSON report");
+    assert_eq!(v["canary"], "untouched", "the module ran code");
+    for (tool, names, samples) in [
+        ("cookieconsent", &cc_names, &cc_samples),
+        ("klaro", &klaro_names, &klaro_samples),
+    ] {
+        for (i, n) in names.iter().enumerate() {
+            for (j, sample) in samples[i].iter().enumerate() {
+                let browser = v[tool][i][j].as_bool().expect("a boolean");
+                assert_eq!(
+                    browser,
+                    n.matches(sample),
+                    "{tool}: {} on {sample:?}: {} in the browser",
+                    n.name,
+                    if browser { "matched" } else { "not matched" }
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn hostile_patterns_export_as_data_that_matches_what_the_audit_matches() {
+    if skip_browser("hostile_patterns_export_as_data_that_matches_what_the_audit_matches") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = common::fixture("hostile-patterns");
+    let export = |format: &str, file: &str| {
+        let o = common::clause()
+            .args(["export", "--format", format, "--root"])
+            .arg(&root)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let path = tmp.path().join(file);
+        std::fs::write(&path, &o.stdout).expect("write");
+        path
+    };
+    let cc = export("cookieconsent", "cookieconsent.mjs");
+    let klaro = export("klaro", "klaro.json");
+    let loaded = clause::site::load(&clause::input::Input::Disk(root.clone()));
+    assert!(!loaded.diags.has_errors());
+    let site = &loaded.sites[0];
+    assert_eq!(declared_in_export_order(site).0.len(), 31);
+    patterns_match_in_node(site, &cc, &klaro, tmp.path());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Generated patterns through the real exports, in Node: one Node process per case.
+    #[test]
+    fn exported_patterns_match_in_node_what_the_audit_matches(
+        exprs in proptest::collection::vec(common::patterns::pattern(), 1..16),
+    ) {
+        if skip_browser("exported_patterns_match_in_node_what_the_audit_matches") {
+            return Ok(());
+        }
+        let names = common::patterns::accepted(&exprs);
+        if names.is_empty() {
+            return Ok(());
+        }
+        let loaded = clause::site::load(&common::patterns::site_declaring(&names));
+        proptest::prop_assert!(!loaded.diags.has_errors());
+        let site = &loaded.sites[0];
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let cc = tmp.path().join("cookieconsent.mjs");
+        let klaro = tmp.path().join("klaro.json");
+        let locales = site.config.locales.clone();
+        std::fs::write(&cc, clause::export::cookieconsent::config(site, &locales)).expect("write");
+        std::fs::write(&klaro, clause::export::klaro::config(site, &locales)).expect("write");
+        patterns_match_in_node(site, &cc, &klaro, tmp.path());
+    }
+}

@@ -73,6 +73,28 @@ fn broken_inventory_reports_every_problem_with_its_place() {
 }
 
 #[test]
+fn patterns_the_consent_banners_cannot_be_given_are_errors_with_their_place() {
+    let (code, stderr) = check("invalid-patterns", &[]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("invalid_patterns_human", stderr);
+    // The build refuses them too, and writes nothing.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = clause()
+        .args([
+            "build",
+            "--root",
+            "tests/fixtures/invalid-patterns",
+            "--output",
+        ])
+        .arg(tmp.path().join("out"))
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&o.stderr), stderr);
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
 fn broken_settings_are_reported_together() {
     let (code, stderr) = check("invalid-site", &[]);
     assert_eq!(code, 1);

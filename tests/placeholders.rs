@@ -45,7 +45,13 @@ fn bare_placeholders(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'{' && b.get(i + 1) != Some(&b'{') && (i == 0 || b[i - 1] != b'{') {
+        // `\u{a0}` in a plain literal is a character escape, not a placeholder.
+        let unicode_escape = i >= 2 && &b[i - 2..i] == b"\\u";
+        if b[i] == b'{'
+            && !unicode_escape
+            && b.get(i + 1) != Some(&b'{')
+            && (i == 0 || b[i - 1] != b'{')
+        {
             let end = text[i + 1..].find('}').map(|e| i + 1 + e);
             if let Some(end) = end {
                 let name = &text[i + 1..end];

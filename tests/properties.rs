@@ -1,7 +1,11 @@
 //! Property tests: any inventory that loads renders pages that html5ever parses without a
 //! single error, that list every declared cookie name exactly once in its category's table,
 //! and that show every text exactly as written, whatever characters it holds; and `clause
-//! diff`'s comparison ignores order and finds each removed cookie.
+//! diff`'s comparison ignores order and finds each removed cookie; and the `re:` patterns
+//! written for the consent banners match, in an ECMAScript engine, exactly the names the
+//! audit matches (tests/browser.rs checks the same in Node).
+
+mod common;
 
 use std::collections::BTreeMap;
 
@@ -251,4 +255,47 @@ proptest! {
         prop_assert_eq!(&changes[0].id, &gone.names[0]);
         prop_assert!(!changes[0].reconsent);
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Through the real exports: the cookieconsent module read back as data, Klaro's JSON,
+    /// and each pattern run by `regress` on names built from it and on tricky characters.
+    #[test]
+    fn browser_patterns_match_what_the_audit_matches(
+        exprs in prop::collection::vec(common::patterns::pattern(), 1..8),
+    ) {
+        let names = common::patterns::accepted(&exprs);
+        if names.is_empty() {
+            return Ok(());
+        }
+        let loaded = site::load(&common::patterns::site_declaring(&names));
+        prop_assert!(!loaded.diags.has_errors(), "{:?}", loaded.diags);
+        let mut cache = std::collections::HashMap::new();
+        clause::fuzzing::check_exports(&loaded.sites[0], &mut |source, name| {
+            common::patterns::regress_matches(&mut cache, source, name)
+        });
+    }
+}
+
+#[test]
+fn most_generated_patterns_are_accepted() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let exprs: Vec<String> = (0..400)
+        .map(|_| {
+            common::patterns::pattern()
+                .new_tree(&mut runner)
+                .expect("a pattern")
+                .current()
+        })
+        .collect();
+    let accepted = common::patterns::accepted(&exprs).len();
+    eprintln!("{accepted} of {} accepted", exprs.len());
+    assert!(accepted * 2 > exprs.len(), "{accepted} of {}", exprs.len());
 }

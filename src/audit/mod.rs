@@ -258,7 +258,7 @@ pub fn find_declaration(inv: &Inventory, name: &str) -> Option<(usize, usize)> {
             let (rank, len) = match n.pattern {
                 Pattern::Exact => (0, n.name.len()),
                 Pattern::Prefix => (1, usize::MAX - n.name.len()),
-                Pattern::Regex(_) => (2, 0),
+                Pattern::Regex { .. } => (2, 0),
             };
             if best.is_none_or(|(_, _, r, l)| (rank, len) < (r, l)) {
                 best = Some((ci, ni, rank, len));

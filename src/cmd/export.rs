@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use crate::cli::{emit, status, usage_error, ExportArgs, ExportFormat, EXIT_PROBLEMS};
 use crate::diagnostics::Format;
-use crate::escape::terminal::show;
 use crate::export;
 use crate::input::Input;
 use crate::site;
@@ -52,21 +51,6 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             v
         }
     };
-    // A pattern the browser would read differently is worth a warning, not a refusal:
-    // the JSON and CSV exports and the policy itself are still right.
-    if matches!(
-        args.format,
-        ExportFormat::Klaro | ExportFormat::Cookieconsent
-    ) {
-        for n in site.inventory.cookies.iter().flat_map(|k| k.names.iter()) {
-            if let Some(why) = n.name.strip_prefix("re:").and_then(export::js_incompatible) {
-                status(&format!(
-                    "warning: the pattern `{}` may not match the same cookies in the browser: {why}\n  = help: write it with syntax JavaScript shares (character classes, alternatives, repetitions)",
-                    show(&n.name)
-                ));
-            }
-        }
-    }
     let bytes = match args.format {
         ExportFormat::Json => export::json_for(&site, &locales).into_bytes(),
         ExportFormat::Csv => match site.theme.strings.get(&locales[0]) {

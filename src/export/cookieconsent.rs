@@ -3,18 +3,22 @@
 //! every name and pattern), and per language a preferences modal whose sections hold the
 //! cookie tables.
 //!
-//! Patterns are regular-expression literals, which JSON cannot hold, so the output is an
-//! ES module whose JSDoc type lets editors and `tsc --checkJs` check it against the
-//! package's own type definitions.
+//! Patterns are `RegExp` objects, which JSON cannot hold, so the output is an ES module whose
+//! JSDoc type lets editors and `tsc --checkJs` check it against the package's own type
+//! definitions. Each is built as `new RegExp("…")` from a JSON string: the pattern is data
+//! that no character of it can end (a regular-expression literal ends at the first
+//! unescaped `/`), and its source is the one written for Klaro's mode (no flags), which
+//! cookieconsent uses as given (`RegExp.prototype.test` on each cookie name).
 
 use super::{duration_text, escape_html, js_pattern, policy_url, script_safe, JsPattern};
 use crate::inventory::{Consent, Party};
 use crate::site::Site;
 
-/// A JavaScript value: JSON plus regular-expression literals.
+/// A JavaScript value: JSON plus regular expressions.
 enum Js {
     Str(String),
     Bool(bool),
+    /// `new RegExp(source)`, with the source as a JSON string.
     Regex(String),
     Arr(Vec<Js>),
     Obj(Vec<(String, Js)>),
@@ -43,20 +47,10 @@ fn write(v: &Js, indent: usize, out: &mut String) {
             &serde_json::to_string(t).unwrap_or_else(|_| "\"\"".into()),
         )),
         Js::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        // A `/` ends the literal and `<` could end a `<script>` element; neither changes
-        // the expression once escaped.
-        Js::Regex(re) => {
-            out.push('/');
-            for c in re.chars() {
-                match c {
-                    '/' => out.push_str("\\/"),
-                    '<' => out.push_str("\\x3c"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    c => out.push(c),
-                }
-            }
-            out.push('/');
+        Js::Regex(source) => {
+            out.push_str("new RegExp(");
+            write(&Js::Str(source.clone()), indent, out);
+            out.push(')');
         }
         Js::Arr(items) if items.is_empty() => out.push_str("[]"),
         Js::Arr(items) => {

@@ -3,6 +3,7 @@
 //! configurations of the consent banners sites already use (Klaro, cookieconsent v3).
 
 pub mod cookieconsent;
+pub mod jsregex;
 pub mod klaro;
 
 use std::collections::BTreeMap;
@@ -240,62 +241,20 @@ pub fn csv_cell(s: &str) -> String {
 pub enum JsPattern {
     /// The name itself.
     Exact(String),
-    /// A regular expression, anchored at both ends.
+    /// The source of a regular expression for `new RegExp(source)` (no flags), anchored at
+    /// both ends; see [`jsregex`].
     Regex(String),
 }
 
-/// Escapes the characters that are special in a JavaScript regular expression.
-pub fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\^$.|?*+()[]{}/-".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// How consent tools written in JavaScript should match a declared name: `_ga_*` becomes
-/// `^_ga_.+$` (the prefix and at least one more character, as `clause audit` matches), and
-/// `re:…` is anchored at both ends as in the inventory.
+/// `^_ga_` followed by at least one more character (as `clause audit` matches), and `re:…`
+/// the JavaScript form checked when the inventory was read.
 pub fn js_pattern(n: &CookieName) -> JsPattern {
     match &n.pattern {
         Pattern::Exact => JsPattern::Exact(n.name.clone()),
-        Pattern::Prefix => JsPattern::Regex(format!(
-            "^{}.+$",
-            regex_escape(n.name.trim_end_matches('*'))
-        )),
-        Pattern::Regex(_) => {
-            let expr = n.name.strip_prefix("re:").unwrap_or(&n.name);
-            JsPattern::Regex(format!("^(?:{expr})$"))
-        }
+        Pattern::Prefix => JsPattern::Regex(jsregex::prefix(n.name.trim_end_matches('*'))),
+        Pattern::Regex { js, .. } => JsPattern::Regex(js.clone()),
     }
-}
-
-/// Why a `re:` expression (Rust syntax) may not mean the same in JavaScript, if it uses
-/// syntax that only the Rust engine knows.
-pub fn js_incompatible(expr: &str) -> Option<&'static str> {
-    let checks: [(&str, &str); 7] = [
-        ("(?i", "inline flags such as (?i) are not JavaScript"),
-        ("(?s", "inline flags such as (?s) are not JavaScript"),
-        ("(?x", "inline flags such as (?x) are not JavaScript"),
-        ("(?P<", "named groups are written (?<name>…) in JavaScript"),
-        (
-            "[[:",
-            "POSIX classes such as [[:alpha:]] are not JavaScript",
-        ),
-        ("\\A", "\\A is not JavaScript: use ^"),
-        ("\\z", "\\z is not JavaScript: use $"),
-    ];
-    checks
-        .iter()
-        .find(|(needle, _)| expr.contains(needle))
-        .map(|(_, why)| *why)
-        .or_else(|| {
-            (expr.contains("\\p{") || expr.contains("\\P{"))
-                .then_some("Unicode classes \\p{…} need the u flag in JavaScript")
-        })
 }
 
 /// Escapes text for HTML, for tools that insert configured texts as markup.
@@ -467,7 +426,10 @@ mod pattern_tests {
 
     fn name(n: &str) -> CookieName {
         let pattern = if let Some(re) = n.strip_prefix("re:") {
-            Pattern::Regex(crate::inventory::compile_regex(re).expect("regex"))
+            Pattern::Regex {
+                rust: crate::inventory::compile_regex(re).expect("regex"),
+                js: jsregex::anchored(re).expect("JavaScript"),
+            }
         } else if n.ends_with('*') {
             Pattern::Prefix
         } else {
@@ -484,22 +446,20 @@ mod pattern_tests {
         assert_eq!(js_pattern(&name("_ga")), JsPattern::Exact("_ga".into()));
         assert_eq!(
             js_pattern(&name("_pk_id.*")),
-            JsPattern::Regex(r"^_pk_id\..+$".into())
+            JsPattern::Regex(
+                r"^_pk_id\.(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])+$".into()
+            )
         );
         assert_eq!(
             js_pattern(&name("re:_gat_[0-9]+|_gid")),
             JsPattern::Regex("^(?:_gat_[0-9]+|_gid)$".into())
         );
-        assert_eq!(regex_escape("a/b(c)*"), r"a\/b\(c\)\*");
-    }
-
-    #[test]
-    fn rust_only_regex_syntax_is_noticed() {
-        assert_eq!(js_incompatible("_gat_[0-9]+"), None);
-        assert!(js_incompatible("(?i)_ga").is_some());
-        assert!(js_incompatible("(?P<id>[0-9]+)").is_some());
-        assert!(js_incompatible("\\p{L}+").is_some());
-        assert!(js_incompatible("[[:digit:]]+").is_some());
+        // Rust's case folding, spelt out: `ſ` (long s) folds to `s`, which JavaScript's `i`
+        // flag without `u` would not know.
+        assert_eq!(
+            js_pattern(&name(r"re:(?i)ysc_[0-9]")),
+            JsPattern::Regex(r"^[Yy][Ss\u017F][Cc]_[0-9]$".into())
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod patterns;
 pub mod serve;
 
 use std::path::{Path, PathBuf};
