@@ -683,9 +683,10 @@ def main():
         else:
             # Deleting hundreds of thousands of files takes minutes on some disks: left to a
             # background process, so that the benchmark's own time is what it reports.
-            subprocess.Popen(["rm", "-rf", "--", work], start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            print(f"removing {work} in the background")
+            rm = subprocess.Popen(["rm", "-rf", "--", work], start_new_session=True,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print(f"removing {work} in the background (process {rm.pid}); on a disk, let it finish "
+                  "before the next run: its deletions slow builds down")
 
 
 if __name__ == "__main__":
