@@ -145,6 +145,59 @@ pub fn document(data: &[u8]) {
     let _ = diagnostics::report(&sources, &diags, Format::Human);
 }
 
+/// How large a document [`nesting`] builds: enough for quadratic work to take minutes, small
+/// enough for linear work to take well under the time limit per input, sanitizers on.
+const NESTING_MAX_DOCUMENT: usize = 1 << 16;
+
+/// Prose with structure repeated from a few bytes: the input is read as pieces, each a
+/// count byte, a length byte and that many bytes of fragment (at most 15), the fragment
+/// repeated `2^(count % 16)` times (up to 32,768), until the document reaches 64 KB. Deep
+/// lists, quotes, emphasis and HTML are a few bytes away, and a document whose time or
+/// memory grows faster than its size stands out: `.ci/fuzz` runs this target with a time
+/// and a memory limit per input.
+pub fn nesting(data: &[u8]) {
+    let mut doc = String::new();
+    let mut rest = data;
+    while let [count, len, tail @ ..] = rest {
+        let (fragment, next) = tail.split_at(usize::from(*len % 16).min(tail.len()));
+        rest = next;
+        let Ok(fragment) = std::str::from_utf8(fragment) else {
+            continue;
+        };
+        for _ in 0..1usize << (count % 16) {
+            if doc.len() + fragment.len() > NESTING_MAX_DOCUMENT {
+                break;
+            }
+            doc.push_str(fragment);
+        }
+    }
+    let mut sources = Sources::default();
+    let file = sources.add("content/en/cookies.md", doc.as_str());
+    let mut diags = Diagnostics::default();
+    let params = vec![("site".to_string(), Localized::Same("S".to_string()))];
+    let reserved: HashSet<String> = ["necessary".to_string()].into_iter().collect();
+    let names = Names {
+        params: &params,
+        categories: &["necessary"],
+        reserved: &reserved,
+        raw_html: true,
+    };
+    let src = Source {
+        text: &doc,
+        offset: 0,
+        file,
+        locale: "en",
+    };
+    for block in markdown::render(&src, &names, &mut diags) {
+        if let markdown::Block::Html { html, .. } = block {
+            if let Some(why) = unsafe_html(&html, true) {
+                panic!("{why} survived in {html}");
+            }
+        }
+    }
+    let _ = diagnostics::report(&sources, &diags, Format::Json);
+}
+
 /// The whole pipeline, from in-memory files to HTML. The bytes are split on NUL into
 /// site.toml, content/cookies.toml and content/en/cookies.md.
 pub fn pipeline(data: &[u8]) {
