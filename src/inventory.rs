@@ -428,6 +428,20 @@ fn peek_str<'v>(v: &'v Spanned<Val>, key: &str) -> Option<&'v str> {
         })
 }
 
+/// The `id` of a raw entry and where it is written, before validation.
+fn peek_id(v: &Spanned<Val>) -> Option<(&str, Range<usize>)> {
+    let Val::Table(entries) = &v.value else {
+        return None;
+    };
+    entries
+        .iter()
+        .find(|(k, _)| k.value == "id")
+        .and_then(|(_, x)| match &x.value {
+            Val::Str(s) => Some((s.as_str(), x.span.clone())),
+            _ => None,
+        })
+}
+
 /// The names of a raw `[[cookies]]` entry, before validation.
 fn peek_names(v: &Spanned<Val>) -> Vec<&str> {
     let Val::Table(entries) = &v.value else {
@@ -481,7 +495,21 @@ pub fn load_layers(
         r.file = layer.file;
         let known: &[&str] = if i == 0 { &TOP } else { &TOP_OVERLAY };
         let fields = r.table(layer.root, "the inventory", known, "[[cookies]]")?;
+        // Within one file an id may be declared once; a later file replaces it.
+        let mut declared_here: HashMap<&str, Range<usize>> = HashMap::new();
         for item in array(&mut r, &fields, "definitions", "[[definitions]]") {
+            if let Some((id, span)) = peek_id(item) {
+                if let Some(first) = declared_here.get(id) {
+                    r.diags.push(
+                        Diagnostic::error(format!("definition `{id}` is declared twice"))
+                            .at(layer.file, span, "declared again")
+                            .also(layer.file, first.clone(), "first declared here")
+                            .help("give each definition its own `id`, or remove one of them"),
+                    );
+                    continue;
+                }
+                declared_here.insert(id, span);
+            }
             // An entry without a readable id cannot replace anything: keep it apart.
             let key = peek_str(item, "id").map_or_else(
                 || {
@@ -567,6 +595,23 @@ pub fn load_layers(
     for (key, (file, id, v)) in &cats {
         r.file = *file;
         declared.categories.push(key.clone());
+        // A category's id is its section's anchor: it may not be one of the page's own,
+        // nor the anchor of a definition (`def-<id>`).
+        let shadows = if crate::markdown::PAGE_IDS.contains(&key.as_str()) {
+            Some("an id of the page itself".to_string())
+        } else {
+            key.strip_prefix("def-")
+                .filter(|d| inv.definitions.iter().any(|x| x.id == *d))
+                .map(|d| format!("the anchor of the definition `{d}`"))
+        };
+        if let Some(what) = shadows {
+            r.error(
+                &id.span,
+                format!("category id `{key}` is already {what}"),
+                "the anchor of this category's section",
+                "an id names one element of the page: rename the category".into(),
+            );
+        }
         if let Some(c) = read_category(&mut r, id, v, locales) {
             inv.categories.push(c);
         }
@@ -1165,5 +1210,76 @@ duration = "2 weeks"
                 "`2 fortnights` is not a duration",
             ]
         );
+    }
+
+    #[test]
+    fn a_definition_declared_twice_in_one_file_is_an_error_with_both_places() {
+        let def = |text: &str| {
+            format!("[[definitions]]\nid = \"cookie\"\nterm = \"Cookie\"\ntext = \"{text}\"\n")
+        };
+        let text = format!("{}{}{GOOD}", def("first"), def("second"));
+        let (_, d) = load_str(&text);
+        let all: Vec<&Diagnostic> = d.iter().collect();
+        assert_eq!(all.len(), 1, "{d:?}");
+        assert_eq!(all[0].message, "definition `cookie` is declared twice");
+        let places: Vec<usize> = all[0]
+            .primary
+            .iter()
+            .chain(all[0].secondary.iter())
+            .map(|l| l.span.start)
+            .collect();
+        assert_eq!(
+            places,
+            [
+                text.rfind("\"cookie\"").expect("second"),
+                text.find("\"cookie\"").expect("first")
+            ]
+        );
+        // A portal's own file replacing a shared definition is what layers are for.
+        let mut s = Sources::default();
+        let shared_text = format!("{}{GOOD}", def("shared"));
+        let own_text = def("portal");
+        let shared_id = s.add("content/cookies.toml", shared_text.clone());
+        let own_id = s.add("sites/a/cookies.toml", own_text.clone());
+        let mut d = Diagnostics::default();
+        let shared = decode::parse(&shared_text, shared_id, 0, &mut d).expect("toml");
+        let own = decode::parse(&own_text, own_id, 0, &mut d).expect("toml");
+        let locales = vec!["en".to_string(), "fr".to_string()];
+        let inv = load_layers(
+            &[
+                Layer {
+                    file: shared_id,
+                    text: &shared_text,
+                    root: &shared,
+                },
+                Layer {
+                    file: own_id,
+                    text: &own_text,
+                    root: &own,
+                },
+            ],
+            locales.as_slice().into(),
+            &mut d,
+        )
+        .expect("loads");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(inv.definitions.len(), 1);
+        assert_eq!(inv.definitions[0].text.get("fr"), "portal");
+    }
+
+    #[test]
+    fn a_category_may_not_take_an_id_of_the_page() {
+        for (id, what) in [
+            ("main", "an id of the page itself"),
+            ("def-cookie", "the anchor of the definition `cookie`"),
+        ] {
+            let text = format!(
+                "[[definitions]]\nid = \"cookie\"\nterm = \"C\"\ntext = \"T\"\n{}",
+                GOOD.replace("necessary", id)
+            );
+            let (_, d) = load_str(&text);
+            let all: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
+            assert_eq!(all, [format!("category id `{id}` is already {what}")]);
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod content;
 pub mod decode;
 pub mod diagnostics;
 pub mod diff;
+pub mod dom;
 pub mod escape;
 pub mod export;
 pub mod fingerprint;

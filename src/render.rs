@@ -78,9 +78,10 @@ struct DefinitionCtx {
 
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-enum BlockCtx {
+enum BlockCtx<'a> {
     Html {
-        html: String,
+        /// Borrowed: the prose of a 50 MB document is not copied once more.
+        html: &'a str,
     },
     Definitions {
         level: u8,
@@ -114,7 +115,7 @@ struct PageCtx<'a> {
     languages: Vec<Link>,
     updated: Option<(String, String)>,
     toc: Vec<TocEntry>,
-    blocks: Vec<BlockCtx>,
+    blocks: Vec<BlockCtx<'a>>,
     columns: Vec<ColumnCtx>,
     root: &'static str,
     ui: &'a std::collections::BTreeMap<String, String>,
@@ -314,12 +315,12 @@ fn toc(headings: &[Heading]) -> Vec<TocEntry> {
     out
 }
 
-fn blocks_ctx(site: &Site, s: &Strings, page: &Page) -> Vec<BlockCtx> {
+fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>> {
     let loc = s.locale.as_str();
     page.blocks
         .iter()
         .map(|b| match b {
-            Block::Html { html, .. } => BlockCtx::Html { html: html.clone() },
+            Block::Html { html, .. } => BlockCtx::Html { html },
             Block::Section {
                 section: Section::Definitions,
                 level,

@@ -851,17 +851,7 @@ fn render_prose(
     for d in &inv.definitions {
         reserved.insert(format!("def-{}", d.id));
     }
-    for fixed in [
-        "main",
-        "contents",
-        "definitions",
-        "cookies",
-        "languages",
-        "updated",
-        "changes",
-    ] {
-        reserved.insert(fixed.to_string());
-    }
+    reserved.extend(markdown::PAGE_IDS.map(str::to_string));
     let names = markdown::Names {
         params: &config.params,
         categories: &categories,

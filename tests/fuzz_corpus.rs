@@ -38,6 +38,11 @@ fn document_corpus() {
 }
 
 #[test]
+fn nesting_corpus() {
+    assert!(replay("nesting", clause::fuzzing::nesting) >= 10);
+}
+
+#[test]
 fn pipeline_corpus() {
     assert!(replay("pipeline", clause::fuzzing::pipeline) >= 2);
 }

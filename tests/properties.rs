@@ -1,6 +1,8 @@
 //! Property tests: any inventory that loads renders pages that html5ever parses without a
 //! single error, that list every declared cookie name exactly once in its category's table,
-//! and that show every text exactly as written, whatever characters it holds; and `clause
+//! and that show every text exactly as written, whatever characters it holds; any prose,
+//! however hostile its Markdown and raw HTML, renders pages that hold nothing the README
+//! rules out (`clause::fuzzing::unsafe_html`, which parses them with html5ever); `clause
 //! diff`'s comparison ignores order and finds each removed cookie; and the `re:` patterns
 //! written for the consent banners match, in an ECMAScript engine, exactly the names the
 //! audit matches (tests/browser.rs checks the same in Node).
@@ -180,7 +182,8 @@ proptest! {
             let html = std::str::from_utf8(&f.bytes).expect("utf-8");
             let doc = Html::parse_document(html);
             prop_assert!(doc.errors.is_empty(), "{}: {:?}", f.path, doc.errors);
-            prop_assert_eq!(doc.select(&sel("script")).count(), 0);
+            let verdict = clause::fuzzing::unsafe_html(html, false);
+            prop_assert!(verdict.is_none(), "{}: {:?}", f.path, verdict);
             if !f.path.ends_with("cookies/index.html") {
                 continue;
             }
@@ -214,6 +217,149 @@ proptest! {
                     .collect();
                 let expected: Vec<&String> = declared.iter().map(|c| &c.purpose).collect();
                 prop_assert_eq!(purposes.iter().collect::<Vec<_>>(), expected);
+            }
+        }
+    }
+}
+
+/// Addresses in every disguise: schemes that run code, in any case, split by tabs and
+/// newlines, entity-encoded, behind spaces and control characters; and harmless ones.
+const ADDRESSES: [&str; 14] = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "jav&#x09;ascript:alert(1)",
+    "jav\nascript:alert(1)",
+    "&#106;avascript:alert(1)",
+    "javascript&colon;alert(1)",
+    "&#x01;javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "//evil.example/x",
+    "https://ok.example/",
+    "mailto:a@b.example",
+    "#main",
+];
+
+/// Hostile prose: elements the sanitizer must drop or clean, with attributes that run,
+/// load or submit, holding addresses in every disguise; Markdown links, headings and
+/// nesting around them.
+fn prose() -> impl Strategy<Value = String> {
+    let tags = vec![
+        "a",
+        "q",
+        "blockquote",
+        "h2",
+        "div",
+        "b",
+        "svg",
+        "math",
+        "iframe",
+        "img",
+        "form",
+        "base",
+        "meta",
+        "script",
+        "style",
+        "object",
+        "template",
+        "table",
+        "p",
+        "link",
+        "noscript",
+    ];
+    let attrs = vec![
+        "href",
+        "cite",
+        "src",
+        "srcset",
+        "xlink:href",
+        "action",
+        "onload",
+        "OnClick",
+        "style",
+        "id",
+        "http-equiv",
+        "data",
+        "formaction",
+    ];
+    let element = (
+        prop::sample::select(tags),
+        prop::sample::select(attrs),
+        prop::sample::select(ADDRESSES.to_vec()),
+        prop::sample::select(vec!["\"", "'", ""]),
+        any::<bool>(),
+    )
+        .prop_map(|(tag, attr, value, q, closed)| {
+            let end = if closed {
+                format!("x</{tag}>")
+            } else {
+                "x".to_string()
+            };
+            format!("<{tag} {attr}={q}{value}{q}>{end}")
+        });
+    let markdown = (
+        prop::sample::select(vec!["[a](", "<", "![i](", "[r]: "]),
+        prop::sample::select(ADDRESSES.to_vec()),
+    )
+        .prop_map(|(open, value)| match open {
+            "<" => format!("<{value}>"),
+            "[r]: " => format!("\n\n[r]: {value}\n\n[r]"),
+            _ => format!("{open}{value})"),
+        });
+    let piece = prop_oneof![
+        3 => element,
+        2 => markdown,
+        1 => prop::sample::select(vec![
+            "\n", "\n\n", "> ", "- ", "1. ", "    ", "## x {#main}\n", "{{ cookies }}", "*",
+            "`", "<!--", "-->", "</div>", "<svg><foreignObject>", "<math><mtext>", "<mglyph>",
+            "<![CDATA[", "]]>", "|a|\n|-|\n|",
+        ])
+        .prop_map(str::to_string),
+        1 => "[a-z ]{1,6}",
+    ];
+    prop::collection::vec(piece, 1..16).prop_map(|v| v.concat())
+}
+
+fn site_with_prose(body: &str, raw_html: bool) -> Input {
+    let mut files = BTreeMap::new();
+    files.insert(
+        "site.toml".to_string(),
+        format!("title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\"]\nraw_html = {raw_html}\n")
+            .into_bytes(),
+    );
+    files.insert(
+        "content/cookies.toml".to_string(),
+        inventory_text(
+            &["Necessary".to_string()],
+            &[Cookie {
+                names: vec!["sid".to_string()],
+                category: 0,
+                purpose: "p".to_string(),
+                function: "f".to_string(),
+            }],
+        )
+        .into_bytes(),
+    );
+    files.insert(
+        "content/en/cookies.md".to_string(),
+        format!("+++\ntitle = \"Cookies\"\n+++\n\n{body}\n").into_bytes(),
+    );
+    Input::Memory(files)
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn hostile_prose_renders_nothing_the_readme_rules_out(body in prose(), raw_html in any::<bool>()) {
+        let loaded = site::load(&site_with_prose(&body, raw_html));
+        for site in &loaded.sites {
+            let Ok(out) = render::render(site) else { continue };
+            for f in out.iter().filter(|f| f.path.ends_with(".html")) {
+                let html = std::str::from_utf8(&f.bytes).expect("utf-8");
+                let verdict = clause::fuzzing::unsafe_html(html, false);
+                prop_assert!(verdict.is_none(), "{}: {:?}\n{}", f.path, verdict, html);
             }
         }
     }
