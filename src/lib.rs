@@ -29,4 +29,5 @@ pub mod platform;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod term;
 pub mod theme;

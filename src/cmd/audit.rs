@@ -3,28 +3,30 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use crate::audit::{self, known::KnownList, report, Options};
-use crate::cli::{emit, status, usage_error, AuditArgs, AuditFormat, EXIT_PROBLEMS, EXIT_USAGE};
-use crate::diagnostics::Format;
+use crate::cli::{AuditArgs, AuditFormat};
 use crate::escape::terminal::show;
 use crate::input::Input;
 use crate::site;
+use crate::term::{status, usage_error, Exit, Term};
 
 /// Runs the command.
-pub fn run(args: &AuditArgs) -> ExitCode {
+pub fn run(args: &AuditArgs) -> Exit {
     if args.files.is_empty() && args.before_consent.is_empty() {
         return usage_error(
             "no recording to audit",
             "give at least one HAR, cookies.txt or storageState file, e.g. `clause audit site.har`",
         );
     }
-    let loaded = site::load(&Input::Disk(args.root.clone()));
+    let loaded = site::load(&Input::Disk(args.root.root.clone()));
     if loaded.sites.is_empty() {
-        emit(&loaded.sources, &loaded.diags, Format::Human);
-        status("error: the site has problems (above); fix them before auditing");
-        return ExitCode::from(EXIT_USAGE);
+        Term::new(args.messages.format()).site_failed(
+            &loaded.sources,
+            &loaded.diags,
+            "the site has problems (above); fix them before auditing",
+        );
+        return Exit::Usage;
     }
     // On a platform each portal has its own inventory: say which one was recorded.
     let site = match super::pick_site(loaded.sites, args.portal.as_deref()) {
@@ -84,8 +86,8 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         ));
     }
     if r.failed() || (args.strict && r.any()) {
-        ExitCode::from(EXIT_PROBLEMS)
+        Exit::Problems
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     }
 }

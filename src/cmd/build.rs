@@ -2,20 +2,20 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::cli::{status, SiteArgs, EXIT_PROBLEMS};
-use crate::diagnostics::{display_path, Format};
+use crate::cli::{BuildArgs, SiteArgs};
+use crate::diagnostics::display_path;
 use crate::escape::terminal::show;
 use crate::fingerprint;
 use crate::input::Input;
 use crate::output::{self, OutputError, Plan, PortalPublisher, Publisher};
 use crate::site::Site;
+use crate::term::{Exit, Term};
 
-fn output_error(args: &SiteArgs, e: &OutputError) -> ExitCode {
+fn output_error(args: &SiteArgs, e: &OutputError) -> Exit {
     let help = error_help(e);
     let after = match e {
         OutputError::Midway(_) => {
@@ -23,18 +23,8 @@ fn output_error(args: &SiteArgs, e: &OutputError) -> ExitCode {
         }
         _ => "the previous output, if any, is unchanged",
     };
-    if args.format() == Format::Json {
-        status(
-            &serde_json::json!({"severity": "error", "message": e.to_string(), "help": help})
-                .to_string(),
-        );
-    } else {
-        status(&format!(
-            "error: {}\n  = help: {help}\n{after}",
-            show(&e.to_string())
-        ));
-    }
-    ExitCode::from(EXIT_PROBLEMS)
+    Term::new(args.messages.format()).error(&e.to_string(), &help, Some(after));
+    Exit::Problems
 }
 
 /// How to fix an output problem.
@@ -126,32 +116,28 @@ fn preview(names: &[String]) -> String {
 }
 
 fn warn(args: &SiteArgs, message: &str, help: &str) {
-    if args.format() == Format::Json {
-        status(
-            &serde_json::json!({"severity": "warning", "message": message, "help": help})
-                .to_string(),
-        );
-    } else {
-        // File names come from the output folder: a newline in one must not fake a line.
-        status(&format!("warning: {}\n  = help: {help}", show(message)));
-    }
+    Term::new(args.messages.format()).warning(message, help);
 }
 
 /// Runs the command.
-pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
+pub fn run(build: &BuildArgs) -> Exit {
+    let args = &build.site;
+    let output = build.output.as_deref();
+    let root = &args.root.root;
+    let term = Term::new(args.messages.format());
     let start = Instant::now();
-    let given = output.map_or_else(|| args.root.join("output"), Path::to_path_buf);
+    let given = output.map_or_else(|| root.join("output"), Path::to_path_buf);
     // Resolved and checked before anything is read from it or written beside it.
-    let out_dir = match output::resolve(&args.root, &given) {
+    let out_dir = match output::resolve(root, &given) {
         Ok(d) => d,
         Err(e) => return output_error(args, &e),
     };
-    let shown = match std::fs::canonicalize(&args.root) {
+    let shown = match std::fs::canonicalize(root) {
         Ok(root) => display_path(&root, &out_dir),
-        Err(_) => display_path(&args.root, &given),
+        Err(_) => display_path(root, &given),
     };
     let shown = show(&shown).into_owned();
-    let input = Input::Disk(args.root.clone());
+    let input = Input::Disk(root.clone());
     // Hashed once: the whole build's fingerprint and, on a platform, each portal's derive from it.
     let shared = fingerprint::shared(&input);
     let print = fingerprint::of_site_from(shared.clone(), &input);
@@ -160,16 +146,14 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
     // is already what this one would write.
     if !args.strict && existing.record.fingerprint == print && existing.scan.intact() {
         output::clean_stale(&out_dir);
-        if args.format() != Format::Json {
-            status(&format!(
-                "{shown} is up to date: nothing changed since the last build ({} ms)",
-                start.elapsed().as_millis()
-            ));
-        }
-        return ExitCode::SUCCESS;
+        term.note(&format!(
+            "{shown} is up to date: nothing changed since the last build ({} ms)",
+            start.elapsed().as_millis()
+        ));
+        return Exit::Success;
     }
     let Some((sites, sources, diags)) = super::load(args) else {
-        return ExitCode::from(EXIT_PROBLEMS);
+        return Exit::Problems;
     };
     if sites.iter().any(|s| s.id.is_some()) {
         let ctx = Platform {
@@ -206,17 +190,15 @@ pub fn run(args: &SiteArgs, output: Option<&Path>) -> ExitCode {
     };
     report_output(args, &shown, &existing, &done.adopted, false);
     let stats = done.stats;
-    if args.format() != Format::Json {
-        status(&format!(
-            "built {} into {shown}: {} written, {} unchanged, {} removed ({} ms)",
-            super::pages_summary(&sites),
-            super::count(stats.written, "file", "files"),
-            stats.unchanged,
-            stats.removed,
-            start.elapsed().as_millis()
-        ));
-    }
-    ExitCode::SUCCESS
+    term.note(&format!(
+        "built {} into {shown}: {} written, {} unchanged, {} removed ({} ms)",
+        super::pages_summary(&sites),
+        super::count(stats.written, "file", "files"),
+        stats.unchanged,
+        stats.removed,
+        start.elapsed().as_millis()
+    ));
+    Exit::Success
 }
 
 /// Renders `sites` on every core into `write`, with a progress bar on a terminal, and
@@ -228,7 +210,7 @@ fn render_checked(
     sources: &crate::diagnostics::Sources,
     diags: crate::diagnostics::Diagnostics,
     write: super::Sink<OutputError>,
-) -> Result<(), ExitCode> {
+) -> Result<(), Exit> {
     let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
     let bar = progress(args, sites.len(), pages);
     let rendered = super::with_jobs(args.jobs, || {
@@ -246,7 +228,7 @@ fn render_checked(
     if ok {
         Ok(())
     } else {
-        Err(ExitCode::from(EXIT_PROBLEMS))
+        Err(Exit::Problems)
     }
 }
 
@@ -261,7 +243,7 @@ struct Platform<'a> {
 }
 
 fn progress(args: &SiteArgs, sites: usize, pages: usize) -> indicatif::ProgressBar {
-    if std::io::stderr().is_terminal() && pages > 300 && args.format() != Format::Json {
+    if std::io::stderr().is_terminal() && pages > 300 && !Term::new(args.messages.format()).json() {
         indicatif::ProgressBar::new(sites as u64)
     } else {
         indicatif::ProgressBar::hidden()
@@ -276,9 +258,9 @@ fn build_platform(
     sites: &[Site],
     sources: &crate::diagnostics::Sources,
     diags: crate::diagnostics::Diagnostics,
-) -> ExitCode {
+) -> Exit {
     let args = p.args;
-    let input = Input::Disk(args.root.clone());
+    let input = Input::Disk(args.root.root.clone());
     let shared = p.shared;
     let record = &existing.record;
     let previous: std::collections::HashMap<&str, &str> = record
@@ -360,20 +342,18 @@ fn build_platform(
     };
     report_output(args, p.shown, &existing, &done.adopted, true);
     let stats = done.stats;
-    if args.format() != Format::Json {
-        status(&format!(
-            "built {} into {}: {} rebuilt ({} written, {} unchanged), {} untouched, {} removed ({} ms)",
-            super::pages_summary(sites),
-            p.shown,
-            super::count(rebuilt.len(), "portal", "portals"),
-            super::count(stats.written, "file", "files"),
-            stats.unchanged,
-            super::count(sites.len() - rebuilt.len(), "portal", "portals"),
-            super::count(stats.removed, "file", "files"),
-            p.start.elapsed().as_millis()
-        ));
-    }
-    ExitCode::SUCCESS
+    Term::new(args.messages.format()).note(&format!(
+        "built {} into {}: {} rebuilt ({} written, {} unchanged), {} untouched, {} removed ({} ms)",
+        super::pages_summary(sites),
+        p.shown,
+        super::count(rebuilt.len(), "portal", "portals"),
+        super::count(stats.written, "file", "files"),
+        stats.unchanged,
+        super::count(sites.len() - rebuilt.len(), "portal", "portals"),
+        super::count(stats.removed, "file", "files"),
+        p.start.elapsed().as_millis()
+    ));
+    Exit::Success
 }
 
 #[cfg(test)]

@@ -1,14 +1,12 @@
 //! `clause check`: everything `build` does except writing.
 
-use std::process::ExitCode;
-
-use crate::cli::{status, SiteArgs, EXIT_PROBLEMS};
-use crate::diagnostics::Format;
+use crate::cli::SiteArgs;
+use crate::term::{Exit, Term};
 
 /// Runs the command.
-pub fn run(args: &SiteArgs) -> ExitCode {
+pub fn run(args: &SiteArgs) -> Exit {
     let Some((sites, sources, diags)) = super::load(args) else {
-        return ExitCode::from(EXIT_PROBLEMS);
+        return Exit::Problems;
     };
     let rendered = super::with_jobs(args.jobs, || {
         let all: Vec<&_> = sites.iter().collect();
@@ -16,19 +14,20 @@ pub fn run(args: &SiteArgs) -> ExitCode {
     });
     let render_errors = rendered.err().map(|(e, _)| e).unwrap_or_default();
     if !super::finish_diagnostics(args, &sources, diags, render_errors) {
-        return ExitCode::from(EXIT_PROBLEMS);
+        return Exit::Problems;
     }
-    if args.format() != Format::Json {
+    let term = Term::new(args.messages.format());
+    {
         let cookies: usize = sites.iter().map(|s| s.inventory.cookies.len()).sum();
         let what = if sites.len() == 1 {
             super::count(cookies, "cookie entry", "cookie entries")
         } else {
             super::count(cookies, "cookie entry in all", "cookie entries in all")
         };
-        status(&format!(
+        term.note(&format!(
             "ok: {}, {what}; nothing written",
             super::pages_summary(&sites)
         ));
     }
-    ExitCode::SUCCESS
+    Exit::Success
 }

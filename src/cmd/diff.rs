@@ -4,14 +4,14 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
 
-use crate::cli::{emit, status, usage_error, DiffArgs, DiffFormat, EXIT_PROBLEMS, EXIT_USAGE};
-use crate::diagnostics::{Diagnostics, Format, Sources};
+use crate::cli::{DiffArgs, DiffFormat};
+use crate::diagnostics::{Diagnostics, Sources};
 use crate::diff::{self, report};
 use crate::escape::terminal::show;
 use crate::git::Repo;
 use crate::inventory::{self, Inventory};
+use crate::term::{status, usage_error, Exit, Term};
 
 const INVENTORY: &str = inventory::PATH;
 
@@ -24,7 +24,7 @@ fn site_locales(root: &Path) -> Option<Vec<String>> {
     crate::config::load(&text, file, &mut diags).map(|c| c.locales)
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, ExitCode> {
+fn read_file(path: &Path) -> Result<Vec<u8>, Exit> {
     std::fs::read(path).map_err(|e| {
        usage_error(
             &format!("cannot read `{}`: {e}", path.display()),
@@ -34,10 +34,10 @@ fn read_file(path: &Path) -> Result<Vec<u8>, ExitCode> {
 }
 
 /// Runs the command.
-pub fn run(args: &DiffArgs) -> ExitCode {
+pub fn run(args: &DiffArgs) -> Exit {
     let (old, new) = match (&args.since, args.files.as_slice()) {
         (Some(rev), []) => {
-            let repo = match Repo::discover(&args.root) {
+            let repo = match Repo::discover(&args.root.root) {
                 Ok(r) => r,
                 Err(e) => return usage_error(&e.to_string(), e.help()),
             };
@@ -45,7 +45,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
                 Ok(b) => b,
                 Err(e) => return usage_error(&e.to_string(), e.help()),
             };
-            let new = match read_file(&args.root.join(INVENTORY)) {
+            let new = match read_file(&args.root.root.join(INVENTORY)) {
                 Ok(b) => b,
                 Err(code) => return code,
             };
@@ -77,7 +77,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
             )
         }
     };
-    let site = site_locales(&args.root);
+    let site = site_locales(&args.root.root);
     let mut sources = Sources::default();
     let mut diags = Diagnostics::default();
     let mut load = |(name, bytes): (String, Vec<u8>)| -> Option<(Inventory, Vec<String>)> {
@@ -100,12 +100,15 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     };
     let (a, b) = (load(old), load(new));
     if diags.has_errors() || a.is_none() || b.is_none() {
-        emit(&sources, &diags, Format::Human);
-        status("error: cannot compare inventories that do not load (see above)");
-        return ExitCode::from(EXIT_USAGE);
+        Term::new(args.messages.format()).site_failed(
+            &sources,
+            &diags,
+            "cannot compare inventories that do not load (see above)",
+        );
+        return Exit::Usage;
     }
     let (Some((a, la)), Some((b, lb))) = (a, b) else {
-        return ExitCode::from(EXIT_USAGE);
+        return Exit::Usage;
     };
     let mut locales = site.unwrap_or_else(|| {
         let mut v = la;
@@ -127,8 +130,8 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     // A closed pipe (`clause diff … | head`) is not an error.
     let _ = std::io::stdout().write_all(text.as_bytes());
     if changes.is_empty() {
-        ExitCode::SUCCESS
+        Exit::Success
     } else {
-        ExitCode::from(EXIT_PROBLEMS)
+        Exit::Problems
     }
 }

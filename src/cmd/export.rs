@@ -1,21 +1,23 @@
 //! `clause export`: the inventory in the form another tool reads, on stdout.
 
 use std::io::Write;
-use std::process::ExitCode;
 
-use crate::cli::{emit, status, usage_error, ExportArgs, ExportFormat, EXIT_PROBLEMS};
-use crate::diagnostics::Format;
+use crate::cli::{ExportArgs, ExportFormat};
 use crate::export;
 use crate::input::Input;
 use crate::site;
+use crate::term::{usage_error, Exit, Term};
 
 /// Runs the command.
-pub fn run(args: &ExportArgs) -> ExitCode {
-    let loaded = site::load(&Input::Disk(args.root.clone()));
+pub fn run(args: &ExportArgs) -> Exit {
+    let loaded = site::load(&Input::Disk(args.root.root.clone()));
     if loaded.sites.is_empty() {
-        emit(&loaded.sources, &loaded.diags, Format::Human);
-        status("error: the site has problems (above); fix them before exporting");
-        return ExitCode::from(EXIT_PROBLEMS);
+        Term::new(args.messages.format()).site_failed(
+            &loaded.sources,
+            &loaded.diags,
+            "the site has problems (above); fix them before exporting",
+        );
+        return Exit::Problems;
     }
     let site = match super::pick_site(loaded.sites, args.portal.as_deref()) {
         Ok(s) => s,
@@ -62,5 +64,5 @@ pub fn run(args: &ExportArgs) -> ExitCode {
     };
     // A closed pipe (`clause export … | head`) is not an error.
     let _ = std::io::stdout().write_all(&bytes);
-    ExitCode::SUCCESS
+    Exit::Success
 }

@@ -12,18 +12,19 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::cli::{emit, status, SiteArgs};
+use crate::cli::SiteArgs;
 use crate::diagnostics::{Diagnostic, Diagnostics, Sources};
 use crate::input::Input;
 use crate::render;
 use crate::site::{self, Site};
+use crate::term::{status, Term};
 
 /// Loads and validates the site (or every portal); prints every problem found.
 /// Returns `None` when it must not be published.
 pub fn load(args: &SiteArgs) -> Option<(Vec<Site>, Sources, Diagnostics)> {
-    let loaded = site::load(&Input::Disk(args.root.clone()));
+    let loaded = site::load(&Input::Disk(args.root.root.clone()));
     if loaded.sites.is_empty() {
-        emit(&loaded.sources, &loaded.diags, args.format());
+        Term::new(args.messages.format()).diagnostics(&loaded.sources, &loaded.diags);
         return None;
     }
     Some((loaded.sites, loaded.sources, loaded.diags))
@@ -87,7 +88,7 @@ pub fn finish_diagnostics(
     for e in render_errors {
         diags.push(e);
     }
-    emit(sources, &diags, args.format());
+    Term::new(args.messages.format()).diagnostics(sources, &diags);
     if diags.has_errors() {
         return false;
     }

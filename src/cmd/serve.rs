@@ -3,19 +3,19 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::cli::{status, usage_error, ServeArgs};
+use crate::cli::ServeArgs;
 use crate::diagnostics::{self, Format};
 use crate::escape::terminal::show;
 use crate::input::Input;
 use crate::serve::{self, State};
 use crate::site;
+use crate::term::{self, status, usage_error, Exit};
 
 /// The folders and files of a site that a save in triggers a rebuild.
 const WATCHED_DIRS: [&str; 4] = ["content", "themes", "sites", "static"];
@@ -192,12 +192,12 @@ impl Watch {
 }
 
 /// Runs the command until interrupted.
-pub fn run(args: &ServeArgs) -> ExitCode {
-    let root = match std::fs::canonicalize(&args.root) {
+pub fn run(args: &ServeArgs) -> Exit {
+    let root = match std::fs::canonicalize(&args.root.root) {
         Ok(r) if r.is_dir() => r,
         _ => {
             return usage_error(
-                &format!("`{}` is not a folder", args.root.display()),
+                &format!("`{}` is not a folder", args.root.root.display()),
                 "give the folder that holds site.toml with --root",
             )
         }
@@ -214,14 +214,14 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         }
     };
     let port = listener.local_addr().map_or(args.port, |a| a.port());
-    let format = crate::cli::human_format();
+    let format = term::format(false);
     let state = Arc::new(State::default());
     let watch = Watch::start(&root);
     rebuild(&root, format, &state, "first build");
     let url = format!("http://127.0.0.1:{port}/");
     status(&format!(
         "serving {} at {url} (press Ctrl-C to stop)",
-        show(&args.root.display().to_string())
+        show(&args.root.root.display().to_string())
     ));
     if args.open {
         if let Err(e) = opener::open_browser(&url) {
@@ -242,10 +242,10 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         )),
     }
     match serve::run(listener, state) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => Exit::Success,
         Err(e) => {
             status(&format!("error: the preview server stopped: {e}"));
-            ExitCode::FAILURE
+            Exit::Problems
         }
     }
 }
