@@ -14,6 +14,7 @@ use codespan_reporting::term;
 use serde::Serialize;
 
 use crate::escape::terminal::{show, show_lines, EscapedSource};
+use crate::text::{self, plural};
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -471,22 +472,11 @@ pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
         .with_labels(labels);
     let mut notes = Vec::new();
     if !d.portals.is_empty() {
-        let listed: Vec<&str> = d.portals.iter().take(5).map(String::as_str).collect();
-        let more = d.portals.len() - listed.len();
         notes.push(
             show(&format!(
-                "in {} {}{}",
-                if d.portals.len() == 1 {
-                    "portal"
-                } else {
-                    "portals"
-                },
-                listed.join(", "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
+                "in {} {}",
+                plural(d.portals.len(), "portal", "portals"),
+                text::preview(&d.portals, 5)
             ))
             .into_owned(),
         );
@@ -566,14 +556,6 @@ pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String 
         }
     }
     out
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
 }
 
 /// Display form of a path relative to the site root (falls back to the full path).

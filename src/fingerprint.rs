@@ -4,11 +4,12 @@
 //! inputs changed are rebuilt.
 
 use crate::input::Input;
+use crate::layout;
 
 /// A hex BLAKE3 hash of every file a build reads, from the already computed [`shared`] part.
 pub fn of_site_from(mut h: blake3::Hasher, input: &Input) -> String {
-    let mut files = vec!["sites.toml".to_string()];
-    files.extend(input.walk("sites"));
+    let mut files = vec![layout::SITES_TOML.to_string()];
+    files.extend(input.walk(layout::PORTALS));
     feed_files(&mut h, input, files);
     h.finalize().to_hex().to_string()
 }
@@ -22,8 +23,12 @@ pub fn shared(input: &Input) -> blake3::Hasher {
     for (path, bytes) in crate::theme::BUILTIN {
         feed(&mut h, path, bytes);
     }
-    let mut files: Vec<String> = vec!["site.toml".to_string()];
-    for dir in ["content", "themes", "static"] {
+    let mut files: Vec<String> = vec![layout::SITE_TOML.to_string()];
+    // A portal's folder is part of its own fingerprint.
+    for dir in layout::SOURCE_DIRS
+        .iter()
+        .filter(|d| **d != layout::PORTALS)
+    {
         files.extend(input.walk(dir));
     }
     feed_files(&mut h, input, files);
@@ -40,7 +45,7 @@ pub fn shared(input: &Input) -> blake3::Hasher {
 /// Whether site.toml turns `[history]` on (read loosely: a wrong site.toml fails the build
 /// anyway, and its bytes are in the fingerprint).
 fn history_enabled(input: &Input) -> bool {
-    let Ok(bytes) = input.read("site.toml") else {
+    let Ok(bytes) = input.read(layout::SITE_TOML) else {
         return false;
     };
     let Ok(doc) = String::from_utf8_lossy(&bytes).parse::<toml_edit::DocumentMut>() else {
@@ -60,7 +65,7 @@ pub fn of_portal(shared: &blake3::Hasher, input: &Input, id: &str, settings: &st
     h.update(b"portal ");
     h.update(id.as_bytes());
     feed(&mut h, "settings", settings.as_bytes());
-    feed_files(&mut h, input, input.walk(&format!("sites/{id}")));
+    feed_files(&mut h, input, input.walk(&layout::portal_dir(id)));
     h.finalize().to_hex().to_string()
 }
 

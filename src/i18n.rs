@@ -10,6 +10,7 @@ use icu_plurals::{PluralCategory, PluralRules};
 
 use crate::decode::{self, Reader, Val};
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+use crate::inventory::{Consent, Duration, Party};
 
 /// A string that is not a BCP 47 language tag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -364,6 +365,30 @@ impl Strings {
     /// Every UI string, for templates.
     pub fn texts(&self) -> &BTreeMap<String, String> {
         &self.texts
+    }
+
+    /// A cookie's lifetime in the locale's words: "Session", "2 weeks", "13 Monate".
+    pub fn duration(&self, d: Duration) -> String {
+        match d {
+            Duration::Session => self.text("session").to_string(),
+            Duration::Fixed(n, unit) => self.count(unit.key(), n),
+        }
+    }
+
+    /// "First party" or "Third party" in the locale's words.
+    pub fn party(&self, p: Party) -> &str {
+        self.text(match p {
+            Party::First => "party_first",
+            Party::Third => "party_third",
+        })
+    }
+
+    /// Whether a category needs consent, in the locale's words.
+    pub fn consent(&self, c: Consent) -> &str {
+        self.text(match c {
+            Consent::Required => "consent_required",
+            Consent::Exempt => "consent_exempt",
+        })
     }
 
     /// "2 weeks", "2 semaines", "13 Monate": a count with its unit in the locale's words.

@@ -1,8 +1,5 @@
 //! `content/cookies.toml`: definitions, categories, providers and cookies, validated.
 
-/// Where the shared inventory is, relative to the site's folder.
-pub const PATH: &str = "content/cookies.toml";
-
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -28,6 +25,19 @@ pub enum Consent {
     Required,
     /// Strictly necessary or anonymised: no consent needed.
     Exempt,
+}
+
+impl Consent {
+    /// Every setting, in the order the inventory's help lists them.
+    pub const ALL: [Consent; 2] = [Consent::Required, Consent::Exempt];
+
+    /// The word of the inventory (`consent = "required"`), of `cookies.json` and of reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Consent::Required => "required",
+            Consent::Exempt => "exempt",
+        }
+    }
 }
 
 /// A category of cookies: one section and table on the page.
@@ -68,6 +78,19 @@ pub enum Party {
     First,
     /// Set by another site.
     Third,
+}
+
+impl Party {
+    /// Both parties, in the order the inventory's help lists them.
+    pub const ALL: [Party; 2] = [Party::First, Party::Third];
+
+    /// The word of the inventory (`party = "third"`), of `cookies.json` and of reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::First => "first",
+            Party::Third => "third",
+        }
+    }
 }
 
 /// A cookie's lifetime unit.
@@ -116,7 +139,8 @@ impl std::fmt::Display for Duration {
         match self {
             Duration::Session => f.write_str("session"),
             Duration::Fixed(n, unit) => {
-                write!(f, "{n} {}{}", unit.key(), if *n == 1 { "" } else { "s" })
+                let s = crate::text::plural(*n as usize, "", "s");
+                write!(f, "{n} {}{s}", unit.key())
             }
         }
     }
@@ -759,14 +783,9 @@ fn read_category(
         Some(x) => Some(decode::localized(r, x, "description", locales)?),
         None => None,
     };
-    let consent = f.require(r, "consent", "\"required\"").and_then(|x| {
-        decode::choice(
-            r,
-            x,
-            "consent",
-            &[("required", Consent::Required), ("exempt", Consent::Exempt)],
-        )
-    });
+    let consent = f
+        .require(r, "consent", "\"required\"")
+        .and_then(|x| decode::choice(r, x, "consent", &Consent::ALL.map(|c| (c.as_str(), c))));
     Some(Category {
         id: id.value.clone(),
         file: r.file,
@@ -1025,12 +1044,7 @@ fn read_cookie(
     };
     let party = match f.get("party") {
         None => Some(Party::First),
-        Some(x) => decode::choice(
-            r,
-            x,
-            "party",
-            &[("first", Party::First), ("third", Party::Third)],
-        ),
+        Some(x) => decode::choice(r, x, "party", &Party::ALL.map(|p| (p.as_str(), p))),
     };
     Some(Cookie {
         names: names?,

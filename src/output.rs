@@ -22,8 +22,6 @@ const FORMAT: &str = "format: 2";
 /// A platform's fingerprint, and a portal's, while portals are being swapped: it never
 /// equals a real one, so that the next build rebuilds what a kill may have left half-done.
 const PENDING: &str = "pending";
-/// Folders of a site that an output folder may never be or lie in.
-const SOURCE_DIRS: [&str; 5] = ["content", "themes", "sites", "static", ".git"];
 /// Staging folders that older versions of Clause made inside a platform's output.
 const LEGACY_STAGING: &str = "..clause-staging-";
 
@@ -144,7 +142,7 @@ pub fn resolve(root: &Path, given: &Path) -> Result<PathBuf, OutputError> {
         } else if site.starts_with(&dir) {
             Some(format!("holds the site folder `{}`", site.display()))
         } else {
-            SOURCE_DIRS
+            crate::layout::PROTECTED_DIRS
                 .iter()
                 .find(|d| dir.starts_with(site.join(d)))
                 .map(|d| format!("is inside the site's `{d}/` folder"))
@@ -1451,7 +1449,7 @@ mod tests {
         );
         assert!(refused(base.clone()).starts_with("holds the site folder"));
         assert!(refused(site.join("..")).starts_with("holds the site folder"));
-        for d in SOURCE_DIRS {
+        for d in crate::layout::PROTECTED_DIRS {
             assert_eq!(
                 refused(base.join("alias").join(d).join("new/out")),
                 format!("is inside the site's `{d}/` folder")

@@ -14,6 +14,7 @@ use crate::history;
 use crate::i18n::{Layer, Strings};
 use crate::input::{Input, ReadError};
 use crate::inventory::{self, Inventory};
+use crate::layout;
 use crate::markdown::{self, Block, Section};
 use crate::platform;
 use crate::theme::{self, ThemeFile};
@@ -191,13 +192,13 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         return Vec::new();
     }
     let Some(site_bytes) = l.read_bytes(
-        "site.toml",
+        layout::SITE_TOML,
         "run Clause in the site's folder (the one with site.toml), pass --root, or create a site with `clause init <dir>`",
     ) else {
         return Vec::new();
     };
     let config = l
-        .text("site.toml".into(), site_bytes)
+        .text(layout::SITE_TOML.into(), site_bytes)
         .and_then(|(site_file, site_text)| config::load(&site_text, site_file, &mut l.diags));
 
     // The inventory and the documents are read even when site.toml has problems (or is
@@ -208,7 +209,7 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         .unwrap_or_default();
     let shared_inv = l
         .read_text(
-            inventory::PATH,
+            layout::INVENTORY,
             "create content/cookies.toml, the cookie inventory (see the README for its format)",
         )
         .and_then(|(id, text)| Some((id, decode::parse(&text, id, 0, &mut l.diags)?)));
@@ -229,7 +230,7 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         check_without_settings(l, shared);
         return Vec::new();
     };
-    let mut docs = load_documents(l, &config, "content");
+    let mut docs = load_documents(l, &config, layout::CONTENT);
     // History and dates from git: only when asked, only on disk.
     let mut git = match (&config.history, l.input) {
         (Some(_), Input::Disk(root)) => history::Git::open(root),
@@ -239,9 +240,9 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         (Some(g), Some(h)) => g.entries(h.limit, &config.locales),
         _ => Vec::new(),
     });
-    fill_dates(&mut git, &mut docs, "content");
+    fill_dates(&mut git, &mut docs, layout::CONTENT);
     let theme_files = load_theme(l, &config);
-    let statics = Arc::new(load_statics(l, "static"));
+    let statics = Arc::new(load_statics(l, layout::STATIC));
     let strings = load_strings(l, &config, &theme_files);
     let (tera, templates) = load_templates(l, &theme_files);
     let (Some(inventory), Some(strings), Some(tera)) = (inventory, strings, tera) else {
@@ -262,10 +263,10 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
     });
     let inventory = Arc::new(inventory);
 
-    let portals = match l.input.read("sites.toml") {
+    let portals = match l.input.read(layout::SITES_TOML) {
         Err(ReadError::NotFound) => None,
         _ => l
-            .read_text("sites.toml", "")
+            .read_text(layout::SITES_TOML, "")
             .map(|(file, text)| platform::load(&text, file, &config, &mut l.diags)),
     };
     let Some(portals) = portals else {
@@ -299,8 +300,7 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
     };
     let mut staged: Vec<StagedPortal> = Vec::new();
     for portal in portals {
-        let dir = format!("sites/{}", portal.id);
-        let overlay_path = format!("{dir}/cookies.toml");
+        let overlay_path = layout::portal_inventory(&portal.id);
         let inventory = if l.input.read(&overlay_path).is_ok() {
             let shared = shared_inv.as_ref();
             let overlay = l
@@ -333,10 +333,11 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             Some(Arc::clone(&inventory))
         };
         let Some(inventory) = inventory else { continue };
-        let mut portal_docs = portal_documents(l, &portal, &docs, &format!("{dir}/content"));
-        fill_dates(&mut git, &mut portal_docs, &format!("{dir}/content"));
+        let content = layout::portal_content(&portal.id);
+        let mut portal_docs = portal_documents(l, &portal, &docs, &content);
+        fill_dates(&mut git, &mut portal_docs, &content);
         // The shared static files, with the portal's own added or replacing them.
-        let own = load_statics(l, &format!("{dir}/static"));
+        let own = load_statics(l, &layout::portal_static(&portal.id));
         let portal_statics = if own.is_empty() {
             Arc::clone(&statics)
         } else {
@@ -485,7 +486,7 @@ type StagedPortal = (
 fn fill_dates(git: &mut Option<history::Git>, docs: &mut [Document], dir: &str) {
     let Some(git) = git else { return };
     for doc in docs.iter_mut().filter(|d| d.updated.is_none()) {
-        doc.updated = git.updated(&format!("{dir}/{}/{}.md", doc.locale, doc.slug));
+        doc.updated = git.updated(&layout::document(dir, &doc.locale, &doc.slug));
     }
 }
 
@@ -502,7 +503,7 @@ fn portal_documents(
         .iter()
         .filter(|d| portal.config.locales.contains(&d.locale))
     {
-        let rel = format!("{dir}/{}/{}.md", doc.locale, doc.slug);
+        let rel = layout::document(dir, &doc.locale, &doc.slug);
         if l.input.read(&rel).is_ok() {
             if let Some((id, text)) = l.read_text(&rel, "") {
                 if let Some(d) =
@@ -517,7 +518,7 @@ fn portal_documents(
     }
     // A portal document with no shared twin would be a page of one portal only.
     for locale in &portal.config.locales {
-        for entry in l.input.list(&format!("{dir}/{locale}")) {
+        for entry in l.input.list(&layout::locale_dir(dir, locale)) {
             let Some(slug) = entry.name.strip_suffix(".md") else {
                 continue;
             };
@@ -543,7 +544,7 @@ fn load_documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> 
     let mut docs: Vec<Document> = Vec::new();
     let mut slugs_by_locale: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, locale) in config.locales.iter().enumerate() {
-        let dir = format!("{root}/{locale}");
+        let dir = layout::locale_dir(root, locale);
         let mut found = Vec::new();
         for entry in l.input.list(&dir) {
             let Some(stem) = entry.name.strip_suffix(".md") else {
@@ -608,7 +609,7 @@ fn load_documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> 
     order.sort();
     for (slug, i) in order {
         let locale = config.locales[i].clone();
-        let rel = format!("content/{locale}/{slug}.md");
+        let rel = layout::document(layout::CONTENT, &locale, &slug);
         let help = format!("create {rel}");
         if let Some((id, text)) = l.read_text(&rel, &help) {
             if let Some(doc) = content::parse_document(&text, id, &locale, &slug, &mut l.diags) {
@@ -617,7 +618,7 @@ fn load_documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> 
         }
     }
     // Folders of content/ that are not declared locales are probably a forgotten `locales` entry.
-    for entry in l.input.list("content") {
+    for entry in l.input.list(layout::CONTENT) {
         if entry.is_dir && !config.locales.contains(&entry.name) {
             let name = entry.name;
             l.diags.push(
@@ -672,11 +673,11 @@ fn check_without_settings(
             &mut l.diags,
         );
     }
-    for folder in l.input.list("content") {
+    for folder in l.input.list(layout::CONTENT) {
         if !folder.is_dir {
             continue;
         }
-        let dir = format!("content/{}", folder.name);
+        let dir = layout::locale_dir(layout::CONTENT, &folder.name);
         for entry in l.input.list(&dir) {
             let Some(stem) = entry.name.strip_suffix(".md") else {
                 continue;
@@ -697,7 +698,7 @@ fn check_without_settings(
 }
 
 fn load_theme(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
-    let dir = format!("themes/{}", config.theme);
+    let dir = layout::theme_dir(&config.theme);
     let mut site_files = Vec::new();
     if l.input.is_dir(&dir) {
         let (files, loops) = l.input.walk_checked(&dir);
@@ -719,10 +720,7 @@ fn load_theme(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
             let Some(inside) = rel.strip_prefix(&format!("{dir}/")).map(str::to_string) else {
                 continue;
             };
-            if !(inside.starts_with("templates/")
-                || inside.starts_with("static/")
-                || inside.starts_with("i18n/"))
-            {
+            if !layout::THEME_PARTS.iter().any(|p| inside.starts_with(p)) {
                 continue;
             }
             if let Some(bytes) = l.read_bytes(&rel, "") {
@@ -752,7 +750,7 @@ fn load_strings(
     let mut out = BTreeMap::new();
     let mut ok = true;
     for (i, locale) in config.locales.iter().enumerate() {
-        let path = format!("i18n/{locale}.toml");
+        let path = layout::theme_strings(locale);
         let mut layers_src = Vec::new();
         if let Some(b) = theme::builtin_file(&path) {
             layers_src.push((format!("<built-in default theme>/{path}"), b.to_vec()));

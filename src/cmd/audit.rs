@@ -10,6 +10,7 @@ use crate::escape::terminal::show;
 use crate::input::Input;
 use crate::site;
 use crate::term::{status, usage_error, Exit, Term};
+use crate::text;
 
 /// Runs the command.
 pub fn run(args: &AuditArgs) -> Exit {
@@ -77,11 +78,7 @@ pub fn run(args: &AuditArgs) -> Exit {
         status(&format!(
             "wrote {} stub {} to {}",
             r.undeclared.len(),
-            if r.undeclared.len() == 1 {
-                "entry"
-            } else {
-                "entries"
-            },
+            text::plural(r.undeclared.len(), "entry", "entries"),
             show(&path.display().to_string())
         ));
     }

@@ -14,6 +14,7 @@ use crate::input::Input;
 use crate::output::{self, OutputError, Plan, PortalPublisher, Publisher};
 use crate::site::Site;
 use crate::term::{Exit, Term};
+use crate::text::{self, count, plural};
 
 fn output_error(args: &SiteArgs, e: &OutputError) -> Exit {
     let help = error_help(e);
@@ -77,12 +78,11 @@ fn report_output(
         } else {
             "to publish files of your own, put them in the site's `static/` folder: Clause copies it into the output on every build"
         };
-        let one = foreign.len() == 1;
         let message = format!(
             "{shown}/ holds {} that Clause did not write; {} kept as {}: {}",
-            super::count(foreign.len(), "file", "files"),
-            if one { "it is" } else { "they are" },
-            if one { "it is" } else { "they are" },
+            count(foreign.len(), "file", "files"),
+            plural(foreign.len(), "it is", "they are"),
+            plural(foreign.len(), "it is", "they are"),
             preview(&foreign)
         );
         warn(args, &message, help);
@@ -95,9 +95,9 @@ fn report_output(
     if !drifted.is_empty() {
         let message = format!(
             "{} that Clause wrote {} changed or deleted since the last build, and {} written again: {}",
-            super::count(drifted.len(), "file", "files"),
-            if drifted.len() == 1 { "was" } else { "were" },
-            if drifted.len() == 1 { "is" } else { "are" },
+            count(drifted.len(), "file", "files"),
+            plural(drifted.len(), "was", "were"),
+            plural(drifted.len(), "is", "are"),
             preview(&drifted)
         );
         warn(args, &message, "edit the site's sources, not the output: Clause writes its own files again whenever they differ from what it wrote");
@@ -106,13 +106,7 @@ fn report_output(
 
 /// The first ten names, then how many more.
 fn preview(names: &[String]) -> String {
-    let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
-    let more = names.len() - shown.len();
-    let mut out = shown.join(", ");
-    if more > 0 {
-        out.push_str(&format!(" and {more} more"));
-    }
-    out
+    text::preview(names, 10)
 }
 
 fn warn(args: &SiteArgs, message: &str, help: &str) {
@@ -193,7 +187,7 @@ pub fn run(build: &BuildArgs) -> Exit {
     term.note(&format!(
         "built {} into {shown}: {} written, {} unchanged, {} removed ({} ms)",
         super::pages_summary(&sites),
-        super::count(stats.written, "file", "files"),
+        count(stats.written, "file", "files"),
         stats.unchanged,
         stats.removed,
         start.elapsed().as_millis()
@@ -346,11 +340,11 @@ fn build_platform(
         "built {} into {}: {} rebuilt ({} written, {} unchanged), {} untouched, {} removed ({} ms)",
         super::pages_summary(sites),
         p.shown,
-        super::count(rebuilt.len(), "portal", "portals"),
-        super::count(stats.written, "file", "files"),
+        count(rebuilt.len(), "portal", "portals"),
+        count(stats.written, "file", "files"),
         stats.unchanged,
-        super::count(sites.len() - rebuilt.len(), "portal", "portals"),
-        super::count(stats.removed, "file", "files"),
+        count(sites.len() - rebuilt.len(), "portal", "portals"),
+        count(stats.removed, "file", "files"),
         p.start.elapsed().as_millis()
     ));
     Exit::Success

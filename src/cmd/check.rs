@@ -2,6 +2,7 @@
 
 use crate::cli::SiteArgs;
 use crate::term::{Exit, Term};
+use crate::text::count;
 
 /// Runs the command.
 pub fn run(args: &SiteArgs) -> Exit {
@@ -20,9 +21,9 @@ pub fn run(args: &SiteArgs) -> Exit {
     {
         let cookies: usize = sites.iter().map(|s| s.inventory.cookies.len()).sum();
         let what = if sites.len() == 1 {
-            super::count(cookies, "cookie entry", "cookie entries")
+            count(cookies, "cookie entry", "cookie entries")
         } else {
-            super::count(cookies, "cookie entry in all", "cookie entries in all")
+            count(cookies, "cookie entry in all", "cookie entries in all")
         };
         term.note(&format!(
             "ok: {}, {what}; nothing written",

@@ -11,15 +11,16 @@ use crate::diff::{self, report};
 use crate::escape::terminal::show;
 use crate::git::Repo;
 use crate::inventory::{self, Inventory};
+use crate::layout;
 use crate::term::{status, usage_error, Exit, Term};
 
-const INVENTORY: &str = inventory::PATH;
+const INVENTORY: &str = layout::INVENTORY;
 
 /// The site's locales, when `root` holds a readable site.toml.
 fn site_locales(root: &Path) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(root.join("site.toml")).ok()?;
+    let text = std::fs::read_to_string(root.join(layout::SITE_TOML)).ok()?;
     let mut sources = Sources::default();
-    let file = sources.add("site.toml", text.clone());
+    let file = sources.add(layout::SITE_TOML, text.clone());
     let mut diags = Diagnostics::default();
     crate::config::load(&text, file, &mut diags).map(|c| c.locales)
 }

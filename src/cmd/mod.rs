@@ -18,6 +18,7 @@ use crate::input::Input;
 use crate::render;
 use crate::site::{self, Site};
 use crate::term::{status, Term};
+use crate::text::{self, count};
 
 /// Loads and validates the site (or every portal); prints every problem found.
 /// Returns `None` when it must not be published.
@@ -99,11 +100,6 @@ pub fn finish_diagnostics(
     true
 }
 
-/// "1 page", "2 pages": a count with its noun.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// "2 pages in 2 locales" or "6000 pages of 1000 portals", for the status lines.
 pub fn pages_summary(sites: &[Site]) -> String {
     let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
@@ -159,11 +155,5 @@ pub fn pick_site(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, (String
 }
 
 fn preview(ids: &[String]) -> String {
-    let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
-    let more = ids.len().saturating_sub(shown.len());
-    let mut out = shown.join(", ");
-    if more > 0 {
-        out.push_str(&format!(" and {more} more"));
-    }
-    out
+    text::preview(ids, 5)
 }

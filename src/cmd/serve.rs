@@ -13,13 +13,15 @@ use crate::cli::ServeArgs;
 use crate::diagnostics::{self, Format};
 use crate::escape::terminal::show;
 use crate::input::Input;
+use crate::layout;
 use crate::serve::{self, State};
 use crate::site;
 use crate::term::{self, status, usage_error, Exit};
+use crate::text::count;
 
 /// The folders and files of a site that a save in triggers a rebuild.
-const WATCHED_DIRS: [&str; 4] = ["content", "themes", "sites", "static"];
-const WATCHED_FILES: [&str; 2] = ["site.toml", "sites.toml"];
+const WATCHED_DIRS: [&str; 4] = layout::SOURCE_DIRS;
+const WATCHED_FILES: [&str; 2] = layout::SOURCE_FILES;
 
 /// How long the files must stay quiet before a rebuild: an editor's save (write a
 /// temporary file, rename it over the old one) is one burst of events, and one rebuild.
@@ -86,7 +88,7 @@ fn rebuild(root: &Path, format: Format, state: &State, why: &str) {
             status(&format!(
                 "{}: built {} in {ms} ms",
                 show(why),
-                super::count(b.pages, "page", "pages")
+                count(b.pages, "page", "pages")
             ));
         }
         None => {

@@ -91,14 +91,6 @@ struct JsonInventory {
     cookies: Vec<JsonCookie>,
 }
 
-/// The words for a duration in one locale, with its note.
-pub fn duration_text(s: &Strings, d: Duration) -> String {
-    match d {
-        Duration::Session => s.text("session").to_string(),
-        Duration::Fixed(n, unit) => s.count(unit.key(), n),
-    }
-}
-
 /// `cookies.json`: the whole inventory, every human-readable value in every locale.
 pub fn json(site: &Site) -> String {
     json_for(site, &site.config.locales)
@@ -183,10 +175,7 @@ pub fn json_for(site: &Site, locales: &[String]) -> String {
                     text: locales
                         .iter()
                         .filter_map(|l| {
-                            Some((
-                                l.clone(),
-                                duration_text(site.theme.strings.get(l)?, k.duration),
-                            ))
+                            Some((l.clone(), site.theme.strings.get(l)?.duration(k.duration)))
                         })
                         .collect(),
                 },
@@ -257,21 +246,6 @@ pub fn js_pattern(n: &CookieName) -> JsPattern {
     }
 }
 
-/// Escapes text for HTML, for tools that insert configured texts as markup.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The address of the policy in a locale: the `cookies` document if there is one, else
 /// the locale's first document.
 pub fn policy_url(site: &Site, locale: &str) -> Option<String> {
@@ -279,9 +253,10 @@ pub fn policy_url(site: &Site, locale: &str) -> Option<String> {
     let page = pages()
         .find(|p| p.doc.slug == "cookies")
         .or_else(|| pages().next())?;
-    Some(format!(
-        "{}{locale}/{}/",
-        site.config.base_url, page.doc.slug
+    Some(crate::layout::page_url(
+        &site.config.base_url,
+        locale,
+        &page.doc.slug,
     ))
 }
 
@@ -369,7 +344,7 @@ pub fn csv(site: &Site, s: &Strings) -> Vec<u8> {
     let _ = w.write_record(&header);
     for k in &inv.cookies {
         let category = &inv.categories[k.category];
-        let mut duration = duration_text(s, k.duration);
+        let mut duration = s.duration(k.duration);
         if let Some(note) = &k.duration_note {
             duration = format!("{duration} ({})", note.get(loc));
         }
@@ -378,17 +353,11 @@ pub fn csv(site: &Site, s: &Strings) -> Vec<u8> {
                 n.name.as_str(),
                 inv.providers[k.provider].name.get(loc),
                 category.title.get(loc),
-                s.text(match category.consent {
-                    Consent::Required => "consent_required",
-                    Consent::Exempt => "consent_exempt",
-                }),
+                s.consent(category.consent),
                 k.function.get(loc),
                 k.purpose.get(loc),
                 &duration,
-                s.text(match k.party {
-                    Party::First => "party_first",
-                    Party::Third => "party_third",
-                }),
+                s.party(k.party),
             ]
             .map(csv_cell);
             let _ = w.write_record(&row);
@@ -459,14 +428,6 @@ mod pattern_tests {
         assert_eq!(
             js_pattern(&name(r"re:(?i)ysc_[0-9]")),
             JsPattern::Regex(r"^[Yy][Ss\u017F][Cc]_[0-9]$".into())
-        );
-    }
-
-    #[test]
-    fn html_is_escaped_for_tools_that_insert_markup() {
-        assert_eq!(
-            escape_html(r#"<img src=x onerror="a()"> & b"#),
-            "&lt;img src=x onerror=&quot;a()&quot;&gt; &amp; b"
         );
     }
 }
