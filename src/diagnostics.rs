@@ -313,6 +313,12 @@ impl Diagnostic {
     }
 }
 
+/// Proof that an error was reported: what a reader returns instead of a value it could not
+/// read, so that "the caller will find the problem in the list" is checked by the compiler
+/// (rustc's `ErrorGuaranteed`). Only recording an error makes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorReported(());
+
 /// The problems found so far.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -323,6 +329,18 @@ impl Diagnostics {
     /// Records a problem.
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
+    }
+
+    /// Records an error, and returns the proof that it was reported.
+    pub fn error(&mut self, d: Diagnostic) -> ErrorReported {
+        debug_assert_eq!(d.severity, Severity::Error, "{}", d.message);
+        self.items.push(d);
+        ErrorReported(())
+    }
+
+    /// The proof that an error was reported, if one was.
+    pub fn error_reported(&self) -> Option<ErrorReported> {
+        self.has_errors().then_some(ErrorReported(()))
     }
 
     /// Records a problem of one portal. The same problem in several portals (a shared

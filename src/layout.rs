@@ -104,6 +104,23 @@ pub fn theme_static_path(path: &str) -> String {
     format!("{STATIC}/{path}")
 }
 
+/// The file by which Clause knows a folder as its output (and lists the files it wrote).
+pub const MARKER: &str = ".clause-output";
+
+/// The paths rendering writes besides the site's own static files, for documents given as
+/// (locale, slug): the loader checks the static files against them before rendering.
+pub fn generated_paths<'a>(
+    locales: &[String],
+    docs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    theme_statics: &[(String, Vec<u8>)],
+) -> Vec<String> {
+    let mut out: Vec<String> = docs.into_iter().map(|(l, s)| page_path(l, s)).collect();
+    out.extend([INDEX, SITEMAP, COOKIES_JSON].map(String::from));
+    out.extend(locales.iter().map(|l| csv_path(l)));
+    out.extend(theme_statics.iter().map(|(p, _)| theme_static_path(p)));
+    out
+}
+
 /// The page of a folder of the output: `<dir>/index.html`.
 pub fn dir_index(dir: &str) -> String {
     format!("{dir}/{INDEX}")

@@ -23,6 +23,7 @@ pub mod history;
 pub mod i18n;
 pub mod input;
 pub mod inventory;
+pub mod jsregex;
 pub mod layout;
 pub mod markdown;
 pub mod output;

@@ -9,7 +9,7 @@ use crate::i18n::Strings;
 use crate::inventory::Consent;
 use crate::layout::{self, csv_path, page_href, page_path, page_url, theme_static_path};
 use crate::markdown::{Block, Heading, Section};
-use crate::site::{template_diagnostic, Page, Site};
+use crate::site::{Page, Site};
 
 /// One file of the output, path relative to the output folder with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,20 +158,6 @@ fn history_ctx(site: &Site, s: &Strings) -> Vec<HistoryCtx> {
             })
         })
         .collect()
-}
-
-/// The paths [`render`] writes besides the site's own static files, for documents given
-/// as (locale, slug): the loader checks the static files against them before rendering.
-pub fn generated_paths<'a>(
-    locales: &[String],
-    docs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    theme_statics: &[(String, Vec<u8>)],
-) -> Vec<String> {
-    let mut out: Vec<String> = docs.into_iter().map(|(l, s)| page_path(l, s)).collect();
-    out.extend([layout::INDEX, layout::SITEMAP, layout::COOKIES_JSON].map(String::from));
-    out.extend(locales.iter().map(|l| csv_path(l)));
-    out.extend(theme_statics.iter().map(|(p, _)| theme_static_path(p)));
-    out
 }
 
 fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryCtx> {
@@ -347,7 +333,7 @@ fn render_template(
         .theme
         .tera
         .render(name, &context)
-        .map_err(|e| Box::new(template_diagnostic(&e, &site.theme.templates)))?;
+        .map_err(|e| Box::new(site.theme.diagnostic(&e)))?;
     // A NUL or another control character from the inventory, the prose or a template is a
     // parse error in HTML and forbidden in XML: replaced by U+FFFD, as a browser would.
     Ok(match crate::escape::document_text(&text) {
@@ -541,7 +527,7 @@ mod tests {
     use super::*;
     use crate::input::Input;
 
-    /// The loader checks the site's static files against [`generated_paths`]: it must name
+    /// The loader checks the site's static files against [`layout::generated_paths`]: it must name
     /// every file that rendering writes, and the static files must come out as they are.
     #[test]
     fn generated_paths_are_what_render_writes() {
@@ -570,7 +556,7 @@ mod tests {
         let loaded = crate::site::load(&Input::Memory(files));
         let site = loaded.sites.first().expect("loads");
         let rendered = render(site).expect("renders");
-        let mut expected = generated_paths(
+        let mut expected = layout::generated_paths(
             &site.config.locales,
             site.pages
                 .iter()

@@ -93,7 +93,7 @@ pub fn run(args: &DiffArgs) -> Exit {
             }
         };
         let file = sources.add(name, text.clone());
-        inventory::load_standalone(&text, file, site.as_deref(), &mut diags)
+        inventory::read::load_standalone(&text, file, site.as_deref(), &mut diags)
     };
     let sides = report::Sides {
         old: old.0.clone(),

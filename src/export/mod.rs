@@ -3,7 +3,6 @@
 //! configurations of the consent banners sites already use (Klaro, cookieconsent v3).
 
 pub mod cookieconsent;
-pub mod jsregex;
 pub mod klaro;
 
 use std::collections::BTreeMap;
@@ -13,6 +12,7 @@ use serde::Serialize;
 use crate::decode::Localized;
 use crate::i18n::Strings;
 use crate::inventory::{Consent, CookieName, Duration, Inventory, Party, Pattern};
+use crate::jsregex;
 use crate::site::Site;
 
 /// Version of the `cookies.json` format; bumped on any incompatible change.
@@ -231,7 +231,7 @@ pub enum JsPattern {
     /// The name itself.
     Exact(String),
     /// The source of a regular expression for `new RegExp(source)` (no flags), anchored at
-    /// both ends; see [`jsregex`].
+    /// both ends; see [`crate::jsregex`].
     Regex(String),
 }
 

@@ -1,202 +1,52 @@
-//! Loading a site: read every file once, validate, and build the model that rendering uses.
-//! Loading never writes anything.
+//! Reading a site: every file once, validated, into the model of [`crate::site`]. The
+//! shared step reads what every portal has in common (site.toml, the inventory, the
+//! documents, git's history, the theme, `static/`); the per-portal step lays each portal's
+//! own files over it. Reading never writes anything.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::{Page, Site, StaticFile};
 use crate::config::{self, Config};
 use crate::content::{self, Document};
 use crate::decode;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
 use crate::history;
-use crate::i18n::{Layer, Strings};
-use crate::input::{Input, ReadError};
+use crate::input::{Input, Loader};
 use crate::inventory::{self, Inventory};
 use crate::layout;
 use crate::markdown::{self, Block, Section};
 use crate::platform;
-use crate::theme::{self, ThemeFile};
+use crate::theme::{self, Theme};
 
-/// A document in one locale, with its prose rendered.
-#[derive(Debug)]
-pub struct Page {
-    /// Front matter and identity.
-    pub doc: Document,
-    /// Prose and generated sections, in order.
-    pub blocks: Vec<Block>,
-}
-
-/// A template of the effective theme, parsed.
-#[derive(Debug)]
-pub struct Template {
-    /// Name used by Tera (its path under `templates/`).
-    pub name: String,
-    /// Its file, for diagnostics.
-    pub file: FileId,
-}
-
-/// The theme, parsed once and shared by every portal.
-pub struct Theme {
-    /// UI strings per locale.
-    pub strings: BTreeMap<String, Strings>,
-    /// Parsed templates.
-    pub tera: tera::Tera,
-    /// The template files, to map render errors back to them.
-    pub templates: Vec<Template>,
-    /// Static files to copy to `output/static/`, path inside `static/` and bytes.
-    pub statics: Vec<(String, Vec<u8>)>,
-}
-
-/// A file of the site's own `static/` folder (or of a portal's `sites/<id>/static/`),
-/// copied as is into the output folder.
-#[derive(Debug, Clone)]
-pub struct StaticFile {
-    /// Its path in the output folder: its path inside `static/`.
-    pub path: String,
-    /// Where it comes from, relative to the site root, for messages.
-    pub source: String,
-    /// Its contents.
-    pub bytes: Vec<u8>,
-}
-
-/// Everything needed to render one site (or one portal of a platform), validated.
-pub struct Site {
-    /// The portal's id (its output folder) in a platform; `None` for a single site.
-    pub id: Option<String>,
-    /// site.toml, with the portal's own settings.
-    pub config: Config,
-    /// content/cookies.toml, changed by the portal's own file if it has one.
-    pub inventory: Arc<Inventory>,
-    /// Pages, ordered by slug then by the order of `locales`.
-    pub pages: Vec<Page>,
-    /// The theme.
-    pub theme: Arc<Theme>,
-    /// "Changes to this policy", newest first; empty unless `[history]` is on.
-    pub history: Arc<Vec<history::Entry>>,
-    /// The site's own files (`static/`, and on a platform the portal's `sites/<id>/static/`).
-    pub statics: Arc<Vec<StaticFile>>,
-}
-
-/// The result of loading: the sites if they are valid, and every file read and problem found.
-pub struct Loaded {
-    /// The site, or every portal of a platform; empty when there is an error.
-    pub sites: Vec<Site>,
-    /// Files read, for quoting in diagnostics.
-    pub sources: Sources,
-    /// Problems found.
-    pub diags: Diagnostics,
-}
-
-struct Loader<'i> {
-    input: &'i Input,
-    sources: Sources,
-    diags: Diagnostics,
-}
-
-impl Loader<'_> {
-    /// Reads a file as bytes; reports a missing file or a link out of the site.
-    fn read_bytes(&mut self, rel: &str, missing_help: &str) -> Option<Vec<u8>> {
-        match self.input.read(rel) {
-            Ok(b) => Some(b),
-            Err(ReadError::NotFound) => {
-                self.diags.push(
-                    Diagnostic::error(format!("`{rel}` does not exist"))
-                        .in_file(rel)
-                        .help(missing_help),
-                );
-                None
-            }
-            Err(ReadError::Outside(real)) => {
-                self.diags.push(
-                    Diagnostic::error(format!(
-                        "`{rel}` is a link to `{}`, outside the site folder",
-                        real.display()
-                    ))
-                    .in_file(rel)
-                    .help("Clause reads only files inside the site folder: copy the file here instead of linking to it"),
-                );
-                None
-            }
-            Err(ReadError::Io(e)) => {
-                self.diags.push(
-                    Diagnostic::error(format!("cannot read `{rel}`: {e}"))
-                        .in_file(rel)
-                        .help("check that the file is readable"),
-                );
-                None
-            }
-        }
-    }
-
-    /// Reads a text file; reports a missing file, a non-UTF-8 file, or a link out of the site.
-    fn read_text(&mut self, rel: &str, missing_help: &str) -> Option<(FileId, String)> {
-        let bytes = self.read_bytes(rel, missing_help)?;
-        self.text(rel.to_string(), bytes)
-    }
-
-    /// Keeps a file's text for diagnostics, or reports that it is not UTF-8.
-    fn text(&mut self, name: String, bytes: Vec<u8>) -> Option<(FileId, String)> {
-        match String::from_utf8(bytes) {
-            Ok(mut text) => {
-                // A byte-order mark is invisible in editors; it must not break the first key.
-                if text.starts_with('\u{feff}') {
-                    text.drain(..3);
-                }
-                let id = self.sources.add(name, text.clone());
-                Some((id, text))
-            }
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                // In the lossy text the replacement character starts at the same offset.
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let id = self.sources.add(name, lossy);
-                self.diags.push(
-                    Diagnostic::error("the file is not UTF-8 text")
-                        .at(id, valid..valid + 3, "this byte is not UTF-8")
-                        .help("save the file as UTF-8 (most editors offer it under \"Save as…\" or \"Encoding\")"),
-                );
-                None
-            }
-        }
-    }
-}
-
-/// Reads, validates and models the site.
-pub fn load(input: &Input) -> Loaded {
-    let mut l = Loader {
-        input,
-        sources: Sources::default(),
-        diags: Diagnostics::default(),
+/// Reads, validates and models the site, or every portal of a platform; the problems
+/// found are in `l`.
+pub(super) fn sites(l: &mut Loader) -> Vec<Site> {
+    let Some(mut shared) = shared(l) else {
+        return Vec::new();
     };
-    let sites = load_inner(&mut l);
-    let sites = if l.diags.has_errors() {
-        Vec::new()
-    } else {
-        sites
-    };
-    Loaded {
-        sites,
-        sources: l.sources,
-        diags: l.diags,
+    match portals(l, &shared.config) {
+        None => vec![single(l, shared)],
+        Some(portals) => platform(l, &mut shared, portals),
     }
 }
 
-fn load_inner(l: &mut Loader) -> Vec<Site> {
+/// The shared step: everything but `sites.toml` and `sites/`. `None` when something
+/// every portal needs has an error (reported).
+fn shared(l: &mut Loader) -> Option<Shared> {
     if !l.input.root_is_dir() {
         l.diags.push(
             Diagnostic::error(format!("`{}` is not a folder", l.input.describe()))
                 .help("give the folder that holds site.toml with --root, or run `clause init <dir>` to start a new site"),
         );
-        return Vec::new();
+        return None;
     }
-    let Some(site_bytes) = l.read_bytes(
+    let site_bytes = l.read_bytes(
         layout::SITE_TOML,
         "run Clause in the site's folder (the one with site.toml), pass --root, or create a site with `clause init <dir>`",
-    ) else {
-        return Vec::new();
-    };
+    )?;
     let config = l
         .text(layout::SITE_TOML.into(), site_bytes)
         .and_then(|(site_file, site_text)| config::load(&site_text, site_file, &mut l.diags));
@@ -214,8 +64,8 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         )
         .and_then(|(id, text)| Some((id, decode::parse(&text, id, 0, &mut l.diags)?)));
     let inventory = match (&shared_inv, &config) {
-        (Some((id, root)), Some(_)) => inventory::load_layers(
-            &[inventory::Layer {
+        (Some((id, root)), Some(_)) => inventory::read::load_layers(
+            &[inventory::read::Layer {
                 file: *id,
                 text: &l.sources.get(*id).text,
                 root,
@@ -228,9 +78,9 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
     let Some(config) = config else {
         let shared = shared_inv.as_ref().map(|(id, root)| (*id, root));
         check_without_settings(l, shared);
-        return Vec::new();
+        return None;
     };
-    let mut docs = load_documents(l, &config, layout::CONTENT);
+    let mut docs = documents(l, &config, layout::CONTENT);
     // History and dates from git: only when asked, only on disk.
     let mut git = match (&config.history, l.input) {
         (Some(_), Input::Disk(root)) => history::Git::open(root),
@@ -241,128 +91,82 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
         _ => Vec::new(),
     });
     fill_dates(&mut git, &mut docs, layout::CONTENT);
-    let theme_files = load_theme(l, &config);
-    let statics = Arc::new(load_statics(l, layout::STATIC));
-    let strings = load_strings(l, &config, &theme_files);
-    let (tera, templates) = load_templates(l, &theme_files);
-    let (Some(inventory), Some(strings), Some(tera)) = (inventory, strings, tera) else {
-        return Vec::new();
+    let theme_files = theme::load::files(l, &config);
+    let statics = Arc::new(statics(l, layout::STATIC));
+    let theme = theme::load::theme(l, &config, &theme_files);
+    let (Some(inventory), Some(theme), Some(inventory_file)) = (inventory, theme, shared_inv)
+    else {
+        return None;
     };
-    let theme = Arc::new(Theme {
-        strings,
-        tera,
-        templates,
-        statics: theme_files
-            .iter()
-            .filter_map(|f| {
-                f.path
-                    .strip_prefix("static/")
-                    .map(|p| (p.to_string(), f.bytes.clone()))
-            })
-            .collect(),
-    });
-    let inventory = Arc::new(inventory);
+    Some(Shared {
+        config,
+        inventory_file,
+        inventory: Arc::new(inventory),
+        docs,
+        git,
+        history: entries,
+        theme: Arc::new(theme),
+        statics,
+    })
+}
 
-    let portals = match l.input.read(layout::SITES_TOML) {
-        Err(ReadError::NotFound) => None,
-        _ => l
-            .read_text(layout::SITES_TOML, "")
-            .map(|(file, text)| platform::load(&text, file, &config, &mut l.diags)),
-    };
-    let Some(portals) = portals else {
-        let generated = crate::render::generated_paths(
-            &config.locales,
-            docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
-            &theme.statics,
-        );
-        for x in check_statics(&statics, &generated) {
-            l.diags.push(x);
-        }
-        let (pages, problems) = render_prose(&l.sources, &config, &inventory, docs);
-        for x in problems {
+/// The portals of `sites.toml`, or `None` for a single site. Read once: absent is a
+/// single site; a `sites.toml` that cannot be read or is not UTF-8 is reported, and the
+/// rest checked as for a single site.
+fn portals(l: &mut Loader, config: &Config) -> Option<Vec<platform::Portal>> {
+    let bytes = l.read_optional(layout::SITES_TOML).ok()??;
+    let (file, text) = l.text(layout::SITES_TOML.into(), bytes)?;
+    Some(platform::load(&text, file, config, &mut l.diags))
+}
+
+/// A single site: the shared step is the whole site.
+fn single(l: &mut Loader, shared: Shared) -> Site {
+    let Shared {
+        config,
+        inventory,
+        docs,
+        history,
+        theme,
+        statics,
+        ..
+    } = shared;
+    let generated = layout::generated_paths(
+        &config.locales,
+        docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
+        &theme.statics,
+    );
+    for x in check_statics(&statics, &generated) {
+        l.diags.push(x);
+    }
+    let (pages, problems) = render_prose(&l.sources, &config, &inventory, docs);
+    for x in problems {
+        l.diags.push_in(x, None);
+    }
+    // An inventory with errors is partial: warnings about it would only mislead.
+    if !l.diags.has_errors() {
+        for x in check_shown(&inventory, &pages) {
             l.diags.push_in(x, None);
         }
-        // An inventory with errors is partial: warnings about it would only mislead.
-        if !l.diags.has_errors() {
-            for x in check_shown(&inventory, &pages) {
-                l.diags.push_in(x, None);
-            }
-        }
-        return vec![Site {
-            id: None,
-            config,
-            inventory,
-            pages,
-            theme,
-            history: entries,
-            statics,
-        }];
-    };
+    }
+    Site {
+        id: None,
+        config,
+        inventory,
+        pages,
+        theme,
+        history,
+        statics,
+    }
+}
+
+/// A platform: each portal read over the shared step, then every portal's prose rendered
+/// on every core.
+fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>) -> Vec<Site> {
     let mut staged: Vec<StagedPortal> = Vec::new();
     for portal in portals {
-        let overlay_path = layout::portal_inventory(&portal.id);
-        let inventory = if l.input.read(&overlay_path).is_ok() {
-            let shared = shared_inv.as_ref();
-            let overlay = l
-                .read_text(&overlay_path, "")
-                .and_then(|(id, text)| Some((id, decode::parse(&text, id, 0, &mut l.diags)?)));
-            match (shared, overlay) {
-                (Some((sid, sroot)), Some((oid, oroot))) => inventory::load_layers(
-                    &[
-                        inventory::Layer {
-                            file: *sid,
-                            text: &l.sources.get(*sid).text,
-                            root: sroot,
-                        },
-                        inventory::Layer {
-                            file: oid,
-                            text: &l.sources.get(oid).text,
-                            root: &oroot,
-                        },
-                    ],
-                    decode::LocaleSet {
-                        required: &portal.config.locales,
-                        known: &config.locales,
-                    },
-                    &mut l.diags,
-                )
-                .map(Arc::new),
-                _ => None,
-            }
-        } else {
-            Some(Arc::clone(&inventory))
-        };
-        let Some(inventory) = inventory else { continue };
-        let content = layout::portal_content(&portal.id);
-        let mut portal_docs = portal_documents(l, &portal, &docs, &content);
-        fill_dates(&mut git, &mut portal_docs, &content);
-        // The shared static files, with the portal's own added or replacing them.
-        let own = load_statics(l, &layout::portal_static(&portal.id));
-        let portal_statics = if own.is_empty() {
-            Arc::clone(&statics)
-        } else {
-            let mut all: Vec<StaticFile> = statics
-                .iter()
-                .filter(|s| !own.iter().any(|o| o.path == s.path))
-                .cloned()
-                .collect();
-            all.extend(own);
-            all.sort_by(|a, b| a.path.cmp(&b.path));
-            Arc::new(all)
-        };
-        if !portal_statics.is_empty() {
-            let generated = crate::render::generated_paths(
-                &portal.config.locales,
-                portal_docs
-                    .iter()
-                    .map(|d| (d.locale.as_str(), d.slug.as_str())),
-                &theme.statics,
-            );
-            for x in check_statics(&portal_statics, &generated) {
-                l.diags.push_in(x, Some(&portal.id));
-            }
+        if let Some(p) = portal_step(l, shared, portal) {
+            staged.push(p);
         }
-        staged.push((portal, inventory, portal_docs, portal_statics));
     }
     // The prose of every portal, on every core: the files are read, what is left is CPU.
     let sources = &l.sources;
@@ -394,17 +198,88 @@ fn load_inner(l: &mut Loader) -> Vec<Site> {
             config: portal.config,
             inventory,
             pages,
-            theme: Arc::clone(&theme),
-            history: Arc::clone(&entries),
+            theme: Arc::clone(&shared.theme),
+            history: Arc::clone(&shared.history),
             statics,
         });
     }
     sites
 }
 
+/// The per-portal step: the portal's inventory (its `sites/<id>/cookies.toml` laid over
+/// the shared one), documents and static files, before its prose is rendered. `None` when
+/// its inventory has an error (reported).
+fn portal_step(
+    l: &mut Loader,
+    shared: &mut Shared,
+    portal: platform::Portal,
+) -> Option<StagedPortal> {
+    let inventory = match l.read_optional(&layout::portal_inventory(&portal.id)) {
+        Ok(None) => Arc::clone(&shared.inventory),
+        Ok(Some(bytes)) => {
+            let (oid, text) = l.text(layout::portal_inventory(&portal.id), bytes)?;
+            let oroot = decode::parse(&text, oid, 0, &mut l.diags)?;
+            let (sid, sroot) = &shared.inventory_file;
+            let layers = [
+                inventory::read::Layer {
+                    file: *sid,
+                    text: &l.sources.get(*sid).text,
+                    root: sroot,
+                },
+                inventory::read::Layer {
+                    file: oid,
+                    text: &l.sources.get(oid).text,
+                    root: &oroot,
+                },
+            ];
+            let locales = decode::LocaleSet {
+                required: &portal.config.locales,
+                known: &shared.config.locales,
+            };
+            Arc::new(inventory::read::load_layers(
+                &layers,
+                locales,
+                &mut l.diags,
+            )?)
+        }
+        Err(_) => return None,
+    };
+    let content = layout::portal_content(&portal.id);
+    let mut portal_docs = portal_documents(l, &portal, &shared.docs, &content);
+    fill_dates(&mut shared.git, &mut portal_docs, &content);
+    // The shared static files, with the portal's own added or replacing them.
+    let own = statics(l, &layout::portal_static(&portal.id));
+    let portal_statics = if own.is_empty() {
+        Arc::clone(&shared.statics)
+    } else {
+        let mut all: Vec<StaticFile> = shared
+            .statics
+            .iter()
+            .filter(|s| !own.iter().any(|o| o.path == s.path))
+            .cloned()
+            .collect();
+        all.extend(own);
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        Arc::new(all)
+    };
+    if !portal_statics.is_empty() {
+        let generated = layout::generated_paths(
+            &portal.config.locales,
+            portal_docs
+                .iter()
+                .map(|d| (d.locale.as_str(), d.slug.as_str())),
+            &shared.theme.statics,
+        );
+        for x in check_statics(&portal_statics, &generated) {
+            l.diags.push_in(x, Some(&portal.id));
+        }
+    }
+    Some((portal, inventory, portal_docs, portal_statics))
+}
+
 /// The files of a `static/` folder, read through [`Input`] (a link out of the site is an
 /// error, as for every file), dot-files included.
-fn load_statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
+fn statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
     let mut out = Vec::new();
     let prefix = format!("{dir}/");
     for rel in l.input.walk(dir) {
@@ -445,7 +320,7 @@ fn check_statics(statics: &[StaticFile], generated: &[String]) -> Vec<Diagnostic
     let mut out = Vec::new();
     for s in statics {
         let path = s.path.as_str();
-        let clash = if path == crate::output::MARKER {
+        let clash = if path == layout::MARKER {
             Some(format!(
                 "the marker `{path}` by which Clause knows its output folder"
             ))
@@ -482,6 +357,20 @@ type StagedPortal = (
     Arc<Vec<StaticFile>>,
 );
 
+/// What every portal shares, read once: the settings, the inventory, the documents, git's
+/// history, the theme and the static files.
+struct Shared {
+    config: Config,
+    /// The shared inventory file, parsed: a portal's own file is laid over it.
+    inventory_file: (FileId, decode::Spanned<decode::Val>),
+    inventory: Arc<Inventory>,
+    docs: Vec<Document>,
+    git: Option<history::Git>,
+    history: Arc<Vec<history::Entry>>,
+    theme: Arc<Theme>,
+    statics: Arc<Vec<StaticFile>>,
+}
+
 /// "Last updated" from git for the documents whose front matter has no `updated`.
 fn fill_dates(git: &mut Option<history::Git>, docs: &mut [Document], dir: &str) {
     let Some(git) = git else { return };
@@ -504,16 +393,18 @@ fn portal_documents(
         .filter(|d| portal.config.locales.contains(&d.locale))
     {
         let rel = layout::document(dir, &doc.locale, &doc.slug);
-        if l.input.read(&rel).is_ok() {
-            if let Some((id, text)) = l.read_text(&rel, "") {
-                if let Some(d) =
-                    content::parse_document(&text, id, &doc.locale, &doc.slug, &mut l.diags)
-                {
-                    out.push(d);
+        match l.read_optional(&rel) {
+            Ok(None) => out.push(doc.clone()),
+            Ok(Some(bytes)) => {
+                if let Some((id, text)) = l.text(rel, bytes) {
+                    if let Some(d) =
+                        content::parse_document(&text, id, &doc.locale, &doc.slug, &mut l.diags)
+                    {
+                        out.push(d);
+                    }
                 }
             }
-        } else {
-            out.push(doc.clone());
+            Err(_) => {}
         }
     }
     // A portal document with no shared twin would be a page of one portal only.
@@ -540,7 +431,7 @@ fn portal_documents(
     out
 }
 
-fn load_documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
+fn documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
     let mut docs: Vec<Document> = Vec::new();
     let mut slugs_by_locale: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, locale) in config.locales.iter().enumerate() {
@@ -659,9 +550,9 @@ fn check_without_settings(
     inventory: Option<(FileId, &decode::Spanned<decode::Val>)>,
 ) {
     if let Some((file, root)) = inventory {
-        let used = inventory::locales_used(root);
-        let _ = inventory::load_layers(
-            &[inventory::Layer {
+        let used = inventory::read::locales_used(root);
+        let _ = inventory::read::load_layers(
+            &[inventory::read::Layer {
                 file,
                 text: &l.sources.get(file).text,
                 root,
@@ -694,145 +585,6 @@ fn check_without_settings(
                 let _ = content::parse_document(&text, id, &folder.name, stem, &mut l.diags);
             }
         }
-    }
-}
-
-fn load_theme(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
-    let dir = layout::theme_dir(&config.theme);
-    let mut site_files = Vec::new();
-    if l.input.is_dir(&dir) {
-        let (files, loops) = l.input.walk_checked(&dir);
-        for found in loops {
-            let target = if found.target.is_empty() {
-                "the site folder".to_string()
-            } else {
-                format!("`{}`", found.target)
-            };
-            l.diags.push(
-                Diagnostic::error(format!(
-                    "this folder link leads back to {target}, which holds it"
-                ))
-                .in_file(&found.link)
-                .help("Clause does not follow it (it would lead round for ever): remove the link, and put the files it should bring in the theme's folder itself"),
-            );
-        }
-        for rel in files {
-            let Some(inside) = rel.strip_prefix(&format!("{dir}/")).map(str::to_string) else {
-                continue;
-            };
-            if !layout::THEME_PARTS.iter().any(|p| inside.starts_with(p)) {
-                continue;
-            }
-            if let Some(bytes) = l.read_bytes(&rel, "") {
-                site_files.push((inside, rel, bytes));
-            }
-        }
-    } else if config.theme != "default" {
-        let span = config.theme_span.clone().unwrap_or(0..0);
-        l.diags.push(
-            Diagnostic::error(format!("theme `{}` not found", config.theme))
-                .at(config.file, span, "no such folder in themes/")
-                .help(format!(
-                    "create themes/{}/ or remove `theme` from site.toml to use the default theme",
-                    config.theme
-                )),
-        );
-    }
-    // A named theme still falls back to the built-in default for files it does not provide.
-    theme::merge(true, site_files)
-}
-
-fn load_strings(
-    l: &mut Loader,
-    config: &Config,
-    files: &[ThemeFile],
-) -> Option<BTreeMap<String, Strings>> {
-    let mut out = BTreeMap::new();
-    let mut ok = true;
-    for (i, locale) in config.locales.iter().enumerate() {
-        let path = layout::theme_strings(locale);
-        let mut layers_src = Vec::new();
-        if let Some(b) = theme::builtin_file(&path) {
-            layers_src.push((format!("<built-in default theme>/{path}"), b.to_vec()));
-        }
-        if let Some(f) = files
-            .iter()
-            .find(|f| f.path == path && f.origin != theme::Origin::Builtin)
-        {
-            layers_src.push((f.display(), f.bytes.clone()));
-        }
-        let mut layers_text = Vec::new();
-        for (name, bytes) in layers_src {
-            match l.text(name, bytes) {
-                Some(t) => layers_text.push(t),
-                None => ok = false,
-            }
-        }
-        let layers: Vec<Layer> = layers_text
-            .iter()
-            .map(|(id, text)| Layer { file: *id, text })
-            .collect();
-        match Strings::load(
-            locale,
-            &layers,
-            (config.file, config.locale_spans[i].clone()),
-            &mut l.diags,
-        ) {
-            Some(s) => {
-                out.insert(locale.clone(), s);
-            }
-            None => ok = false,
-        }
-    }
-    ok.then_some(out)
-}
-
-fn load_templates(l: &mut Loader, files: &[ThemeFile]) -> (Option<tera::Tera>, Vec<Template>) {
-    let mut tera = tera::Tera::new();
-    let mut templates = Vec::new();
-    let mut raw = Vec::new();
-    for f in files {
-        let Some(name) = f.path.strip_prefix("templates/") else {
-            continue;
-        };
-        let Some((id, text)) = l.text(f.display(), f.bytes.clone()) else {
-            continue;
-        };
-        templates.push(Template {
-            name: name.to_string(),
-            file: id,
-        });
-        raw.push((name.to_string(), text));
-    }
-    match tera.add_raw_templates(raw) {
-        Ok(()) => (Some(tera), templates),
-        Err(e) => {
-            l.diags.push(template_diagnostic(&e, &templates));
-            (None, templates)
-        }
-    }
-}
-
-/// Turns a Tera error into a diagnostic pointing into the template file.
-pub fn template_diagnostic(e: &tera::Error, templates: &[Template]) -> Diagnostic {
-    use tera::ErrorKind;
-    match e.kind() {
-        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
-            let kind = if matches!(e.kind(), ErrorKind::SyntaxError(_)) {
-                "template syntax error"
-            } else {
-                "template error"
-            };
-            let d = Diagnostic::error(format!("{kind}: {}", report.message()));
-            match templates.iter().find(|t| t.name == report.filename()) {
-                Some(t) => d
-                    .at(t.file, report.span().range.clone(), report.message())
-                    .help("see the Tera documentation for template syntax; remove the site's copy of this template to use the built-in one"),
-                None => d.help("check the theme's templates"),
-            }
-        }
-        other => Diagnostic::error(format!("template error: {other}"))
-            .help("check the theme's templates; remove the site's copy of a template to use the built-in one"),
     }
 }
 
