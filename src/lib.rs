@@ -5,6 +5,7 @@
 //! `markdown`) → `render` → `output`.
 
 pub mod audit;
+pub mod build;
 pub mod cli;
 pub mod cmd;
 pub mod config;

@@ -7,8 +7,6 @@ use std::path::PathBuf;
 use crate::audit::{self, known::KnownList, report, Options};
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::escape::terminal::show;
-use crate::input::Input;
-use crate::site;
 use crate::term::{status, usage_error, Exit, Term};
 use crate::text;
 
@@ -20,26 +18,15 @@ pub fn run(args: &AuditArgs) -> Exit {
             "give at least one HAR, cookies.txt or storageState file, e.g. `clause audit site.har`",
         );
     }
-    let loaded = site::load(&Input::Disk(args.root.root.clone()));
-    if loaded.sites.is_empty() {
-        Term::new(args.messages.format()).site_failed(
-            &loaded.sources,
-            &loaded.diags,
-            "the site has problems (above); fix them before auditing",
-        );
-        return Exit::Usage;
-    }
-    // On a platform each portal has its own inventory: say which one was recorded.
-    let site = match super::pick_site(loaded.sites, args.portal.as_deref()) {
+    let term = Term::new(args.messages.format());
+    let portal = args.portal.as_deref();
+    let site = match super::site_for(&args.root.root, portal, &term, "auditing", Exit::Usage) {
         Ok(s) => s,
-        Err((m, h)) => return usage_error(&m, &h),
+        Err(exit) => return exit,
     };
     let site_host = match &args.site {
         Some(h) => h.clone(),
-        None => url::Url::parse(&site.config.base_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default(),
+        None => audit::host_of(&site.config.base_url),
     };
     let mut inputs: Vec<(PathBuf, bool)> = args.files.iter().map(|f| (f.clone(), false)).collect();
     inputs.extend(args.before_consent.iter().map(|f| (f.clone(), true)));

@@ -5,6 +5,7 @@
 //!
 //! Used by `clause diff` and by the "Changes to this policy" section of the pages.
 
+pub mod load;
 pub mod report;
 pub mod sentences;
 

@@ -15,6 +15,74 @@ use crate::inventory::{Consent, CookieName, Duration, Inventory, Party, Pattern}
 use crate::jsregex;
 use crate::site::Site;
 
+/// The forms `clause export` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// Klaro's configuration (JSON for `klaro.setup`).
+    Klaro,
+    /// orestbida cookieconsent v3's configuration (an ES module).
+    Cookieconsent,
+    /// `cookies.json`.
+    Json,
+    /// `<locale>/cookies.csv`, in the first locale asked for.
+    Csv,
+}
+
+/// A locale asked for that the site does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{asked}` is not a locale of this site")]
+pub struct UnknownLocale {
+    /// The locale asked for.
+    pub asked: String,
+    /// The site's locales.
+    pub locales: Vec<String>,
+}
+
+impl UnknownLocale {
+    /// How to fix it.
+    pub fn help(&self) -> String {
+        format!("the site's locales are {}", self.locales.join(", "))
+    }
+}
+
+/// The locales an export is written in: the one asked for (in any case), or every locale,
+/// the default first (cookieconsent takes the first as its default).
+pub fn locales(site: &Site, asked: Option<&str>) -> Result<Vec<String>, UnknownLocale> {
+    let c = &site.config;
+    match asked {
+        Some(l) => match c.locales.iter().find(|x| x.eq_ignore_ascii_case(l)) {
+            Some(x) => Ok(vec![x.clone()]),
+            None => Err(UnknownLocale {
+                asked: l.to_string(),
+                locales: c.locales.clone(),
+            }),
+        },
+        None => {
+            let mut v = vec![c.default_locale.clone()];
+            v.extend(
+                c.locales
+                    .iter()
+                    .filter(|l| **l != c.default_locale)
+                    .cloned(),
+            );
+            Ok(v)
+        }
+    }
+}
+
+/// The inventory of `site` for `tool`, with the texts of `locales`.
+pub fn for_tool(site: &Site, tool: Tool, locales: &[String]) -> Vec<u8> {
+    match tool {
+        Tool::Json => json_for(site, locales).into_bytes(),
+        Tool::Csv => match locales.first().and_then(|l| site.theme.strings.get(l)) {
+            Some(s) => csv(site, s),
+            None => Vec::new(),
+        },
+        Tool::Klaro => klaro::config(site, locales).into_bytes(),
+        Tool::Cookieconsent => cookieconsent::config(site, locales).into_bytes(),
+    }
+}
+
 /// Version of the `cookies.json` format; bumped on any incompatible change.
 pub const JSON_FORMAT: u32 = 1;
 

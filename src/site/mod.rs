@@ -12,6 +12,7 @@ use crate::history;
 use crate::input::{Input, Loader};
 use crate::inventory::Inventory;
 use crate::markdown::Block;
+use crate::text;
 use crate::theme::Theme;
 
 /// A document in one locale, with its prose rendered.
@@ -61,6 +62,67 @@ pub struct Loaded {
     pub sources: Sources,
     /// Problems found.
     pub diags: Diagnostics,
+}
+
+/// Why a command that works on one site cannot pick one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PickError {
+    /// The site has no page (cannot happen once loaded, but is not assumed).
+    #[error("the site has no pages")]
+    Empty,
+    /// A platform, and no portal named.
+    #[error("this is a platform: say which portal")]
+    Platform {
+        /// The portals' ids.
+        ids: Vec<String>,
+    },
+    /// No portal has that id.
+    #[error("there is no portal `{portal}`")]
+    NoPortal {
+        /// The id asked for.
+        portal: String,
+        /// The portals' ids.
+        ids: Vec<String>,
+    },
+}
+
+impl PickError {
+    /// How to fix it.
+    pub fn help(&self) -> String {
+        match self {
+            PickError::Empty => "add a document under content/".into(),
+            PickError::Platform { ids } => format!(
+                "add `--portal <id>`; the portals are {}",
+                text::preview(ids, 5)
+            ),
+            PickError::NoPortal { portal, ids } => {
+                match crate::diagnostics::suggest(portal, ids.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if ids.is_empty() => {
+                        "this site has no sites.toml: leave out --portal".into()
+                    }
+                    None => format!("the portals are {}", text::preview(ids, 5)),
+                }
+            }
+        }
+    }
+}
+
+/// The site a command works on: the only one, or on a platform the portal named by
+/// `portal` (`--portal`).
+pub fn pick(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, PickError> {
+    let ids: Vec<String> = sites.iter().filter_map(|s| s.id.clone()).collect();
+    match portal {
+        None if ids.is_empty() => sites.into_iter().next().ok_or(PickError::Empty),
+        None => Err(PickError::Platform { ids }),
+        Some(p) => {
+            let found = sites.into_iter().find(|s| s.id.as_deref() == Some(p));
+            found.ok_or_else(|| PickError::NoPortal {
+                portal: p.to_string(),
+                ids,
+            })
+        }
+    }
 }
 
 /// Reads, validates and models the site.

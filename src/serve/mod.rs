@@ -19,6 +19,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use percent_encoding::percent_decode_str;
 use tokio::sync::Semaphore;
 
+pub mod watch;
+
 use crate::escape::html;
 use crate::layout;
 
