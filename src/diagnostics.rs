@@ -315,7 +315,11 @@ impl Diagnostic {
 
 /// Proof that an error was reported: what a reader returns instead of a value it could not
 /// read, so that "the caller will find the problem in the list" is checked by the compiler
-/// (rustc's `ErrorGuaranteed`). Only recording an error makes one.
+/// (rustc's `ErrorGuaranteed`). Only recording an error makes one; it cannot be forged:
+///
+/// ```compile_fail
+/// let forged = clause::diagnostics::ErrorReported(());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorReported(());
 
@@ -597,6 +601,16 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_error_is_proof_that_an_error_was_reported() {
+        let mut d = Diagnostics::default();
+        d.push(Diagnostic::warning("w"));
+        assert_eq!(d.error_reported(), None);
+        let proof = d.error(Diagnostic::error("e"));
+        assert_eq!(d.error_reported(), Some(proof));
+        assert_eq!(d.counts(), (1, 1));
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -119,7 +119,8 @@ impl Git {
         let mut sources = Sources::default();
         let file = sources.add(format!("{hash}:{INVENTORY}"), text.clone());
         let mut diags = Diagnostics::default();
-        let (inv, _) = inventory::read::load_standalone(&text, file, Some(locales), &mut diags)?;
+        let (inv, _) =
+            inventory::read::load_standalone(&text, file, Some(locales), &mut diags).ok()?;
         (!diags.has_errors()).then_some(inv)
     }
 }

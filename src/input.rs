@@ -205,21 +205,15 @@ impl<'i> Loader<'i> {
     }
 
     /// Reads a file as bytes; reports a missing file or a link out of the site.
-    pub fn read_bytes(&mut self, rel: &str, missing_help: &str) -> Option<Vec<u8>> {
+    pub fn read_bytes(&mut self, rel: &str, missing_help: &str) -> Result<Vec<u8>, ErrorReported> {
         match self.input.read(rel) {
-            Ok(b) => Some(b),
-            Err(ReadError::NotFound) => {
-                self.diags.push(
-                    Diagnostic::error(format!("`{rel}` does not exist"))
-                        .in_file(rel)
-                        .help(missing_help),
-                );
-                None
-            }
-            Err(e) => {
-                self.unreadable(rel, e);
-                None
-            }
+            Ok(b) => Ok(b),
+            Err(ReadError::NotFound) => Err(self.diags.error(
+                Diagnostic::error(format!("`{rel}` does not exist"))
+                    .in_file(rel)
+                    .help(missing_help),
+            )),
+            Err(e) => Err(self.unreadable(rel, e)),
         }
     }
 
@@ -249,13 +243,21 @@ impl<'i> Loader<'i> {
     }
 
     /// Reads a text file; reports a missing file, a non-UTF-8 file, or a link out of the site.
-    pub fn read_text(&mut self, rel: &str, missing_help: &str) -> Option<(FileId, String)> {
+    pub fn read_text(
+        &mut self,
+        rel: &str,
+        missing_help: &str,
+    ) -> Result<(FileId, String), ErrorReported> {
         let bytes = self.read_bytes(rel, missing_help)?;
         self.text(rel.to_string(), bytes)
     }
 
     /// Keeps a file's text for diagnostics, or reports that it is not UTF-8.
-    pub fn text(&mut self, name: String, bytes: Vec<u8>) -> Option<(FileId, String)> {
+    pub fn text(
+        &mut self,
+        name: String,
+        bytes: Vec<u8>,
+    ) -> Result<(FileId, String), ErrorReported> {
         match String::from_utf8(bytes) {
             Ok(mut text) => {
                 // A byte-order mark is invisible in editors; it must not break the first key.
@@ -263,19 +265,18 @@ impl<'i> Loader<'i> {
                     text.drain(..3);
                 }
                 let id = self.sources.add(name, text.clone());
-                Some((id, text))
+                Ok((id, text))
             }
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
                 // In the lossy text the replacement character starts at the same offset.
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let id = self.sources.add(name, lossy);
-                self.diags.push(
+                Err(self.diags.error(
                     Diagnostic::error("the file is not UTF-8 text")
                         .at(id, valid..valid + 3, "this byte is not UTF-8")
                         .help("save the file as UTF-8 (most editors offer it under \"Save as…\" or \"Encoding\")"),
-                );
-                None
+                ))
             }
         }
     }

@@ -45,7 +45,9 @@ pub fn site_locales(root: &Path) -> Option<Vec<String>> {
     let mut sources = Sources::default();
     let file = sources.add(layout::SITE_TOML, text.clone());
     let mut diags = Diagnostics::default();
-    crate::config::load(&text, file, &mut diags).map(|c| c.locales)
+    crate::config::load(&text, file, &mut diags)
+        .ok()
+        .map(|c| c.locales)
 }
 
 /// Reads both sides; texts are required in `site` (the site's locales) when given.
@@ -57,7 +59,7 @@ pub fn inventories(old: Side, new: Side, site: Option<Vec<String>>) -> Result<Pa
             return None;
         };
         let file = u.sources.add(side.name, text.clone());
-        inventory::read::load_standalone(&text, file, site.as_deref(), &mut u.diags)
+        inventory::read::load_standalone(&text, file, site.as_deref(), &mut u.diags).ok()
     };
     let (a, b) = (load(old), load(new));
     let (Some((old, la)), Some((new, lb))) = (a, b) else {

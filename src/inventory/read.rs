@@ -10,7 +10,7 @@ use super::{
     Party, Pattern, Provider,
 };
 use crate::decode::{self, Fields, LocaleSet, Reader, Spanned, Val};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 
 const TOP: [&str; 4] = ["definitions", "categories", "providers", "cookies"];
 const TOP_OVERLAY: [&str; 5] = [
@@ -34,25 +34,22 @@ const COOKIE: [&str; 8] = [
     "party",
 ];
 
-/// Reads and validates the inventory. Returns `None` only when the file is not TOML: with
-/// other errors it returns what could be read, so that the prose can still be checked
-/// against it (the errors are in `diags`, and the build stops on them).
+/// Reads and validates the inventory. `Err` only when the file is not TOML: with other
+/// errors it returns what could be read, so that the prose can still be checked against it
+/// (the errors are in `diags`, and the build stops on them).
 pub fn load(
     text: &str,
     file: FileId,
     locales: &[String],
     diags: &mut Diagnostics,
-) -> Option<Inventory> {
+) -> Result<Inventory, ErrorReported> {
     let root = decode::parse(text, file, 0, diags)?;
-    load_layers(
-        &[Layer {
-            file,
-            text,
-            root: &root,
-        }],
-        locales.into(),
-        diags,
-    )
+    let layer = Layer {
+        file,
+        text,
+        root: &root,
+    };
+    load_layers(&layer, None, locales.into(), diags)
 }
 
 /// Fields whose value may be a table of translations.
@@ -98,7 +95,7 @@ pub fn load_standalone(
     file: FileId,
     site_locales: Option<&[String]>,
     diags: &mut Diagnostics,
-) -> Option<(Inventory, Vec<String>)> {
+) -> Result<(Inventory, Vec<String>), ErrorReported> {
     let root = decode::parse(text, file, 0, diags)?;
     let used = locales_used(&root);
     let required: Vec<String> = match site_locales {
@@ -114,8 +111,8 @@ pub fn load_standalone(
         text,
         root: &root,
     };
-    let inv = load_layers(&[layer], set, diags)?;
-    Some((inv, required))
+    let inv = load_layers(&layer, None, set, diags)?;
+    Ok((inv, required))
 }
 
 /// One inventory file, parsed: the shared `content/cookies.toml`, or a portal's
@@ -194,14 +191,15 @@ fn replace_or_push<'v, K: PartialEq>(list: &mut Vec<(K, Item<'v>)>, key: K, item
 /// Reads and validates an inventory made of a shared file and the files that change it, in
 /// order. A later layer's definition, category or provider with the same id replaces the
 /// earlier one; its cookies replace the earlier cookies that share a name; its `remove`
-/// list drops earlier cookies by name. Returns `None` only when a file is not a table:
-/// with other errors it returns what could be read (the errors are in `diags`).
+/// list drops earlier cookies by name. `Err` only when a file is not a table: with other
+/// errors it returns what could be read (the errors are in `diags`).
 pub fn load_layers(
-    layers: &[Layer],
+    first: &Layer,
+    overlay: Option<&Layer>,
     locales: LocaleSet,
     diags: &mut Diagnostics,
-) -> Option<Inventory> {
-    let first = layers.first()?;
+) -> Result<Inventory, ErrorReported> {
+    let layers: Vec<&Layer> = std::iter::once(first).chain(overlay).collect();
     let mut r = Reader {
         file: first.file,
         diags,
@@ -306,7 +304,7 @@ pub fn load_layers(
     };
     for (_, (file, item)) in &defs {
         r.file = *file;
-        if let Some(d) = read_definition(&mut r, item, locales, &inv.definitions) {
+        if let Ok(d) = read_definition(&mut r, item, locales, &inv.definitions) {
             inv.definitions.push(d);
         }
     }
@@ -333,15 +331,21 @@ pub fn load_layers(
                 "an id names one element of the page: rename the category".into(),
             );
         }
-        if let Some(c) = read_category(&mut r, id, v, locales) {
-            inv.categories.push(c);
+        match read_category(&mut r, id, v, locales) {
+            Ok(c) => inv.categories.push(c),
+            Err(e) => {
+                declared.failed.insert(key.clone(), e);
+            }
         }
     }
     for (key, (file, id, v)) in &provs {
         r.file = *file;
         declared.providers.push(key.clone());
-        if let Some(p) = read_provider(&mut r, id, v, locales) {
-            inv.providers.push(p);
+        match read_provider(&mut r, id, v, locales) {
+            Ok(p) => inv.providers.push(p),
+            Err(e) => {
+                declared.failed.insert(key.clone(), e);
+            }
         }
     }
     let mut seen: HashMap<String, (FileId, Range<usize>)> = HashMap::new();
@@ -355,7 +359,7 @@ pub fn load_layers(
             text,
             seen: &mut seen,
         };
-        if let Some(c) = read_cookie(&mut r, item, locales, &inv, &declared, names) {
+        if let Ok(c) = read_cookie(&mut r, item, locales, &inv, &declared, names) {
             inv.cookies.push(c);
         }
     }
@@ -366,7 +370,7 @@ pub fn load_layers(
                 .help("add a `[[cookies]]` entry for each cookie the site sets"),
         );
     }
-    Some(inv)
+    Ok(inv)
 }
 
 /// Every category and provider id written in the file, valid or not.
@@ -374,6 +378,8 @@ pub fn load_layers(
 struct Declared {
     categories: Vec<String>,
     providers: Vec<String>,
+    /// The ids of categories and providers that have errors, reported.
+    failed: HashMap<String, ErrorReported>,
 }
 
 fn array<'v>(r: &mut Reader, f: &Fields<'v>, key: &str, example: &str) -> &'v [Spanned<Val>] {
@@ -429,7 +435,7 @@ fn read_definition(
     v: &Spanned<Val>,
     locales: LocaleSet,
     existing: &[Definition],
-) -> Option<Definition> {
+) -> Result<Definition, ErrorReported> {
     let f = r.table(v, "a definition", &DEFINITION, "[[definitions]]")?;
     let id = f
         .require(r, "id", "\"necessary\"")
@@ -442,24 +448,22 @@ fn read_definition(
         .and_then(|x| decode::localized(r, x, "text", locales));
     let id = id?;
     if !crate::content::is_slug(&id.value) {
-        r.error(
+        return Err(r.error(
             &id.span,
             format!("`{}` is not a valid identifier", id.value),
             "invalid identifier",
             "identifiers are used in links: use lowercase letters, digits, `-` and `_`".into(),
-        );
-        return None;
+        ));
     }
     if existing.iter().any(|d| d.id == id.value) {
-        r.error(
+        return Err(r.error(
             &id.span,
             format!("definition `{}` is declared twice", id.value),
             "declared again",
             "give each definition its own `id`".into(),
-        );
-        return None;
+        ));
     }
-    Some(Definition {
+    Ok(Definition {
         id: id.value,
         term: term?,
         text: text?,
@@ -471,7 +475,7 @@ fn read_category(
     id: &Spanned<String>,
     v: &Spanned<Val>,
     locales: LocaleSet,
-) -> Option<Category> {
+) -> Result<Category, ErrorReported> {
     let f = r.table(v, "a category", &CATEGORY, "[categories.necessary]")?;
     let title = f
         .require(r, "title", "\"Necessary cookies\"")
@@ -483,7 +487,7 @@ fn read_category(
     let consent = f
         .require(r, "consent", "\"required\"")
         .and_then(|x| decode::choice(r, x, "consent", &Consent::ALL.map(|c| (c.as_str(), c))));
-    Some(Category {
+    Ok(Category {
         id: id.value.clone(),
         file: r.file,
         span: id.span.clone(),
@@ -493,23 +497,20 @@ fn read_category(
     })
 }
 
-fn read_url(r: &mut Reader, f: &Fields, key: &str) -> Result<Option<String>, ()> {
+fn read_url(r: &mut Reader, f: &Fields, key: &str) -> Result<Option<String>, ErrorReported> {
     let Some(v) = f.get(key) else { return Ok(None) };
-    let s = decode::string(r, v, key).ok_or(())?;
+    let s = decode::string(r, v, key)?;
     match url::Url::parse(&s.value) {
         Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => Ok(Some(u.to_string())),
-        _ => {
-            r.error(
-                &s.span,
-                format!(
-                    "`{key}` must be an http(s) or mailto address, not \"{}\"",
-                    s.value
-                ),
-                "not a web or mail address",
-                "write the full address, e.g. \"https://example.org/privacy\"".into(),
-            );
-            Err(())
-        }
+        _ => Err(r.error(
+            &s.span,
+            format!(
+                "`{key}` must be an http(s) or mailto address, not \"{}\"",
+                s.value
+            ),
+            "not a web or mail address",
+            "write the full address, e.g. \"https://example.org/privacy\"".into(),
+        )),
     }
 }
 
@@ -518,18 +519,18 @@ fn read_provider(
     id: &Spanned<String>,
     v: &Spanned<Val>,
     locales: LocaleSet,
-) -> Option<Provider> {
+) -> Result<Provider, ErrorReported> {
     let f = r.table(v, "a provider", &PROVIDER, "[providers.acme]")?;
     let name = f
         .require(r, "name", "\"Acme\"")
         .and_then(|x| decode::localized(r, x, "name", locales));
     let url = read_url(r, &f, "url");
     let privacy_policy = read_url(r, &f, "privacy_policy");
-    Some(Provider {
+    Ok(Provider {
         id: id.value.clone(),
         name: name?,
-        url: url.ok()?,
-        privacy_policy: privacy_policy.ok()?,
+        url: url?,
+        privacy_policy: privacy_policy?,
     })
 }
 
@@ -542,15 +543,18 @@ fn reference(
     key: &str,
     (ids, declared): (&[&str], &[String]),
     (what, table): (&str, &str),
-) -> Option<usize> {
+    failed: &HashMap<String, ErrorReported>,
+) -> Result<usize, ErrorReported> {
     let v = f.require(r, key, "\"…\"")?;
     let s = decode::string(r, v, key)?;
     if let Some(i) = ids.iter().position(|x| *x == s.value) {
-        return Some(i);
+        return Ok(i);
     }
     if declared.contains(&s.value) {
-        // Declared with an error, which is already reported.
-        return None;
+        if let Some(e) = failed.get(&s.value) {
+            // Declared with an error, which is already reported.
+            return Err(*e);
+        }
     }
     let help = match suggest(&s.value, ids.iter().copied()) {
         Some(x) => format!("did you mean `{x}`?"),
@@ -561,13 +565,12 @@ fn reference(
             s.value
         ),
     };
-    r.error(
+    Err(r.error(
         &s.span,
         format!("unknown {what} `{}`", s.value),
         &format!("no {what} has this id"),
         help,
-    );
-    None
+    ))
 }
 
 /// What reading the names of a cookie needs besides its table: the text of its file (to
@@ -577,21 +580,20 @@ struct Names<'t, 's> {
     seen: &'s mut HashMap<String, (FileId, Range<usize>)>,
 }
 
-fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName>> {
+fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName>, ErrorReported> {
     let Names { text, seen } = names;
     let v = f.require(r, "names", "[\"sessionid\"]")?;
     let list = decode::strings(r, v, "names")?;
     if list.is_empty() {
-        r.error(
+        return Err(r.error(
             &v.span,
             "`names` is empty".into(),
             "no name",
             "list the cookie's name, e.g. `names = [\"sessionid\"]`".into(),
-        );
-        return None;
+        ));
     }
     let mut out = Vec::new();
-    let mut ok = true;
+    let mut failed = Ok(());
     for n in list {
         let name = n.value.as_str();
         if let Some(expr) = name.strip_prefix("re:") {
@@ -601,8 +603,7 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName
                         Ok(js) => js,
                         Err(e) => {
                             let span = decode::part_span(text, &n, 3..name.len());
-                            untranslatable(r, span, name, &e);
-                            ok = false;
+                            failed = Err(untranslatable(r, span, name, &e));
                             continue;
                         }
                     };
@@ -617,13 +618,12 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName
                     }
                 }
                 Err(e) => {
-                    r.error(
+                    failed = Err(r.error(
                         &n.span,
                         format!("`{name}` is not a valid regular expression: {e}"),
                         "invalid regular expression",
                         "after `re:` write a regular expression that matches whole names, e.g. `re:_hjSession_[0-9]+`".into(),
-                    );
-                    ok = false;
+                    ));
                 }
             }
             continue;
@@ -634,24 +634,22 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || "*;,=\"\\()<>@:/[]?{}".contains(c));
         if bad {
-            r.error(
+            failed = Err(r.error(
                 &n.span,
                 format!("`{name}` is not a valid cookie name"),
                 "invalid cookie name",
                 "a cookie name has no spaces or `; , = \" ( ) < > @ : / [ ] ? { }`; a trailing `*` means \"any name starting with\", and `re:` starts a regular expression".into(),
-            );
-            ok = false;
+            ));
             continue;
         }
         if let Some((first_file, first)) = seen.get(name) {
             let (first_file, first) = (*first_file, first.clone());
-            r.diags.push(
+            failed = Err(r.diags.error(
                 Diagnostic::error(format!("cookie `{name}` is declared twice"))
                     .at(r.file, n.span.clone(), "declared again here")
                     .also(first_file, first, "first declared here")
                     .help("keep one entry per cookie name: merge the two entries"),
-            );
-            ok = false;
+            ));
             continue;
         }
         seen.insert(name.to_string(), (r.file, n.span.clone()));
@@ -664,7 +662,7 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName
             },
         });
     }
-    ok.then_some(out)
+    failed.map(|()| out)
 }
 
 /// Reports a `re:` pattern that Rust accepts but the consent banners could not be given.
@@ -673,7 +671,7 @@ fn untranslatable(
     span: Range<usize>,
     name: &str,
     why: &crate::jsregex::Untranslatable,
-) {
+) -> ErrorReported {
     use crate::jsregex::Untranslatable;
     let (message, label, help) = match why {
         Untranslatable::TooLarge { len } => (
@@ -690,7 +688,7 @@ fn untranslatable(
             "write the pattern with classes, alternatives and repetitions of characters, e.g. `re:_hjSession_[0-9]+`",
         ),
     };
-    r.error(&span, message, label, help.to_string());
+    r.error(&span, message, label, help.to_string())
 }
 
 fn read_cookie(
@@ -700,7 +698,7 @@ fn read_cookie(
     inv: &Inventory,
     declared: &Declared,
     names: Names,
-) -> Option<Cookie> {
+) -> Result<Cookie, ErrorReported> {
     let f = r.table(v, "a cookie", &COOKIE, "[[cookies]]")?;
     let names = read_names(r, &f, names);
     let provider_ids: Vec<&str> = inv.providers.iter().map(|p| p.id.as_str()).collect();
@@ -711,6 +709,7 @@ fn read_cookie(
         "provider",
         (provider_ids.as_slice(), declared.providers.as_slice()),
         ("provider", "providers"),
+        &declared.failed,
     );
     let category = reference(
         r,
@@ -718,6 +717,7 @@ fn read_cookie(
         "category",
         (category_ids.as_slice(), declared.categories.as_slice()),
         ("category", "categories"),
+        &declared.failed,
     );
     let function = f
         .require(r, "function", "\"Authentication\"")
@@ -728,22 +728,18 @@ fn read_cookie(
     let duration = f
         .require(r, "duration", "\"13 months\"")
         .and_then(|x| decode::string(r, x, "duration"))
-        .and_then(|s| match parse_duration(&s.value) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                r.error(&s.span, e.message, e.label, e.help);
-                None
-            }
+        .and_then(|s| {
+            parse_duration(&s.value).map_err(|e| r.error(&s.span, e.message, e.label, e.help))
         });
     let duration_note = match f.get("duration_note") {
         Some(x) => Some(decode::localized(r, x, "duration_note", locales)?),
         None => None,
     };
     let party = match f.get("party") {
-        None => Some(Party::First),
+        None => Ok(Party::First),
         Some(x) => decode::choice(r, x, "party", &Party::ALL.map(|p| (p.as_str(), p))),
     };
-    Some(Cookie {
+    Ok(Cookie {
         names: names?,
         provider: provider?,
         category: category?,
@@ -766,7 +762,7 @@ mod tests {
         let id = s.add("cookies.toml", text);
         let mut d = Diagnostics::default();
         let locales = vec!["en".to_string(), "fr".to_string()];
-        (load(text, id, &locales, &mut d), d)
+        (load(text, id, &locales, &mut d).ok(), d)
     }
 
     const GOOD: &str = r#"
@@ -878,18 +874,16 @@ duration = "2 weeks"
         let own = decode::parse(&own_text, own_id, 0, &mut d).expect("toml");
         let locales = vec!["en".to_string(), "fr".to_string()];
         let inv = load_layers(
-            &[
-                Layer {
-                    file: shared_id,
-                    text: &shared_text,
-                    root: &shared,
-                },
-                Layer {
-                    file: own_id,
-                    text: &own_text,
-                    root: &own,
-                },
-            ],
+            &Layer {
+                file: shared_id,
+                text: &shared_text,
+                root: &shared,
+            },
+            Some(&Layer {
+                file: own_id,
+                text: &own_text,
+                root: &own,
+            }),
             locales.as_slice().into(),
             &mut d,
         )

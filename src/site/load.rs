@@ -12,7 +12,7 @@ use super::{Page, Site, StaticFile};
 use crate::config::{self, Config};
 use crate::content::{self, Document};
 use crate::decode;
-use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
+use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId, Sources};
 use crate::history;
 use crate::input::{Input, Loader};
 use crate::inventory::{self, Inventory};
@@ -24,7 +24,7 @@ use crate::theme::{self, Theme};
 /// Reads, validates and models the site, or every portal of a platform; the problems
 /// found are in `l`.
 pub(super) fn sites(l: &mut Loader) -> Vec<Site> {
-    let Some(mut shared) = shared(l) else {
+    let Ok(mut shared) = shared(l) else {
         return Vec::new();
     };
     match portals(l, &shared.config) {
@@ -33,15 +33,14 @@ pub(super) fn sites(l: &mut Loader) -> Vec<Site> {
     }
 }
 
-/// The shared step: everything but `sites.toml` and `sites/`. `None` when something
-/// every portal needs has an error (reported).
-fn shared(l: &mut Loader) -> Option<Shared> {
+/// The shared step: everything but `sites.toml` and `sites/`. `Err` when something every
+/// portal needs has an error.
+fn shared(l: &mut Loader) -> Result<Shared, ErrorReported> {
     if !l.input.root_is_dir() {
-        l.diags.push(
+        return Err(l.diags.error(
             Diagnostic::error(format!("`{}` is not a folder", l.input.describe()))
                 .help("give the folder that holds site.toml with --root, or run `clause init <dir>` to start a new site"),
-        );
-        return None;
+        ));
     }
     let site_bytes = l.read_bytes(
         layout::SITE_TOML,
@@ -62,23 +61,27 @@ fn shared(l: &mut Loader) -> Option<Shared> {
             layout::INVENTORY,
             "create content/cookies.toml, the cookie inventory (see the README for its format)",
         )
-        .and_then(|(id, text)| Some((id, decode::parse(&text, id, 0, &mut l.diags)?)));
+        .and_then(|(id, text)| Ok((id, decode::parse(&text, id, 0, &mut l.diags)?)));
     let inventory = match (&shared_inv, &config) {
-        (Some((id, root)), Some(_)) => inventory::read::load_layers(
-            &[inventory::read::Layer {
+        (Ok((id, root)), Ok(_)) => inventory::read::load_layers(
+            &inventory::read::Layer {
                 file: *id,
                 text: &l.sources.get(*id).text,
                 root,
-            }],
+            },
+            None,
             locales.as_slice().into(),
             &mut l.diags,
         ),
-        _ => None,
+        (Err(e), _) | (_, Err(e)) => Err(*e),
     };
-    let Some(config) = config else {
-        let shared = shared_inv.as_ref().map(|(id, root)| (*id, root));
-        check_without_settings(l, shared);
-        return None;
+    let config = match config {
+        Ok(c) => c,
+        Err(e) => {
+            let shared = shared_inv.as_ref().ok().map(|(id, root)| (*id, root));
+            check_without_settings(l, shared);
+            return Err(e);
+        }
     };
     let mut docs = documents(l, &config, layout::CONTENT);
     // History and dates from git: only when asked, only on disk.
@@ -94,18 +97,14 @@ fn shared(l: &mut Loader) -> Option<Shared> {
     let theme_files = theme::load::files(l, &config);
     let statics = Arc::new(statics(l, layout::STATIC));
     let theme = theme::load::theme(l, &config, &theme_files);
-    let (Some(inventory), Some(theme), Some(inventory_file)) = (inventory, theme, shared_inv)
-    else {
-        return None;
-    };
-    Some(Shared {
+    Ok(Shared {
+        inventory: Arc::new(inventory?),
+        theme: Arc::new(theme?),
+        inventory_file: shared_inv?,
         config,
-        inventory_file,
-        inventory: Arc::new(inventory),
         docs,
         git,
         history: entries,
-        theme: Arc::new(theme),
         statics,
     })
 }
@@ -115,7 +114,7 @@ fn shared(l: &mut Loader) -> Option<Shared> {
 /// rest checked as for a single site.
 fn portals(l: &mut Loader, config: &Config) -> Option<Vec<platform::Portal>> {
     let bytes = l.read_optional(layout::SITES_TOML).ok()??;
-    let (file, text) = l.text(layout::SITES_TOML.into(), bytes)?;
+    let (file, text) = l.text(layout::SITES_TOML.into(), bytes).ok()?;
     Some(platform::load(&text, file, config, &mut l.diags))
 }
 
@@ -164,7 +163,7 @@ fn single(l: &mut Loader, shared: Shared) -> Site {
 fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>) -> Vec<Site> {
     let mut staged: Vec<StagedPortal> = Vec::new();
     for portal in portals {
-        if let Some(p) = portal_step(l, shared, portal) {
+        if let Ok(p) = portal_step(l, shared, portal) {
             staged.push(p);
         }
     }
@@ -207,42 +206,40 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
 }
 
 /// The per-portal step: the portal's inventory (its `sites/<id>/cookies.toml` laid over
-/// the shared one), documents and static files, before its prose is rendered. `None` when
-/// its inventory has an error (reported).
+/// the shared one), documents and static files, before its prose is rendered. `Err` when
+/// its inventory has an error.
 fn portal_step(
     l: &mut Loader,
     shared: &mut Shared,
     portal: platform::Portal,
-) -> Option<StagedPortal> {
-    let inventory = match l.read_optional(&layout::portal_inventory(&portal.id)) {
-        Ok(None) => Arc::clone(&shared.inventory),
-        Ok(Some(bytes)) => {
+) -> Result<StagedPortal, ErrorReported> {
+    let inventory = match l.read_optional(&layout::portal_inventory(&portal.id))? {
+        None => Arc::clone(&shared.inventory),
+        Some(bytes) => {
             let (oid, text) = l.text(layout::portal_inventory(&portal.id), bytes)?;
             let oroot = decode::parse(&text, oid, 0, &mut l.diags)?;
             let (sid, sroot) = &shared.inventory_file;
-            let layers = [
-                inventory::read::Layer {
-                    file: *sid,
-                    text: &l.sources.get(*sid).text,
-                    root: sroot,
-                },
-                inventory::read::Layer {
-                    file: oid,
-                    text: &l.sources.get(oid).text,
-                    root: &oroot,
-                },
-            ];
+            let first = inventory::read::Layer {
+                file: *sid,
+                text: &l.sources.get(*sid).text,
+                root: sroot,
+            };
+            let overlay = inventory::read::Layer {
+                file: oid,
+                text: &l.sources.get(oid).text,
+                root: &oroot,
+            };
             let locales = decode::LocaleSet {
                 required: &portal.config.locales,
                 known: &shared.config.locales,
             };
             Arc::new(inventory::read::load_layers(
-                &layers,
+                &first,
+                Some(&overlay),
                 locales,
                 &mut l.diags,
             )?)
         }
-        Err(_) => return None,
     };
     let content = layout::portal_content(&portal.id);
     let mut portal_docs = portal_documents(l, &portal, &shared.docs, &content);
@@ -274,7 +271,7 @@ fn portal_step(
             l.diags.push_in(x, Some(&portal.id));
         }
     }
-    Some((portal, inventory, portal_docs, portal_statics))
+    Ok((portal, inventory, portal_docs, portal_statics))
 }
 
 /// The files of a `static/` folder, read through [`Input`] (a link out of the site is an
@@ -298,7 +295,7 @@ fn statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
             );
             continue;
         }
-        if let Some(bytes) = l.read_bytes(&rel, "") {
+        if let Ok(bytes) = l.read_bytes(&rel, "") {
             out.push(StaticFile {
                 path: inside,
                 source: rel,
@@ -396,8 +393,8 @@ fn portal_documents(
         match l.read_optional(&rel) {
             Ok(None) => out.push(doc.clone()),
             Ok(Some(bytes)) => {
-                if let Some((id, text)) = l.text(rel, bytes) {
-                    if let Some(d) =
+                if let Ok((id, text)) = l.text(rel, bytes) {
+                    if let Ok(d) =
                         content::parse_document(&text, id, &doc.locale, &doc.slug, &mut l.diags)
                     {
                         out.push(d);
@@ -502,8 +499,8 @@ fn documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
         let locale = config.locales[i].clone();
         let rel = layout::document(layout::CONTENT, &locale, &slug);
         let help = format!("create {rel}");
-        if let Some((id, text)) = l.read_text(&rel, &help) {
-            if let Some(doc) = content::parse_document(&text, id, &locale, &slug, &mut l.diags) {
+        if let Ok((id, text)) = l.read_text(&rel, &help) {
+            if let Ok(doc) = content::parse_document(&text, id, &locale, &slug, &mut l.diags) {
                 docs.push(doc);
             }
         }
@@ -552,11 +549,12 @@ fn check_without_settings(
     if let Some((file, root)) = inventory {
         let used = inventory::read::locales_used(root);
         let _ = inventory::read::load_layers(
-            &[inventory::read::Layer {
+            &inventory::read::Layer {
                 file,
                 text: &l.sources.get(file).text,
                 root,
-            }],
+            },
+            None,
             decode::LocaleSet {
                 required: &[],
                 known: &used,
@@ -581,7 +579,7 @@ fn check_without_settings(
                 bad_page_name(l, &rel, stem);
                 continue;
             }
-            if let Some((id, text)) = l.read_text(&rel, "") {
+            if let Ok((id, text)) = l.read_text(&rel, "") {
                 let _ = content::parse_document(&text, id, &folder.name, stem, &mut l.diags);
             }
         }

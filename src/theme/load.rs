@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{builtin_file, merge, template_diagnostic, Origin, Template, Theme, ThemeFile};
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, ErrorReported};
 use crate::i18n::{Layer, Strings};
 use crate::input::Loader;
 use crate::layout;
@@ -38,7 +38,7 @@ pub fn files(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
             if !layout::THEME_PARTS.iter().any(|p| inside.starts_with(p)) {
                 continue;
             }
-            if let Some(bytes) = l.read_bytes(&rel, "") {
+            if let Ok(bytes) = l.read_bytes(&rel, "") {
                 site_files.push((inside, rel, bytes));
             }
         }
@@ -57,11 +57,11 @@ pub fn files(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
 }
 
 /// The theme made of `files`: UI strings for every locale of `config`, templates parsed.
-/// `None` when either has an error (reported).
-pub fn theme(l: &mut Loader, config: &Config, files: &[ThemeFile]) -> Option<Theme> {
+/// `Err` when either has an error.
+pub fn theme(l: &mut Loader, config: &Config, files: &[ThemeFile]) -> Result<Theme, ErrorReported> {
     let strings = strings(l, config, files);
     let (tera, templates) = templates(l, files);
-    Some(Theme {
+    Ok(Theme {
         strings: strings?,
         tera: tera?,
         templates,
@@ -80,9 +80,9 @@ fn strings(
     l: &mut Loader,
     config: &Config,
     files: &[ThemeFile],
-) -> Option<BTreeMap<String, Strings>> {
+) -> Result<BTreeMap<String, Strings>, ErrorReported> {
     let mut out = BTreeMap::new();
-    let mut ok = true;
+    let mut failed = Ok(());
     for (i, locale) in config.locales.iter().enumerate() {
         let path = layout::theme_strings(locale);
         let mut layers_src = Vec::new();
@@ -98,8 +98,8 @@ fn strings(
         let mut layers_text = Vec::new();
         for (name, bytes) in layers_src {
             match l.text(name, bytes) {
-                Some(t) => layers_text.push(t),
-                None => ok = false,
+                Ok(t) => layers_text.push(t),
+                Err(e) => failed = Err(e),
             }
         }
         let layers: Vec<Layer> = layers_text
@@ -112,16 +112,19 @@ fn strings(
             (config.file, config.locale_spans[i].clone()),
             &mut l.diags,
         ) {
-            Some(s) => {
+            Ok(s) => {
                 out.insert(locale.clone(), s);
             }
-            None => ok = false,
+            Err(e) => failed = Err(e),
         }
     }
-    ok.then_some(out)
+    failed.map(|()| out)
 }
 
-fn templates(l: &mut Loader, files: &[ThemeFile]) -> (Option<tera::Tera>, Vec<Template>) {
+fn templates(
+    l: &mut Loader,
+    files: &[ThemeFile],
+) -> (Result<tera::Tera, ErrorReported>, Vec<Template>) {
     let mut tera = tera::Tera::new();
     let mut templates = Vec::new();
     let mut raw = Vec::new();
@@ -129,7 +132,7 @@ fn templates(l: &mut Loader, files: &[ThemeFile]) -> (Option<tera::Tera>, Vec<Te
         let Some(name) = f.path.strip_prefix("templates/") else {
             continue;
         };
-        let Some((id, text)) = l.text(f.display(), f.bytes.clone()) else {
+        let Ok((id, text)) = l.text(f.display(), f.bytes.clone()) else {
             continue;
         };
         templates.push(Template {
@@ -139,10 +142,10 @@ fn templates(l: &mut Loader, files: &[ThemeFile]) -> (Option<tera::Tera>, Vec<Te
         raw.push((name.to_string(), text));
     }
     match tera.add_raw_templates(raw) {
-        Ok(()) => (Some(tera), templates),
+        Ok(()) => (Ok(tera), templates),
         Err(e) => {
-            l.diags.push(template_diagnostic(&e, &templates));
-            (None, templates)
+            let reported = l.diags.error(template_diagnostic(&e, &templates));
+            (Err(reported), templates)
         }
     }
 }
