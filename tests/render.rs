@@ -146,3 +146,30 @@ fn site_theme_strings_override_builtin_ones_key_by_key() {
         "other strings stay built-in"
     );
 }
+
+#[test]
+fn a_page_titled_like_its_site_does_not_repeat_the_title_in_the_tab() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("minimal"), &root);
+    // The same words, as an author may type them: another case, a space too many.
+    fs::write(
+        root.join("site.toml"),
+        "title = \"Cookie Policy \"\nbase_url = \"https://example.org\"\nlocales = [\"en\"]\n",
+    )
+    .expect("write");
+    fs::write(
+        root.join("content/en/cookies.md"),
+        "+++\ntitle = \"Cookie policy\"\n+++\n\nText.\n",
+    )
+    .expect("write");
+    let out = tmp.path().join("out");
+    common::build(&root, &out);
+    let p = page(&out, "en/cookies/index.html");
+    assert!(p.contains("<title>Cookie policy</title>"), "{p}");
+    // A page with a title of its own still names the site.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::build(&common::fixture("minimal"), tmp.path());
+    let p = page(tmp.path(), "en/cookies/index.html");
+    assert!(p.contains("<title>Cookies – Minimal</title>"), "{p}");
+}
