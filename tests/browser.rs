@@ -125,7 +125,7 @@ fn every_page_passes_axe_at_desktop_and_phone_widths() {
     );
 }
 
-/// The pages set in type by the layout checks: the six-language fixture (long
+/// The pages set in type by the layout and print checks: the six-language fixture (long
 /// German compounds, providers with several cookies in a row), the example and the i18n
 /// fixture (whose tables lead with the cookie names); every page of every language.
 fn typeset_pages(tmp: &Path) -> Vec<PathBuf> {
@@ -164,6 +164,23 @@ fn no_header_touches_another_and_no_word_breaks_without_a_hyphen() {
         report.contains(&format!(
             "layout: {} page views checked, 0 problems",
             pages.len() * 3
+        )),
+        "{report}"
+    );
+}
+
+#[test]
+fn printed_pages_carry_address_and_date_and_end_with_no_heading() {
+    if skip_browser("printed_pages_carry_address_and_date_and_end_with_no_heading") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pages = typeset_pages(tmp.path());
+    let report = node("print.mjs", &pages);
+    assert!(
+        report.contains(&format!(
+            "print: {} PDFs checked, 0 problems",
+            pages.len() * 2
         )),
         "{report}"
     );
