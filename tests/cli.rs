@@ -261,6 +261,12 @@ fn init_creates_a_site_that_builds() {
     clause().arg("init").arg(&site).assert().success();
     let (_, stderr) = build(&site, &site.join("output"));
     assert!(stderr.starts_with("built 1 page in 1 locale"), "{stderr}");
+    // The tab names the page, then the site: never the same words twice.
+    let page = fs::read_to_string(site.join("output/en/cookies/index.html")).expect("page");
+    assert!(
+        page.contains("<title>Cookie policy – example.org</title>"),
+        "{page}"
+    );
     // A second init into the now non-empty folder is refused.
     clause().arg("init").arg(&site).assert().code(1);
 }
