@@ -761,84 +761,81 @@ fn klaro_a_selector_or_no_banner() {
     if skip_browser("klaro_a_selector_or_no_banner") {
         return;
     }
-    let tmp = tempfile::tempdir().expect("tempdir");
     let root = site();
-    let one_page = |f: &Fixture, accept: &str| {
-        let save = tmp
-            .path()
-            .join(accept.replace([':', '#', ' ', '"', '[', ']', '='], "_"));
-        let r = scan(
-            tmp.path(),
-            &[
-                &f.url("/"),
-                "--root",
-                root.to_str().expect("utf-8"),
-                "--wait",
-                "200",
-                "--pages",
-                "1",
-                "--accept",
-                accept,
-                "--save",
-                save.to_str().expect("utf-8"),
-            ],
-        );
-        (r, save)
+    // One page, each scan with a TMPDIR of its own: they run side by side.
+    let one_page = |f: &Fixture, accept: &str, extra: &[&str]| {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let save = tmp.path().join("evidence");
+        let mut args = vec![
+            f.url("/"),
+            "--root".into(),
+            root.to_string_lossy().into_owned(),
+            "--pages".into(),
+            "1".into(),
+            "--accept".into(),
+            accept.into(),
+            "--save".into(),
+            save.to_string_lossy().into_owned(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = scan(tmp.path(), &args);
+        let after = save.join("after-consent.state.json");
+        let names: Vec<String> = if after.exists() {
+            state_cookies(&after).into_iter().map(|(n, _)| n).collect()
+        } else {
+            Vec::new()
+        };
+        (r, names)
     };
-    let klaro = Fixture::start(Variant {
-        klaro: true,
-        ..Variant::default()
-    });
-    let (r, save) = one_page(&klaro, "auto");
-    assert!(
-        r.stderr.contains("pass 2 after accepting with klaro"),
-        "{}",
-        r.stderr
-    );
-    let names: Vec<String> = state_cookies(&save.join("after-consent.state.json"))
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    assert!(names.contains(&"_ga".to_string()), "{names:?}");
-
-    let cc = Fixture::start(Variant::default());
-    let (r, save) = one_page(&cc, "selector:#cc-main button[data-role=\"all\"]");
-    assert!(
-        r.stderr.contains("pass 2 after accepting with selector"),
-        "{}",
-        r.stderr
-    );
-    let names: Vec<String> = state_cookies(&save.join("after-consent.state.json"))
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    assert!(names.contains(&"_ga".to_string()), "{names:?}");
-
-    // No banner at all: `auto` says so and audits pass 1 alone; `cookieconsent` insists.
-    let none = Fixture::start(Variant {
-        no_banner: true,
-        ..Variant::default()
-    });
-    for (accept, code) in [("auto", 1), ("cookieconsent", 2)] {
-        let r = scan(
-            tmp.path(),
-            &[
-                &none.url("/"),
-                "--root",
-                root.to_str().expect("utf-8"),
-                "--wait",
-                "0",
-                "--pages",
-                "1",
-                "--timeout",
-                "2",
-                "--accept",
-                accept,
-            ],
-        );
-        assert_eq!(r.code, Some(code), "{accept}: {}", r.stderr);
-        let start = none.url("/");
-        if accept == "auto" {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let klaro = Fixture::start(Variant {
+                klaro: true,
+                ..Variant::default()
+            });
+            let (r, names) = one_page(&klaro, "auto", &["--wait", "200"]);
+            assert!(
+                r.stderr.contains("pass 2 after accepting with klaro"),
+                "{}",
+                r.stderr
+            );
+            assert!(names.contains(&"_ga".to_string()), "{names:?}");
+        });
+        s.spawn(|| {
+            let cc = Fixture::start(Variant::default());
+            let (r, names) = one_page(
+                &cc,
+                "selector:#cc-main button[data-role=\"all\"]",
+                &["--wait", "200"],
+            );
+            assert!(
+                r.stderr.contains("pass 2 after accepting with selector"),
+                "{}",
+                r.stderr
+            );
+            assert!(names.contains(&"_ga".to_string()), "{names:?}");
+            // A selector is only ever a selector: text that would be code is refused as
+            // one.
+            let (r, _) = one_page(&cc, "selector:'); window.pwned = 1; ('", &["--wait", "0"]);
+            assert_eq!(r.code, Some(2), "{}", r.stderr);
+            assert!(
+                r.stderr
+                    .contains("is not a CSS selector the browser accepts"),
+                "{}",
+                r.stderr
+            );
+        });
+        s.spawn(|| {
+            // No banner at all: `auto` says so and audits pass 1 alone; `cookieconsent`
+            // insists.
+            let none = Fixture::start(Variant {
+                no_banner: true,
+                ..Variant::default()
+            });
+            let start = none.url("/");
+            let (r, _) = one_page(&none, "auto", &["--wait", "0", "--timeout", "2"]);
+            assert_eq!(r.code, Some(1), "{}", r.stderr);
             assert!(r.stderr.contains(&format!("note: no cookieconsent or Klaro banner found on {start}: pass 2 (after consent) skipped")), "{}", r.stderr);
             assert!(
                 r.stderr.contains("no pass 2: no banner to accept"),
@@ -846,20 +843,11 @@ fn klaro_a_selector_or_no_banner() {
                 r.stderr
             );
             assert!(r.stdout.contains("in 2 recordings"), "{}", r.stdout);
-        } else {
+            let (r, _) = one_page(&none, "cookieconsent", &["--wait", "0", "--timeout", "2"]);
+            assert_eq!(r.code, Some(2), "{}", r.stderr);
             assert!(r.stderr.contains(&format!("error: no cookieconsent banner was found on {start} within 2 s, so consent could not be given")), "{}", r.stderr);
-        }
-    }
-
-    // A selector is only ever a selector: text that would be code is refused as one.
-    let (r, _) = one_page(&cc, "selector:'); window.pwned = 1; ('");
-    assert_eq!(r.code, Some(2), "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("is not a CSS selector the browser accepts"),
-        "{}",
-        r.stderr
-    );
+        });
+    });
 }
 
 /// Starts a scan of the hanging variant in the background and waits until its browser

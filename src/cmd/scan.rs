@@ -126,10 +126,12 @@ pub fn run(args: &ScanArgs) -> ExitCode {
     status(&summary(&outcome, &opts));
     if args.save.is_some() {
         status(&format!(
-            "evidence kept in {}; audit it again with:\n  {}",
-            show(&out_dir.display().to_string()),
-            show(&again(&audit, &site_host))
+            "evidence kept in {}",
+            show(&out_dir.display().to_string())
         ));
+        if let Some(cmd) = again(&audit, &site_host) {
+            status(&format!("audit it again with:\n  {}", show(&cmd)));
+        }
     }
     let in_temp = |p: &Path| -> String {
         match &temp {
@@ -159,32 +161,29 @@ fn summary(o: &scan::Outcome, opts: &Options) -> String {
     format!("scanned {pages}{skipped} (pass 1 before consent; {second})")
 }
 
-/// The `clause audit` command that gives the same report from the saved files.
-fn again(a: &AuditArgs, host: &str) -> String {
-    let quote = |p: &Path| {
-        let s = p.display().to_string();
-        if s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%".contains(c))
-        {
-            s
-        } else {
-            format!("'{}'", s.replace('\'', r"'\''"))
-        }
-    };
-    let mut cmd = format!("clause audit --site {host}");
+/// The `clause audit` command that gives the same report from the saved files, each word
+/// quoted for a POSIX shell (`None` for a word no shell can hold: a NUL).
+fn again(a: &AuditArgs, host: &str) -> Option<String> {
+    let mut words: Vec<String> = vec![
+        "clause".into(),
+        "audit".into(),
+        "--site".into(),
+        host.into(),
+    ];
     if a.root != Path::new(".") {
-        cmd.push_str(&format!(" --root {}", quote(&a.root)));
+        words.push("--root".into());
+        words.push(a.root.to_string_lossy().into_owned());
     }
     if let Some(p) = &a.portal {
-        cmd.push_str(&format!(" --portal {p}"));
+        words.push("--portal".into());
+        words.push(p.clone());
     }
     for f in &a.before_consent {
-        cmd.push_str(&format!(" --before-consent {}", quote(f)));
+        words.push("--before-consent".into());
+        words.push(f.to_string_lossy().into_owned());
     }
-    for f in &a.files {
-        cmd.push_str(&format!(" {}", quote(f)));
-    }
-    cmd
+    words.extend(a.files.iter().map(|f| f.to_string_lossy().into_owned()));
+    shlex::try_join(words.iter().map(String::as_str)).ok()
 }
 
 /// Progress on a terminal: a bar per pass; elsewhere, notes and a line per pass.
@@ -246,5 +245,73 @@ impl Progress for Bar {
             pass.title(),
             super::count(pages, "page", "pages")
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::AuditFormat;
+
+    /// The command a scan prints, run by `sh`: each hostile path and name comes back as
+    /// one word, unchanged, and nothing in them runs.
+    #[test]
+    fn the_audit_command_survives_a_shell() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pwned = dir.path().join("pwned");
+        let hostile = [
+            "evidence dir",
+            "it's",
+            "$(touch PWNED)",
+            "`touch PWNED`",
+            "*",
+            "a;touch PWNED",
+            "new\nline",
+            "--strict",
+            "é ü",
+            "!x",
+        ];
+        for h in hostile {
+            let h = h.replace("PWNED", &pwned.to_string_lossy());
+            let args = AuditArgs {
+                root: PathBuf::from(&h),
+                site: None,
+                before_consent: vec![PathBuf::from(&h).join("before-consent.har")],
+                files: vec![PathBuf::from(&h).join("after-consent.har")],
+                format: AuditFormat::Text,
+                write_stubs: None,
+                known: None,
+                tolerance: 10,
+                strict: false,
+                portal: Some(h.clone()),
+            };
+            let cmd = again(&args, "[::1]").expect("quoted");
+            // `clause` is a shell function here, printing its arguments one per NUL.
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("clause() {{ printf '%s\\0' \"$@\"; }}; {cmd}"))
+                .current_dir(dir.path())
+                .output()
+                .expect("sh runs");
+            assert!(out.status.success(), "{cmd}");
+            let words: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .split_terminator('\0')
+                .map(str::to_string)
+                .collect();
+            let expected = [
+                "audit".to_string(),
+                "--site".into(),
+                "[::1]".into(),
+                "--root".into(),
+                h.clone(),
+                "--portal".into(),
+                h.clone(),
+                "--before-consent".into(),
+                format!("{h}/before-consent.har"),
+                format!("{h}/after-consent.har"),
+            ];
+            assert_eq!(words, expected, "{cmd}");
+            assert!(!pwned.exists(), "{cmd} ran something");
+        }
     }
 }

@@ -279,10 +279,15 @@ impl Process {
         while self.exited.borrow().is_none() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
-        // Helpers that outlived the main process (they are in the same group).
+        // Helpers that outlived the main process (they are in the same group), until
+        // the group is gone: a process killed is not yet a process ended.
         #[cfg(unix)]
         if let Some(pid) = rustix::process::Pid::from_raw(self.pid as i32) {
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+            while rustix::process::test_kill_process_group(pid).is_ok() && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
         }
     }
 }

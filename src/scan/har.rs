@@ -423,22 +423,63 @@ mod tests {
 
     #[test]
     fn set_cookie_lifetimes_read_back_exactly() {
+        // Sent a quarter of a second past a whole second: the audit counts from the whole
+        // second, and so must the cookie lists.
         let started = 1_800_000_000.25;
-        let c = response_cookies(
-            &[
-                ("Set-Cookie".into(), "a=1; Max-Age=31536000; Path=/".into()),
-                (
-                    "set-cookie".into(),
-                    "b=2; Expires=Thu, 01 Jan 2037 00:00:00 GMT; Domain=.example.org".into(),
-                ),
-                ("set-cookie".into(), "c=3".into()),
-            ],
-            started,
+        let headers: Vec<(String, String)> = vec![
+            ("Set-Cookie".into(), "a=1; Max-Age=31536000; Path=/".into()),
+            (
+                "set-cookie".into(),
+                "b=2; Expires=Thu, 01 Jan 2037 00:00:00 GMT; Domain=.example.org".into(),
+            ),
+            ("set-cookie".into(), "c=3".into()),
+        ];
+        let cookies = response_cookies(&headers, started);
+        assert_eq!(cookies[0].expires.as_deref(), Some("2028-01-15T08:00:00Z"));
+        assert_eq!(cookies[1].domain.as_deref(), Some("example.org"));
+        assert_eq!(cookies[2].expires, None);
+        let entry = serde_json::json!({
+            "startedDateTime": iso(started),
+            "request": { "url": "https://www.example.org/", "cookies": [] },
+            "response": {
+                "headers": headers.iter().map(|(n, v)| serde_json::json!({"name": n, "value": v})).collect::<Vec<_>>(),
+                "cookies": serde_json::to_value(&cookies).expect("json"),
+            },
+        });
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.har");
+        let text = serde_json::json!({ "log": { "entries": [entry] } }).to_string();
+        write_file(&path, text.as_bytes(), None).expect("written");
+        let got: Vec<(String, String, Lifetime)> = read(&path)
+            .into_iter()
+            .map(|o| (o.name, o.domain, o.lifetime))
+            .collect();
+        let b_life = Lifetime::Seconds(2_114_380_800 - 1_800_000_000);
+        let a = |d: &str| {
+            (
+                "a".to_string(),
+                d.to_string(),
+                Lifetime::Seconds(31_536_000),
+            )
+        };
+        let b = ("b".to_string(), "example.org".to_string(), b_life);
+        let c = (
+            "c".to_string(),
+            "www.example.org".to_string(),
+            Lifetime::Session,
         );
-        assert_eq!(c.len(), 3);
-        assert_eq!(c[0].expires.as_deref(), Some("2027-01-15T08:00:00Z"));
-        assert_eq!(c[1].domain.as_deref(), Some(".example.org"));
-        assert_eq!(c[2].expires, None);
+        // Each cookie twice, from its header and from the cookie list, with one lifetime.
+        assert_eq!(
+            got,
+            [
+                a("www.example.org"),
+                a("www.example.org"),
+                b.clone(),
+                b,
+                c.clone(),
+                c
+            ]
+        );
     }
 
     #[test]
