@@ -96,6 +96,7 @@ struct Process {
     exited: watch::Receiver<Option<String>>,
     stderr: Arc<Mutex<VecDeque<String>>>,
     profile: Option<tempfile::TempDir>,
+    stopped: bool,
 }
 
 impl Chrome {
@@ -169,6 +170,7 @@ impl Chrome {
             exited,
             stderr,
             profile: Some(profile),
+            stopped: false,
         };
         let failed = |process: &Process, reason: &str| ScanError::Launch {
             path: exe.to_path_buf(),
@@ -223,11 +225,6 @@ impl Chrome {
         }
     }
 
-    /// Resolves when the DevTools connection has ended.
-    pub async fn disconnected(&mut self) {
-        let _ = (&mut self.handler).await;
-    }
-
     /// The last lines Chromium printed, for an error message.
     pub fn stderr_tail(&self) -> String {
         self.process.stderr_tail()
@@ -270,7 +267,11 @@ impl Process {
     }
 
     /// Kills the process group and waits (a bounded time) until the browser is reaped.
+    /// Only once: the group's id could later be another's.
     fn stop(&mut self) {
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
         #[cfg(unix)]
         if let Some(pid) = rustix::process::Pid::from_raw(self.pid as i32) {
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
@@ -294,9 +295,7 @@ impl Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
-        if self.exited.borrow().is_none() || self.profile.is_some() {
-            self.stop();
-        }
+        self.stop();
         if let Some(dir) = self.profile.take() {
             let _ = remove_profile(dir);
         }
