@@ -2,7 +2,7 @@
 //! 1 when a cookie is undeclared or set without consent, 2 on bad input.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::audit::{self, known::KnownList, report, Options};
@@ -10,7 +10,7 @@ use crate::cli::{emit, status, usage_error, AuditArgs, AuditFormat, EXIT_PROBLEM
 use crate::diagnostics::Format;
 use crate::escape::terminal::show;
 use crate::input::Input;
-use crate::site;
+use crate::site::{self, Site};
 
 /// Runs the command.
 pub fn run(args: &AuditArgs) -> ExitCode {
@@ -20,16 +20,9 @@ pub fn run(args: &AuditArgs) -> ExitCode {
             "give at least one HAR, cookies.txt or storageState file, e.g. `clause audit site.har`",
         );
     }
-    let loaded = site::load(&Input::Disk(args.root.clone()));
-    if loaded.sites.is_empty() {
-        emit(&loaded.sources, &loaded.diags, Format::Human);
-        status("error: the site has problems (above); fix them before auditing");
-        return ExitCode::from(EXIT_USAGE);
-    }
-    // On a platform each portal has its own inventory: say which one was recorded.
-    let site = match super::pick_site(loaded.sites, args.portal.as_deref()) {
+    let site = match load_site(&args.root, args.portal.as_deref()) {
         Ok(s) => s,
-        Err((m, h)) => return usage_error(&m, &h),
+        Err(code) => return code,
     };
     let site_host = match &args.site {
         Some(h) => h.clone(),
@@ -38,9 +31,33 @@ pub fn run(args: &AuditArgs) -> ExitCode {
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default(),
     };
+    audit_files(&site, site_host, args, &|p| p.display().to_string())
+}
+
+/// Loads the site and picks the inventory to audit against (on a platform, `--portal`'s).
+/// `Err` holds the exit status, the problems printed.
+pub fn load_site(root: &Path, portal: Option<&str>) -> Result<Site, ExitCode> {
+    let loaded = site::load(&Input::Disk(root.to_path_buf()));
+    if loaded.sites.is_empty() {
+        emit(&loaded.sources, &loaded.diags, Format::Human);
+        status("error: the site has problems (above); fix them before auditing");
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    // On a platform each portal has its own inventory: say which one was recorded.
+    super::pick_site(loaded.sites, portal).map_err(|(m, h)| usage_error(&m, &h))
+}
+
+/// Audits the recordings of `args` (`files`, and `before_consent` ones) against the site's
+/// inventory, prints the report and writes the stubs, and returns the exit status.
+/// `display` names each file in the report. `clause scan` ends here too.
+pub fn audit_files(
+    site: &Site,
+    site_host: String,
+    args: &AuditArgs,
+    display: &dyn Fn(&Path) -> String,
+) -> ExitCode {
     let mut inputs: Vec<(PathBuf, bool)> = args.files.iter().map(|f| (f.clone(), false)).collect();
     inputs.extend(args.before_consent.iter().map(|f| (f.clone(), true)));
-    let display = |p: &std::path::Path| p.display().to_string();
     let observations = match audit::read_all(&inputs, display) {
         Ok(o) => o,
         Err(e) => return usage_error(&e.to_string(), e.help()),
