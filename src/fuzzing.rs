@@ -10,10 +10,10 @@ use crate::input::Input;
 use crate::markdown::{self, Names, Source};
 
 /// Elements of the default theme's pages, around the prose.
-const THEME_TAGS: [&str; 33] = [
+const THEME_TAGS: [&str; 34] = [
     "html", "head", "meta", "title", "link", "body", "header", "nav", "main", "section", "time",
-    "ol", "ul", "li", "a", "p", "h1", "h2", "h3", "div", "span", "table", "caption", "thead",
-    "tbody", "tr", "th", "td", "code", "br", "dl", "dt", "dd",
+    "footer", "ol", "ul", "li", "a", "p", "h1", "h2", "h3", "div", "span", "table", "caption",
+    "thead", "tbody", "tr", "th", "td", "code", "br", "dl", "dt", "dd",
 ];
 
 /// Attributes that make a browser fetch, submit or run something, whatever the element.

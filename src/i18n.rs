@@ -176,6 +176,12 @@ pub const TEXT_KEYS: [(&str, &str); 54] = [
     ("history_definitions", "history: the definitions changed"),
 ];
 
+/// Keys a locale's UI strings may define, with what each is for.
+pub const OPTIONAL_KEYS: [(&str, &str); 1] = [(
+    "first_of_month",
+    "`{day}` for the first day of a month where the language writes it apart, e.g. \"1er\"",
+)];
+
 /// Duration units, each a table of plural forms such as `{ one = "{n} week", other = "{n} weeks" }`.
 pub const UNIT_KEYS: [&str; 6] = ["minute", "hour", "day", "week", "month", "year"];
 
@@ -233,6 +239,7 @@ impl Strings {
         let mut units: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
         let mut months = Vec::new();
         let mut known: Vec<&str> = TEXT_KEYS.iter().map(|(k, _)| *k).collect();
+        known.extend(OPTIONAL_KEYS.iter().map(|(k, _)| *k));
         known.extend(UNIT_KEYS);
         known.push("months");
         // The first error met: the strings are not used, and the others are still checked.
@@ -417,8 +424,12 @@ impl Strings {
             .months
             .get(usize::from(date.month).saturating_sub(1))
             .map_or("", String::as_str);
+        let day = match self.texts.get("first_of_month") {
+            Some(first) if date.day == 1 => first.clone(),
+            _ => date.day.to_string(),
+        };
         self.text("date_format")
-            .replace("{day}", &date.day.to_string())
+            .replace("{day}", &day)
             .replace("{month}", month)
             .replace("{year}", &date.year.to_string())
     }
@@ -496,6 +507,13 @@ mod tests {
         assert_eq!(strings("en").date(&date), "29 November 2026");
         assert_eq!(strings("fr").date(&date), "29 novembre 2026");
         assert_eq!(strings("de").date(&date), "29. November 2026");
+        // The first of the month as each language writes it.
+        let first = Date::parse("2026-03-01").expect("valid");
+        assert_eq!(strings("fr").date(&first), "1er mars 2026");
+        assert_eq!(strings("it").date(&first), "1º marzo 2026");
+        assert_eq!(strings("en").date(&first), "1 March 2026");
+        assert_eq!(strings("de").date(&first), "1. März 2026");
+        assert_eq!(strings("es").date(&first), "1 de marzo de 2026");
         assert_eq!(strings("fr").count("week", 2), "2 semaines");
         assert_eq!(strings("de").count("month", 13), "13 Monate");
         assert_eq!(strings("en").count("minute", 1), "1 minute");

@@ -30,6 +30,8 @@ pub mod markdown;
 pub mod output;
 pub mod platform;
 pub mod render;
+#[cfg(feature = "scan")]
+pub mod scan;
 pub mod serve;
 pub mod site;
 pub mod term;

@@ -41,13 +41,13 @@ struct TocEntry {
     children: Vec<TocEntry>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Name {
     name: String,
     prefix: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Row {
     provider: String,
     provider_url: Option<String>,
@@ -67,6 +67,18 @@ struct CategoryCtx {
     description: Option<String>,
     consent: Consent,
     consent_text: String,
+    rows: Vec<Row>,
+    /// The rows again, in runs of the same provider: a provider is shown once per run.
+    groups: Vec<GroupCtx>,
+}
+
+/// Consecutive cookies of one provider in a category's table.
+#[derive(Serialize)]
+struct GroupCtx {
+    /// The `id` of the group's provider cell, unique in the page.
+    id: String,
+    /// Whether the table has a provider column (whose cell heads the group).
+    provider: bool,
     rows: Vec<Row>,
 }
 
@@ -103,6 +115,8 @@ enum BlockCtx<'a> {
 struct ColumnCtx {
     key: Column,
     header: String,
+    /// The column a phone's card leads with: the names, else the first but the provider.
+    lead: bool,
 }
 
 #[derive(Serialize)]
@@ -163,51 +177,69 @@ fn history_ctx(site: &Site, s: &Strings) -> Vec<HistoryCtx> {
 fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryCtx> {
     let loc = s.locale.as_str();
     let inv = &site.inventory;
+    let provider_column = site.config.columns.contains(&Column::Provider);
+    // With the provider as the only column, a run would leave rows without any cell.
+    let merge = provider_column && site.config.columns.len() > 1;
+    let row = |k: &crate::inventory::Cookie| {
+        let p = &inv.providers[k.provider];
+        Row {
+            provider: p.name.get(loc).to_string(),
+            provider_url: p.url.clone(),
+            privacy_policy: p.privacy_policy.clone(),
+            function: k.function.get(loc).to_string(),
+            names: k
+                .names
+                .iter()
+                .map(|n| Name {
+                    name: n.name.clone(),
+                    prefix: if n.is_prefix() {
+                        Some(
+                            s.text("name_prefix")
+                                .replace("{prefix}", n.name.trim_end_matches('*')),
+                        )
+                    } else if n.is_regex() {
+                        Some(s.text("name_pattern").to_string())
+                    } else {
+                        None
+                    },
+                })
+                .collect(),
+            purpose: k.purpose.get(loc).to_string(),
+            duration: s.duration(k.duration),
+            duration_note: k.duration_note.as_ref().map(|n| n.get(loc).to_string()),
+            party: s.party(k.party).to_string(),
+        }
+    };
     inv.categories
         .iter()
         .enumerate()
         .filter(|(_, c)| only.is_none_or(|id| id == c.id))
-        .map(|(i, c)| CategoryCtx {
-            id: c.id.clone(),
-            title: c.title.get(loc).to_string(),
-            description: c.description.as_ref().map(|d| d.get(loc).to_string()),
-            consent: c.consent,
-            consent_text: s.consent(c.consent).to_string(),
-            rows: inv
-                .cookies
-                .iter()
-                .filter(|k| k.category == i)
-                .map(|k| {
-                    let p = &inv.providers[k.provider];
-                    Row {
-                        provider: p.name.get(loc).to_string(),
-                        provider_url: p.url.clone(),
-                        privacy_policy: p.privacy_policy.clone(),
-                        function: k.function.get(loc).to_string(),
-                        names: k
-                            .names
-                            .iter()
-                            .map(|n| Name {
-                                name: n.name.clone(),
-                                prefix: if n.is_prefix() {
-                                    Some(
-                                        s.text("name_prefix")
-                                            .replace("{prefix}", n.name.trim_end_matches('*')),
-                                    )
-                                } else if n.is_regex() {
-                                    Some(s.text("name_pattern").to_string())
-                                } else {
-                                    None
-                                },
-                            })
-                            .collect(),
-                        purpose: k.purpose.get(loc).to_string(),
-                        duration: s.duration(k.duration),
-                        duration_note: k.duration_note.as_ref().map(|n| n.get(loc).to_string()),
-                        party: s.party(k.party).to_string(),
+        .map(|(i, c)| {
+            let cookies: Vec<_> = inv.cookies.iter().filter(|k| k.category == i).collect();
+            let mut groups: Vec<GroupCtx> = Vec::new();
+            for (j, k) in cookies.iter().enumerate() {
+                if merge && j > 0 && cookies[j - 1].provider == k.provider {
+                    if let Some(g) = groups.last_mut() {
+                        g.rows.push(row(k));
+                        continue;
                     }
-                })
-                .collect(),
+                }
+                groups.push(GroupCtx {
+                    // Category ids have no `.`, so no heading's anchor can take this one.
+                    id: format!("{}.provider-{}", c.id, groups.len() + 1),
+                    provider: provider_column,
+                    rows: vec![row(k)],
+                });
+            }
+            CategoryCtx {
+                id: c.id.clone(),
+                title: c.title.get(loc).to_string(),
+                description: c.description.as_ref().map(|d| d.get(loc).to_string()),
+                consent: c.consent,
+                consent_text: s.consent(c.consent).to_string(),
+                rows: cookies.iter().map(|k| row(k)).collect(),
+                groups,
+            }
         })
         .filter(|c| !c.rows.is_empty())
         .collect()
@@ -398,6 +430,15 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
                 children: Vec::new(),
             });
         }
+        let lead = if cfg.columns.contains(&Column::Names) {
+            Column::Names
+        } else {
+            cfg.columns
+                .iter()
+                .copied()
+                .find(|c| *c != Column::Provider)
+                .unwrap_or(Column::Names)
+        };
         let ctx = PageCtx {
             lang: &doc.locale,
             title: &doc.title,
@@ -416,6 +457,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
                 .map(|c| ColumnCtx {
                     key: *c,
                     header: s.text(&format!("col_{}", c.key())).to_string(),
+                    lead: *c == lead,
                 })
                 .collect(),
             root: "../../",
@@ -569,5 +611,57 @@ mod tests {
         assert_eq!(paths, expected);
         let cname = rendered.iter().find(|f| f.path == "CNAME").expect("copied");
         assert_eq!(cname.bytes, b"example.org");
+    }
+
+    /// A site of two cookies of one provider, with the given columns, rendered in English.
+    fn one_provider_page(columns: &str) -> String {
+        let mut files = std::collections::BTreeMap::new();
+        let mut add = |p: &str, t: &str| {
+            files.insert(p.to_string(), t.as_bytes().to_vec());
+        };
+        add(
+            "site.toml",
+            &format!("title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\"]\ncolumns = {columns}\n"),
+        );
+        let cookie = |name: &str| {
+            format!("[[cookies]]\nnames = [\"{name}\"]\nprovider = \"p\"\ncategory = \"n\"\nfunction = \"F\"\npurpose = \"P\"\nduration = \"session\"\n")
+        };
+        add(
+            "content/cookies.toml",
+            &format!(
+                "[categories.n]\ntitle = \"N\"\nconsent = \"exempt\"\n[providers.p]\nname = \"Acme\"\n{}{}",
+                cookie("a"),
+                cookie("b")
+            ),
+        );
+        add("content/en/cookies.md", "+++\ntitle = \"x\"\n+++\n");
+        let loaded = crate::site::load(&Input::Memory(files));
+        let site = loaded.sites.first().expect("loads");
+        let rendered = render(site).expect("renders");
+        let page = rendered
+            .iter()
+            .find(|f| f.path == "en/cookies/index.html")
+            .expect("page");
+        String::from_utf8(page.bytes.clone()).expect("utf-8")
+    }
+
+    /// A provider's run of cookies shares one cell; with the provider as the only column,
+    /// sharing it would leave rows without any cell, so each cookie keeps its own.
+    #[test]
+    fn provider_runs_share_one_cell_unless_it_is_the_only_column() {
+        let grouped = one_provider_page("[\"provider\", \"names\"]");
+        assert_eq!(grouped.matches("<tbody>").count(), 1);
+        assert_eq!(grouped.matches(">Acme</th>").count(), 1);
+        assert!(grouped.contains("rowspan=\"2\""));
+        assert!(grouped.contains("<span class=\"provider-again\">"));
+        let alone = one_provider_page("[\"provider\"]");
+        assert_eq!(alone.matches("<tbody>").count(), 2);
+        assert_eq!(alone.matches(">Acme</th>").count(), 2);
+        assert!(!alone.contains("rowspan"));
+        assert!(!alone.contains("<tr>\n</tr>"));
+        // Without a provider column, no cell points at a provider's.
+        let without = one_provider_page("[\"names\", \"purpose\"]");
+        assert!(!without.contains("headers="));
+        assert!(!without.contains("provider-again"));
     }
 }

@@ -23,6 +23,8 @@ pub enum Exit {
     Problems = 1,
     /// A wrong command line (clap's own status) or a failure outside the site.
     Usage = 2,
+    /// Stopped by Ctrl-C or SIGTERM (`clause scan`): 128 + SIGINT, as shells report it.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {

@@ -125,6 +125,67 @@ fn every_page_passes_axe_at_desktop_and_phone_widths() {
     );
 }
 
+/// The pages set in type by the layout and print checks: the six-language fixture (long
+/// German compounds, providers with several cookies in a row), the example and the i18n
+/// fixture (whose tables lead with the cookie names); every page of every language.
+fn typeset_pages(tmp: &Path) -> Vec<PathBuf> {
+    let mut pages = Vec::new();
+    for (name, root) in [
+        ("languages", common::fixture("languages")),
+        ("example", common::repo()),
+        ("i18n", common::fixture("i18n")),
+    ] {
+        let out = tmp.join(name);
+        common::build(&root, &out);
+        for (rel, _) in common::tree(&out) {
+            // The root index links the languages; it has no table, and no text to set.
+            if rel.ends_with("/index.html") {
+                pages.push(out.join(rel));
+            }
+        }
+    }
+    pages
+}
+
+#[test]
+fn no_header_touches_another_and_no_word_breaks_without_a_hyphen() {
+    if skip_browser("no_header_touches_another_and_no_word_breaks_without_a_hyphen") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pages = typeset_pages(tmp.path());
+    let languages = pages
+        .iter()
+        .filter(|p| p.starts_with(tmp.path().join("languages")))
+        .count();
+    assert_eq!(languages, 6, "a page in each of the six languages");
+    let report = node("layout.mjs", &pages);
+    assert!(
+        report.contains(&format!(
+            "layout: {} page views checked, 0 problems",
+            pages.len() * 3
+        )),
+        "{report}"
+    );
+}
+
+#[test]
+fn printed_pages_carry_address_and_date_and_end_with_no_heading() {
+    if skip_browser("printed_pages_carry_address_and_date_and_end_with_no_heading") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pages = typeset_pages(tmp.path());
+    let report = node("print.mjs", &pages);
+    assert!(
+        report.contains(&format!(
+            "print: {} PDFs checked, 0 problems",
+            pages.len() * 2
+        )),
+        "{report}"
+    );
+}
+
 #[test]
 fn audit_of_a_har_recorded_by_chromium() {
     if skip_browser("audit_of_a_har_recorded_by_chromium") {

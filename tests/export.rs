@@ -111,7 +111,7 @@ fn example_csv_is_in_each_locale() {
     let out = tmp.path().join("out");
     common::build(&common::repo(), &out);
     let fr = fs::read_to_string(out.join("fr/cookies.csv")).expect("written");
-    assert!(fr.contains("\r\ndjango_language,Opendatasoft,Cookies nécessaires au bon fonctionnement de la plateforme / cookies de fonctionnalité,Sans consentement nécessaire,Choix de la langue (front et back office),Mémoriser la langue du visiteur,12 mois,Ce site (cookie interne)\r\n"), "{fr}");
+    assert!(fr.contains("\r\ndjango_language,Opendatasoft,Cookies nécessaires au bon fonctionnement de la plateforme / cookies de fonctionnalité,Aucun consentement requis,Choix de la langue (front et back office),Mémoriser la langue du visiteur,12 mois,Ce site (cookie interne)\r\n"), "{fr}");
     assert_eq!(fr.lines().count(), 9);
 }
 

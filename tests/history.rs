@@ -39,7 +39,7 @@ fn each_commit_that_changed_the_inventory_is_an_entry_in_the_page_language() {
     assert!(fr_section.contains("<h2 id=\"changes\">Modifications de cette politique</h2>"));
     assert!(fr_section.contains("<time datetime=\"2026-03-09\">9 mars 2026</time>"));
     assert!(fr_section.contains(
-        "<li>Le cookie <code>_ga</code> est désormais conservé 25 mois (auparavant 13 mois).</li>"
+        "<li>Nouvelle durée de conservation du cookie <code>_ga</code>\u{202f}: 25 mois (auparavant\u{202f}: 13 mois).</li>"
     ));
     assert!(
         fr_section.contains("<li>Ajout du cookie <code>_ga</code> (Google, Statistiques).</li>")

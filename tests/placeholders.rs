@@ -97,7 +97,8 @@ enum First {
     Plain,
     /// A format string (`format!("…")`): Rust fills its `{name}`s.
     Format,
-    /// What `.replace("{name}", …)` fills: Clause's own placeholders at work.
+    /// What `.replace("{name}", …)` fills: Clause's own placeholders at work; or
+    /// indicatif's template (`ProgressStyle::with_template("{pos}/{len}")`), which it fills.
     Filled,
 }
 
@@ -157,7 +158,8 @@ fn walk(tokens: TokenStream, file: &str, first: First, found: &mut Vec<String>) 
                 }
                 let is_method =
                     i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
-                if let (true, "replace", Some(TokenTree::Group(g))) =
+                if let (true, "replace", Some(TokenTree::Group(g)))
+                | (_, "with_template", Some(TokenTree::Group(g))) =
                     (is_method, name.as_str(), trees.get(i + 1))
                 {
                     walk(g.stream(), file, First::Filled, found);

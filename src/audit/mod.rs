@@ -19,7 +19,7 @@ use crate::inventory::{Consent, Duration, Inventory, Party, Pattern, Unit};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind", content = "seconds")]
 pub enum Lifetime {
-    /// Not known (a cookie sent by the browser, or a localStorage key).
+    /// Not known (a cookie sent by the browser, or a storage key).
     Unknown,
     /// Deleted when the browser closes.
     Session,
@@ -35,6 +35,8 @@ pub enum Storage {
     Cookie,
     /// A localStorage key.
     LocalStorage,
+    /// A sessionStorage key (storageState files written by `clause scan`).
+    SessionStorage,
 }
 
 /// One cookie (or storage key) seen in a recording.

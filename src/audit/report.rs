@@ -64,10 +64,10 @@ pub fn text(r: &Report) -> String {
             text::count(r.undeclared.len(), "name is", "names are")
         );
         for u in &r.undeclared {
-            let kind = if u.storage == Storage::LocalStorage {
-                " (localStorage)"
-            } else {
-                ""
+            let kind = match u.storage {
+                Storage::LocalStorage => " (localStorage)",
+                Storage::SessionStorage => " (sessionStorage)",
+                Storage::Cookie => "",
             };
             let _ = writeln!(
                 o,

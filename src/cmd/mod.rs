@@ -9,6 +9,8 @@ pub mod check;
 pub mod diff;
 pub mod export;
 pub mod init;
+#[cfg(feature = "scan")]
+pub mod scan;
 pub mod serve;
 
 use std::path::Path;

@@ -122,6 +122,7 @@ pub fn valid_sites() -> Vec<(&'static str, PathBuf)> {
         ("example", repo()),
         ("minimal", fixture("minimal")),
         ("i18n", fixture("i18n")),
+        ("languages", fixture("languages")),
         ("theme-custom", fixture("theme-custom")),
         ("hostile", fixture("hostile")),
         ("warnings", fixture("warnings")),
