@@ -1,18 +1,14 @@
-//! Command-line interface: arguments, and the dispatch to each command.
+//! Command-line interface: the arguments of every command, and the dispatch to each. The
+//! commands (`cmd/`) take their arguments from here; everything they print goes through
+//! [`crate::term`].
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostics::{self, Diagnostics, Format, Sources};
-use crate::escape::terminal::{show, show_lines};
-
-/// Exit status when the site has problems the user must fix.
-pub const EXIT_PROBLEMS: u8 = 1;
-/// Exit status for a wrong command line (clap's own) or a failure outside the site.
-pub const EXIT_USAGE: u8 = 2;
+use crate::diagnostics::Format;
+use crate::term;
 
 /// Clause turns policy prose in Markdown and a TOML cookie inventory into a localized static website.
 #[derive(Debug, Parser)]
@@ -32,41 +28,71 @@ pub enum MessageFormat {
     Json,
 }
 
-/// Options shared by the commands that read a site.
+/// `--root`, shared by every command that reads a site.
 #[derive(Debug, Clone, clap::Args)]
-pub struct SiteArgs {
+pub struct RootArg {
     /// The site's folder (the one holding site.toml).
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
+}
+
+/// `--message-format`, shared by every command that may print a site's problems.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MessagesArg {
+    /// How to print problems.
+    #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
+    pub message_format: MessageFormat,
+}
+
+impl MessagesArg {
+    /// The diagnostics format asked for.
+    pub fn format(&self) -> Format {
+        term::format(self.message_format == MessageFormat::Json)
+    }
+}
+
+/// Options shared by the commands that build a site.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SiteArgs {
+    /// The site's folder.
+    #[command(flatten)]
+    pub root: RootArg,
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
     /// How to print problems.
-    #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
-    pub message_format: MessageFormat,
+    #[command(flatten)]
+    pub messages: MessagesArg,
     /// Threads to render with [default: one per core].
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+}
+
+/// Options of `clause build`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BuildArgs {
+    /// Site options.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site [default: <root>/output].
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+}
+
+/// Options of `clause init`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InitArgs {
+    /// Folder to create (must not exist, or be empty).
+    pub dir: PathBuf,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into the output folder (replaced whole, only when the build succeeds).
-    Build {
-        /// Site options.
-        #[command(flatten)]
-        site: SiteArgs,
-        /// Where to write the site [default: <root>/output].
-        #[arg(long, value_name = "DIR")]
-        output: Option<PathBuf>,
-    },
+    Build(BuildArgs),
     /// Check everything `build` would, and write nothing.
-    Check {
-        /// Site options.
-        #[command(flatten)]
-        site: SiteArgs,
-    },
+    Check(SiteArgs),
     /// Compare the inventory with the cookies a browser recorded (HAR, cookies.txt, storageState).
     Audit(AuditArgs),
     /// Record what a site sets in headless Chromium, before and after consent, and audit it.
@@ -79,10 +105,7 @@ pub enum Command {
     /// Print the inventory for another tool: a consent banner's configuration, JSON or CSV.
     Export(ExportArgs),
     /// Create a new site that builds, with one locale.
-    Init {
-        /// Folder to create (must not exist, or be empty).
-        dir: PathBuf,
-    },
+    Init(InitArgs),
 }
 
 /// Report formats of `clause audit`.
@@ -99,9 +122,9 @@ pub enum AuditFormat {
 /// Options of `clause audit`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AuditArgs {
-    /// The site's folder (the one holding site.toml).
-    #[arg(long, default_value = ".", value_name = "DIR")]
-    pub root: PathBuf,
+    /// The site's folder.
+    #[command(flatten)]
+    pub root: RootArg,
     /// Host of the first-party site [default: the host of base_url].
     #[arg(long, value_name = "HOST")]
     pub site: Option<String>,
@@ -129,6 +152,9 @@ pub struct AuditArgs {
     /// On a platform, the portal whose inventory the recordings are compared with.
     #[arg(long, value_name = "ID")]
     pub portal: Option<String>,
+    /// How to print the site's problems.
+    #[command(flatten)]
+    pub messages: MessagesArg,
 }
 
 /// Options of `clause scan`.
@@ -137,9 +163,9 @@ pub struct ScanArgs {
     /// The first page to visit (http or https).
     #[arg(value_name = "URL")]
     pub url: String,
-    /// The site's folder (the one holding site.toml).
-    #[arg(long, default_value = ".", value_name = "DIR")]
-    pub root: PathBuf,
+    /// The site's folder.
+    #[command(flatten)]
+    pub root: RootArg,
     /// On a platform, the portal whose inventory the scan is compared with.
     #[arg(long, value_name = "ID")]
     pub portal: Option<String>,
@@ -182,14 +208,17 @@ pub struct ScanArgs {
     /// Also fail (exit 1) on lifetime and party mismatches and unseen cookies.
     #[arg(long)]
     pub strict: bool,
+    /// How to print the site's problems.
+    #[command(flatten)]
+    pub messages: MessagesArg,
 }
 
 /// Options of `clause serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
-    /// The site's folder (the one holding site.toml).
-    #[arg(long, default_value = ".", value_name = "DIR")]
-    pub root: PathBuf,
+    /// The site's folder.
+    #[command(flatten)]
+    pub root: RootArg,
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 1111, value_name = "N")]
     pub port: u16,
@@ -212,9 +241,9 @@ pub enum DiffFormat {
 /// Options of `clause diff`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DiffArgs {
-    /// The site's folder (its site.toml gives the locales; --since reads its git repository).
-    #[arg(long, default_value = ".", value_name = "DIR")]
-    pub root: PathBuf,
+    /// The site's folder: its site.toml gives the locales, --since reads its git repository.
+    #[command(flatten)]
+    pub root: RootArg,
     /// Compare content/cookies.toml at this git revision with the working tree.
     #[arg(long, value_name = "REVISION")]
     pub since: Option<String>,
@@ -224,6 +253,9 @@ pub struct DiffArgs {
     /// The old and the new inventory files.
     #[arg(value_name = "FILE", num_args = 0..=2)]
     pub files: Vec<PathBuf>,
+    /// How to print the inventories' problems.
+    #[command(flatten)]
+    pub messages: MessagesArg,
 }
 
 /// Formats of `clause export`.
@@ -242,9 +274,9 @@ pub enum ExportFormat {
 /// Options of `clause export`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
-    /// The site's folder (the one holding site.toml).
-    #[arg(long, default_value = ".", value_name = "DIR")]
-    pub root: PathBuf,
+    /// The site's folder.
+    #[command(flatten)]
+    pub root: RootArg,
     /// What to print.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: ExportFormat,
@@ -254,65 +286,24 @@ pub struct ExportArgs {
     /// On a platform, the portal whose inventory to print.
     #[arg(long, value_name = "ID")]
     pub portal: Option<String>,
-}
-
-/// Readable diagnostics: colours only on a terminal, and never with NO_COLOR set.
-pub fn human_format() -> Format {
-    use std::io::IsTerminal;
-    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
-        Format::HumanColor
-    } else {
-        Format::Human
-    }
-}
-
-impl SiteArgs {
-    /// The diagnostics format asked for.
-    pub fn format(&self) -> Format {
-        match self.message_format {
-            MessageFormat::Human => human_format(),
-            MessageFormat::Json => Format::Json,
-        }
-    }
-}
-
-/// Prints diagnostics to stderr. A closed stderr is not an error worth dying for.
-pub fn emit(sources: &Sources, diags: &Diagnostics, format: Format) {
-    let text = diagnostics::report(sources, diags, format);
-    let _ = std::io::stderr().write_all(text.as_bytes());
-}
-
-/// Prints a problem with the command line or outside the site (a file that cannot be read,
-/// a port in use), with what to do about it, and returns the usage exit status. Both are
-/// shown on one line each, control characters escaped.
-pub fn usage_error(message: &str, help: &str) -> ExitCode {
-    status(&format!(
-        "error: {}\n  = help: {}",
-        show(message),
-        show(help)
-    ));
-    ExitCode::from(EXIT_USAGE)
-}
-
-/// Prints a status line to stderr (never to stdout, which stays clean for pipes). Control
-/// characters other than its own line breaks are shown escaped; values that may hold a
-/// line break (paths, names) must go through [`show`] first.
-pub fn status(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{}", show_lines(line));
+    /// How to print the site's problems.
+    #[command(flatten)]
+    pub messages: MessagesArg,
 }
 
 /// Parses the command line and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Build { site, output } => crate::cmd::build::run(&site, output.as_deref()),
-        Command::Check { site } => crate::cmd::check::run(&site),
+    let exit = match cli.command {
+        Command::Build(args) => crate::cmd::build::run(&args),
+        Command::Check(args) => crate::cmd::check::run(&args),
         Command::Audit(args) => crate::cmd::audit::run(&args),
         #[cfg(feature = "scan")]
         Command::Scan(args) => crate::cmd::scan::run(&args),
         Command::Serve(args) => crate::cmd::serve::run(&args),
         Command::Diff(args) => crate::cmd::diff::run(&args),
         Command::Export(args) => crate::cmd::export::run(&args),
-        Command::Init { dir } => crate::cmd::init::run(&dir),
-    }
+        Command::Init(args) => crate::cmd::init::run(&args),
+    };
+    exit.into()
 }

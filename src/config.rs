@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use crate::decode::{self, Localized, Reader, Spanned, Val};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::i18n;
 
 /// A column of the cookie tables.
@@ -94,10 +94,8 @@ pub const HISTORY_LIMIT: usize = 20;
 const HISTORY_KEYS: [&str; 2] = ["enabled", "limit"];
 
 /// `[history]`: absent or `enabled = false` is off; `limit` between 1 and 1000.
-fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, ()> {
-    let f = r
-        .table(v, "history", &HISTORY_KEYS, "[history]\nenabled = true")
-        .ok_or(())?;
+fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, ErrorReported> {
+    let f = r.table(v, "history", &HISTORY_KEYS, "[history]\nenabled = true")?;
     let enabled = match f.get("enabled") {
         None => true,
         Some(Spanned {
@@ -105,8 +103,7 @@ fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, ()>
             ..
         }) => *b,
         Some(x) => {
-            r.wrong_type(x, "history.enabled", "true or false", "enabled = true");
-            return Err(());
+            return Err(r.wrong_type(x, "history.enabled", "true or false", "enabled = true"));
         }
     };
     let limit = match f.get("limit") {
@@ -117,18 +114,16 @@ fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, ()>
         }) => match usize::try_from(*n) {
             Ok(n @ 1..=1000) => n,
             _ => {
-                r.error(
+                return Err(r.error(
                     span,
                     format!("`history.limit` is {n}"),
                     "out of range",
                     "list between 1 and 1000 changes, e.g. `limit = 20`".into(),
-                );
-                return Err(());
+                ));
             }
         },
         Some(x) => {
-            r.wrong_type(x, "history.limit", "a whole number", "limit = 20");
-            return Err(());
+            return Err(r.wrong_type(x, "history.limit", "a whole number", "limit = 20"));
         }
     };
     Ok(enabled.then_some(History { limit }))
@@ -146,48 +141,19 @@ const KEYS: [&str; 9] = [
     "columns",
 ];
 
-/// Reads and validates `site.toml`. Returns `None` when it cannot be used at all.
-pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config> {
+/// Reads and validates `site.toml`. `Err` when it cannot be used at all.
+pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Result<Config, ErrorReported> {
     let root = decode::parse(text, file, 0, diags)?;
     let mut r = Reader { file, diags };
     let fields = r.table(&root, "site.toml", &KEYS, "title = \"…\"")?;
 
-    // Locales first: every human-readable value is checked against them.
-    let mut locales = Vec::new();
-    let mut locale_spans: Vec<Range<usize>> = Vec::new();
-    if let Some(v) = fields.require(&mut r, "locales", "[\"en\", \"fr\"]") {
-        {
-            if let Some(list) = decode::strings(&mut r, v, "locales") {
-                if list.is_empty() {
-                    r.error(
-                        &v.span,
-                        "`locales` is empty".into(),
-                        "no locale",
-                        "list at least one language tag, e.g. `locales = [\"en\"]`".into(),
-                    );
-                }
-                for tag in list {
-                    if !check_locale_tag(&mut r, &tag) {
-                        continue;
-                    }
-                    if let Some(i) = locales.iter().position(|l| *l == tag.value) {
-                        let first: Range<usize> = locale_spans[i].clone();
-                        r.diags.push(
-                            Diagnostic::error(format!("locale `{}` is listed twice", tag.value))
-                                .at(file, tag.span.clone(), "listed again here")
-                                .also(file, first, "first listed here")
-                                .help("remove one of them"),
-                        );
-                        continue;
-                    }
-                    locales.push(tag.value);
-                    locale_spans.push(tag.span);
-                }
-            }
-        }
-    }
-    // Without locales, keep reading: the other keys' problems are reported in the same run.
-    let has_locales = !locales.is_empty();
+    // Locales first: every human-readable value is checked against them. Without them,
+    // keep reading: the other keys' problems are reported in the same run.
+    let read = read_locales(&mut r, &fields);
+    let (locales, locale_spans) = match &read {
+        Ok((l, s)) => (l.clone(), s.clone()),
+        Err(_) => (Vec::new(), Vec::new()),
+    };
 
     let title = fields
         .require(&mut r, "title", "\"Cookie policy\"")
@@ -201,47 +167,45 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
     let default_locale = match fields.get("default_locale") {
         Some(v) => decode::string(&mut r, v, "default_locale").and_then(|s| {
             if locales.contains(&s.value) || locales.is_empty() {
-                Some(s.value)
+                Ok(s.value)
             } else {
                 let help = match suggest(&s.value, locales.iter().map(String::as_str)) {
                     Some(x) => format!("did you mean `{x}`?"),
                     None => format!("use one of {}, or add it to `locales`", locales.join(", ")),
                 };
-                r.error(
+                Err(r.error(
                     &s.span,
                     format!("`default_locale` `{}` is not in `locales`", s.value),
                     "not a locale of this site",
                     help,
-                );
-                None
+                ))
             }
         }),
-        None => locales.first().cloned(),
+        None => Ok(locales.first().cloned().unwrap_or_default()),
     };
 
     let theme = match fields.get("theme") {
         Some(v) => decode::string(&mut r, v, "theme").and_then(|s| {
             if crate::content::is_slug(&s.value) {
-                Some(s.value)
+                Ok(s.value)
             } else {
-                r.error(
+                Err(r.error(
                     &s.span,
                     format!("`{}` is not a valid theme name", s.value),
                     "not a folder name",
                     "a theme is a folder of `themes/`: use lowercase letters, digits and `-`"
                         .into(),
-                );
-                None
+                ))
             }
         }),
-        None => Some("default".to_string()),
+        None => Ok("default".to_string()),
     };
 
     let mut params = Vec::new();
     if let Some(v) = fields.get("params") {
         if let Val::Table(entries) = &v.value {
             for (k, x) in entries {
-                if let Some(l) =
+                if let Ok(l) =
                     decode::localized(&mut r, x, &format!("params.{}", k.value), &locales)
                 {
                     params.push((k.value.clone(), l));
@@ -259,29 +223,24 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
 
     let columns = match fields.get("columns") {
         Some(v) => read_columns(&mut r, v),
-        None => Some(Column::DEFAULT.to_vec()),
+        None => Ok(Column::DEFAULT.to_vec()),
     };
 
     let raw_html = match fields.get("raw_html") {
-        None => Some(true),
+        None => Ok(true),
         Some(Spanned {
             value: Val::Bool(b),
             ..
-        }) => Some(*b),
-        Some(v) => {
-            r.wrong_type(v, "raw_html", "true or false", "raw_html = false");
-            None
-        }
+        }) => Ok(*b),
+        Some(v) => Err(r.wrong_type(v, "raw_html", "true or false", "raw_html = false")),
     };
     let history = match fields.get("history") {
         None => Ok(None),
         Some(v) => read_history(&mut r, v),
     };
-    if !has_locales {
-        return None;
-    }
-    Some(Config {
-        history: history.ok()?,
+    read?;
+    Ok(Config {
+        history: history?,
         file,
         title: title?,
         base_url: base_url?,
@@ -296,91 +255,124 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Config>
     })
 }
 
-fn check_locale_tag(r: &mut Reader, tag: &Spanned<String>) -> bool {
+/// `locales`, each tag checked, and where each is written; `Err` when none is usable.
+fn read_locales(
+    r: &mut Reader,
+    fields: &decode::Fields,
+) -> Result<(Vec<String>, Vec<Range<usize>>), ErrorReported> {
+    let v = fields.require(r, "locales", "[\"en\", \"fr\"]")?;
+    let list = decode::strings(r, v, "locales")?;
+    if list.is_empty() {
+        return Err(r.error(
+            &v.span,
+            "`locales` is empty".into(),
+            "no locale",
+            "list at least one language tag, e.g. `locales = [\"en\"]`".into(),
+        ));
+    }
+    let mut locales = Vec::new();
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut refused = None;
+    for tag in list {
+        if let Err(e) = check_locale_tag(r, &tag) {
+            refused = Some(e);
+            continue;
+        }
+        if let Some(i) = locales.iter().position(|l| *l == tag.value) {
+            let first: Range<usize> = spans[i].clone();
+            r.diags.push(
+                Diagnostic::error(format!("locale `{}` is listed twice", tag.value))
+                    .at(r.file, tag.span.clone(), "listed again here")
+                    .also(r.file, first, "first listed here")
+                    .help("remove one of them"),
+            );
+            continue;
+        }
+        locales.push(tag.value);
+        spans.push(tag.span);
+    }
+    match refused {
+        // A tag listed twice was kept once: only refused tags leave none.
+        Some(e) if locales.is_empty() => Err(e),
+        _ => Ok((locales, spans)),
+    }
+}
+
+fn check_locale_tag(r: &mut Reader, tag: &Spanned<String>) -> Result<(), ErrorReported> {
     if crate::content::RESERVED.contains(&tag.value.to_ascii_lowercase().as_str()) {
-        r.error(
+        return Err(r.error(
             &tag.span,
             format!("`{}` cannot name a folder", tag.value),
             "reserved name",
             "this name is reserved by Windows for a device; use another language tag".into(),
-        );
-        return false;
+        ));
     }
     match i18n::canonical_tag(&tag.value) {
-        Ok(canonical) if canonical == tag.value => true,
-        Ok(canonical) => {
-            r.error(
-                &tag.span,
-                format!(
-                    "locale tag `{}` is not written in its standard form",
-                    tag.value
-                ),
-                "non-standard form",
-                format!("write it as `{canonical}`"),
-            );
-            false
-        }
+        Ok(canonical) if canonical == tag.value => Ok(()),
+        Ok(canonical) => Err(r.error(
+            &tag.span,
+            format!(
+                "locale tag `{}` is not written in its standard form",
+                tag.value
+            ),
+            "non-standard form",
+            format!("write it as `{canonical}`"),
+        )),
         Err(_) => {
             let help = match i18n::canonical_tag(&tag.value.replace('_', "-")) {
                 Ok(fixed) => format!("write it as `{fixed}` (language tags use `-`, not `_`)"),
                 Err(_) => "use a language code such as `en`, `fr` or `pt-BR`".into(),
             };
-            r.error(
+            Err(r.error(
                 &tag.span,
                 format!("`{}` is not a valid locale tag", tag.value),
                 "not a BCP 47 language tag",
                 help,
-            );
-            false
+            ))
         }
     }
 }
 
-pub(crate) fn check_base_url(r: &mut Reader, s: &Spanned<String>) -> Option<String> {
+pub(crate) fn check_base_url(r: &mut Reader, s: &Spanned<String>) -> Result<String, ErrorReported> {
     match url::Url::parse(&s.value) {
         Ok(u) if (u.scheme() == "https" || u.scheme() == "http") && u.host().is_some() => {
             if u.query().is_some() || u.fragment().is_some() {
-                r.error(
+                return Err(r.error(
                     &s.span,
                     "`base_url` must not have a query or fragment".into(),
                     "query or fragment",
                     "give only the address of the folder where the site is published".into(),
-                );
-                return None;
+                ));
             }
             let mut url = u.to_string();
             if !url.ends_with('/') {
                 url.push('/');
             }
-            Some(url)
+            Ok(url)
         }
-        _ => {
-            r.error(
-                &s.span,
-                format!("`{}` is not an absolute http(s) address", s.value),
-                "not an absolute URL",
-                "write the full address where `output/` is published, e.g. `base_url = \"https://example.org/cookies/\"`".into(),
-            );
-            None
-        }
+        _ => Err(r.error(
+            &s.span,
+            format!("`{}` is not an absolute http(s) address", s.value),
+            "not an absolute URL",
+            "write the full address where `output/` is published, e.g. `base_url = \"https://example.org/cookies/\"`".into(),
+        )),
     }
 }
 
-fn read_columns(r: &mut Reader, v: &Spanned<Val>) -> Option<Vec<Column>> {
+fn read_columns(r: &mut Reader, v: &Spanned<Val>) -> Result<Vec<Column>, ErrorReported> {
     let list = decode::strings(r, v, "columns")?;
     let names: Vec<&str> = Column::ALL.iter().map(|(k, _)| *k).collect();
     let mut out = Vec::new();
-    let mut ok = true;
+    let mut failed = Ok(());
     for item in list {
         match Column::ALL.iter().find(|(k, _)| *k == item.value) {
             Some((_, c)) if out.contains(c) => {
-                r.error(
+                failed = Err(r.error(
                     &item.span,
                     format!("column `{}` is listed twice", item.value),
                     "listed again",
                     "remove one of them".into(),
-                );
-                ok = false;
+                ));
             }
             Some((_, c)) => out.push(*c),
             None => {
@@ -388,27 +380,26 @@ fn read_columns(r: &mut Reader, v: &Spanned<Val>) -> Option<Vec<Column>> {
                     Some(x) => format!("did you mean `{x}`?"),
                     None => format!("columns are: {}", names.join(", ")),
                 };
-                r.error(
+                failed = Err(r.error(
                     &item.span,
                     format!("unknown column `{}`", item.value),
                     "unknown column",
                     help,
-                );
-                ok = false;
+                ));
             }
         }
     }
-    if ok && out.is_empty() {
-        r.error(
+    failed?;
+    if out.is_empty() {
+        return Err(r.error(
             &v.span,
             "`columns` is empty".into(),
             "no column",
             "list the columns to show, e.g. `columns = [\"provider\", \"names\", \"purpose\"]`"
                 .into(),
-        );
-        ok = false;
+        ));
     }
-    ok.then_some(out)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -420,7 +411,7 @@ mod tests {
         let mut s = Sources::default();
         let id = s.add("site.toml", text);
         let mut d = Diagnostics::default();
-        (load(text, id, &mut d), d)
+        (load(text, id, &mut d).ok(), d)
     }
 
     #[test]

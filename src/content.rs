@@ -1,7 +1,7 @@
 //! Documents: `content/<locale>/<slug>.md`, TOML front matter between `+++` lines, then prose.
 
 use crate::decode::{self, Reader, Val};
-use crate::diagnostics::{Diagnostic, Diagnostics, FileId};
+use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::i18n::Date;
 
 /// True for a name that can safely name a folder or an anchor: `a-z`, `0-9`, `-`, `_`,
@@ -69,11 +69,11 @@ pub fn parse_document(
     locale: &str,
     slug: &str,
     diags: &mut Diagnostics,
-) -> Option<Document> {
+) -> Result<Document, ErrorReported> {
     let example = "+++\ntitle = \"Cookie policy\"\nupdated = 2026-11-29\n+++";
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_line_end].trim_end() != "+++" {
-        diags.push(
+        return Err(diags.error(
             Diagnostic::error("the document does not start with front matter")
                 .at(
                     file,
@@ -82,8 +82,7 @@ pub fn parse_document(
                 )
                 .help("start the file with a title block:")
                 .example(example),
-        );
-        return None;
+        ));
     }
     // Find the closing `+++` line.
     let mut pos = first_line_end;
@@ -97,12 +96,11 @@ pub fn parse_document(
         pos = end;
     }
     let Some((close_start, body_offset)) = close else {
-        diags.push(
+        return Err(diags.error(
             Diagnostic::error("the front matter is never closed")
                 .at(file, 0..3, "opened here")
                 .help("add a line `+++` after the title block"),
-        );
-        return None;
+        ));
     };
     let fm = &text[first_line_end..close_start];
     let root = decode::parse(fm, file, first_line_end, diags)?;
@@ -113,9 +111,10 @@ pub fn parse_document(
         .require(&mut r, "title", "\"Cookie policy\"")
         .and_then(|v| decode::string(&mut r, v, "title"))
         .map(|s| s.value);
+    // A description that is not a string is reported, and the document still read.
     let description = fields
         .get("description")
-        .and_then(|v| decode::string(&mut r, v, "description"))
+        .and_then(|v| decode::string(&mut r, v, "description").ok())
         .map(|s| s.value);
     let updated = match fields.get("updated") {
         None => Ok(None),
@@ -126,25 +125,22 @@ pub fn parse_document(
             };
             match raw.and_then(Date::parse) {
                 Some(d) => Ok(Some(d)),
-                None => {
-                    r.error(
-                        &v.span,
-                        "`updated` is not a valid date".into(),
-                        "expected a date",
-                        "write the date as year-month-day, e.g. `updated = 2026-11-29`".into(),
-                    );
-                    Err(())
-                }
+                None => Err(r.error(
+                    &v.span,
+                    "`updated` is not a valid date".into(),
+                    "expected a date",
+                    "write the date as year-month-day, e.g. `updated = 2026-11-29`".into(),
+                )),
             }
         }
     };
-    Some(Document {
+    Ok(Document {
         slug: slug.to_string(),
         locale: locale.to_string(),
         file,
         title: title?,
         description,
-        updated: updated.ok()?,
+        updated: updated?,
         body_offset,
     })
 }
@@ -158,7 +154,7 @@ mod tests {
         let mut s = Sources::default();
         let id = s.add("cookies.md", text);
         let mut d = Diagnostics::default();
-        (parse_document(text, id, "en", "cookies", &mut d), d)
+        (parse_document(text, id, "en", "cookies", &mut d).ok(), d)
     }
 
     #[test]

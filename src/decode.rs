@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use toml_edit::{Item, Value};
 
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 
 /// A value with the byte range it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,20 +61,19 @@ pub fn parse(
     file: FileId,
     base: usize,
     diags: &mut Diagnostics,
-) -> Option<Spanned<Val>> {
+) -> Result<Spanned<Val>, ErrorReported> {
     match toml_edit::Document::parse(text) {
-        Ok(doc) => Some(convert_item(doc.as_item(), base, base..base + text.len())),
+        Ok(doc) => Ok(convert_item(doc.as_item(), base, base..base + text.len())),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let span = base + span.start..base + span.end.max(span.start);
             let message = e.message().trim().trim_end_matches('.').to_string();
             let first_line = message.lines().next().unwrap_or("invalid TOML").to_string();
-            diags.push(
+            Err(diags.error(
                 Diagnostic::error(format!("invalid TOML: {first_line}"))
                     .at(file, span, first_line)
                     .help(syntax_help(text, e.span(), &message)),
-            );
-            None
+            ))
         }
     }
 }
@@ -201,22 +200,34 @@ pub struct Reader<'d> {
 
 impl Reader<'_> {
     /// Records an error at a span.
-    pub fn error(&mut self, span: &Range<usize>, message: String, label: &str, help: String) {
-        self.diags.push(
+    pub fn error(
+        &mut self,
+        span: &Range<usize>,
+        message: String,
+        label: &str,
+        help: String,
+    ) -> ErrorReported {
+        self.diags.error(
             Diagnostic::error(message)
                 .at(self.file, span.clone(), label)
                 .help(help),
-        );
+        )
     }
 
     /// Records a wrong-type error. The example is shown on the help's line.
-    pub fn wrong_type(&mut self, v: &Spanned<Val>, field: &str, expected: &str, example: &str) {
+    pub fn wrong_type(
+        &mut self,
+        v: &Spanned<Val>,
+        field: &str,
+        expected: &str,
+        example: &str,
+    ) -> ErrorReported {
         self.error(
             &v.span,
             format!("`{field}` must be {expected}, not {}", v.value.type_name()),
             &format!("expected {expected}"),
             format!("write it like this: {example}"),
-        );
+        )
     }
 
     /// Records a wrong-type error whose example may span several lines. Only Clause's own
@@ -227,11 +238,11 @@ impl Reader<'_> {
         field: &str,
         expected: &str,
         example: &'static str,
-    ) {
+    ) -> ErrorReported {
         if !example.contains('\n') {
             return self.wrong_type(v, field, expected, example);
         }
-        self.diags.push(
+        self.diags.error(
             Diagnostic::error(format!(
                 "`{field}` must be {expected}, not {}",
                 v.value.type_name()
@@ -239,7 +250,7 @@ impl Reader<'_> {
             .at(self.file, v.span.clone(), format!("expected {expected}"))
             .help("write it like this:")
             .example(example),
-        );
+        )
     }
 
     /// Opens a table, reporting every key not in `known` (with a "did you mean" help).
@@ -249,19 +260,16 @@ impl Reader<'_> {
         what: &str,
         known: &[&str],
         example: &'static str,
-    ) -> Option<Fields<'v>> {
+    ) -> Result<Fields<'v>, ErrorReported> {
         let Val::Table(entries) = &v.value else {
-            self.wrong_type_example(v, what, "a table", example);
-            return None;
+            return Err(self.wrong_type_example(v, what, "a table", example));
         };
         let mut typos = Vec::new();
         for (k, _) in entries {
             if !known.contains(&k.value.as_str()) {
-                let help = match suggest(&k.value, known.iter().copied()) {
-                    Some(s) => {
-                        typos.push(s.to_string());
-                        format!("did you mean `{s}`?")
-                    }
+                let typo = suggest(&k.value, known.iter().copied());
+                let help = match typo {
+                    Some(s) => format!("did you mean `{s}`?"),
                     None => format!(
                         "{what} accepts only: {}",
                         known
@@ -271,15 +279,18 @@ impl Reader<'_> {
                             .join(", ")
                     ),
                 };
-                self.error(
+                let reported = self.error(
                     &k.span,
                     format!("unknown key `{}` in {what}", k.value),
                     "unknown key",
                     help,
                 );
+                if let Some(s) = typo {
+                    typos.push((s.to_string(), reported));
+                }
             }
         }
-        Some(Fields {
+        Ok(Fields {
             entries,
             span: v.span.clone(),
             what: what.to_string(),
@@ -294,8 +305,9 @@ pub struct Fields<'v> {
     /// Span of the whole table (its header for `[x]` tables).
     pub span: Range<usize>,
     what: String,
-    /// Keys that an unknown key was probably meant to be: not reported again as missing.
-    typos: Vec<String>,
+    /// Keys that an unknown key was probably meant to be: not reported again as missing
+    /// (the unknown key was).
+    typos: Vec<(String, ErrorReported)>,
 }
 
 impl<'v> Fields<'v> {
@@ -308,17 +320,24 @@ impl<'v> Fields<'v> {
     }
 
     /// The value of a key that must be present; reports a missing key.
-    pub fn require(&self, r: &mut Reader, key: &str, example: &str) -> Option<&'v Spanned<Val>> {
-        let v = self.get(key);
-        if v.is_none() && !self.typos.iter().any(|t| t == key) {
-            r.error(
-                &self.span,
-                format!("{} has no `{key}`", self.what),
-                &format!("`{key}` is missing here"),
-                format!("add a line `{key} = {example}`"),
-            );
+    pub fn require(
+        &self,
+        r: &mut Reader,
+        key: &str,
+        example: &str,
+    ) -> Result<&'v Spanned<Val>, ErrorReported> {
+        if let Some(v) = self.get(key) {
+            return Ok(v);
         }
-        v
+        if let Some((_, reported)) = self.typos.iter().find(|(t, _)| t == key) {
+            return Err(*reported);
+        }
+        Err(r.error(
+            &self.span,
+            format!("{} has no `{key}`", self.what),
+            &format!("`{key}` is missing here"),
+            format!("add a line `{key} = {example}`"),
+        ))
     }
 
     /// Every key and value, in file order.
@@ -328,38 +347,40 @@ impl<'v> Fields<'v> {
 }
 
 /// Reads a plain string.
-pub fn string(r: &mut Reader, v: &Spanned<Val>, field: &str) -> Option<Spanned<String>> {
+pub fn string(
+    r: &mut Reader,
+    v: &Spanned<Val>,
+    field: &str,
+) -> Result<Spanned<String>, ErrorReported> {
     match &v.value {
-        Val::Str(s) => Some(Spanned {
+        Val::Str(s) => Ok(Spanned {
             value: s.clone(),
             span: v.span.clone(),
         }),
-        _ => {
-            r.wrong_type(v, field, "a string", &format!("{field} = \"…\""));
-            None
-        }
+        _ => Err(r.wrong_type(v, field, "a string", &format!("{field} = \"…\""))),
     }
 }
 
 /// Reads an array of strings.
-pub fn strings(r: &mut Reader, v: &Spanned<Val>, field: &str) -> Option<Vec<Spanned<String>>> {
+pub fn strings(
+    r: &mut Reader,
+    v: &Spanned<Val>,
+    field: &str,
+) -> Result<Vec<Spanned<String>>, ErrorReported> {
     match &v.value {
         Val::Array(items) => {
             let mut out = Vec::new();
             for item in items {
                 out.push(string(r, item, field)?);
             }
-            Some(out)
+            Ok(out)
         }
-        _ => {
-            r.wrong_type(
-                v,
-                field,
-                "a list of strings",
-                &format!("{field} = [\"…\", \"…\"]"),
-            );
-            None
-        }
+        _ => Err(r.wrong_type(
+            v,
+            field,
+            "a list of strings",
+            &format!("{field} = [\"…\", \"…\"]"),
+        )),
     }
 }
 
@@ -369,10 +390,10 @@ pub fn choice<T: Copy>(
     v: &Spanned<Val>,
     field: &str,
     options: &[(&str, T)],
-) -> Option<T> {
+) -> Result<T, ErrorReported> {
     let s = string(r, v, field)?;
     if let Some((_, t)) = options.iter().find(|(w, _)| *w == s.value) {
-        return Some(*t);
+        return Ok(*t);
     }
     let words: Vec<String> = options.iter().map(|(w, _)| format!("\"{w}\"")).collect();
     let help = suggest(&s.value, options.iter().map(|(w, _)| *w)).map_or_else(
@@ -384,7 +405,7 @@ pub fn choice<T: Copy>(
         },
         |x| format!("did you mean `{x}`?"),
     );
-    r.error(
+    Err(r.error(
         &s.span,
         format!(
             "`{field}` must be {}, not \"{}\"",
@@ -393,8 +414,7 @@ pub fn choice<T: Copy>(
         ),
         &format!("unknown {field}"),
         help,
-    );
-    None
+    ))
 }
 
 /// A human-readable value: one text for every locale, or one per locale.
@@ -449,14 +469,14 @@ pub fn localized<'a>(
     v: &Spanned<Val>,
     field: &str,
     locales: impl Into<LocaleSet<'a>>,
-) -> Option<Localized> {
+) -> Result<Localized, ErrorReported> {
     let set = locales.into();
     let locales = set.required;
     match &v.value {
-        Val::Str(s) => Some(Localized::Same(s.clone())),
+        Val::Str(s) => Ok(Localized::Same(s.clone())),
         Val::Table(entries) => {
             let mut map = BTreeMap::new();
-            let mut ok = true;
+            let mut failed = None;
             for (k, x) in entries {
                 if !locales.contains(&k.value) {
                     if set.known.contains(&k.value) {
@@ -485,13 +505,20 @@ pub fn localized<'a>(
                         map.insert(k.value.clone(), s.clone());
                     }
                     _ => {
-                        r.wrong_type(x, &format!("{field}.{}", k.value), "a string", "\"…\"");
-                        ok = false;
+                        failed = Some(r.wrong_type(
+                            x,
+                            &format!("{field}.{}", k.value),
+                            "a string",
+                            "\"…\"",
+                        ));
                     }
                 }
             }
+            if let Some(e) = failed {
+                return Err(e);
+            }
             let missing: Vec<&String> = locales.iter().filter(|l| !map.contains_key(*l)).collect();
-            if ok && !missing.is_empty() {
+            if !missing.is_empty() {
                 let list = missing
                     .iter()
                     .map(|l| format!("`{l}`"))
@@ -502,27 +529,23 @@ pub fn localized<'a>(
                     .map(|l| format!("{l} = \"…\""))
                     .collect::<Vec<_>>()
                     .join(", ");
-                r.error(
+                return Err(r.error(
                     &v.span,
                     format!("`{field}` has no translation for {list}"),
                     "missing translation",
                     format!(
                         "add {add} to this table (Clause never shows another language instead)"
                     ),
-                );
-                ok = false;
+                ));
             }
-            ok.then_some(Localized::PerLocale(map))
+            Ok(Localized::PerLocale(map))
         }
-        _ => {
-            r.wrong_type(
-                v,
-                field,
-                "a string or a table of translations",
-                &format!("{field} = \"…\"  or  {field} = {{ en = \"…\", fr = \"…\" }}"),
-            );
-            None
-        }
+        _ => Err(r.wrong_type(
+            v,
+            field,
+            "a string or a table of translations",
+            &format!("{field} = \"…\"  or  {field} = {{ en = \"…\", fr = \"…\" }}"),
+        )),
     }
 }
 
@@ -644,7 +667,7 @@ mod tests {
         let mut s = Sources::default();
         let id = s.add("t.toml", text);
         let mut d = Diagnostics::default();
-        (parse(text, id, 0, &mut d), d)
+        (parse(text, id, 0, &mut d).ok(), d)
     }
 
     #[test]
@@ -686,7 +709,7 @@ mod tests {
             diags: &mut d,
         };
         let locales = vec!["en".to_string(), "fr".to_string()];
-        assert!(localized(&mut r, &e[0].1, "p", &locales).is_none());
+        assert!(localized(&mut r, &e[0].1, "p", &locales).is_err());
         assert!(d.has_errors());
         let msg = &d.iter().next().expect("error").message;
         assert_eq!(msg, "`p` has no translation for `fr`");

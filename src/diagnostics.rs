@@ -14,6 +14,7 @@ use codespan_reporting::term;
 use serde::Serialize;
 
 use crate::escape::terminal::{show, show_lines, EscapedSource};
+use crate::text::{self, plural};
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -312,6 +313,16 @@ impl Diagnostic {
     }
 }
 
+/// Proof that an error was reported: what a reader returns instead of a value it could not
+/// read, so that "the caller will find the problem in the list" is checked by the compiler
+/// (rustc's `ErrorGuaranteed`). Only recording an error makes one; it cannot be forged:
+///
+/// ```compile_fail
+/// let forged = clause::diagnostics::ErrorReported(());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorReported(());
+
 /// The problems found so far.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -322,6 +333,18 @@ impl Diagnostics {
     /// Records a problem.
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
+    }
+
+    /// Records an error, and returns the proof that it was reported.
+    pub fn error(&mut self, d: Diagnostic) -> ErrorReported {
+        debug_assert_eq!(d.severity, Severity::Error, "{}", d.message);
+        self.items.push(d);
+        ErrorReported(())
+    }
+
+    /// The proof that an error was reported, if one was.
+    pub fn error_reported(&self) -> Option<ErrorReported> {
+        self.has_errors().then_some(ErrorReported(()))
     }
 
     /// Records a problem of one portal. The same problem in several portals (a shared
@@ -471,22 +494,11 @@ pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
         .with_labels(labels);
     let mut notes = Vec::new();
     if !d.portals.is_empty() {
-        let listed: Vec<&str> = d.portals.iter().take(5).map(String::as_str).collect();
-        let more = d.portals.len() - listed.len();
         notes.push(
             show(&format!(
-                "in {} {}{}",
-                if d.portals.len() == 1 {
-                    "portal"
-                } else {
-                    "portals"
-                },
-                listed.join(", "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
+                "in {} {}",
+                plural(d.portals.len(), "portal", "portals"),
+                text::preview(&d.portals, 5)
             ))
             .into_owned(),
         );
@@ -568,14 +580,6 @@ pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String 
     out
 }
 
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
-}
-
 /// Display form of a path relative to the site root (falls back to the full path).
 pub fn display_path(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
@@ -597,6 +601,16 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_error_is_proof_that_an_error_was_reported() {
+        let mut d = Diagnostics::default();
+        d.push(Diagnostic::warning("w"));
+        assert_eq!(d.error_reported(), None);
+        let proof = d.error(Diagnostic::error("e"));
+        assert_eq!(d.error_reported(), Some(proof));
+        assert_eq!(d.counts(), (1, 1));
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -3,12 +3,15 @@
 //! nothing to do; on a platform, each portal has its own, so that only the portals whose
 //! inputs changed are rebuilt.
 
+use crate::config::Config;
+use crate::decode::Localized;
 use crate::input::Input;
+use crate::layout;
 
 /// A hex BLAKE3 hash of every file a build reads, from the already computed [`shared`] part.
 pub fn of_site_from(mut h: blake3::Hasher, input: &Input) -> String {
-    let mut files = vec!["sites.toml".to_string()];
-    files.extend(input.walk("sites"));
+    let mut files = vec![layout::SITES_TOML.to_string()];
+    files.extend(input.walk(layout::PORTALS));
     feed_files(&mut h, input, files);
     h.finalize().to_hex().to_string()
 }
@@ -22,8 +25,12 @@ pub fn shared(input: &Input) -> blake3::Hasher {
     for (path, bytes) in crate::theme::BUILTIN {
         feed(&mut h, path, bytes);
     }
-    let mut files: Vec<String> = vec!["site.toml".to_string()];
-    for dir in ["content", "themes", "static"] {
+    let mut files: Vec<String> = vec![layout::SITE_TOML.to_string()];
+    // A portal's folder is part of its own fingerprint.
+    for dir in layout::SOURCE_DIRS
+        .iter()
+        .filter(|d| **d != layout::PORTALS)
+    {
         files.extend(input.walk(dir));
     }
     feed_files(&mut h, input, files);
@@ -40,7 +47,7 @@ pub fn shared(input: &Input) -> blake3::Hasher {
 /// Whether site.toml turns `[history]` on (read loosely: a wrong site.toml fails the build
 /// anyway, and its bytes are in the fingerprint).
 fn history_enabled(input: &Input) -> bool {
-    let Ok(bytes) = input.read("site.toml") else {
+    let Ok(bytes) = input.read(layout::SITE_TOML) else {
         return false;
     };
     let Ok(doc) = String::from_utf8_lossy(&bytes).parse::<toml_edit::DocumentMut>() else {
@@ -53,15 +60,58 @@ fn history_enabled(input: &Input) -> bool {
     })
 }
 
-/// One portal's fingerprint: the shared inputs, its settings (`settings`: its entry of
-/// sites.toml, as read) and its own folder.
-pub fn of_portal(shared: &blake3::Hasher, input: &Input, id: &str, settings: &str) -> String {
+/// One portal's fingerprint: the shared inputs, its settings (its entry of sites.toml, as
+/// read into `config`) and its own folder.
+pub fn of_portal(shared: &blake3::Hasher, input: &Input, id: &str, config: &Config) -> String {
     let mut h = shared.clone();
     h.update(b"portal ");
     h.update(id.as_bytes());
-    feed(&mut h, "settings", settings.as_bytes());
-    feed_files(&mut h, input, input.walk(&format!("sites/{id}")));
+    settings(&mut h, config);
+    feed_files(&mut h, input, input.walk(&layout::portal_dir(id)));
     h.finalize().to_hex().to_string()
+}
+
+/// What a portal's entry of sites.toml sets, field by field in a fixed order, each value
+/// with its length: no two settings hash the same bytes.
+fn settings(h: &mut blake3::Hasher, c: &Config) {
+    put(h, b"base_url");
+    put(h, c.base_url.as_bytes());
+    put(h, b"locales");
+    count(h, c.locales.len());
+    for l in &c.locales {
+        put(h, l.as_bytes());
+    }
+    put(h, b"default_locale");
+    put(h, c.default_locale.as_bytes());
+    put(h, b"params");
+    count(h, c.params.len());
+    for (key, value) in &c.params {
+        put(h, key.as_bytes());
+        match value {
+            Localized::Same(text) => {
+                put(h, b"same");
+                put(h, text.as_bytes());
+            }
+            Localized::PerLocale(texts) => {
+                put(h, b"per locale");
+                count(h, texts.len());
+                for (locale, text) in texts {
+                    put(h, locale.as_bytes());
+                    put(h, text.as_bytes());
+                }
+            }
+        }
+    }
+}
+
+fn count(h: &mut blake3::Hasher, n: usize) {
+    h.update(&(n as u64).to_le_bytes());
+}
+
+/// Bytes with their length before them.
+fn put(h: &mut blake3::Hasher, bytes: &[u8]) {
+    count(h, bytes.len());
+    h.update(bytes);
 }
 
 fn feed_files(h: &mut blake3::Hasher, input: &Input, files: Vec<String>) {
@@ -75,8 +125,56 @@ fn feed_files(h: &mut blake3::Hasher, input: &Input, files: Vec<String>) {
 }
 
 fn feed(h: &mut blake3::Hasher, path: &str, bytes: &[u8]) {
-    h.update(&(path.len() as u64).to_le_bytes());
-    h.update(path.as_bytes());
-    h.update(&(bytes.len() as u64).to_le_bytes());
-    h.update(bytes);
+    put(h, path.as_bytes());
+    put(h, bytes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(params: Vec<(&str, Localized)>) -> Config {
+        let mut sources = crate::diagnostics::Sources::default();
+        let text =
+            "title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\", \"fr\"]\n";
+        let file = sources.add("site.toml", text);
+        let mut diags = crate::diagnostics::Diagnostics::default();
+        let mut c = crate::config::load(text, file, &mut diags).expect("loads");
+        c.params = params
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        c
+    }
+
+    fn print(c: &Config) -> String {
+        let input = Input::Memory(Default::default());
+        of_portal(&blake3::Hasher::new(), &input, "p", c)
+    }
+
+    #[test]
+    fn every_setting_of_a_portal_changes_its_fingerprint() {
+        let same = |s: &str| Localized::Same(s.into());
+        let base = config(vec![("a", same("bc"))]);
+        let mut seen = vec![print(&base)];
+        let mut moved = config(vec![("ab", same("c"))]);
+        seen.push(print(&moved));
+        moved.params = vec![(
+            "a".into(),
+            Localized::PerLocale([("en".to_string(), "bc".to_string())].into()),
+        )];
+        seen.push(print(&moved));
+        let mut other = config(vec![("a", same("bc"))]);
+        other.base_url = "https://example.org/x/".into();
+        seen.push(print(&other));
+        let mut other = config(vec![("a", same("bc"))]);
+        other.locales = vec!["en".into()];
+        seen.push(print(&other));
+        let mut other = config(vec![("a", same("bc"))]);
+        other.default_locale = "fr".into();
+        seen.push(print(&other));
+        let distinct: std::collections::HashSet<&String> = seen.iter().collect();
+        assert_eq!(distinct.len(), seen.len(), "{seen:#?}");
+        assert_eq!(print(&base), print(&config(vec![("a", same("bc"))])));
+    }
 }

@@ -103,7 +103,7 @@ pub fn inventory(data: &[u8]) {
     let file = sources.add("content/cookies.toml", text);
     let mut diags = Diagnostics::default();
     let locales = vec!["en".to_string(), "fr".to_string()];
-    let _ = crate::inventory::load(text, file, &locales, &mut diags);
+    let _ = crate::inventory::read::load(text, file, &locales, &mut diags);
     // Rendering every diagnostic checks every span against the source.
     let _ = diagnostics::report(&sources, &diags, Format::Human);
     let _ = diagnostics::report(&sources, &diags, Format::Json);

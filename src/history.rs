@@ -14,9 +14,10 @@ use crate::diff::{self, Change};
 use crate::git::{Commit, Repo};
 use crate::i18n::Date;
 use crate::inventory::{self, Inventory};
+use crate::layout;
 
 /// The shared inventory, whose commits make the history.
-const INVENTORY: &str = inventory::PATH;
+const INVENTORY: &str = layout::INVENTORY;
 
 /// One commit that changed the inventory's meaning.
 #[derive(Debug, Clone)]
@@ -65,7 +66,7 @@ impl Git {
     /// content), for the build's fingerprint.
     pub fn state(&self) -> String {
         self.repo
-            .log(&["content", "sites", "site.toml"], 1)
+            .log(&[layout::CONTENT, layout::PORTALS, layout::SITE_TOML], 1)
             .ok()
             .and_then(|c| c.first().map(|c| c.hash.clone()))
             .unwrap_or_default()
@@ -118,7 +119,8 @@ impl Git {
         let mut sources = Sources::default();
         let file = sources.add(format!("{hash}:{INVENTORY}"), text.clone());
         let mut diags = Diagnostics::default();
-        let (inv, _) = inventory::load_standalone(&text, file, Some(locales), &mut diags)?;
+        let (inv, _) =
+            inventory::read::load_standalone(&text, file, Some(locales), &mut diags).ok()?;
         (!diags.has_errors()).then_some(inv)
     }
 }

@@ -9,7 +9,8 @@ use icu_locale_core::LanguageIdentifier;
 use icu_plurals::{PluralCategory, PluralRules};
 
 use crate::decode::{self, Reader, Val};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
+use crate::inventory::{Consent, Duration, Party};
 
 /// A string that is not a BCP 47 language tag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -228,7 +229,7 @@ impl Strings {
         layers: &[Layer],
         decl: (FileId, std::ops::Range<usize>),
         diags: &mut Diagnostics,
-    ) -> Option<Strings> {
+    ) -> Result<Strings, ErrorReported> {
         let rules = plural_rules(locale);
         let categories: Vec<&str> = match &rules {
             Some(r) => r.categories().map(category_name).collect(),
@@ -241,19 +242,26 @@ impl Strings {
         known.extend(OPTIONAL_KEYS.iter().map(|(k, _)| *k));
         known.extend(UNIT_KEYS);
         known.push("months");
-        let mut ok = true;
+        // The first error met: the strings are not used, and the others are still checked.
+        let mut failed = Ok(());
         for layer in layers {
-            let Some(root) = decode::parse(layer.text, layer.file, 0, diags) else {
-                ok = false;
-                continue;
+            let root = match decode::parse(layer.text, layer.file, 0, diags) {
+                Ok(root) => root,
+                Err(e) => {
+                    failed = Err(e);
+                    continue;
+                }
             };
             let mut r = Reader {
                 file: layer.file,
                 diags,
             };
-            let Some(fields) = r.table(&root, "UI strings", &known, "contents = \"…\"") else {
-                ok = false;
-                continue;
+            let fields = match r.table(&root, "UI strings", &known, "contents = \"…\"") {
+                Ok(f) => f,
+                Err(e) => {
+                    failed = Err(e);
+                    continue;
+                }
             };
             for (k, v) in fields.entries() {
                 let key = k.value.as_str();
@@ -275,52 +283,52 @@ impl Strings {
                                             },
                                             |s| format!("did you mean `{s}`?"),
                                         );
-                                    r.error(
+                                    failed = Err(r.error(
                                         &cat.span,
                                         format!("`{}` is not a plural form", cat.value),
                                         "unknown plural form",
                                         help,
-                                    );
-                                    ok = false;
+                                    ));
                                     continue;
                                 }
-                                if let Some(s) = decode::string(&mut r, text, key) {
+                                if let Ok(s) = decode::string(&mut r, text, key) {
                                     entry.insert(cat.value.clone(), s.value);
                                 }
                             }
                         }
                         _ => {
-                            r.wrong_type(
+                            failed = Err(r.wrong_type(
                                 v,
                                 key,
                                 "a table of plural forms",
                                 &format!(
                                     "{key} = {{ one = \"{{n}} {key}\", other = \"{{n}} {key}s\" }}"
                                 ),
-                            );
-                            ok = false;
+                            ));
                         }
                     }
                 } else if key == "months" {
                     match decode::strings(&mut r, v, "months") {
-                        Some(list) if list.len() == 12 => {
+                        Ok(list) if list.len() == 12 => {
                             months = list.into_iter().map(|s| s.value).collect();
                         }
-                        Some(_) => {
-                            r.error(
+                        Ok(_) => {
+                            failed = Err(r.error(
                                 &v.span,
                                 "`months` must list the 12 month names".into(),
                                 "not 12 names",
                                 "write them in order, January first".into(),
-                            );
-                            ok = false;
+                            ));
                         }
-                        None => ok = false,
+                        Err(e) => failed = Err(e),
                     }
-                } else if let Some(s) = decode::string(&mut r, v, key) {
-                    texts.insert(key.to_string(), s.value);
                 } else {
-                    ok = false;
+                    match decode::string(&mut r, v, key) {
+                        Ok(s) => {
+                            texts.insert(key.to_string(), s.value);
+                        }
+                        Err(e) => failed = Err(e),
+                    }
                 }
             }
         }
@@ -340,9 +348,10 @@ impl Strings {
         if months.is_empty() {
             missing.push("`months` (the 12 month names)".into());
         }
-        if !missing.is_empty() && ok {
+        failed?;
+        if !missing.is_empty() {
             let file_hint = format!("themes/<theme>/i18n/{locale}.toml");
-            diags.push(
+            return Err(diags.error(
                 Diagnostic::error(format!(
                     "the theme has no complete UI strings for `{locale}`: missing {}",
                     missing.join(", ")
@@ -351,10 +360,9 @@ impl Strings {
                 .help(format!(
                     "create or complete {file_hint} (copy the keys of en.toml and translate them)"
                 )),
-            );
-            ok = false;
+            ));
         }
-        ok.then_some(Strings {
+        Ok(Strings {
             locale: locale.to_string(),
             texts,
             units,
@@ -371,6 +379,30 @@ impl Strings {
     /// Every UI string, for templates.
     pub fn texts(&self) -> &BTreeMap<String, String> {
         &self.texts
+    }
+
+    /// A cookie's lifetime in the locale's words: "Session", "2 weeks", "13 Monate".
+    pub fn duration(&self, d: Duration) -> String {
+        match d {
+            Duration::Session => self.text("session").to_string(),
+            Duration::Fixed(n, unit) => self.count(unit.key(), n),
+        }
+    }
+
+    /// "First party" or "Third party" in the locale's words.
+    pub fn party(&self, p: Party) -> &str {
+        self.text(match p {
+            Party::First => "party_first",
+            Party::Third => "party_third",
+        })
+    }
+
+    /// Whether a category needs consent, in the locale's words.
+    pub fn consent(&self, c: Consent) -> &str {
+        self.text(match c {
+            Consent::Required => "consent_required",
+            Consent::Exempt => "consent_exempt",
+        })
     }
 
     /// "2 weeks", "2 semaines", "13 Monate": a count with its unit in the locale's words.

@@ -9,6 +9,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId, Sources};
+
 /// The site's files.
 #[derive(Debug, Clone)]
 pub enum Input {
@@ -177,6 +179,105 @@ impl Input {
         }
         if real.is_some() {
             walk.ancestors.pop();
+        }
+    }
+}
+
+/// A site being read: its files, each kept in [`Sources`] once read so that diagnostics can
+/// quote it, and every problem found so far.
+pub struct Loader<'i> {
+    /// Where the files come from.
+    pub input: &'i Input,
+    /// Every file read.
+    pub sources: Sources,
+    /// Every problem found.
+    pub diags: Diagnostics,
+}
+
+impl<'i> Loader<'i> {
+    /// Starts reading `input`.
+    pub fn new(input: &'i Input) -> Loader<'i> {
+        Loader {
+            input,
+            sources: Sources::default(),
+            diags: Diagnostics::default(),
+        }
+    }
+
+    /// Reads a file as bytes; reports a missing file or a link out of the site.
+    pub fn read_bytes(&mut self, rel: &str, missing_help: &str) -> Result<Vec<u8>, ErrorReported> {
+        match self.input.read(rel) {
+            Ok(b) => Ok(b),
+            Err(ReadError::NotFound) => Err(self.diags.error(
+                Diagnostic::error(format!("`{rel}` does not exist"))
+                    .in_file(rel)
+                    .help(missing_help),
+            )),
+            Err(e) => Err(self.unreadable(rel, e)),
+        }
+    }
+
+    /// Reads a file that may be absent: `Ok(None)` when it does not exist; reports a link
+    /// out of the site or a file that cannot be read (`Err`). Read once, never once to
+    /// see whether it is there and again to load it.
+    pub fn read_optional(&mut self, rel: &str) -> Result<Option<Vec<u8>>, ErrorReported> {
+        match self.input.read(rel) {
+            Ok(b) => Ok(Some(b)),
+            Err(ReadError::NotFound) => Ok(None),
+            Err(e) => Err(self.unreadable(rel, e)),
+        }
+    }
+
+    fn unreadable(&mut self, rel: &str, e: ReadError) -> ErrorReported {
+        let d = match e {
+            ReadError::Outside(real) => Diagnostic::error(format!(
+                "`{rel}` is a link to `{}`, outside the site folder",
+                real.display()
+            ))
+            .help("Clause reads only files inside the site folder: copy the file here instead of linking to it"),
+            ReadError::Io(e) => Diagnostic::error(format!("cannot read `{rel}`: {e}"))
+                .help("check that the file is readable"),
+            ReadError::NotFound => Diagnostic::error(format!("`{rel}` does not exist")),
+        };
+        self.diags.error(d.in_file(rel))
+    }
+
+    /// Reads a text file; reports a missing file, a non-UTF-8 file, or a link out of the site.
+    pub fn read_text(
+        &mut self,
+        rel: &str,
+        missing_help: &str,
+    ) -> Result<(FileId, String), ErrorReported> {
+        let bytes = self.read_bytes(rel, missing_help)?;
+        self.text(rel.to_string(), bytes)
+    }
+
+    /// Keeps a file's text for diagnostics, or reports that it is not UTF-8.
+    pub fn text(
+        &mut self,
+        name: String,
+        bytes: Vec<u8>,
+    ) -> Result<(FileId, String), ErrorReported> {
+        match String::from_utf8(bytes) {
+            Ok(mut text) => {
+                // A byte-order mark is invisible in editors; it must not break the first key.
+                if text.starts_with('\u{feff}') {
+                    text.drain(..3);
+                }
+                let id = self.sources.add(name, text.clone());
+                Ok((id, text))
+            }
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                // In the lossy text the replacement character starts at the same offset.
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let id = self.sources.add(name, lossy);
+                Err(self.diags.error(
+                    Diagnostic::error("the file is not UTF-8 text")
+                        .at(id, valid..valid + 3, "this byte is not UTF-8")
+                        .help("save the file as UTF-8 (most editors offer it under \"Save as…\" or \"Encoding\")"),
+                ))
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 //! `markdown`) → `render` → `output`.
 
 pub mod audit;
+pub mod build;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -23,6 +24,8 @@ pub mod history;
 pub mod i18n;
 pub mod input;
 pub mod inventory;
+pub mod jsregex;
+pub mod layout;
 pub mod markdown;
 pub mod output;
 pub mod platform;
@@ -31,4 +34,6 @@ pub mod render;
 pub mod scan;
 pub mod serve;
 pub mod site;
+pub mod term;
+pub mod text;
 pub mod theme;

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::decode::Localized;
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::dom;
 
 /// A generated section that a placeholder (or the default layout) puts in the page.
@@ -844,8 +844,8 @@ impl Renderer<'_, '_> {
     }
 
     /// Reports a top-level block beyond [`MAX_BLOCK_TAGS`] or [`MAX_BLOCK_EVENTS`].
-    fn too_large(&mut self, start: usize, what: &str) {
-        self.diags.push(
+    fn too_large(&mut self, start: usize, what: &str) -> ErrorReported {
+        self.diags.error(
             Diagnostic::error(format!("this block is too large: more than {what}"))
                 .at(self.src.file, self.at(start), "the block starts here")
                 .help(format!(
@@ -853,17 +853,17 @@ impl Renderer<'_, '_> {
                     thousands(MAX_BLOCK_TAGS),
                     thousands(MAX_BLOCK_EVENTS)
                 )),
-        );
+        )
     }
 
-    /// Sanitizes one top-level block; `None` (and an error) when its elements nest deeper
+    /// Sanitizes one top-level block; `Err` when its elements nest deeper
     /// than [`MAX_ELEMENT_DEPTH`], its parsing would reopen elements over and over, or it
     /// holds more than [`MAX_BLOCK_TAGS`].
     fn block(
         &mut self,
         events: Vec<(Event<'_>, Range<usize>, bool)>,
         generated: &[String],
-    ) -> Option<String> {
+    ) -> Result<String, ErrorReported> {
         let (html, marks) = block_html(events);
         let tags = html.bytes().filter(|b| *b == b'<').count();
         // Nesting needs elements and elements need tags: most blocks have too few to check.
@@ -906,18 +906,16 @@ impl Renderer<'_, '_> {
                         "formatting elements (`<b>`, `<i>`, `<a>`, `<em>`, `<strong>`…) left open across paragraphs are reopened in each of them: close each one where it ends",
                     ),
                 };
-                self.diags.push(d);
-                return None;
+                return Err(self.diags.error(d));
             }
         }
         if tags > MAX_BLOCK_TAGS {
             let start = marks.first().map_or(0, |m| m.src.start);
-            self.too_large(start, &format!("{} HTML tags", thousands(MAX_BLOCK_TAGS)));
-            return None;
+            return Err(self.too_large(start, &format!("{} HTML tags", thousands(MAX_BLOCK_TAGS))));
         }
         let clean = self.sanitizer.clean(&html).to_string();
         self.raw_ids(generated, &marks);
-        Some(clean)
+        Ok(clean)
     }
 }
 
@@ -1128,8 +1126,8 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
         // Sanitize one top-level block at a time: a huge document never becomes one huge DOM.
         if depth == 0 && !block_events.is_empty() {
             match r.block(std::mem::take(&mut block_events), &generated) {
-                Some(clean) => html.push_str(&clean),
-                None => return Vec::new(),
+                Ok(clean) => html.push_str(&clean),
+                Err(_) => return Vec::new(),
             }
             generated.clear();
         }

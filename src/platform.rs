@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::config::{self, Config};
 use crate::decode::{self, Localized, Reader, Spanned, Val};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 
 /// One portal, as declared in `sites.toml`.
 #[derive(Debug, Clone)]
@@ -24,11 +24,11 @@ const SITE_KEYS: [&str; 4] = ["id", "base_url", "locales", "params"];
 
 /// Reads `sites.toml` against the shared settings.
 pub fn load(text: &str, file: FileId, shared: &Config, diags: &mut Diagnostics) -> Vec<Portal> {
-    let Some(root) = decode::parse(text, file, 0, diags) else {
+    let Ok(root) = decode::parse(text, file, 0, diags) else {
         return Vec::new();
     };
     let mut r = Reader { file, diags };
-    let Some(fields) = r.table(&root, "sites.toml", &["sites"], "[[sites]]") else {
+    let Ok(fields) = r.table(&root, "sites.toml", &["sites"], "[[sites]]") else {
         return Vec::new();
     };
     let items: &[Spanned<Val>] = match fields.get("sites") {
@@ -57,7 +57,7 @@ pub fn load(text: &str, file: FileId, shared: &Config, diags: &mut Diagnostics) 
     };
     let mut out: Vec<Portal> = Vec::new();
     for item in items {
-        if let Some(p) = read_portal(&mut r, item, shared, &out) {
+        if let Ok(p) = read_portal(&mut r, item, shared, &out) {
             out.push(p);
         }
     }
@@ -69,13 +69,13 @@ fn read_portal(
     v: &Spanned<Val>,
     shared: &Config,
     seen: &[Portal],
-) -> Option<Portal> {
+) -> Result<Portal, ErrorReported> {
     let f = r.table(v, "a portal", &SITE_KEYS, "[[sites]]")?;
     let id = f
         .require(r, "id", "\"my-portal\"")
         .and_then(|x| decode::string(r, x, "id"))?;
     if !crate::content::is_page_name(&id.value) {
-        r.error(
+        return Err(r.error(
             &id.span,
             format!("`{}` cannot name a portal", id.value),
             "not a folder name",
@@ -87,27 +87,25 @@ fn read_portal(
                 ),
                 None => "the id names the portal's output folder: use lowercase letters, digits, `-` and `_`".into(),
             },
-        );
-        return None;
+        ));
     }
     if let Some(first) = seen.iter().find(|p| p.id == id.value) {
-        r.diags.push(
+        return Err(r.diags.error(
             Diagnostic::error(format!("portal `{}` is declared twice", id.value))
                 .at(r.file, id.span.clone(), "declared again here")
                 .also(r.file, first.span.clone(), "first declared here")
                 .help("give each portal its own `id`"),
-        );
-        return None;
+        ));
     }
     let base_url = f
         .require(r, "base_url", "\"https://portal.example.org/cookies/\"")
         .and_then(|x| decode::string(r, x, "base_url"))
         .and_then(|s| config::check_base_url(r, &s));
     let mut locales = shared.locales.clone();
-    let mut ok = true;
+    let mut failed = Ok(());
     if let Some(v) = f.get("locales") {
         match decode::strings(r, v, "locales") {
-            Some(list) if !list.is_empty() => {
+            Ok(list) if !list.is_empty() => {
                 locales.clear();
                 for l in list {
                     if shared.locales.contains(&l.value) {
@@ -125,54 +123,46 @@ fn read_portal(
                                 },
                                 |s| format!("did you mean `{s}`?"),
                             );
-                        r.error(
+                        failed = Err(r.error(
                             &l.span,
                             format!("`{}` is not a locale of site.toml", l.value),
                             "unknown locale",
                             help,
-                        );
-                        ok = false;
+                        ));
                     }
                 }
             }
-            Some(_) => {
-                r.error(
+            Ok(_) => {
+                failed = Err(r.error(
                     &v.span,
                     "`locales` is empty".into(),
                     "no locale",
                     "leave `locales` out to use every locale of site.toml".into(),
-                );
-                ok = false;
+                ));
             }
-            None => ok = false,
+            Err(e) => failed = Err(e),
         }
     }
     let mut params = shared.params.clone();
     if let Some(v) = f.get("params") {
         if let Val::Table(entries) = &v.value {
             for (k, x) in entries {
-                if let Some(value) =
-                    decode::localized(r, x, &format!("params.{}", k.value), &locales)
-                {
-                    set_param(&mut params, &k.value, value);
-                } else {
-                    ok = false;
+                match decode::localized(r, x, &format!("params.{}", k.value), &locales) {
+                    Ok(value) => set_param(&mut params, &k.value, value),
+                    Err(e) => failed = Err(e),
                 }
             }
         } else {
-            r.wrong_type_example(
+            failed = Err(r.wrong_type_example(
                 v,
                 "params",
                 "a table",
                 "[sites.params]\nplatform_url = \"https://…\"",
-            );
-            ok = false;
+            ));
         }
     }
     let base_url = base_url?;
-    if !ok {
-        return None;
-    }
+    failed?;
     let default_locale = if locales.contains(&shared.default_locale) {
         shared.default_locale.clone()
     } else {
@@ -188,7 +178,7 @@ fn read_portal(
                 .map_or(0..0, |i| shared.locale_spans[i].clone())
         })
         .collect();
-    Some(Portal {
+    Ok(Portal {
         id: id.value,
         span: id.span,
         config: Config {

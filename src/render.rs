@@ -4,11 +4,12 @@ use serde::Serialize;
 
 use crate::config::Column;
 use crate::diagnostics::Diagnostic;
-use crate::export::{self, duration_text};
+use crate::export;
 use crate::i18n::Strings;
-use crate::inventory::{Consent, Party};
+use crate::inventory::Consent;
+use crate::layout::{self, csv_path, page_href, page_path, page_url, theme_static_path};
 use crate::markdown::{Block, Heading, Section};
-use crate::site::{template_diagnostic, Page, Site};
+use crate::site::{Page, Site};
 
 /// One file of the output, path relative to the output folder with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,32 +174,6 @@ fn history_ctx(site: &Site, s: &Strings) -> Vec<HistoryCtx> {
         .collect()
 }
 
-fn page_path(locale: &str, slug: &str) -> String {
-    format!("{locale}/{slug}/index.html")
-}
-
-fn csv_path(locale: &str) -> String {
-    format!("{locale}/cookies.csv")
-}
-
-fn theme_static_path(path: &str) -> String {
-    format!("static/{path}")
-}
-
-/// The paths [`render`] writes besides the site's own static files, for documents given
-/// as (locale, slug): the loader checks the static files against them before rendering.
-pub fn generated_paths<'a>(
-    locales: &[String],
-    docs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    theme_statics: &[(String, Vec<u8>)],
-) -> Vec<String> {
-    let mut out: Vec<String> = docs.into_iter().map(|(l, s)| page_path(l, s)).collect();
-    out.extend(["index.html", "sitemap.xml", "cookies.json"].map(String::from));
-    out.extend(locales.iter().map(|l| csv_path(l)));
-    out.extend(theme_statics.iter().map(|(p, _)| theme_static_path(p)));
-    out
-}
-
 fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryCtx> {
     let loc = s.locale.as_str();
     let inv = &site.inventory;
@@ -230,14 +205,9 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
                 })
                 .collect(),
             purpose: k.purpose.get(loc).to_string(),
-            duration: duration_text(s, k.duration),
+            duration: s.duration(k.duration),
             duration_note: k.duration_note.as_ref().map(|n| n.get(loc).to_string()),
-            party: s
-                .text(match k.party {
-                    Party::First => "party_first",
-                    Party::Third => "party_third",
-                })
-                .to_string(),
+            party: s.party(k.party).to_string(),
         }
     };
     inv.categories
@@ -266,12 +236,7 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
                 title: c.title.get(loc).to_string(),
                 description: c.description.as_ref().map(|d| d.get(loc).to_string()),
                 consent: c.consent,
-                consent_text: s
-                    .text(match c.consent {
-                        Consent::Required => "consent_required",
-                        Consent::Exempt => "consent_exempt",
-                    })
-                    .to_string(),
+                consent_text: s.consent(c.consent).to_string(),
                 rows: cookies.iter().map(|k| row(k)).collect(),
                 groups,
             }
@@ -400,7 +365,7 @@ fn render_template(
         .theme
         .tera
         .render(name, &context)
-        .map_err(|e| Box::new(template_diagnostic(&e, &site.theme.templates)))?;
+        .map_err(|e| Box::new(site.theme.diagnostic(&e)))?;
     // A NUL or another control character from the inventory, the prose or a template is a
     // parse error in HTML and forbidden in XML: replaced by U+FFFD, as a browser would.
     Ok(match crate::escape::document_text(&text) {
@@ -427,7 +392,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         let Some(s) = site.theme.strings.get(&doc.locale) else {
             continue;
         };
-        let url = |locale: &str| format!("{}{locale}/{}/", cfg.base_url, doc.slug);
+        let url = |locale: &str| page_url(&cfg.base_url, locale, &doc.slug);
         let alternates: Vec<Alternate> = cfg
             .locales
             .iter()
@@ -451,7 +416,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
                     .get(l)
                     .map_or(l.as_str(), |x| x.text("language_name"))
                     .to_string(),
-                href: format!("../../{}", page_path(l, &doc.slug)),
+                href: page_href(l, &doc.slug),
                 current: *l == doc.locale,
             })
             .collect();
@@ -547,7 +512,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     });
     match render_template(site, "index.html", &index_ctx) {
         Ok(html) => files.push(OutputFile {
-            path: "index.html".into(),
+            path: layout::INDEX.into(),
             bytes: html.into_bytes(),
         }),
         Err(d) => errors.push(*d),
@@ -558,13 +523,13 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         &serde_json::json!({ "urls": sitemap_urls }),
     ) {
         Ok(xml) => files.push(OutputFile {
-            path: "sitemap.xml".into(),
+            path: layout::SITEMAP.into(),
             bytes: xml.into_bytes(),
         }),
         Err(d) => errors.push(*d),
     }
     files.push(OutputFile {
-        path: "cookies.json".into(),
+        path: layout::COOKIES_JSON.into(),
         bytes: export::json(site).into_bytes(),
     });
     for (locale, s) in cfg
@@ -604,7 +569,7 @@ mod tests {
     use super::*;
     use crate::input::Input;
 
-    /// The loader checks the site's static files against [`generated_paths`]: it must name
+    /// The loader checks the site's static files against [`layout::generated_paths`]: it must name
     /// every file that rendering writes, and the static files must come out as they are.
     #[test]
     fn generated_paths_are_what_render_writes() {
@@ -633,7 +598,7 @@ mod tests {
         let loaded = crate::site::load(&Input::Memory(files));
         let site = loaded.sites.first().expect("loads");
         let rendered = render(site).expect("renders");
-        let mut expected = generated_paths(
+        let mut expected = layout::generated_paths(
             &site.config.locales,
             site.pages
                 .iter()

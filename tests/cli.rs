@@ -463,3 +463,73 @@ fn a_folder_link_loop_in_a_theme_is_named_with_where_it_leads() {
     assert_eq!(code, Some(1), "{stderr}");
     insta::assert_snapshot!("folder_link_loop", stderr);
 }
+
+/// `export`, `audit`, `scan` and `diff` print a site (or inventory) that does not load in
+/// the format asked for, like `build` and `check`: JSON lines with `--message-format json`.
+/// (`scan` loads the site before it starts a browser: none is started here.)
+#[test]
+fn every_command_honours_the_message_format_when_the_site_fails() {
+    let invalid = fixture("invalid");
+    let recording = repo().join("tests/fixtures/recordings/chrome.har");
+    let runs: [(&str, Vec<std::ffi::OsString>); 4] = [
+        (
+            "export",
+            vec!["export".into(), "--format".into(), "json".into()],
+        ),
+        ("audit", vec!["audit".into(), recording.into()]),
+        (
+            "scan",
+            vec![
+                "scan".into(),
+                "http://127.0.0.1:9/".into(),
+                "--browser".into(),
+                "/nonexistent".into(),
+            ],
+        ),
+        (
+            "diff",
+            vec![
+                "diff".into(),
+                invalid.join("content/cookies.toml").into(),
+                repo().join("content/cookies.toml").into(),
+            ],
+        ),
+    ];
+    for (name, args) in runs {
+        let human = clause()
+            .args(&args)
+            .arg("--root")
+            .arg(&invalid)
+            .output()
+            .expect("runs");
+        let human = String::from_utf8_lossy(&human.stderr).into_owned();
+        assert!(
+            human.contains("error: unknown category `necesary`"),
+            "{name}: {human}"
+        );
+        let o = clause()
+            .args(&args)
+            .arg("--root")
+            .arg(&invalid)
+            .args(["--message-format", "json"])
+            .output()
+            .expect("runs");
+        assert!(!o.status.success(), "{name}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let lines: Vec<serde_json::Value> = stderr
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("{name}: not JSON: {l}")))
+            .collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["message"] == "unknown category `necesary`"),
+            "{name}: {stderr}"
+        );
+        assert_eq!(
+            lines.last().map(|l| &l["severity"]),
+            Some(&"error".into()),
+            "{name}"
+        );
+    }
+}

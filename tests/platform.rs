@@ -208,3 +208,43 @@ fn parallel_and_single_threaded_builds_are_identical() {
     }
     assert_eq!(trees[0], trees[1]);
 }
+
+/// A portal's own inventory or document is read once, like every file: one that is a link
+/// leading outside the site is an error, never silently replaced by the shared one.
+#[test]
+fn a_portal_file_linked_from_outside_the_site_is_an_error() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    fs::write(outside.path().join("cookies.toml"), "remove = []\n").expect("write");
+    fs::write(
+        outside.path().join("cookies.md"),
+        "+++\ntitle = \"Outside\"\n+++\n\n{{ cookies }}\n",
+    )
+    .expect("write");
+    for (own, target) in [
+        ("sites/beta/cookies.toml", "cookies.toml"),
+        ("sites/gamma/content/en/cookies.md", "cookies.md"),
+    ] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("site");
+        copy_dir(&fixture("platform"), &root);
+        let link = root.join(own);
+        fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
+        let _ = fs::remove_file(&link);
+        std::os::unix::fs::symlink(outside.path().join(target), &link).expect("link");
+        let o = clause()
+            .args(["check", "--root"])
+            .arg(&root)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{own}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{own}: `{own}` is a link to `")),
+            "{own}: {stderr}"
+        );
+        assert!(
+            stderr.contains("outside the site folder"),
+            "{own}: {stderr}"
+        );
+    }
+}

@@ -369,7 +369,7 @@ fn load(text: &str) -> clause::inventory::Inventory {
     let mut sources = clause::diagnostics::Sources::default();
     let file = sources.add("cookies.toml", text.to_string());
     let mut diags = clause::diagnostics::Diagnostics::default();
-    let (inv, _) = clause::inventory::load_standalone(text, file, None, &mut diags)
+    let (inv, _) = clause::inventory::read::load_standalone(text, file, None, &mut diags)
         .expect("a generated inventory loads");
     assert!(!diags.has_errors());
     inv

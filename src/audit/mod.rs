@@ -130,6 +130,14 @@ pub fn party_of(domain: &str, site_host: &str) -> Party {
     }
 }
 
+/// The host of an address (`base_url`): the first-party site when no `--site` is given.
+pub fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// Options of the comparison.
 #[derive(Debug, Clone)]
 pub struct Options {

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use crate::escape::markdown as md;
 use crate::escape::terminal::show;
 use crate::inventory::Party;
+use crate::text;
 
 use super::{Lifetime, Report, Storage};
 
@@ -25,7 +26,7 @@ pub fn readable(seconds: u64) -> String {
         let n = (seconds as f64 / *size as f64).round().max(1.0) as u64;
         let off = (n * size).abs_diff(seconds) as f64 / seconds.max(1) as f64;
         if off <= 0.05 || i + 1 == UNITS.len() || unit == &"day" {
-            return format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+            return format!("{n} {unit}{}", text::plural(n as usize, "", "s"));
         }
     }
     "1 minute".into()
@@ -39,15 +40,8 @@ fn lifetime_text(l: Lifetime) -> String {
     }
 }
 
-fn party_text(p: Party) -> &'static str {
-    match p {
-        Party::First => "first party",
-        Party::Third => "third party",
-    }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+fn party_text(p: Party) -> String {
+    format!("{} party", p.as_str())
 }
 
 fn join(set: &std::collections::BTreeSet<String>) -> String {
@@ -60,14 +54,14 @@ pub fn text(r: &Report) -> String {
     let _ = writeln!(
         o,
         "clause audit: {} observed in {}\n",
-        plural(r.observed, "name", "names"),
-        plural(r.files.len(), "recording", "recordings")
+        text::count(r.observed, "name", "names"),
+        text::count(r.files.len(), "recording", "recordings")
     );
     if !r.undeclared.is_empty() {
         let _ = writeln!(
             o,
             "error: {} not declared in content/cookies.toml",
-            plural(r.undeclared.len(), "name is", "names are")
+            text::count(r.undeclared.len(), "name is", "names are")
         );
         for u in &r.undeclared {
             let kind = match u.storage {
@@ -102,7 +96,7 @@ pub fn text(r: &Report) -> String {
         let _ = writeln!(
             o,
             "error: {} set before the visitor consented",
-            plural(r.before_consent.len(), "cookie was", "cookies were")
+            text::count(r.before_consent.len(), "cookie was", "cookies were")
         );
         for b in &r.before_consent {
             let _ = writeln!(
@@ -120,7 +114,7 @@ pub fn text(r: &Report) -> String {
         let _ = writeln!(
             o,
             "warning: {} kept longer than declared",
-            plural(r.longer_than_declared.len(), "cookie is", "cookies are")
+            text::count(r.longer_than_declared.len(), "cookie is", "cookies are")
         );
         for l in &r.longer_than_declared {
             let _ = writeln!(
@@ -139,7 +133,7 @@ pub fn text(r: &Report) -> String {
         let _ = writeln!(
             o,
             "warning: {} a different party than declared",
-            plural(r.party_mismatches.len(), "cookie has", "cookies have")
+            text::count(r.party_mismatches.len(), "cookie has", "cookies have")
         );
         for p in &r.party_mismatches {
             let _ = writeln!(
@@ -159,7 +153,7 @@ pub fn text(r: &Report) -> String {
         let _ = writeln!(
             o,
             "warning: {} in no recording (a recording may not cover every page)",
-            plural(r.unseen.len(), "declared name is", "declared names are")
+            text::count(r.unseen.len(), "declared name is", "declared names are")
         );
         for u in &r.unseen {
             let _ = writeln!(o, "  {} (category `{}`)", show(&u.name), show(&u.category));
@@ -173,7 +167,7 @@ pub fn text(r: &Report) -> String {
         r.undeclared.len(),
         r.before_consent.len(),
         r.longer_than_declared.len(),
-        plural(
+        text::count(
             r.party_mismatches.len(),
             "party mismatch",
             "party mismatches"
@@ -216,8 +210,8 @@ pub fn markdown(r: &Report) -> String {
         o,
         "## Cookie audit: {}\n\n{} observed in {}.\n",
         if r.failed() { "failed" } else { "passed" },
-        plural(r.observed, "name", "names"),
-        plural(r.files.len(), "recording", "recordings")
+        text::count(r.observed, "name", "names"),
+        text::count(r.files.len(), "recording", "recordings")
     );
     if !r.undeclared.is_empty() {
         let _ = writeln!(o, "### Not declared\n\n| Name | Domains | Party | Lifetime | Seen in | Known as |\n| --- | --- | --- | --- | --- | --- |");
@@ -339,10 +333,7 @@ pub fn stubs(r: &Report) -> String {
             Lifetime::Seconds(s) => readable(s),
             Lifetime::Unknown => "TODO".to_string(),
         });
-        t["party"] = value(match u.party {
-            Party::First => "first",
-            Party::Third => "third",
-        });
+        t["party"] = value(u.party.as_str());
         entries.push(t);
     }
     let mut doc = DocumentMut::new();

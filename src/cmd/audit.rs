@@ -3,48 +3,33 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use crate::audit::{self, known::KnownList, report, Options};
-use crate::cli::{emit, status, usage_error, AuditArgs, AuditFormat, EXIT_PROBLEMS, EXIT_USAGE};
-use crate::diagnostics::Format;
+use crate::cli::{AuditArgs, AuditFormat};
 use crate::escape::terminal::show;
-use crate::input::Input;
-use crate::site::{self, Site};
+use crate::site::Site;
+use crate::term::{status, usage_error, Exit, Term};
+use crate::text;
 
 /// Runs the command.
-pub fn run(args: &AuditArgs) -> ExitCode {
+pub fn run(args: &AuditArgs) -> Exit {
     if args.files.is_empty() && args.before_consent.is_empty() {
         return usage_error(
             "no recording to audit",
             "give at least one HAR, cookies.txt or storageState file, e.g. `clause audit site.har`",
         );
     }
-    let site = match load_site(&args.root, args.portal.as_deref()) {
+    let term = Term::new(args.messages.format());
+    let portal = args.portal.as_deref();
+    let site = match super::site_for(&args.root.root, portal, &term, "auditing", Exit::Usage) {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(exit) => return exit,
     };
     let site_host = match &args.site {
         Some(h) => h.clone(),
-        None => url::Url::parse(&site.config.base_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default(),
+        None => audit::host_of(&site.config.base_url),
     };
     audit_files(&site, site_host, args, &|p| p.display().to_string())
-}
-
-/// Loads the site and picks the inventory to audit against (on a platform, `--portal`'s).
-/// `Err` holds the exit status, the problems printed.
-pub fn load_site(root: &Path, portal: Option<&str>) -> Result<Site, ExitCode> {
-    let loaded = site::load(&Input::Disk(root.to_path_buf()));
-    if loaded.sites.is_empty() {
-        emit(&loaded.sources, &loaded.diags, Format::Human);
-        status("error: the site has problems (above); fix them before auditing");
-        return Err(ExitCode::from(EXIT_USAGE));
-    }
-    // On a platform each portal has its own inventory: say which one was recorded.
-    super::pick_site(loaded.sites, portal).map_err(|(m, h)| usage_error(&m, &h))
 }
 
 /// Audits the recordings of `args` (`files`, and `before_consent` ones) against the site's
@@ -55,7 +40,7 @@ pub fn audit_files(
     site_host: String,
     args: &AuditArgs,
     display: &dyn Fn(&Path) -> String,
-) -> ExitCode {
+) -> Exit {
     let mut inputs: Vec<(PathBuf, bool)> = args.files.iter().map(|f| (f.clone(), false)).collect();
     inputs.extend(args.before_consent.iter().map(|f| (f.clone(), true)));
     let observations = match audit::read_all(&inputs, display) {
@@ -92,17 +77,13 @@ pub fn audit_files(
         status(&format!(
             "wrote {} stub {} to {}",
             r.undeclared.len(),
-            if r.undeclared.len() == 1 {
-                "entry"
-            } else {
-                "entries"
-            },
+            text::plural(r.undeclared.len(), "entry", "entries"),
             show(&path.display().to_string())
         ));
     }
     if r.failed() || (args.strict && r.any()) {
-        ExitCode::from(EXIT_PROBLEMS)
+        Exit::Problems
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     }
 }

@@ -4,27 +4,17 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
 
-use crate::cli::{emit, status, usage_error, DiffArgs, DiffFormat, EXIT_PROBLEMS, EXIT_USAGE};
-use crate::diagnostics::{Diagnostics, Format, Sources};
-use crate::diff::{self, report};
+use crate::cli::{DiffArgs, DiffFormat};
+use crate::diff::{self, load, report};
 use crate::escape::terminal::show;
 use crate::git::Repo;
-use crate::inventory::{self, Inventory};
+use crate::layout;
+use crate::term::{status, usage_error, Exit, Term};
 
-const INVENTORY: &str = inventory::PATH;
+const INVENTORY: &str = layout::INVENTORY;
 
-/// The site's locales, when `root` holds a readable site.toml.
-fn site_locales(root: &Path) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(root.join("site.toml")).ok()?;
-    let mut sources = Sources::default();
-    let file = sources.add("site.toml", text.clone());
-    let mut diags = Diagnostics::default();
-    crate::config::load(&text, file, &mut diags).map(|c| c.locales)
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>, ExitCode> {
+fn read_file(path: &Path) -> Result<Vec<u8>, Exit> {
     std::fs::read(path).map_err(|e| {
        usage_error(
             &format!("cannot read `{}`: {e}", path.display()),
@@ -34,10 +24,10 @@ fn read_file(path: &Path) -> Result<Vec<u8>, ExitCode> {
 }
 
 /// Runs the command.
-pub fn run(args: &DiffArgs) -> ExitCode {
+pub fn run(args: &DiffArgs) -> Exit {
     let (old, new) = match (&args.since, args.files.as_slice()) {
         (Some(rev), []) => {
-            let repo = match Repo::discover(&args.root) {
+            let repo = match Repo::discover(&args.root.root) {
                 Ok(r) => r,
                 Err(e) => return usage_error(&e.to_string(), e.help()),
             };
@@ -45,7 +35,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
                 Ok(b) => b,
                 Err(e) => return usage_error(&e.to_string(), e.help()),
             };
-            let new = match read_file(&args.root.join(INVENTORY)) {
+            let new = match read_file(&args.root.root.join(INVENTORY)) {
                 Ok(b) => b,
                 Err(code) => return code,
             };
@@ -77,48 +67,30 @@ pub fn run(args: &DiffArgs) -> ExitCode {
             )
         }
     };
-    let site = site_locales(&args.root);
-    let mut sources = Sources::default();
-    let mut diags = Diagnostics::default();
-    let mut load = |(name, bytes): (String, Vec<u8>)| -> Option<(Inventory, Vec<String>)> {
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(_) => {
-                status(&format!(
-                    "error: `{}` is not UTF-8 text\n  = help: save the file as UTF-8",
-                    show(&name)
-                ));
-                return None;
-            }
-        };
-        let file = sources.add(name, text.clone());
-        inventory::load_standalone(&text, file, site.as_deref(), &mut diags)
-    };
     let sides = report::Sides {
         old: old.0.clone(),
         new: new.0.clone(),
     };
-    let (a, b) = (load(old), load(new));
-    if diags.has_errors() || a.is_none() || b.is_none() {
-        emit(&sources, &diags, Format::Human);
-        status("error: cannot compare inventories that do not load (see above)");
-        return ExitCode::from(EXIT_USAGE);
-    }
-    let (Some((a, la)), Some((b, lb))) = (a, b) else {
-        return ExitCode::from(EXIT_USAGE);
+    let side = |(name, bytes)| load::Side { name, bytes };
+    let site = load::site_locales(&args.root.root);
+    let pair = match load::inventories(side(old), side(new), site) {
+        Ok(p) => p,
+        Err(u) => {
+            for name in &u.not_utf8 {
+                status(&format!(
+                    "error: `{}` is not UTF-8 text\n  = help: save the file as UTF-8",
+                    show(name)
+                ));
+            }
+            Term::new(args.messages.format()).site_failed(
+                &u.sources,
+                &u.diags,
+                "cannot compare inventories that do not load (see above)",
+            );
+            return Exit::Usage;
+        }
     };
-    let mut locales = site.unwrap_or_else(|| {
-        let mut v = la;
-        v.extend(lb);
-        v.sort();
-        v.dedup();
-        v
-    });
-    if locales.is_empty() {
-        // Texts written once for every language: compare them once.
-        locales.push(String::new());
-    }
-    let changes = diff::compare(&a, &b, &locales);
+    let changes = diff::compare(&pair.old, &pair.new, &pair.locales);
     let text = match args.format {
         DiffFormat::Text => report::text(&sides, &changes),
         DiffFormat::Markdown => report::markdown(&sides, &changes),
@@ -127,8 +99,8 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     // A closed pipe (`clause diff … | head`) is not an error.
     let _ = std::io::stdout().write_all(text.as_bytes());
     if changes.is_empty() {
-        ExitCode::SUCCESS
+        Exit::Success
     } else {
-        ExitCode::from(EXIT_PROBLEMS)
+        Exit::Problems
     }
 }

@@ -1,66 +1,30 @@
 //! `clause export`: the inventory in the form another tool reads, on stdout.
 
 use std::io::Write;
-use std::process::ExitCode;
 
-use crate::cli::{emit, status, usage_error, ExportArgs, ExportFormat, EXIT_PROBLEMS};
-use crate::diagnostics::Format;
-use crate::export;
-use crate::input::Input;
-use crate::site;
+use crate::cli::{ExportArgs, ExportFormat};
+use crate::export::{self, Tool};
+use crate::term::{usage_error, Exit, Term};
 
 /// Runs the command.
-pub fn run(args: &ExportArgs) -> ExitCode {
-    let loaded = site::load(&Input::Disk(args.root.clone()));
-    if loaded.sites.is_empty() {
-        emit(&loaded.sources, &loaded.diags, Format::Human);
-        status("error: the site has problems (above); fix them before exporting");
-        return ExitCode::from(EXIT_PROBLEMS);
-    }
-    let site = match super::pick_site(loaded.sites, args.portal.as_deref()) {
+pub fn run(args: &ExportArgs) -> Exit {
+    let term = Term::new(args.messages.format());
+    let portal = args.portal.as_deref();
+    let site = match super::site_for(&args.root.root, portal, &term, "exporting", Exit::Problems) {
         Ok(s) => s,
-        Err((m, h)) => return usage_error(&m, &h),
+        Err(exit) => return exit,
     };
-    let locales: Vec<String> = match &args.locale {
-        Some(l) => {
-            let found = site
-                .config
-                .locales
-                .iter()
-                .find(|x| x.eq_ignore_ascii_case(l));
-            match found {
-                Some(x) => vec![x.clone()],
-                None => {
-                    return usage_error(
-                        &format!("`{l}` is not a locale of this site"),
-                        &format!("the site's locales are {}", site.config.locales.join(", ")),
-                    )
-                }
-            }
-        }
-        None => {
-            // The default locale first: cookieconsent uses the first as its default.
-            let mut v = vec![site.config.default_locale.clone()];
-            v.extend(
-                site.config
-                    .locales
-                    .iter()
-                    .filter(|l| **l != site.config.default_locale)
-                    .cloned(),
-            );
-            v
-        }
+    let locales = match export::locales(&site, args.locale.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return usage_error(&e.to_string(), &e.help()),
     };
-    let bytes = match args.format {
-        ExportFormat::Json => export::json_for(&site, &locales).into_bytes(),
-        ExportFormat::Csv => match site.theme.strings.get(&locales[0]) {
-            Some(s) => export::csv(&site, s),
-            None => Vec::new(),
-        },
-        ExportFormat::Klaro => export::klaro::config(&site, &locales).into_bytes(),
-        ExportFormat::Cookieconsent => export::cookieconsent::config(&site, &locales).into_bytes(),
+    let tool = match args.format {
+        ExportFormat::Klaro => Tool::Klaro,
+        ExportFormat::Cookieconsent => Tool::Cookieconsent,
+        ExportFormat::Json => Tool::Json,
+        ExportFormat::Csv => Tool::Csv,
     };
     // A closed pipe (`clause export … | head`) is not an error.
-    let _ = std::io::stdout().write_all(&bytes);
-    ExitCode::SUCCESS
+    let _ = std::io::stdout().write_all(&export::for_tool(&site, tool, &locales));
+    Exit::Success
 }

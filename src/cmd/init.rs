@@ -1,11 +1,10 @@
 //! `clause init <dir>`: a new site that builds as it is, in one locale.
 
 use std::fs;
-use std::path::Path;
-use std::process::ExitCode;
 
-use crate::cli::{status, EXIT_PROBLEMS};
+use crate::cli::InitArgs;
 use crate::escape::terminal::show;
+use crate::term::{status, Exit};
 
 /// The starter site's files: path and contents.
 pub const STARTER: [(&str, &str); 3] = [
@@ -15,21 +14,22 @@ pub const STARTER: [(&str, &str); 3] = [
 ];
 
 /// Runs the command.
-pub fn run(dir: &Path) -> ExitCode {
+pub fn run(args: &InitArgs) -> Exit {
+    let dir = args.dir.as_path();
     if let Ok(mut entries) = fs::read_dir(dir) {
         if entries.next().is_some() {
             status(&format!(
                 "error: `{}` already exists and is not empty\n  = help: give the name of a new folder, e.g. `clause init my-policy`",
                 show(&dir.display().to_string())
             ));
-            return ExitCode::from(EXIT_PROBLEMS);
+            return Exit::Problems;
         }
     } else if dir.exists() {
         status(&format!(
             "error: `{}` exists and is not a folder\n  = help: give the name of a new folder",
             show(&dir.display().to_string())
         ));
-        return ExitCode::from(EXIT_PROBLEMS);
+        return Exit::Problems;
     }
     for (path, text) in STARTER {
         let target = dir.join(path);
@@ -43,12 +43,12 @@ pub fn run(dir: &Path) -> ExitCode {
                 show(&target.display().to_string()),
                 show(&e.to_string())
             ));
-            return ExitCode::from(EXIT_PROBLEMS);
+            return Exit::Problems;
         }
     }
     status(&format!(
         "created a new site in {0}\nnext: edit {0}/content/cookies.toml and {0}/content/en/cookies.md, then run `clause build --root {0}`",
         show(&dir.display().to_string())
     ));
-    ExitCode::SUCCESS
+    Exit::Success
 }

@@ -4,19 +4,17 @@
 use std::cell::RefCell;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::{status, usage_error, AuditArgs, ScanArgs};
+use crate::cli::{AuditArgs, ScanArgs};
 use crate::escape::terminal::show;
 use crate::scan::crawl::Scope;
 use crate::scan::{self, Accept, Options, Pass, Progress};
-
-/// Exit status after Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
-const EXIT_INTERRUPTED: u8 = 130;
+use crate::term::{status, usage_error, Exit, Term};
+use crate::text;
 
 /// Runs the command.
-pub fn run(args: &ScanArgs) -> ExitCode {
+pub fn run(args: &ScanArgs) -> Exit {
     let start = match url::Url::parse(args.url.trim()) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
         Ok(u) => {
@@ -56,9 +54,12 @@ pub fn run(args: &ScanArgs) -> ExitCode {
         );
     }
     // The site first: a broken inventory is reported before a minute of browsing.
-    let site = match super::audit::load_site(&args.root, args.portal.as_deref()) {
+    let term = Term::new(args.messages.format());
+    let portal = args.portal.as_deref();
+    // The same words as `clause audit`'s: the scan ends in its audit.
+    let site = match super::site_for(&args.root.root, portal, &term, "auditing", Exit::Usage) {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(exit) => return exit,
     };
     let site_host = start.host_str().unwrap_or_default().to_string();
     // Without --save the evidence goes to a temporary folder, deleted at the end, and the
@@ -99,11 +100,11 @@ pub fn run(args: &ScanArgs) -> ExitCode {
         Ok(o) => o,
         Err(e) => {
             progress.clear();
-            let code = usage_error(&e.to_string(), e.help());
+            let exit = usage_error(&e.to_string(), e.help());
             return if e.interrupted() {
-                ExitCode::from(EXIT_INTERRUPTED)
+                Exit::Interrupted
             } else {
-                code
+                exit
             };
         }
     };
@@ -119,6 +120,7 @@ pub fn run(args: &ScanArgs) -> ExitCode {
         tolerance: args.tolerance,
         strict: args.strict,
         portal: args.portal.clone(),
+        messages: args.messages.clone(),
     };
     if let Some(after) = &outcome.after {
         audit.files = vec![after.har.clone(), after.state.clone()];
@@ -147,7 +149,7 @@ pub fn run(args: &ScanArgs) -> ExitCode {
 
 /// "scanned 4 pages (pass 1 before consent; pass 2 after accepting with cookieconsent)".
 fn summary(o: &scan::Outcome, opts: &Options) -> String {
-    let pages = super::count(o.visited.len(), "page", "pages");
+    let pages = text::count(o.visited.len(), "page", "pages");
     let skipped = if o.skipped.is_empty() {
         String::new()
     } else {
@@ -170,9 +172,9 @@ fn again(a: &AuditArgs, host: &str) -> Option<String> {
         "--site".into(),
         host.into(),
     ];
-    if a.root != Path::new(".") {
+    if a.root.root != Path::new(".") {
         words.push("--root".into());
-        words.push(a.root.to_string_lossy().into_owned());
+        words.push(a.root.root.to_string_lossy().into_owned());
     }
     if let Some(p) = &a.portal {
         words.push("--portal".into());
@@ -243,7 +245,7 @@ impl Progress for Bar {
         status(&format!(
             "{}: {} recorded",
             pass.title(),
-            super::count(pages, "page", "pages")
+            text::count(pages, "page", "pages")
         ));
     }
 }
@@ -251,7 +253,7 @@ impl Progress for Bar {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::AuditFormat;
+    use crate::cli::{AuditFormat, MessageFormat, MessagesArg, RootArg};
 
     /// The command a scan prints, run by `sh`: each hostile path and name comes back as
     /// one word, unchanged, and nothing in them runs.
@@ -274,7 +276,9 @@ mod tests {
         for h in hostile {
             let h = h.replace("PWNED", &pwned.to_string_lossy());
             let args = AuditArgs {
-                root: PathBuf::from(&h),
+                root: RootArg {
+                    root: PathBuf::from(&h),
+                },
                 site: None,
                 before_consent: vec![PathBuf::from(&h).join("before-consent.har")],
                 files: vec![PathBuf::from(&h).join("after-consent.har")],
@@ -284,6 +288,9 @@ mod tests {
                 tolerance: 10,
                 strict: false,
                 portal: Some(h.clone()),
+                messages: MessagesArg {
+                    message_format: MessageFormat::Human,
+                },
             };
             let cmd = again(&args, "[::1]").expect("quoted");
             // `clause` is a shell function here, printing its arguments one per NUL.

@@ -1,96 +1,54 @@
 //! `clause serve`: build in memory, serve on 127.0.0.1, rebuild on every save and reload
 //! the open pages. Nothing is written to disk: `output/` is left as it is.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
 
-use notify::{EventKind, RecursiveMode, Watcher};
-
-use crate::cli::{status, usage_error, ServeArgs};
+use crate::build::{self, Failure, Options, Target, Written};
+use crate::cli::ServeArgs;
 use crate::diagnostics::{self, Format};
 use crate::escape::terminal::show;
-use crate::input::Input;
-use crate::serve::{self, State};
-use crate::site;
+use crate::serve::{self, watch::Watch, State};
+use crate::term::{self, status, usage_error, Exit};
+use crate::text::count;
 
-/// The folders and files of a site that a save in triggers a rebuild.
-const WATCHED_DIRS: [&str; 4] = ["content", "themes", "sites", "static"];
-const WATCHED_FILES: [&str; 2] = ["site.toml", "sites.toml"];
-
-/// How long the files must stay quiet before a rebuild: an editor's save (write a
-/// temporary file, rename it over the old one) is one burst of events, and one rebuild.
-/// Hand-written rather than a debouncer crate: a quiet period is four lines, and the
-/// window must stay short for the edit-to-reload budget (100 ms).
-const QUIET: Duration = Duration::from_millis(25);
-
-/// A build in memory: the files, or the problems as plain text (for the page's banner)
-/// and as the terminal shows them.
-struct Built {
-    files: Option<HashMap<String, Vec<u8>>>,
-    pages: usize,
-    plain: String,
-    shown: String,
-}
-
-fn build(root: &Path, format: Format) -> Built {
-    let loaded = site::load(&Input::Disk(root.to_path_buf()));
-    let mut diags = loaded.diags;
-    let mut files = None;
-    let mut pages = 0;
-    if !loaded.sites.is_empty() {
-        let out: Mutex<HashMap<String, Vec<u8>>> = Mutex::new(HashMap::new());
-        let sites: Vec<&site::Site> = loaded.sites.iter().collect();
-        let sink = |path: &str, bytes: &[u8]| -> Result<(), ()> {
-            if let Ok(mut m) = out.lock() {
-                m.insert(path.to_string(), bytes.to_vec());
-            }
-            Ok(())
-        };
-        match super::render_all(&sites, &sink, &|| {}) {
-            Ok(n) => {
-                pages = n;
-                files = out.into_inner().ok();
-            }
-            Err((errors, _)) => {
-                for e in errors {
-                    diags.push(e);
-                }
-            }
-        }
-    }
-    let plain = diagnostics::report(&loaded.sources, &diags, Format::Human);
-    let shown = diagnostics::report(&loaded.sources, &diags, format);
-    Built {
-        files,
-        pages,
-        plain,
-        shown,
-    }
-}
-
-/// Builds and publishes to the server; prints what happened.
+/// Builds in memory and publishes to the server; prints what happened.
 fn rebuild(root: &Path, format: Format, state: &State, why: &str) {
     let start = Instant::now();
-    let b = build(root, format);
+    let opts = Options {
+        root: root.to_path_buf(),
+        target: Target::Memory,
+        strict: false,
+        jobs: None,
+        progress: None,
+    };
+    let built = build::run(&opts);
     let ms = start.elapsed().as_millis();
-    if !b.shown.is_empty() {
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), b.shown.as_bytes());
-    }
-    match b.files {
-        Some(files) => {
-            state.publish(files);
+    let term = term::Term::new(format);
+    match built {
+        Ok(done) => {
+            term.diagnostics(&done.report.sources, &done.report.diags);
+            if let Written::Memory(files) = done.written {
+                state.publish(files);
+            }
             status(&format!(
                 "{}: built {} in {ms} ms",
                 show(why),
-                super::count(b.pages, "page", "pages")
+                count(done.summary.pages, "page", "pages")
             ));
         }
-        None => {
-            state.fail(b.plain);
+        Err(failure) => {
+            // A build in memory fails only on the site's problems, shown on the page too.
+            let report = match &failure {
+                Failure::Site(r) | Failure::Output { report: r, .. } => r,
+            };
+            term.diagnostics(&report.sources, &report.diags);
+            state.fail(diagnostics::report(
+                &report.sources,
+                &report.diags,
+                Format::Human,
+            ));
             status(&format!(
                 "{}: the build failed (above); still serving the last good version",
                 show(why)
@@ -99,105 +57,13 @@ fn rebuild(root: &Path, format: Format, state: &State, why: &str) {
     }
 }
 
-/// Whether an event concerns the site's sources (not `output/`, `.git`, editors' own
-/// reads). Paths are under `root`, which is canonical.
-fn relevant(root: &Path, event: &notify::Event) -> Option<String> {
-    if matches!(event.kind, EventKind::Access(_)) {
-        return None;
-    }
-    // A rename names the old path first and the new one last.
-    event.paths.iter().rev().find_map(|p| {
-        let rel = p.strip_prefix(root).ok()?;
-        let first = rel.components().next()?.as_os_str().to_str()?;
-        let watched = WATCHED_DIRS.contains(&first)
-            || (WATCHED_FILES.contains(&first) && rel.components().count() == 1);
-        watched.then(|| rel.display().to_string())
-    })
-}
-
-/// The watcher and where its events arrive.
-struct Watch {
-    watcher: notify::RecommendedWatcher,
-    events: mpsc::Receiver<notify::Event>,
-    watched: Vec<PathBuf>,
-}
-
-impl Watch {
-    /// Starts watching the root alone (not output/, .git or target/) and each source
-    /// folder in depth. Started before the server says it is ready, so that no save
-    /// made after that message is missed.
-    fn start(root: &Path) -> notify::Result<Watch> {
-        let (tx, events) = mpsc::channel();
-        let mut watcher =
-            notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-                if let Ok(event) = res {
-                    let _ = tx.send(event);
-                }
-            })?;
-        watcher.watch(root, RecursiveMode::NonRecursive)?;
-        let mut w = Watch {
-            watcher,
-            events,
-            watched: Vec::new(),
-        };
-        w.add_dirs(root);
-        Ok(w)
-    }
-
-    /// Watches the source folders not yet watched (e.g. themes/, created after the start).
-    fn add_dirs(&mut self, root: &Path) {
-        for d in WATCHED_DIRS {
-            let p = root.join(d);
-            if p.is_dir()
-                && !self.watched.contains(&p)
-                && self.watcher.watch(&p, RecursiveMode::Recursive).is_ok()
-            {
-                self.watched.push(p);
-            }
-        }
-    }
-
-    /// Rebuilds after each burst of changes, until the watcher stops.
-    fn run(mut self, root: &Path, format: Format, state: &State) {
-        while let Ok(event) = self.events.recv() {
-            let Some(mut last) = relevant(root, &event) else {
-                continue;
-            };
-            let mut more = 0usize;
-            loop {
-                match self.events.recv_timeout(QUIET) {
-                    Ok(e) => {
-                        // The last path named is the saved file (an editor's temporary
-                        // file comes first, then the rename onto the real one).
-                        if let Some(p) = relevant(root, &e) {
-                            if p != last {
-                                more += 1;
-                                last = p;
-                            }
-                        }
-                    }
-                    Err(RecvTimeoutError::Timeout) => break,
-                    Err(RecvTimeoutError::Disconnected) => return,
-                }
-            }
-            self.add_dirs(root);
-            let why = if more == 0 {
-                format!("{last} changed")
-            } else {
-                format!("{last} and {more} more changed")
-            };
-            rebuild(root, format, state, &why);
-        }
-    }
-}
-
 /// Runs the command until interrupted.
-pub fn run(args: &ServeArgs) -> ExitCode {
-    let root = match std::fs::canonicalize(&args.root) {
+pub fn run(args: &ServeArgs) -> Exit {
+    let root = match std::fs::canonicalize(&args.root.root) {
         Ok(r) if r.is_dir() => r,
         _ => {
             return usage_error(
-                &format!("`{}` is not a folder", args.root.display()),
+                &format!("`{}` is not a folder", args.root.root.display()),
                 "give the folder that holds site.toml with --root",
             )
         }
@@ -214,14 +80,14 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         }
     };
     let port = listener.local_addr().map_or(args.port, |a| a.port());
-    let format = crate::cli::human_format();
+    let format = term::format(false);
     let state = Arc::new(State::default());
     let watch = Watch::start(&root);
     rebuild(&root, format, &state, "first build");
     let url = format!("http://127.0.0.1:{port}/");
     status(&format!(
         "serving {} at {url} (press Ctrl-C to stop)",
-        show(&args.root.display().to_string())
+        show(&args.root.root.display().to_string())
     ));
     if args.open {
         if let Err(e) = opener::open_browser(&url) {
@@ -234,7 +100,9 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     match watch {
         Ok(w) => {
             let state = Arc::clone(&state);
-            std::thread::spawn(move || w.run(&root, format, &state));
+            std::thread::spawn(move || {
+                w.run(&root, |why| rebuild(&root, format, &state, why));
+            });
         }
         Err(e) => status(&format!(
             "warning: cannot watch the site's files ({}); restart `clause serve` to see changes",
@@ -242,10 +110,10 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         )),
     }
     match serve::run(listener, state) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => Exit::Success,
         Err(e) => {
             status(&format!("error: the preview server stopped: {e}"));
-            ExitCode::FAILURE
+            Exit::Problems
         }
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! Used by `clause diff` and by the "Changes to this policy" section of the pages.
 
+pub mod load;
 pub mod report;
 pub mod sentences;
 
@@ -204,21 +205,6 @@ pub fn minutes(d: Duration) -> u64 {
     }
 }
 
-/// The word for a consent setting, as written in the inventory.
-pub(crate) fn consent_word(c: Consent) -> &'static str {
-    match c {
-        Consent::Required => "required",
-        Consent::Exempt => "exempt",
-    }
-}
-
-fn party_word(p: Party) -> &'static str {
-    match p {
-        Party::First => "first",
-        Party::Third => "third",
-    }
-}
-
 /// Per-locale differences of a text: one entry with no locale when every locale changed
 /// the same way (or the text is the same in every locale), else one per locale.
 fn localized_changes(
@@ -322,8 +308,8 @@ fn categories(old: &Inventory, new: &Inventory, locales: &[String], out: &mut Ve
                 "its cookies now need consent",
             );
             ch.field = Some(Field::Consent);
-            ch.old = Some(consent_word(o.consent).into());
-            ch.new = Some(consent_word(c.consent).into());
+            ch.old = Some(o.consent.as_str().into());
+            ch.new = Some(c.consent.as_str().into());
             ch.context.name = Some(c.title.clone());
             out.push(ch);
         }
@@ -499,8 +485,8 @@ fn cookie_fields(
             required && k.party == Party::Third,
             "now set by another site, in a category that needs consent",
         );
-        ch.old = Some(party_word(o.party).into());
-        ch.new = Some(party_word(k.party).into());
+        ch.old = Some(o.party.as_str().into());
+        ch.new = Some(k.party.as_str().into());
         ch.context.party = Some(k.party);
         out.push(ch);
     }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{Change, Kind, Subject};
 use crate::escape::{markdown as md, terminal::show};
+use crate::text;
 
 /// Version of the JSON report; bumped on any incompatible change.
 pub const JSON_FORMAT: u32 = 1;
@@ -89,7 +90,7 @@ fn sign(k: Kind) -> char {
 fn summary(changes: &[Change]) -> String {
     let n = changes.len();
     let r = changes.iter().filter(|c| c.reconsent).count();
-    let noun = if n == 1 { "change" } else { "changes" };
+    let noun = text::plural(n, "change", "changes");
     match r {
         0 => format!("{n} {noun}; none needs consent to be asked again."),
         1 => format!("{n} {noun}; 1 needs visitors' consent to be asked again."),

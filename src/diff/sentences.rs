@@ -3,8 +3,7 @@
 
 use serde::Serialize;
 
-use super::{consent_word, Change, Field, Kind, Subject};
-use crate::export::duration_text;
+use super::{Change, Field, Kind, Subject};
 use crate::i18n::Strings;
 use crate::inventory::{Consent, Party};
 
@@ -91,17 +90,14 @@ pub fn sentences(changes: &[Change], s: &Strings) -> Vec<Sentence> {
                         let (a, b) = ctx
                             .durations
                             .map_or((String::new(), String::new()), |(a, b)| {
-                                (duration_text(s, a), duration_text(s, b))
+                                (s.duration(a), s.duration(b))
                             });
                         ("history_duration", a, b)
                     }
                     Field::Provider => ("history_provider", text_of(&ctx.old), text_of(&ctx.new)),
                     Field::Category => ("history_category", text_of(&ctx.old), text_of(&ctx.new)),
                     Field::Party => {
-                        let new = match ctx.party {
-                            Some(Party::First) => s.text("party_first"),
-                            _ => s.text("party_third"),
-                        };
+                        let new = s.party(ctx.party.unwrap_or(Party::Third));
                         ("history_party", String::new(), new.to_string())
                     }
                     _ => continue,
@@ -120,7 +116,7 @@ pub fn sentences(changes: &[Change], s: &Strings) -> Vec<Sentence> {
                     (_, Kind::Added, _) => "history_category_added",
                     (_, Kind::Removed, _) => "history_category_removed",
                     (_, Kind::Changed, Some(Field::Consent)) => {
-                        if c.new.as_deref() == Some(consent_word(Consent::Required)) {
+                        if c.new.as_deref() == Some(Consent::Required.as_str()) {
                             "history_category_required"
                         } else {
                             "history_category_exempt"

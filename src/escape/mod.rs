@@ -1,7 +1,9 @@
 //! User data written into another language, escaped for that exact context: Markdown for
-//! pull-request comments ([`markdown`]), a terminal or a CI log ([`terminal`]), and the
-//! characters that no HTML, XML or CSV file should carry ([`document_text`]).
+//! pull-request comments ([`markdown`]), a terminal or a CI log ([`terminal`]), HTML that
+//! Clause writes outside the templates ([`html`]), and the characters that no HTML, XML or
+//! CSV file should carry ([`document_text`]).
 
+pub mod html;
 pub mod markdown;
 pub mod terminal;
 

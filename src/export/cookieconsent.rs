@@ -10,8 +10,9 @@
 //! unescaped `/`), and its source is the one written for Klaro's mode (no flags), which
 //! cookieconsent uses as given (`RegExp.prototype.test` on each cookie name).
 
-use super::{duration_text, escape_html, js_pattern, policy_url, script_safe, JsPattern};
-use crate::inventory::{Consent, Party};
+use super::{js_pattern, policy_url, script_safe, JsPattern};
+use crate::escape::html;
+use crate::inventory::Consent;
 use crate::site::Site;
 
 /// A JavaScript value: JSON plus regular expressions.
@@ -27,7 +28,7 @@ enum Js {
 /// A text from the inventory or the UI strings. cookieconsent puts titles, descriptions
 /// and table cells into the page as HTML, so they are escaped here.
 fn s(v: impl AsRef<str>) -> Js {
-    Js::Str(escape_html(v.as_ref()))
+    Js::Str(html::text(v.as_ref()))
 }
 
 fn obj<const N: usize>(fields: [(&str, Js); N]) -> Js {
@@ -117,12 +118,12 @@ pub fn config(site: &Site, locales: &[String]) -> String {
         let Some(t) = site.theme.strings.get(l) else {
             continue;
         };
-        let mut intro = escape_html(t.text("banner_text"));
+        let mut intro = html::text(t.text("banner_text"));
         if let Some(url) = policy_url(site, l) {
             let link = format!(
                 " <a href=\"{}\">{}</a>",
-                escape_html(&url),
-                escape_html(
+                html::text(&url),
+                html::text(
                     site.pages
                         .iter()
                         .find(|p| p.doc.locale == *l)
@@ -143,14 +144,8 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                         ("name", s(n.name.as_str())),
                         ("provider", s(inv.providers[k.provider].name.get(l))),
                         ("purpose", s(k.purpose.get(l))),
-                        ("duration", s(duration_text(t, k.duration))),
-                        (
-                            "party",
-                            s(t.text(match k.party {
-                                Party::First => "party_first",
-                                Party::Third => "party_third",
-                            })),
-                        ),
+                        ("duration", s(t.duration(k.duration))),
+                        ("party", s(t.party(k.party))),
                     ])
                 })
                 .collect();

@@ -3,7 +3,7 @@
 //! and every text in every locale.
 //!
 //! Klaro reads a cookie entry that starts with `^` as a regular expression (`new
-//! RegExp(entry)`, no flags: the mode `export::jsregex` writes for) and any other string as
+//! RegExp(entry)`, no flags: the mode `crate::jsregex` writes for) and any other string as
 //! an exact name, which it escapes itself, so the whole configuration is plain JSON.
 
 use serde_json::{json, Map, Value};
@@ -70,7 +70,7 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                     // An exact name that happens to start with `^` would be read as a
                     // regular expression: write it as one that matches only itself.
                     JsPattern::Exact(name) if name.starts_with('^') => {
-                        Value::String(super::jsregex::literal(&name))
+                        Value::String(crate::jsregex::literal(&name))
                     }
                     JsPattern::Exact(name) => Value::String(name),
                     JsPattern::Regex(re) => Value::String(re),

@@ -3,7 +3,6 @@
 //! configurations of the consent banners sites already use (Klaro, cookieconsent v3).
 
 pub mod cookieconsent;
-pub mod jsregex;
 pub mod klaro;
 
 use std::collections::BTreeMap;
@@ -13,7 +12,76 @@ use serde::Serialize;
 use crate::decode::Localized;
 use crate::i18n::Strings;
 use crate::inventory::{Consent, CookieName, Duration, Inventory, Party, Pattern};
+use crate::jsregex;
 use crate::site::Site;
+
+/// The forms `clause export` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// Klaro's configuration (JSON for `klaro.setup`).
+    Klaro,
+    /// orestbida cookieconsent v3's configuration (an ES module).
+    Cookieconsent,
+    /// `cookies.json`.
+    Json,
+    /// `<locale>/cookies.csv`, in the first locale asked for.
+    Csv,
+}
+
+/// A locale asked for that the site does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{asked}` is not a locale of this site")]
+pub struct UnknownLocale {
+    /// The locale asked for.
+    pub asked: String,
+    /// The site's locales.
+    pub locales: Vec<String>,
+}
+
+impl UnknownLocale {
+    /// How to fix it.
+    pub fn help(&self) -> String {
+        format!("the site's locales are {}", self.locales.join(", "))
+    }
+}
+
+/// The locales an export is written in: the one asked for (in any case), or every locale,
+/// the default first (cookieconsent takes the first as its default).
+pub fn locales(site: &Site, asked: Option<&str>) -> Result<Vec<String>, UnknownLocale> {
+    let c = &site.config;
+    match asked {
+        Some(l) => match c.locales.iter().find(|x| x.eq_ignore_ascii_case(l)) {
+            Some(x) => Ok(vec![x.clone()]),
+            None => Err(UnknownLocale {
+                asked: l.to_string(),
+                locales: c.locales.clone(),
+            }),
+        },
+        None => {
+            let mut v = vec![c.default_locale.clone()];
+            v.extend(
+                c.locales
+                    .iter()
+                    .filter(|l| **l != c.default_locale)
+                    .cloned(),
+            );
+            Ok(v)
+        }
+    }
+}
+
+/// The inventory of `site` for `tool`, with the texts of `locales`.
+pub fn for_tool(site: &Site, tool: Tool, locales: &[String]) -> Vec<u8> {
+    match tool {
+        Tool::Json => json_for(site, locales).into_bytes(),
+        Tool::Csv => match locales.first().and_then(|l| site.theme.strings.get(l)) {
+            Some(s) => csv(site, s),
+            None => Vec::new(),
+        },
+        Tool::Klaro => klaro::config(site, locales).into_bytes(),
+        Tool::Cookieconsent => cookieconsent::config(site, locales).into_bytes(),
+    }
+}
 
 /// Version of the `cookies.json` format; bumped on any incompatible change.
 pub const JSON_FORMAT: u32 = 1;
@@ -89,14 +157,6 @@ struct JsonInventory {
     categories: Vec<JsonCategory>,
     providers: Vec<JsonProvider>,
     cookies: Vec<JsonCookie>,
-}
-
-/// The words for a duration in one locale, with its note.
-pub fn duration_text(s: &Strings, d: Duration) -> String {
-    match d {
-        Duration::Session => s.text("session").to_string(),
-        Duration::Fixed(n, unit) => s.count(unit.key(), n),
-    }
 }
 
 /// `cookies.json`: the whole inventory, every human-readable value in every locale.
@@ -183,10 +243,7 @@ pub fn json_for(site: &Site, locales: &[String]) -> String {
                     text: locales
                         .iter()
                         .filter_map(|l| {
-                            Some((
-                                l.clone(),
-                                duration_text(site.theme.strings.get(l)?, k.duration),
-                            ))
+                            Some((l.clone(), site.theme.strings.get(l)?.duration(k.duration)))
                         })
                         .collect(),
                 },
@@ -242,7 +299,7 @@ pub enum JsPattern {
     /// The name itself.
     Exact(String),
     /// The source of a regular expression for `new RegExp(source)` (no flags), anchored at
-    /// both ends; see [`jsregex`].
+    /// both ends; see [`crate::jsregex`].
     Regex(String),
 }
 
@@ -257,21 +314,6 @@ pub fn js_pattern(n: &CookieName) -> JsPattern {
     }
 }
 
-/// Escapes text for HTML, for tools that insert configured texts as markup.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The address of the policy in a locale: the `cookies` document if there is one, else
 /// the locale's first document.
 pub fn policy_url(site: &Site, locale: &str) -> Option<String> {
@@ -279,9 +321,10 @@ pub fn policy_url(site: &Site, locale: &str) -> Option<String> {
     let page = pages()
         .find(|p| p.doc.slug == "cookies")
         .or_else(|| pages().next())?;
-    Some(format!(
-        "{}{locale}/{}/",
-        site.config.base_url, page.doc.slug
+    Some(crate::layout::page_url(
+        &site.config.base_url,
+        locale,
+        &page.doc.slug,
     ))
 }
 
@@ -369,7 +412,7 @@ pub fn csv(site: &Site, s: &Strings) -> Vec<u8> {
     let _ = w.write_record(&header);
     for k in &inv.cookies {
         let category = &inv.categories[k.category];
-        let mut duration = duration_text(s, k.duration);
+        let mut duration = s.duration(k.duration);
         if let Some(note) = &k.duration_note {
             duration = format!("{duration} ({})", note.get(loc));
         }
@@ -378,17 +421,11 @@ pub fn csv(site: &Site, s: &Strings) -> Vec<u8> {
                 n.name.as_str(),
                 inv.providers[k.provider].name.get(loc),
                 category.title.get(loc),
-                s.text(match category.consent {
-                    Consent::Required => "consent_required",
-                    Consent::Exempt => "consent_exempt",
-                }),
+                s.consent(category.consent),
                 k.function.get(loc),
                 k.purpose.get(loc),
                 &duration,
-                s.text(match k.party {
-                    Party::First => "party_first",
-                    Party::Third => "party_third",
-                }),
+                s.party(k.party),
             ]
             .map(csv_cell);
             let _ = w.write_record(&row);
@@ -459,14 +496,6 @@ mod pattern_tests {
         assert_eq!(
             js_pattern(&name(r"re:(?i)ysc_[0-9]")),
             JsPattern::Regex(r"^[Yy][Ss\u017F][Cc]_[0-9]$".into())
-        );
-    }
-
-    #[test]
-    fn html_is_escaped_for_tools_that_insert_markup() {
-        assert_eq!(
-            escape_html(r#"<img src=x onerror="a()"> & b"#),
-            "&lt;img src=x onerror=&quot;a()&quot;&gt; &amp; b"
         );
     }
 }

@@ -147,8 +147,7 @@ pub fn accepted(exprs: &[String]) -> Vec<String> {
     exprs
         .iter()
         .filter(|e| {
-            clause::inventory::compile_regex(e).is_ok()
-                && clause::export::jsregex::anchored(e).is_ok()
+            clause::inventory::compile_regex(e).is_ok() && clause::jsregex::anchored(e).is_ok()
         })
         .map(|e| format!("re:{e}"))
         .collect()

@@ -1,295 +1,16 @@
-//! `content/cookies.toml`: definitions, categories, providers and cookies, validated.
-
-/// Where the shared inventory is, relative to the site's folder.
-pub const PATH: &str = "content/cookies.toml";
+//! The reader of `content/cookies.toml` (and of a portal's `sites/<id>/cookies.toml`): the
+//! spanned TOML read into the model of [`crate::inventory`], every problem reported with its
+//! place, a portal's file laid over the shared one.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::decode::{self, Fields, LocaleSet, Localized, Reader, Spanned, Val};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, FileId};
-
-/// A glossary entry.
-#[derive(Debug, Clone)]
-pub struct Definition {
-    /// Stable identifier, used as the anchor.
-    pub id: String,
-    /// The term defined.
-    pub term: Localized,
-    /// Its definition.
-    pub text: Localized,
-}
-
-/// Whether a category needs the visitor's consent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Consent {
-    /// Consent must be asked.
-    Required,
-    /// Strictly necessary or anonymised: no consent needed.
-    Exempt,
-}
-
-/// A category of cookies: one section and table on the page.
-#[derive(Debug, Clone)]
-pub struct Category {
-    /// Identifier, used in `{{ cookies <id> }}` and as the section's anchor.
-    pub id: String,
-    /// The file it is declared in.
-    pub file: FileId,
-    /// Where it is declared.
-    pub span: Range<usize>,
-    /// Heading and table caption.
-    pub title: Localized,
-    /// Text under the heading.
-    pub description: Option<Localized>,
-    /// Whether consent is needed.
-    pub consent: Consent,
-}
-
-/// Who sets a cookie.
-#[derive(Debug, Clone)]
-pub struct Provider {
-    /// Identifier used by cookies.
-    pub id: String,
-    /// Display name.
-    pub name: Localized,
-    /// Home page.
-    pub url: Option<String>,
-    /// Privacy policy page.
-    pub privacy_policy: Option<String>,
-}
-
-/// First- or third-party cookie.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Party {
-    /// Set by the site itself.
-    First,
-    /// Set by another site.
-    Third,
-}
-
-/// A cookie's lifetime unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Unit {
-    /// Minutes.
-    Minute,
-    /// Hours.
-    Hour,
-    /// Days.
-    Day,
-    /// Weeks.
-    Week,
-    /// Months.
-    Month,
-    /// Years.
-    Year,
-}
-
-impl Unit {
-    /// The UI-string key of the unit.
-    pub fn key(self) -> &'static str {
-        match self {
-            Unit::Minute => "minute",
-            Unit::Hour => "hour",
-            Unit::Day => "day",
-            Unit::Week => "week",
-            Unit::Month => "month",
-            Unit::Year => "year",
-        }
-    }
-}
-
-/// How long a cookie lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Duration {
-    /// Deleted when the browser closes.
-    Session,
-    /// A fixed lifetime.
-    Fixed(u32, Unit),
-}
-
-impl std::fmt::Display for Duration {
-    /// As written in the inventory: "session", "1 month", "13 months".
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Duration::Session => f.write_str("session"),
-            Duration::Fixed(n, unit) => {
-                write!(f, "{n} {}{}", unit.key(), if *n == 1 { "" } else { "s" })
-            }
-        }
-    }
-}
-
-/// Why a lifetime cannot be read: the message, the label under the value, and the help.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DurationError {
-    /// What is wrong.
-    pub message: String,
-    /// The label under the value.
-    pub label: &'static str,
-    /// What to write instead.
-    pub help: String,
-}
-
-/// Parses `"session"` or `"<n> <unit>"` (singular or plural unit).
-pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
-    let not_a_duration = |help: String| DurationError {
-        message: format!("`{s}` is not a duration"),
-        label: "not a duration",
-        help,
-    };
-    let t = s.trim();
-    if t.eq_ignore_ascii_case("session") {
-        return Ok(Duration::Session);
-    }
-    let mut parts = t.split_whitespace();
-    let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(not_a_duration(
-            "write a number and a unit, e.g. \"13 months\", or \"session\"".into(),
-        ));
-    };
-    let n: u32 = match n.parse() {
-        Ok(n) => n,
-        Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) => {
-            return Err(DurationError {
-                message: format!("`{n}` is too large a number for a lifetime"),
-                label: "too large",
-                help: format!(
-                    "the largest number Clause accepts is {}; count in a larger unit, e.g. \"10 years\"",
-                    u32::MAX
-                ),
-            })
-        }
-        Err(_) => {
-            return Err(not_a_duration(format!(
-                "`{n}` is not a whole number: write e.g. \"13 months\""
-            )))
-        }
-    };
-    if n == 0 {
-        return Err(not_a_duration("a lifetime of 0 is not a lifetime: use \"session\" for cookies deleted when the browser closes".into()));
-    }
-    let unit = match unit.to_ascii_lowercase().trim_end_matches('s') {
-        "minute" => Unit::Minute,
-        "hour" => Unit::Hour,
-        "day" => Unit::Day,
-        "week" => Unit::Week,
-        "month" => Unit::Month,
-        "year" => Unit::Year,
-        other => {
-            let units = ["minute", "hour", "day", "week", "month", "year"];
-            return Err(not_a_duration(match suggest(other, units) {
-                Some(u) => format!("unknown unit `{unit}`: did you mean `{u}`?"),
-                None => {
-                    format!("unknown unit `{unit}`: use minute, hour, day, week, month or year")
-                }
-            }));
-        }
-    };
-    Ok(Duration::Fixed(n, unit))
-}
-
-/// How a declared name matches the names a browser records.
-#[derive(Debug, Clone)]
-pub enum Pattern {
-    /// The name itself.
-    Exact,
-    /// `prefix*`: any name starting with the text before `*` (and longer than it).
-    Prefix,
-    /// `re:<expression>`: any name the regular expression matches whole.
-    Regex {
-        /// The expression, anchored, as the audit matches it.
-        rust: regex::Regex,
-        /// The same expression written for JavaScript (see `export::jsregex`).
-        js: String,
-    },
-}
-
-/// A declared cookie name: exact, a prefix pattern (`_ga_*`) or a regular expression (`re:…`).
-#[derive(Debug, Clone)]
-pub struct CookieName {
-    /// As written.
-    pub name: String,
-    /// How it matches.
-    pub pattern: Pattern,
-}
-
-impl CookieName {
-    /// Whether a recorded cookie name is covered by this declaration.
-    pub fn matches(&self, observed: &str) -> bool {
-        match &self.pattern {
-            Pattern::Exact => self.name == observed,
-            Pattern::Prefix => {
-                let prefix = self.name.trim_end_matches('*');
-                observed.len() > prefix.len() && observed.starts_with(prefix)
-            }
-            Pattern::Regex { rust, .. } => rust.is_match(observed),
-        }
-    }
-
-    /// True for `prefix*` patterns.
-    pub fn is_prefix(&self) -> bool {
-        matches!(self.pattern, Pattern::Prefix)
-    }
-
-    /// True for `re:` patterns.
-    pub fn is_regex(&self) -> bool {
-        matches!(self.pattern, Pattern::Regex { .. })
-    }
-}
-
-/// Compiles a `re:` pattern, anchored at both ends, with a size limit so that a hostile
-/// expression cannot exhaust memory (matching is linear-time in the regex crate).
-pub fn compile_regex(expr: &str) -> Result<regex::Regex, String> {
-    let last_line = |e: String| e.lines().last().unwrap_or("invalid").trim().to_string();
-    // The expression must stand on its own: `a)|(.*` would otherwise close the anchoring
-    // group and match any name.
-    regex_syntax::Parser::new()
-        .parse(expr)
-        .map_err(|e| last_line(e.to_string()))?;
-    regex::RegexBuilder::new(&format!("^(?:{expr})$"))
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| last_line(e.to_string()))
-}
-
-/// One `[[cookies]]` entry.
-#[derive(Debug, Clone)]
-pub struct Cookie {
-    /// Names and patterns.
-    pub names: Vec<CookieName>,
-    /// Index into [`Inventory::providers`].
-    pub provider: usize,
-    /// Index into [`Inventory::categories`].
-    pub category: usize,
-    /// Function and location.
-    pub function: Localized,
-    /// Purposes.
-    pub purpose: Localized,
-    /// Lifetime.
-    pub duration: Duration,
-    /// Extra words on the lifetime.
-    pub duration_note: Option<Localized>,
-    /// First or third party.
-    pub party: Party,
-}
-
-/// The whole inventory.
-#[derive(Debug, Clone)]
-pub struct Inventory {
-    /// The file it was read from.
-    pub file: FileId,
-    /// Glossary, in file order.
-    pub definitions: Vec<Definition>,
-    /// Categories, in file order.
-    pub categories: Vec<Category>,
-    /// Providers, in file order.
-    pub providers: Vec<Provider>,
-    /// Cookies, in file order.
-    pub cookies: Vec<Cookie>,
-}
+use super::{
+    compile_regex, parse_duration, Category, Consent, Cookie, CookieName, Definition, Inventory,
+    Party, Pattern, Provider,
+};
+use crate::decode::{self, Fields, LocaleSet, Reader, Spanned, Val};
+use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 
 const TOP: [&str; 4] = ["definitions", "categories", "providers", "cookies"];
 const TOP_OVERLAY: [&str; 5] = [
@@ -313,25 +34,22 @@ const COOKIE: [&str; 8] = [
     "party",
 ];
 
-/// Reads and validates the inventory. Returns `None` only when the file is not TOML: with
-/// other errors it returns what could be read, so that the prose can still be checked
-/// against it (the errors are in `diags`, and the build stops on them).
+/// Reads and validates the inventory. `Err` only when the file is not TOML: with other
+/// errors it returns what could be read, so that the prose can still be checked against it
+/// (the errors are in `diags`, and the build stops on them).
 pub fn load(
     text: &str,
     file: FileId,
     locales: &[String],
     diags: &mut Diagnostics,
-) -> Option<Inventory> {
+) -> Result<Inventory, ErrorReported> {
     let root = decode::parse(text, file, 0, diags)?;
-    load_layers(
-        &[Layer {
-            file,
-            text,
-            root: &root,
-        }],
-        locales.into(),
-        diags,
-    )
+    let layer = Layer {
+        file,
+        text,
+        root: &root,
+    };
+    load_layers(&layer, None, locales.into(), diags)
 }
 
 /// Fields whose value may be a table of translations.
@@ -377,7 +95,7 @@ pub fn load_standalone(
     file: FileId,
     site_locales: Option<&[String]>,
     diags: &mut Diagnostics,
-) -> Option<(Inventory, Vec<String>)> {
+) -> Result<(Inventory, Vec<String>), ErrorReported> {
     let root = decode::parse(text, file, 0, diags)?;
     let used = locales_used(&root);
     let required: Vec<String> = match site_locales {
@@ -393,8 +111,8 @@ pub fn load_standalone(
         text,
         root: &root,
     };
-    let inv = load_layers(&[layer], set, diags)?;
-    Some((inv, required))
+    let inv = load_layers(&layer, None, set, diags)?;
+    Ok((inv, required))
 }
 
 /// One inventory file, parsed: the shared `content/cookies.toml`, or a portal's
@@ -473,14 +191,15 @@ fn replace_or_push<'v, K: PartialEq>(list: &mut Vec<(K, Item<'v>)>, key: K, item
 /// Reads and validates an inventory made of a shared file and the files that change it, in
 /// order. A later layer's definition, category or provider with the same id replaces the
 /// earlier one; its cookies replace the earlier cookies that share a name; its `remove`
-/// list drops earlier cookies by name. Returns `None` only when a file is not a table:
-/// with other errors it returns what could be read (the errors are in `diags`).
+/// list drops earlier cookies by name. `Err` only when a file is not a table: with other
+/// errors it returns what could be read (the errors are in `diags`).
 pub fn load_layers(
-    layers: &[Layer],
+    first: &Layer,
+    overlay: Option<&Layer>,
     locales: LocaleSet,
     diags: &mut Diagnostics,
-) -> Option<Inventory> {
-    let first = layers.first()?;
+) -> Result<Inventory, ErrorReported> {
+    let layers: Vec<&Layer> = std::iter::once(first).chain(overlay).collect();
     let mut r = Reader {
         file: first.file,
         diags,
@@ -585,7 +304,7 @@ pub fn load_layers(
     };
     for (_, (file, item)) in &defs {
         r.file = *file;
-        if let Some(d) = read_definition(&mut r, item, locales, &inv.definitions) {
+        if let Ok(d) = read_definition(&mut r, item, locales, &inv.definitions) {
             inv.definitions.push(d);
         }
     }
@@ -612,15 +331,21 @@ pub fn load_layers(
                 "an id names one element of the page: rename the category".into(),
             );
         }
-        if let Some(c) = read_category(&mut r, id, v, locales) {
-            inv.categories.push(c);
+        match read_category(&mut r, id, v, locales) {
+            Ok(c) => inv.categories.push(c),
+            Err(e) => {
+                declared.failed.insert(key.clone(), e);
+            }
         }
     }
     for (key, (file, id, v)) in &provs {
         r.file = *file;
         declared.providers.push(key.clone());
-        if let Some(p) = read_provider(&mut r, id, v, locales) {
-            inv.providers.push(p);
+        match read_provider(&mut r, id, v, locales) {
+            Ok(p) => inv.providers.push(p),
+            Err(e) => {
+                declared.failed.insert(key.clone(), e);
+            }
         }
     }
     let mut seen: HashMap<String, (FileId, Range<usize>)> = HashMap::new();
@@ -634,7 +359,7 @@ pub fn load_layers(
             text,
             seen: &mut seen,
         };
-        if let Some(c) = read_cookie(&mut r, item, locales, &inv, &declared, names) {
+        if let Ok(c) = read_cookie(&mut r, item, locales, &inv, &declared, names) {
             inv.cookies.push(c);
         }
     }
@@ -645,7 +370,7 @@ pub fn load_layers(
                 .help("add a `[[cookies]]` entry for each cookie the site sets"),
         );
     }
-    Some(inv)
+    Ok(inv)
 }
 
 /// Every category and provider id written in the file, valid or not.
@@ -653,6 +378,8 @@ pub fn load_layers(
 struct Declared {
     categories: Vec<String>,
     providers: Vec<String>,
+    /// The ids of categories and providers that have errors, reported.
+    failed: HashMap<String, ErrorReported>,
 }
 
 fn array<'v>(r: &mut Reader, f: &Fields<'v>, key: &str, example: &str) -> &'v [Spanned<Val>] {
@@ -708,7 +435,7 @@ fn read_definition(
     v: &Spanned<Val>,
     locales: LocaleSet,
     existing: &[Definition],
-) -> Option<Definition> {
+) -> Result<Definition, ErrorReported> {
     let f = r.table(v, "a definition", &DEFINITION, "[[definitions]]")?;
     let id = f
         .require(r, "id", "\"necessary\"")
@@ -721,24 +448,22 @@ fn read_definition(
         .and_then(|x| decode::localized(r, x, "text", locales));
     let id = id?;
     if !crate::content::is_slug(&id.value) {
-        r.error(
+        return Err(r.error(
             &id.span,
             format!("`{}` is not a valid identifier", id.value),
             "invalid identifier",
             "identifiers are used in links: use lowercase letters, digits, `-` and `_`".into(),
-        );
-        return None;
+        ));
     }
     if existing.iter().any(|d| d.id == id.value) {
-        r.error(
+        return Err(r.error(
             &id.span,
             format!("definition `{}` is declared twice", id.value),
             "declared again",
             "give each definition its own `id`".into(),
-        );
-        return None;
+        ));
     }
-    Some(Definition {
+    Ok(Definition {
         id: id.value,
         term: term?,
         text: text?,
@@ -750,7 +475,7 @@ fn read_category(
     id: &Spanned<String>,
     v: &Spanned<Val>,
     locales: LocaleSet,
-) -> Option<Category> {
+) -> Result<Category, ErrorReported> {
     let f = r.table(v, "a category", &CATEGORY, "[categories.necessary]")?;
     let title = f
         .require(r, "title", "\"Necessary cookies\"")
@@ -759,15 +484,10 @@ fn read_category(
         Some(x) => Some(decode::localized(r, x, "description", locales)?),
         None => None,
     };
-    let consent = f.require(r, "consent", "\"required\"").and_then(|x| {
-        decode::choice(
-            r,
-            x,
-            "consent",
-            &[("required", Consent::Required), ("exempt", Consent::Exempt)],
-        )
-    });
-    Some(Category {
+    let consent = f
+        .require(r, "consent", "\"required\"")
+        .and_then(|x| decode::choice(r, x, "consent", &Consent::ALL.map(|c| (c.as_str(), c))));
+    Ok(Category {
         id: id.value.clone(),
         file: r.file,
         span: id.span.clone(),
@@ -777,23 +497,20 @@ fn read_category(
     })
 }
 
-fn read_url(r: &mut Reader, f: &Fields, key: &str) -> Result<Option<String>, ()> {
+fn read_url(r: &mut Reader, f: &Fields, key: &str) -> Result<Option<String>, ErrorReported> {
     let Some(v) = f.get(key) else { return Ok(None) };
-    let s = decode::string(r, v, key).ok_or(())?;
+    let s = decode::string(r, v, key)?;
     match url::Url::parse(&s.value) {
         Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => Ok(Some(u.to_string())),
-        _ => {
-            r.error(
-                &s.span,
-                format!(
-                    "`{key}` must be an http(s) or mailto address, not \"{}\"",
-                    s.value
-                ),
-                "not a web or mail address",
-                "write the full address, e.g. \"https://example.org/privacy\"".into(),
-            );
-            Err(())
-        }
+        _ => Err(r.error(
+            &s.span,
+            format!(
+                "`{key}` must be an http(s) or mailto address, not \"{}\"",
+                s.value
+            ),
+            "not a web or mail address",
+            "write the full address, e.g. \"https://example.org/privacy\"".into(),
+        )),
     }
 }
 
@@ -802,18 +519,18 @@ fn read_provider(
     id: &Spanned<String>,
     v: &Spanned<Val>,
     locales: LocaleSet,
-) -> Option<Provider> {
+) -> Result<Provider, ErrorReported> {
     let f = r.table(v, "a provider", &PROVIDER, "[providers.acme]")?;
     let name = f
         .require(r, "name", "\"Acme\"")
         .and_then(|x| decode::localized(r, x, "name", locales));
     let url = read_url(r, &f, "url");
     let privacy_policy = read_url(r, &f, "privacy_policy");
-    Some(Provider {
+    Ok(Provider {
         id: id.value.clone(),
         name: name?,
-        url: url.ok()?,
-        privacy_policy: privacy_policy.ok()?,
+        url: url?,
+        privacy_policy: privacy_policy?,
     })
 }
 
@@ -826,15 +543,18 @@ fn reference(
     key: &str,
     (ids, declared): (&[&str], &[String]),
     (what, table): (&str, &str),
-) -> Option<usize> {
+    failed: &HashMap<String, ErrorReported>,
+) -> Result<usize, ErrorReported> {
     let v = f.require(r, key, "\"…\"")?;
     let s = decode::string(r, v, key)?;
     if let Some(i) = ids.iter().position(|x| *x == s.value) {
-        return Some(i);
+        return Ok(i);
     }
     if declared.contains(&s.value) {
-        // Declared with an error, which is already reported.
-        return None;
+        if let Some(e) = failed.get(&s.value) {
+            // Declared with an error, which is already reported.
+            return Err(*e);
+        }
     }
     let help = match suggest(&s.value, ids.iter().copied()) {
         Some(x) => format!("did you mean `{x}`?"),
@@ -845,13 +565,12 @@ fn reference(
             s.value
         ),
     };
-    r.error(
+    Err(r.error(
         &s.span,
         format!("unknown {what} `{}`", s.value),
         &format!("no {what} has this id"),
         help,
-    );
-    None
+    ))
 }
 
 /// What reading the names of a cookie needs besides its table: the text of its file (to
@@ -861,32 +580,30 @@ struct Names<'t, 's> {
     seen: &'s mut HashMap<String, (FileId, Range<usize>)>,
 }
 
-fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName>> {
+fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName>, ErrorReported> {
     let Names { text, seen } = names;
     let v = f.require(r, "names", "[\"sessionid\"]")?;
     let list = decode::strings(r, v, "names")?;
     if list.is_empty() {
-        r.error(
+        return Err(r.error(
             &v.span,
             "`names` is empty".into(),
             "no name",
             "list the cookie's name, e.g. `names = [\"sessionid\"]`".into(),
-        );
-        return None;
+        ));
     }
     let mut out = Vec::new();
-    let mut ok = true;
+    let mut failed = Ok(());
     for n in list {
         let name = n.value.as_str();
         if let Some(expr) = name.strip_prefix("re:") {
             match compile_regex(expr) {
                 Ok(rust) => {
-                    let js = match crate::export::jsregex::anchored(expr) {
+                    let js = match crate::jsregex::anchored(expr) {
                         Ok(js) => js,
                         Err(e) => {
                             let span = decode::part_span(text, &n, 3..name.len());
-                            untranslatable(r, span, name, &e);
-                            ok = false;
+                            failed = Err(untranslatable(r, span, name, &e));
                             continue;
                         }
                     };
@@ -901,13 +618,12 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName
                     }
                 }
                 Err(e) => {
-                    r.error(
+                    failed = Err(r.error(
                         &n.span,
                         format!("`{name}` is not a valid regular expression: {e}"),
                         "invalid regular expression",
                         "after `re:` write a regular expression that matches whole names, e.g. `re:_hjSession_[0-9]+`".into(),
-                    );
-                    ok = false;
+                    ));
                 }
             }
             continue;
@@ -918,24 +634,22 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || "*;,=\"\\()<>@:/[]?{}".contains(c));
         if bad {
-            r.error(
+            failed = Err(r.error(
                 &n.span,
                 format!("`{name}` is not a valid cookie name"),
                 "invalid cookie name",
                 "a cookie name has no spaces or `; , = \" ( ) < > @ : / [ ] ? { }`; a trailing `*` means \"any name starting with\", and `re:` starts a regular expression".into(),
-            );
-            ok = false;
+            ));
             continue;
         }
         if let Some((first_file, first)) = seen.get(name) {
             let (first_file, first) = (*first_file, first.clone());
-            r.diags.push(
+            failed = Err(r.diags.error(
                 Diagnostic::error(format!("cookie `{name}` is declared twice"))
                     .at(r.file, n.span.clone(), "declared again here")
                     .also(first_file, first, "first declared here")
                     .help("keep one entry per cookie name: merge the two entries"),
-            );
-            ok = false;
+            ));
             continue;
         }
         seen.insert(name.to_string(), (r.file, n.span.clone()));
@@ -948,7 +662,7 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Option<Vec<CookieName
             },
         });
     }
-    ok.then_some(out)
+    failed.map(|()| out)
 }
 
 /// Reports a `re:` pattern that Rust accepts but the consent banners could not be given.
@@ -956,14 +670,14 @@ fn untranslatable(
     r: &mut Reader,
     span: Range<usize>,
     name: &str,
-    why: &crate::export::jsregex::Untranslatable,
-) {
-    use crate::export::jsregex::Untranslatable;
+    why: &crate::jsregex::Untranslatable,
+) -> ErrorReported {
+    use crate::jsregex::Untranslatable;
     let (message, label, help) = match why {
         Untranslatable::TooLarge { len } => (
             format!(
                 "`{name}` is too large for the consent banners: written for JavaScript it takes {len} characters, at most {} are allowed",
-                crate::export::jsregex::MAX_LEN
+                crate::jsregex::MAX_LEN
             ),
             "too large once written for JavaScript",
             "Unicode classes (`\\w`, `\\d`, `\\s`, `\\b`, `\\pL`) are written for JavaScript as every range they cover: where cookie names are ASCII, write `[A-Za-z0-9_]`, `[0-9]` or `(?-u:\\b)` instead, or turn Unicode off for the whole pattern with `(?-u)`",
@@ -974,7 +688,7 @@ fn untranslatable(
             "write the pattern with classes, alternatives and repetitions of characters, e.g. `re:_hjSession_[0-9]+`",
         ),
     };
-    r.error(&span, message, label, help.to_string());
+    r.error(&span, message, label, help.to_string())
 }
 
 fn read_cookie(
@@ -984,7 +698,7 @@ fn read_cookie(
     inv: &Inventory,
     declared: &Declared,
     names: Names,
-) -> Option<Cookie> {
+) -> Result<Cookie, ErrorReported> {
     let f = r.table(v, "a cookie", &COOKIE, "[[cookies]]")?;
     let names = read_names(r, &f, names);
     let provider_ids: Vec<&str> = inv.providers.iter().map(|p| p.id.as_str()).collect();
@@ -995,6 +709,7 @@ fn read_cookie(
         "provider",
         (provider_ids.as_slice(), declared.providers.as_slice()),
         ("provider", "providers"),
+        &declared.failed,
     );
     let category = reference(
         r,
@@ -1002,6 +717,7 @@ fn read_cookie(
         "category",
         (category_ids.as_slice(), declared.categories.as_slice()),
         ("category", "categories"),
+        &declared.failed,
     );
     let function = f
         .require(r, "function", "\"Authentication\"")
@@ -1012,27 +728,18 @@ fn read_cookie(
     let duration = f
         .require(r, "duration", "\"13 months\"")
         .and_then(|x| decode::string(r, x, "duration"))
-        .and_then(|s| match parse_duration(&s.value) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                r.error(&s.span, e.message, e.label, e.help);
-                None
-            }
+        .and_then(|s| {
+            parse_duration(&s.value).map_err(|e| r.error(&s.span, e.message, e.label, e.help))
         });
     let duration_note = match f.get("duration_note") {
         Some(x) => Some(decode::localized(r, x, "duration_note", locales)?),
         None => None,
     };
     let party = match f.get("party") {
-        None => Some(Party::First),
-        Some(x) => decode::choice(
-            r,
-            x,
-            "party",
-            &[("first", Party::First), ("third", Party::Third)],
-        ),
+        None => Ok(Party::First),
+        Some(x) => decode::choice(r, x, "party", &Party::ALL.map(|p| (p.as_str(), p))),
     };
-    Some(Cookie {
+    Ok(Cookie {
         names: names?,
         provider: provider?,
         category: category?,
@@ -1048,93 +755,14 @@ fn read_cookie(
 mod tests {
     use super::*;
     use crate::diagnostics::Sources;
-
-    fn name(s: &str) -> CookieName {
-        let pattern = if let Some(e) = s.strip_prefix("re:") {
-            Pattern::Regex {
-                rust: compile_regex(e).expect("valid"),
-                js: crate::export::jsregex::anchored(e).expect("written for JavaScript"),
-            }
-        } else if s.ends_with('*') {
-            Pattern::Prefix
-        } else {
-            Pattern::Exact
-        };
-        CookieName {
-            name: s.into(),
-            pattern,
-        }
-    }
-
-    #[test]
-    fn names_match_exactly_by_prefix_or_by_expression() {
-        assert!(name("_ga").matches("_ga"));
-        assert!(!name("_ga").matches("_ga_ABC123"));
-        assert!(name("_ga_*").matches("_ga_ABC123"));
-        assert!(
-            !name("_ga_*").matches("_ga"),
-            "a prefix alone is not a match"
-        );
-        assert!(
-            !name("_ga_*").matches("_ga_"),
-            "the prefix must be followed by something"
-        );
-        assert!(name("_hjSession_*").matches("_hjSession_1234"));
-        assert!(!name("_hjSession_*").matches("_hjSessionUser_1234"));
-        let re = name("re:_hjSession(User)?_[0-9]+");
-        assert!(re.matches("_hjSession_1234"));
-        assert!(re.matches("_hjSessionUser_1234"));
-        assert!(
-            !re.matches("x_hjSession_1234"),
-            "expressions match whole names"
-        );
-        assert!(!re.matches("_hjSession_12a"));
-        assert!(compile_regex("(").is_err());
-        // The expression cannot close the anchoring group: it would match any name.
-        assert!(compile_regex("x)|(.*").is_err());
-        assert!(compile_regex("a{1000}{1000}{1000}").is_err(), "size limit");
-    }
-
-    #[test]
-    fn durations_parse_singular_and_plural() {
-        assert_eq!(parse_duration("session"), Ok(Duration::Session));
-        assert_eq!(
-            parse_duration("2 weeks"),
-            Ok(Duration::Fixed(2, Unit::Week))
-        );
-        assert_eq!(
-            parse_duration("1 month"),
-            Ok(Duration::Fixed(1, Unit::Month))
-        );
-        assert_eq!(
-            parse_duration(" 30  minutes "),
-            Ok(Duration::Fixed(30, Unit::Minute))
-        );
-        assert!(parse_duration("13 monhts")
-            .unwrap_err()
-            .help
-            .contains("did you mean `month`?"));
-        assert!(parse_duration("forever").is_err());
-        assert!(parse_duration("0 days").is_err());
-        assert!(parse_duration("-1 days").is_err());
-        let huge = parse_duration("99999999999999999999 years").unwrap_err();
-        assert_eq!(
-            huge.message,
-            "`99999999999999999999` is too large a number for a lifetime"
-        );
-        assert!(huge.help.contains("4294967295"), "{}", huge.help);
-        assert_eq!(
-            parse_duration("4294967295 minutes"),
-            Ok(Duration::Fixed(u32::MAX, Unit::Minute))
-        );
-    }
+    use crate::inventory::{Duration, Party, Unit};
 
     fn load_str(text: &str) -> (Option<Inventory>, Diagnostics) {
         let mut s = Sources::default();
         let id = s.add("cookies.toml", text);
         let mut d = Diagnostics::default();
         let locales = vec!["en".to_string(), "fr".to_string()];
-        (load(text, id, &locales, &mut d), d)
+        (load(text, id, &locales, &mut d).ok(), d)
     }
 
     const GOOD: &str = r#"
@@ -1246,18 +874,16 @@ duration = "2 weeks"
         let own = decode::parse(&own_text, own_id, 0, &mut d).expect("toml");
         let locales = vec!["en".to_string(), "fr".to_string()];
         let inv = load_layers(
-            &[
-                Layer {
-                    file: shared_id,
-                    text: &shared_text,
-                    root: &shared,
-                },
-                Layer {
-                    file: own_id,
-                    text: &own_text,
-                    root: &own,
-                },
-            ],
+            &Layer {
+                file: shared_id,
+                text: &shared_text,
+                root: &shared,
+            },
+            Some(&Layer {
+                file: own_id,
+                text: &own_text,
+                root: &own,
+            }),
             locales.as_slice().into(),
             &mut d,
         )

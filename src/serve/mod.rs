@@ -19,6 +19,11 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use percent_encoding::percent_decode_str;
 use tokio::sync::Semaphore;
 
+pub mod watch;
+
+use crate::escape::html;
+use crate::layout;
+
 /// Where the preview's own resources (reload script, build notifications) live; these
 /// are answered before the site's files, so a site cannot shadow them.
 pub const PREFIX: &str = "/__clause/";
@@ -199,7 +204,7 @@ pub fn output_path(url_path: &str) -> Option<String> {
     let decoded = percent_decode_str(path).decode_utf8().ok()?;
     let rel = decoded.strip_prefix('/')?;
     if rel.is_empty() {
-        return Some("index.html".into());
+        return Some(layout::INDEX.into());
     }
     let (body, dir) = match rel.strip_suffix('/') {
         Some(b) => (b, true),
@@ -213,14 +218,10 @@ pub fn output_path(url_path: &str) -> Option<String> {
         return None;
     }
     Some(if dir {
-        format!("{body}/index.html")
+        layout::dir_index(body)
     } else {
         body.to_string()
     })
-}
-
-fn escape(text: &str) -> String {
-    crate::export::escape_html(text)
 }
 
 /// Adds the reload script (and the error banner, if any) to an HTML page.
@@ -231,7 +232,7 @@ pub fn inject(html: &[u8], version: u64, error: Option<&str>) -> Vec<u8> {
     if let Some(e) = error {
         let banner = format!(
             "<div id=\"clause-error\" role=\"alert\" style=\"position:sticky;top:0;z-index:2147483647;margin:0;padding:1rem;background:#5c0011;color:#fff;font:14px/1.4 system-ui,sans-serif;border-bottom:4px solid #ff4d4f\"><strong>The last save does not build: you are seeing the last good version.</strong> Fix the problem below and save; this page reloads by itself.<pre style=\"margin:.5rem 0 0;white-space:pre-wrap;font:13px/1.4 ui-monospace,monospace;color:#fff;background:transparent\">{}</pre></div>",
-            escape(e)
+            html::text(e)
         );
         out = match find_body_open(&out) {
             Some(i) => format!("{}{banner}{}", &out[..i], &out[i..]),
@@ -256,7 +257,7 @@ fn find_body_open(html: &str) -> Option<usize> {
 fn not_found(path: &str, version: u64, error: Option<&str>) -> Reply {
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><main><h1>Not found</h1><p>The site has no <code>{}</code>.</p><p><a href=\"/\">Home</a></p></main></body></html>",
-        escape(path)
+        html::text(path)
     );
     Reply::new(
         404,
@@ -318,7 +319,7 @@ pub fn answer(state: &State, url: &str) -> Reply {
             Reply::new(200, content_type(&path), inject(bytes, snap.version, error))
         }
         Some(bytes) => Reply::new(200, content_type(&path), bytes.clone()),
-        None if snap.files.contains_key(&format!("{path}/index.html")) => {
+        None if snap.files.contains_key(&layout::dir_index(&path)) => {
             let target = format!("{}/", url.split('?').next().unwrap_or(url));
             Reply {
                 location: Some(target),
@@ -326,11 +327,11 @@ pub fn answer(state: &State, url: &str) -> Reply {
             }
         }
         // A platform has no root page: the preview lists its portals instead.
-        None if path == "index.html" => {
+        None if path == layout::INDEX => {
             let mut portals: Vec<&str> = snap
                 .files
                 .keys()
-                .filter_map(|k| k.strip_suffix("/index.html"))
+                .filter_map(|k| k.strip_suffix(layout::INDEX)?.strip_suffix('/'))
                 .filter(|d| !d.contains('/'))
                 .collect();
             portals.sort_unstable();
@@ -339,7 +340,7 @@ pub fn answer(state: &State, url: &str) -> Reply {
             }
             let items: String = portals
                 .iter()
-                .map(|p| format!("<li><a href=\"/{0}/\">{0}</a></li>", escape(p)))
+                .map(|p| format!("<li><a href=\"/{0}/\">{0}</a></li>", html::text(p)))
                 .collect();
             let page = format!(
                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Portals</title></head><body><main><h1>Portals</h1><ul>{items}</ul></main></body></html>"

@@ -1,0 +1,578 @@
+//! The build engine behind `clause build`, `check` and `serve`: load the site (or every
+//! portal), render every page on every core, and write the files where the command wants
+//! them: the output folder (incrementally, each portal swapped in whole), memory, or
+//! nowhere. One call, [`run`], returns what happened or why nothing was published; it
+//! never prints: the command prints the [`Outcome`] or the [`Failure`].
+
+use std::collections::{HashMap, HashSet};
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{display_path, Diagnostic, Diagnostics, Sources};
+use crate::escape::terminal::show;
+use crate::fingerprint;
+use crate::input::Input;
+use crate::layout;
+use crate::output::{self, OutputError, Plan, PortalPublisher, Publisher, Stats};
+use crate::render;
+use crate::site::{self, Site};
+use crate::text::{count, plural, preview};
+
+/// What to build, and where to.
+pub struct Options<'a> {
+    /// The site's folder.
+    pub root: PathBuf,
+    /// Where the files go.
+    pub target: Target,
+    /// Warnings fail the build too.
+    pub strict: bool,
+    /// Threads to render with (all cores when `None`).
+    pub jobs: Option<usize>,
+    /// Told how rendering goes, for a progress bar.
+    pub progress: Option<&'a dyn Progress>,
+}
+
+/// Where the built files go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The output folder (`output/` under the root when `None`), replaced only by a build
+    /// that succeeds, and only where something changed.
+    Disk(Option<PathBuf>),
+    /// Memory: the files are in the [`Outcome`] (the preview server's).
+    Memory,
+    /// Nowhere: everything is checked, nothing is kept.
+    None,
+}
+
+/// Told how rendering goes (from the threads that render).
+pub trait Progress: Sync {
+    /// Rendering starts: `sites` sites (or portals) of `pages` pages in all.
+    fn start(&self, sites: usize, pages: usize);
+    /// A site (or portal) is rendered.
+    fn site_done(&self);
+    /// Rendering is over.
+    fn finish(&self);
+}
+
+/// Every file read and every problem found: what a command prints first.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// The files, for quoting.
+    pub sources: Sources,
+    /// The problems, in the order found.
+    pub diags: Diagnostics,
+    /// Whether `--strict` turns the warnings into a failure (there is no error, and there
+    /// are warnings).
+    pub strict_refused: bool,
+}
+
+/// What a build made of the site, for the status lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Pages rendered.
+    pub pages: usize,
+    /// Locales of a single site; `None` on a platform.
+    pub locales: Option<usize>,
+    /// Sites built: 1, or the portals of a platform.
+    pub sites: usize,
+    /// `[[cookies]]` entries, all portals together.
+    pub cookies: usize,
+}
+
+impl Summary {
+    fn of(sites: &[Site]) -> Summary {
+        Summary {
+            pages: sites.iter().map(|s| s.pages.len()).sum(),
+            locales: match sites {
+                [single] if single.id.is_none() => Some(single.config.locales.len()),
+                _ => None,
+            },
+            sites: sites.len(),
+            cookies: sites.iter().map(|s| s.inventory.cookies.len()).sum(),
+        }
+    }
+
+    /// "2 pages in 2 locales" or "6000 pages of 1000 portals".
+    pub fn pages(&self) -> String {
+        match self.locales {
+            Some(locales) => format!(
+                "{} in {}",
+                count(self.pages, "page", "pages"),
+                count(locales, "locale", "locales")
+            ),
+            None => format!(
+                "{} of {}",
+                count(self.pages, "page", "pages"),
+                count(self.sites, "portal", "portals")
+            ),
+        }
+    }
+
+    /// "7 cookie entries", or on a platform of several portals "9 cookie entries in all".
+    pub fn cookies(&self) -> String {
+        if self.sites == 1 {
+            count(self.cookies, "cookie entry", "cookie entries")
+        } else {
+            count(self.cookies, "cookie entry in all", "cookie entries in all")
+        }
+    }
+}
+
+/// A warning about the output folder's own contents, with its help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// What was found.
+    pub message: String,
+    /// What to do about it.
+    pub help: &'static str,
+}
+
+/// Where the files went.
+#[derive(Debug)]
+pub enum Written {
+    /// Nowhere (`Target::None`).
+    Nothing,
+    /// Into memory: output paths (`en/cookies/index.html`, prefixed by the portal's id on a
+    /// platform) and bytes.
+    Memory(HashMap<String, Vec<u8>>),
+    /// Nothing changed since the last build, whose output is as it wrote it: untouched.
+    UpToDate {
+        /// The output folder, as the user should read it.
+        output: String,
+    },
+    /// Into the output folder.
+    Disk {
+        /// The output folder, as the user should read it.
+        output: String,
+        /// Files written, unchanged and removed.
+        stats: Stats,
+        /// On a platform, the portals rebuilt and those untouched.
+        portals: Option<(usize, usize)>,
+        /// Files in the output that Clause did not write, or changed since it wrote them.
+        notes: Vec<Note>,
+    },
+}
+
+/// A build that succeeded.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The warnings found (no error, or the build would have failed).
+    pub report: Report,
+    /// What was built (zero when the output was up to date: nothing was read).
+    pub summary: Summary,
+    /// Where it went.
+    pub written: Written,
+}
+
+/// Why nothing (or, on a platform, not everything) was published.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The site has problems (or warnings under `--strict`): nothing was written.
+    #[error("the site has problems; nothing was written")]
+    Site(Report),
+    /// The output folder could not be written; `report` holds the site's own warnings and
+    /// problems, reported first.
+    #[error("{error}")]
+    Output {
+        /// The site's problems found before.
+        report: Report,
+        /// What went wrong with the output.
+        #[source]
+        error: OutputError,
+    },
+}
+
+/// Builds the site as `opts` says.
+pub fn run(opts: &Options) -> Result<Outcome, Failure> {
+    match &opts.target {
+        Target::Disk(output) => to_disk(opts, output.as_deref()),
+        Target::Memory => {
+            let files: Mutex<HashMap<String, Vec<u8>>> = Mutex::new(HashMap::new());
+            let outcome = in_memory(opts, &|path: &str, bytes: &[u8]| {
+                if let Ok(mut m) = files.lock() {
+                    m.insert(path.to_string(), bytes.to_vec());
+                }
+                Ok(())
+            })?;
+            Ok(Outcome {
+                written: Written::Memory(files.into_inner().unwrap_or_default()),
+                ..outcome
+            })
+        }
+        Target::None => in_memory(opts, &|_, _| Ok(())),
+    }
+}
+
+/// Loads and validates the site (or every portal), for the commands that read it without
+/// building it (`export`, `audit`); `Err` holds its problems.
+pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
+    let loaded = site::load(&Input::Disk(root.to_path_buf()));
+    let report = Report {
+        sources: loaded.sources,
+        diags: loaded.diags,
+        strict_refused: false,
+    };
+    if loaded.sites.is_empty() {
+        return Err(report);
+    }
+    Ok((loaded.sites, report))
+}
+
+/// Where rendered files go: a path in the output folder and the bytes.
+type Sink<'a, E> = &'a (dyn Fn(&str, &[u8]) -> Result<(), E> + Sync);
+
+/// Renders `sites` into `sink` (a map, or nothing): `check` and `serve`.
+fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure> {
+    let (sites, report) = load(&opts.root).map_err(Failure::Site)?;
+    let all: Vec<&Site> = sites.iter().collect();
+    let (errors, _) = render_all(opts, &all, sink);
+    let report = finish(opts, report, errors).map_err(Failure::Site)?;
+    Ok(Outcome {
+        report,
+        summary: Summary::of(&sites),
+        written: Written::Nothing,
+    })
+}
+
+/// Renders every page of every site on every core, handing each file to `sink` with its
+/// path in the output folder (prefixed by the portal's id on a platform). Returns every
+/// problem met, and the first error of the sink.
+fn render_all<E: Send>(
+    opts: &Options,
+    sites: &[&Site],
+    sink: Sink<E>,
+) -> (Vec<Diagnostic>, Option<E>) {
+    let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
+    if let Some(p) = opts.progress {
+        p.start(sites.len(), pages);
+    }
+    let errors = Mutex::new(Vec::new());
+    let failure: Mutex<Option<E>> = Mutex::new(None);
+    with_jobs(opts.jobs, || {
+        sites.par_iter().for_each(|site| {
+            match render::render(site) {
+                Ok(files) => {
+                    for f in files {
+                        let path = match &site.id {
+                            Some(id) => format!("{id}/{}", f.path),
+                            None => f.path,
+                        };
+                        if let Err(e) = sink(&path, &f.bytes) {
+                            if let Ok(mut slot) = failure.lock() {
+                                slot.get_or_insert(e);
+                            }
+                            return;
+                        }
+                    }
+                }
+                Err(mut d) => {
+                    if let Ok(mut all) = errors.lock() {
+                        all.append(&mut d);
+                    }
+                }
+            }
+            if let Some(p) = opts.progress {
+                p.site_done();
+            }
+        });
+    });
+    if let Some(p) = opts.progress {
+        p.finish();
+    }
+    (
+        errors.into_inner().unwrap_or_default(),
+        failure.into_inner().ok().flatten(),
+    )
+}
+
+/// The loader's problems with the rendering's merged in; `Err` when the build may not be
+/// published: an error, or a warning under `--strict`.
+fn finish(
+    opts: &Options,
+    mut report: Report,
+    render_errors: Vec<Diagnostic>,
+) -> Result<Report, Report> {
+    let warnings = report.diags.counts().1;
+    for e in render_errors {
+        report.diags.push(e);
+    }
+    if report.diags.has_errors() {
+        return Err(report);
+    }
+    if opts.strict && warnings > 0 {
+        report.strict_refused = true;
+        return Err(report);
+    }
+    Ok(report)
+}
+
+/// Runs `f` on a pool of `jobs` threads (all cores when `None`).
+fn with_jobs<T: Send>(jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> T {
+    match jobs.and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok()) {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
+}
+
+/// The output folder, resolved, and how to show it.
+struct Out<'a> {
+    dir: PathBuf,
+    shown: String,
+    /// The whole build's fingerprint.
+    print: String,
+    /// The fingerprint of what every portal shares.
+    shared: blake3::Hasher,
+    opts: &'a Options<'a>,
+}
+
+fn output_failure(error: OutputError) -> Failure {
+    Failure::Output {
+        report: Report::default(),
+        error,
+    }
+}
+
+/// `clause build`: render what changed, publish it atomically.
+fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
+    let root = &opts.root;
+    let given = output.map_or_else(|| root.join(layout::OUTPUT), Path::to_path_buf);
+    // Resolved and checked before anything is read from it or written beside it.
+    let dir = output::resolve(root, &given).map_err(output_failure)?;
+    let shown = match std::fs::canonicalize(root) {
+        Ok(root) => display_path(&root, &dir),
+        Err(_) => display_path(root, &given),
+    };
+    let shown = show(&shown).into_owned();
+    let input = Input::Disk(root.clone());
+    // Hashed once: the whole build's fingerprint and, on a platform, each portal's derive from it.
+    let shared = fingerprint::shared(&input);
+    let print = fingerprint::of_site_from(shared.clone(), &input);
+    let existing = output::survey(&dir);
+    // Nothing changed since the last build, and its files are as it wrote them: its output
+    // is already what this one would write.
+    if !opts.strict && existing.record.fingerprint == print && existing.scan.intact() {
+        output::clean_stale(&dir);
+        return Ok(Outcome {
+            report: Report::default(),
+            summary: Summary::default(),
+            written: Written::UpToDate { output: shown },
+        });
+    }
+    let (sites, report) = load(root).map_err(Failure::Site)?;
+    let out = Out {
+        dir,
+        shown,
+        print,
+        shared,
+        opts,
+    };
+    if sites.iter().any(|s| s.id.is_some()) {
+        return platform(&out, existing, &sites, report);
+    }
+    // Files put in by hand: kept by this build, and named.
+    let mut existing = existing;
+    existing.scan.foreign = output::find_foreign(&out.dir, &existing, None);
+    let publisher = match Publisher::begin(&out.dir, &out.print) {
+        Ok(p) => p,
+        // The site's warnings are still reported, before the output problem.
+        Err(error) => return Err(output_error(opts, report, error)),
+    };
+    let all: Vec<&Site> = sites.iter().collect();
+    let report = match render_checked(opts, &all, report, &|path, bytes| {
+        publisher.write(path, bytes)
+    }) {
+        Ok(r) => r,
+        Err(f) => {
+            publisher.abort();
+            return Err(f);
+        }
+    };
+    let done = match publisher.commit(&existing) {
+        Ok(s) => s,
+        Err(error) => return Err(Failure::Output { report, error }),
+    };
+    Ok(Outcome {
+        report,
+        summary: Summary::of(&sites),
+        written: Written::Disk {
+            notes: notes(&out.shown, &existing, &done.adopted, false),
+            output: out.shown,
+            stats: done.stats,
+            portals: None,
+        },
+    })
+}
+
+/// An output problem met after the site loaded: its problems go first.
+fn output_error(opts: &Options, report: Report, error: OutputError) -> Failure {
+    let report = finish(opts, report, Vec::new()).unwrap_or_else(|r| r);
+    Failure::Output { report, error }
+}
+
+/// Renders `sites` into `write`; `Err` when nothing may be published (the caller then
+/// throws its staging folder away).
+fn render_checked(
+    opts: &Options,
+    sites: &[&Site],
+    report: Report,
+    write: Sink<OutputError>,
+) -> Result<Report, Failure> {
+    let (errors, write_error) = render_all(opts, sites, write);
+    let checked = finish(opts, report, errors);
+    match (checked, write_error) {
+        (Ok(report) | Err(report), Some(error)) => Err(Failure::Output { report, error }),
+        (Ok(report), None) => Ok(report),
+        (Err(report), None) => Err(Failure::Site(report)),
+    }
+}
+
+/// Builds a platform: only the portals whose inputs changed are rendered, each swapped in
+/// whole; the others are not touched.
+fn platform(
+    out: &Out,
+    mut existing: output::Existing,
+    sites: &[Site],
+    report: Report,
+) -> Result<Outcome, Failure> {
+    let opts = out.opts;
+    let input = Input::Disk(opts.root.clone());
+    let record = &existing.record;
+    let previous: HashMap<&str, &str> = record
+        .portals
+        .iter()
+        .map(|(id, fp)| (id.as_str(), fp.as_str()))
+        .collect();
+    // Portals with a file changed or deleted since the last build are written again.
+    let dirty = existing.scan.dirty_portals();
+    // Each portal's fingerprint reads its files: done on every core.
+    let prints: Vec<(String, String)> = with_jobs(opts.jobs, || {
+        sites
+            .par_iter()
+            .filter_map(|s| {
+                let id = s.id.clone()?;
+                let fp = fingerprint::of_portal(&out.shared, &input, &id, &s.config);
+                Some((id, fp))
+            })
+            .collect()
+    });
+    let keep: Vec<bool> = prints
+        .iter()
+        .map(|(id, fp)| {
+            !existing.scan.unknown
+                && previous.get(id.as_str()) == Some(&fp.as_str())
+                && !dirty.contains(id.as_str())
+        })
+        .collect();
+    let rebuild: Vec<&Site> = sites
+        .iter()
+        .zip(&keep)
+        .filter(|(_, keep)| !**keep)
+        .map(|(s, _)| s)
+        .collect();
+    let current: HashSet<&str> = prints.iter().map(|(id, _)| id.as_str()).collect();
+    let gone: Vec<String> = record
+        .portals
+        .iter()
+        .filter(|(id, _)| !current.contains(id.as_str()))
+        .map(|(id, _)| id.clone())
+        .collect();
+    // Files put in by hand into the portals that change, or beside the portals: kept, and
+    // named. The untouched portals are not walked (their files are not touched either).
+    let changing: HashSet<&str> = rebuild
+        .iter()
+        .filter_map(|s| s.id.as_deref())
+        .chain(gone.iter().map(String::as_str))
+        .collect();
+    existing.scan.foreign = output::find_foreign(&out.dir, &existing, Some(&changing));
+    let publisher = match PortalPublisher::begin(&out.dir) {
+        Ok(x) => x,
+        Err(error) => return Err(output_error(opts, report, error)),
+    };
+    let report = match render_checked(opts, &rebuild, report, &|path, bytes| {
+        publisher.write(path, bytes)
+    }) {
+        Ok(r) => r,
+        Err(f) => {
+            publisher.abort();
+            return Err(f);
+        }
+    };
+    let rebuilt: Vec<String> = rebuild.iter().filter_map(|s| s.id.clone()).collect();
+    let plan = Plan {
+        fingerprint: &out.print,
+        portals: &prints,
+        rebuilt: &rebuilt,
+        gone: &gone,
+    };
+    let done = match publisher.commit(&plan, &existing) {
+        Ok(s) => s,
+        Err(error) => return Err(Failure::Output { report, error }),
+    };
+    Ok(Outcome {
+        report,
+        summary: Summary::of(sites),
+        written: Written::Disk {
+            output: out.shown.clone(),
+            stats: done.stats,
+            portals: Some((rebuilt.len(), sites.len() - rebuilt.len())),
+            notes: notes(&out.shown, &existing, &done.adopted, true),
+        },
+    })
+}
+
+/// What the survey of the output found besides Clause's own files: files put in by hand
+/// (kept) and files of Clause's changed or deleted since it wrote them (written again by
+/// this build).
+fn notes(
+    shown: &str,
+    existing: &output::Existing,
+    adopted: &[PathBuf],
+    platform: bool,
+) -> Vec<Note> {
+    let mut out = Vec::new();
+    let adopted: HashSet<&PathBuf> = adopted.iter().collect();
+    let foreign: Vec<String> = existing
+        .scan
+        .foreign
+        .iter()
+        .filter(|p| !adopted.contains(p))
+        .map(|p| format!("{shown}/{}", p.to_string_lossy()))
+        .collect();
+    if !foreign.is_empty() {
+        let help = if platform {
+            "to publish files of your own, put them in the site's `static/` folder (copied into every portal) or in `sites/<id>/static/` (one portal): Clause copies them on every build"
+        } else {
+            "to publish files of your own, put them in the site's `static/` folder: Clause copies it into the output on every build"
+        };
+        let message = format!(
+            "{shown}/ holds {} that Clause did not write; {} kept as {}: {}",
+            count(foreign.len(), "file", "files"),
+            plural(foreign.len(), "it is", "they are"),
+            plural(foreign.len(), "it is", "they are"),
+            preview(&foreign, 10)
+        );
+        out.push(Note { message, help });
+    }
+    let drifted: Vec<String> = existing
+        .drifted()
+        .iter()
+        .map(|p| format!("{shown}/{p}"))
+        .collect();
+    if !drifted.is_empty() {
+        let message = format!(
+            "{} that Clause wrote {} changed or deleted since the last build, and {} written again: {}",
+            count(drifted.len(), "file", "files"),
+            plural(drifted.len(), "was", "were"),
+            plural(drifted.len(), "is", "are"),
+            preview(&drifted, 10)
+        );
+        out.push(Note {
+            message,
+            help: "edit the site's sources, not the output: Clause writes its own files again whenever they differ from what it wrote",
+        });
+    }
+    out
+}

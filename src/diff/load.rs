@@ -1,0 +1,83 @@
+//! The two inventories `clause diff` compares, read from their bytes (a file, or a git
+//! revision's), each on its own: texts kept in every locale it has.
+
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostics, Sources};
+use crate::inventory::{self, Inventory};
+use crate::layout;
+
+/// One side of the comparison: its name as shown, and its bytes.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// `HEAD~1:content/cookies.toml`, or the file's path.
+    pub name: String,
+    /// Its contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Two inventories that loaded, and the locales to compare their texts in.
+#[derive(Debug)]
+pub struct Pair {
+    /// The old inventory.
+    pub old: Inventory,
+    /// The new inventory.
+    pub new: Inventory,
+    /// The site's locales, else every locale either side has; `[""]` for texts written
+    /// once for every language.
+    pub locales: Vec<String>,
+}
+
+/// Why the inventories cannot be compared.
+#[derive(Debug, Default)]
+pub struct Unloadable {
+    /// The sides that are not UTF-8 text, by name.
+    pub not_utf8: Vec<String>,
+    /// The files read, for quoting.
+    pub sources: Sources,
+    /// The problems of those that are text.
+    pub diags: Diagnostics,
+}
+
+/// The site's locales, when `root` holds a readable site.toml.
+pub fn site_locales(root: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(root.join(layout::SITE_TOML)).ok()?;
+    let mut sources = Sources::default();
+    let file = sources.add(layout::SITE_TOML, text.clone());
+    let mut diags = Diagnostics::default();
+    crate::config::load(&text, file, &mut diags)
+        .ok()
+        .map(|c| c.locales)
+}
+
+/// Reads both sides; texts are required in `site` (the site's locales) when given.
+pub fn inventories(old: Side, new: Side, site: Option<Vec<String>>) -> Result<Pair, Unloadable> {
+    let mut u = Unloadable::default();
+    let mut load = |side: Side| -> Option<(Inventory, Vec<String>)> {
+        let Ok(text) = String::from_utf8(side.bytes) else {
+            u.not_utf8.push(side.name);
+            return None;
+        };
+        let file = u.sources.add(side.name, text.clone());
+        inventory::read::load_standalone(&text, file, site.as_deref(), &mut u.diags).ok()
+    };
+    let (a, b) = (load(old), load(new));
+    let (Some((old, la)), Some((new, lb))) = (a, b) else {
+        return Err(u);
+    };
+    if u.diags.has_errors() {
+        return Err(u);
+    }
+    let mut locales = site.unwrap_or_else(|| {
+        let mut v = la;
+        v.extend(lb);
+        v.sort();
+        v.dedup();
+        v
+    });
+    if locales.is_empty() {
+        // Texts written once for every language: compare them once.
+        locales.push(String::new());
+    }
+    Ok(Pair { old, new, locales })
+}
