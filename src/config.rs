@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use crate::decode::{self, Localized, Reader, Spanned, Val};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
+use crate::diagnostics::{suggest, Code, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::i18n;
 
 /// A column of the cookie tables.
@@ -115,6 +115,7 @@ fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, Err
             Ok(n @ 1..=1000) => n,
             _ => {
                 return Err(r.error(
+                    Code::HistoryLimit,
                     span,
                     format!("`history.limit` is {n}"),
                     "out of range",
@@ -174,6 +175,7 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Result<Config,
                     None => format!("use one of {}, or add it to `locales`", locales.join(", ")),
                 };
                 Err(r.error(
+                    Code::UnknownDefaultLocale,
                     &s.span,
                     format!("`default_locale` `{}` is not in `locales`", s.value),
                     "not a locale of this site",
@@ -190,6 +192,7 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Result<Config,
                 Ok(s.value)
             } else {
                 Err(r.error(
+                    Code::InvalidThemeName,
                     &s.span,
                     format!("`{}` is not a valid theme name", s.value),
                     "not a folder name",
@@ -264,6 +267,7 @@ fn read_locales(
     let list = decode::strings(r, v, "locales")?;
     if list.is_empty() {
         return Err(r.error(
+            Code::NoLocale,
             &v.span,
             "`locales` is empty".into(),
             "no locale",
@@ -281,10 +285,13 @@ fn read_locales(
         if let Some(i) = locales.iter().position(|l| *l == tag.value) {
             let first: Range<usize> = spans[i].clone();
             r.diags.push(
-                Diagnostic::error(format!("locale `{}` is listed twice", tag.value))
-                    .at(r.file, tag.span.clone(), "listed again here")
-                    .also(r.file, first, "first listed here")
-                    .help("remove one of them"),
+                Diagnostic::error(
+                    Code::DuplicateLocale,
+                    format!("locale `{}` is listed twice", tag.value),
+                )
+                .at(r.file, tag.span.clone(), "listed again here")
+                .also(r.file, first, "first listed here")
+                .help("remove one of them"),
             );
             continue;
         }
@@ -301,6 +308,7 @@ fn read_locales(
 fn check_locale_tag(r: &mut Reader, tag: &Spanned<String>) -> Result<(), ErrorReported> {
     if crate::content::RESERVED.contains(&tag.value.to_ascii_lowercase().as_str()) {
         return Err(r.error(
+            Code::ReservedLocale,
             &tag.span,
             format!("`{}` cannot name a folder", tag.value),
             "reserved name",
@@ -310,6 +318,7 @@ fn check_locale_tag(r: &mut Reader, tag: &Spanned<String>) -> Result<(), ErrorRe
     match i18n::canonical_tag(&tag.value) {
         Ok(canonical) if canonical == tag.value => Ok(()),
         Ok(canonical) => Err(r.error(
+            Code::LocaleNotCanonical,
             &tag.span,
             format!(
                 "locale tag `{}` is not written in its standard form",
@@ -324,6 +333,7 @@ fn check_locale_tag(r: &mut Reader, tag: &Spanned<String>) -> Result<(), ErrorRe
                 Err(_) => "use a language code such as `en`, `fr` or `pt-BR`".into(),
             };
             Err(r.error(
+                Code::InvalidLocale,
                 &tag.span,
                 format!("`{}` is not a valid locale tag", tag.value),
                 "not a BCP 47 language tag",
@@ -338,6 +348,7 @@ pub(crate) fn check_base_url(r: &mut Reader, s: &Spanned<String>) -> Result<Stri
         Ok(u) if (u.scheme() == "https" || u.scheme() == "http") && u.host().is_some() => {
             if u.query().is_some() || u.fragment().is_some() {
                 return Err(r.error(
+                    Code::BaseUrlQuery,
                     &s.span,
                     "`base_url` must not have a query or fragment".into(),
                     "query or fragment",
@@ -351,6 +362,7 @@ pub(crate) fn check_base_url(r: &mut Reader, s: &Spanned<String>) -> Result<Stri
             Ok(url)
         }
         _ => Err(r.error(
+            Code::InvalidBaseUrl,
             &s.span,
             format!("`{}` is not an absolute http(s) address", s.value),
             "not an absolute URL",
@@ -368,6 +380,7 @@ fn read_columns(r: &mut Reader, v: &Spanned<Val>) -> Result<Vec<Column>, ErrorRe
         match Column::ALL.iter().find(|(k, _)| *k == item.value) {
             Some((_, c)) if out.contains(c) => {
                 failed = Err(r.error(
+                    Code::DuplicateColumn,
                     &item.span,
                     format!("column `{}` is listed twice", item.value),
                     "listed again",
@@ -381,6 +394,7 @@ fn read_columns(r: &mut Reader, v: &Spanned<Val>) -> Result<Vec<Column>, ErrorRe
                     None => format!("columns are: {}", names.join(", ")),
                 };
                 failed = Err(r.error(
+                    Code::UnknownColumn,
                     &item.span,
                     format!("unknown column `{}`", item.value),
                     "unknown column",
@@ -392,6 +406,7 @@ fn read_columns(r: &mut Reader, v: &Spanned<Val>) -> Result<Vec<Column>, ErrorRe
     failed?;
     if out.is_empty() {
         return Err(r.error(
+            Code::NoColumn,
             &v.span,
             "`columns` is empty".into(),
             "no column",

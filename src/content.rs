@@ -1,7 +1,7 @@
 //! Documents: `content/<locale>/<slug>.md`, TOML front matter between `+++` lines, then prose.
 
 use crate::decode::{self, Reader, Val};
-use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::i18n::Date;
 
 /// True for a name that can safely name a folder or an anchor: `a-z`, `0-9`, `-`, `_`,
@@ -74,14 +74,17 @@ pub fn parse_document(
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_line_end].trim_end() != "+++" {
         return Err(diags.error(
-            Diagnostic::error("the document does not start with front matter")
-                .at(
-                    file,
-                    0..first_line_end.saturating_sub(1),
-                    "expected `+++` here",
-                )
-                .help("start the file with a title block:")
-                .example(example),
+            Diagnostic::error(
+                Code::NoFrontMatter,
+                "the document does not start with front matter",
+            )
+            .at(
+                file,
+                0..first_line_end.saturating_sub(1),
+                "expected `+++` here",
+            )
+            .help("start the file with a title block:")
+            .example(example),
         ));
     }
     // Find the closing `+++` line.
@@ -97,9 +100,12 @@ pub fn parse_document(
     }
     let Some((close_start, body_offset)) = close else {
         return Err(diags.error(
-            Diagnostic::error("the front matter is never closed")
-                .at(file, 0..3, "opened here")
-                .help("add a line `+++` after the title block"),
+            Diagnostic::error(
+                Code::UnclosedFrontMatter,
+                "the front matter is never closed",
+            )
+            .at(file, 0..3, "opened here")
+            .help("add a line `+++` after the title block"),
         ));
     };
     let fm = &text[first_line_end..close_start];
@@ -126,6 +132,7 @@ pub fn parse_document(
             match raw.and_then(Date::parse) {
                 Some(d) => Ok(Some(d)),
                 None => Err(r.error(
+                    Code::InvalidDate,
                     &v.span,
                     "`updated` is not a valid date".into(),
                     "expected a date",

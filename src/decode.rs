@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use toml_edit::{Item, Value};
 
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
+use crate::diagnostics::{suggest, Code, Diagnostic, Diagnostics, ErrorReported, FileId};
 
 /// A value with the byte range it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +70,7 @@ pub fn parse(
             let message = e.message().trim().trim_end_matches('.').to_string();
             let first_line = message.lines().next().unwrap_or("invalid TOML").to_string();
             Err(diags.error(
-                Diagnostic::error(format!("invalid TOML: {first_line}"))
+                Diagnostic::error(Code::InvalidToml, format!("invalid TOML: {first_line}"))
                     .at(file, span, first_line)
                     .help(syntax_help(text, e.span(), &message)),
             ))
@@ -202,13 +202,14 @@ impl Reader<'_> {
     /// Records an error at a span.
     pub fn error(
         &mut self,
+        code: Code,
         span: &Range<usize>,
         message: String,
         label: &str,
         help: String,
     ) -> ErrorReported {
         self.diags.error(
-            Diagnostic::error(message)
+            Diagnostic::error(code, message)
                 .at(self.file, span.clone(), label)
                 .help(help),
         )
@@ -223,6 +224,7 @@ impl Reader<'_> {
         example: &str,
     ) -> ErrorReported {
         self.error(
+            Code::WrongType,
             &v.span,
             format!("`{field}` must be {expected}, not {}", v.value.type_name()),
             &format!("expected {expected}"),
@@ -243,10 +245,10 @@ impl Reader<'_> {
             return self.wrong_type(v, field, expected, example);
         }
         self.diags.error(
-            Diagnostic::error(format!(
-                "`{field}` must be {expected}, not {}",
-                v.value.type_name()
-            ))
+            Diagnostic::error(
+                Code::WrongType,
+                format!("`{field}` must be {expected}, not {}", v.value.type_name()),
+            )
             .at(self.file, v.span.clone(), format!("expected {expected}"))
             .help("write it like this:")
             .example(example),
@@ -280,6 +282,7 @@ impl Reader<'_> {
                     ),
                 };
                 let reported = self.error(
+                    Code::UnknownKey,
                     &k.span,
                     format!("unknown key `{}` in {what}", k.value),
                     "unknown key",
@@ -333,6 +336,7 @@ impl<'v> Fields<'v> {
             return Err(*reported);
         }
         Err(r.error(
+            Code::MissingKey,
             &self.span,
             format!("{} has no `{key}`", self.what),
             &format!("`{key}` is missing here"),
@@ -406,6 +410,7 @@ pub fn choice<T: Copy>(
         |x| format!("did you mean `{x}`?"),
     );
     Err(r.error(
+        Code::NotAChoice,
         &s.span,
         format!(
             "`{field}` must be {}, not \"{}\"",
@@ -491,10 +496,13 @@ pub fn localized<'a>(
                         ),
                     };
                     r.diags.push(
-                        Diagnostic::warning(format!(
-                            "`{field}` has a text for `{}`, which is not a locale of this site",
-                            k.value
-                        ))
+                        Diagnostic::warning(
+                            Code::UnusedTranslation,
+                            format!(
+                                "`{field}` has a text for `{}`, which is not a locale of this site",
+                                k.value
+                            ),
+                        )
                         .at(r.file, k.span.clone(), "unused translation")
                         .help(help),
                     );
@@ -530,6 +538,7 @@ pub fn localized<'a>(
                     .collect::<Vec<_>>()
                     .join(", ");
                 return Err(r.error(
+                    Code::MissingTranslation,
                     &v.span,
                     format!("`{field}` has no translation for {list}"),
                     "missing translation",

@@ -26,6 +26,136 @@ pub enum Severity {
     Warning,
 }
 
+/// Declares the diagnostic codes: each one's name, code, severity and one line.
+macro_rules! codes {
+    ($($name:ident = $code:literal, $severity:ident, $line:literal;)*) => {
+        /// What a diagnostic is about, as a stable code (`C0012`): in the human header
+        /// (`error[C0012]: …`), in the JSON output's `code` field, and listed in the
+        /// README, so that CI annotations and documentation can link to it. A code is
+        /// never reused for another problem.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $(
+                #[doc = $line]
+                $name,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$name),*];
+
+            /// `C0012`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$name => $code,)*
+                }
+            }
+
+            /// Whether it is an error or a warning.
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$name => Severity::$severity,)*
+                }
+            }
+
+            /// What it is about, in one line (the README's table).
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Code::$name => $line,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // Files
+    RootNotAFolder = "C0001", Error, "the site's folder (`--root`) does not exist or is not a folder";
+    MissingFile = "C0002", Error, "a file the site needs does not exist (site.toml, content/cookies.toml, a document)";
+    LinkOutside = "C0003", Error, "a file is a link that leads outside the site folder";
+    Unreadable = "C0004", Error, "a file cannot be read (no permission, or it is a folder)";
+    NotUtf8 = "C0005", Error, "a file is not UTF-8 text";
+    // TOML
+    InvalidToml = "C0006", Error, "a TOML file (or a document's front matter) does not parse";
+    WrongType = "C0007", Error, "a value has the wrong type (a string where a list is expected…)";
+    UnknownKey = "C0008", Error, "a key that this table does not have (often a typo)";
+    MissingKey = "C0009", Error, "a required key is missing";
+    NotAChoice = "C0010", Error, "a value is not one of the words allowed (`consent`, `party`)";
+    MissingTranslation = "C0011", Error, "a human-readable value has no text for a locale of the site";
+    UnusedTranslation = "C0012", Warning, "a human-readable value has a text for a locale the site does not have";
+    // site.toml
+    NoLocale = "C0013", Error, "`locales` is empty";
+    ReservedLocale = "C0014", Error, "a locale tag is a name Windows reserves for a device";
+    LocaleNotCanonical = "C0015", Error, "a locale tag is not written in its standard form (`en-gb` for `en-GB`)";
+    InvalidLocale = "C0016", Error, "a locale is not a BCP 47 language tag";
+    DuplicateLocale = "C0017", Error, "a locale is listed twice";
+    InvalidBaseUrl = "C0018", Error, "`base_url` is not an absolute http(s) address";
+    BaseUrlQuery = "C0019", Error, "`base_url` has a query or a fragment";
+    UnknownDefaultLocale = "C0020", Error, "`default_locale` is not one of `locales`";
+    InvalidThemeName = "C0021", Error, "`theme` is not a folder name";
+    DuplicateColumn = "C0022", Error, "a column of `columns` is listed twice";
+    UnknownColumn = "C0023", Error, "`columns` names a column that does not exist";
+    NoColumn = "C0024", Error, "`columns` is empty";
+    HistoryLimit = "C0025", Error, "`history.limit` is not between 1 and 1000";
+    // sites.toml
+    NoPortal = "C0026", Error, "sites.toml declares no portal";
+    InvalidPortalId = "C0027", Error, "a portal's `id` cannot name a folder";
+    DuplicatePortal = "C0028", Error, "two portals have the same `id`";
+    UnknownPortalLocale = "C0029", Error, "a portal lists a locale that site.toml does not have";
+    NoPortalLocale = "C0030", Error, "a portal's `locales` is empty";
+    // inventory
+    DuplicateDefinition = "C0031", Error, "a definition's `id` is declared twice";
+    InvalidId = "C0032", Error, "a definition, category or provider id is not a valid identifier";
+    CategoryIdTaken = "C0033", Error, "a category's id is already an id of the page";
+    NoCookie = "C0034", Warning, "the inventory declares no cookie";
+    RemoveUnknown = "C0035", Error, "a portal's `remove` names a cookie that the shared inventory does not have";
+    InvalidAddress = "C0036", Error, "`url` or `privacy_policy` is not an http(s) or mailto address";
+    UnknownReference = "C0037", Error, "a cookie names a provider or a category that is not declared";
+    NoName = "C0038", Error, "a cookie's `names` is empty";
+    InvalidCookieName = "C0039", Error, "a cookie name has a character that cookie names cannot have";
+    InvalidRegex = "C0040", Error, "a `re:` pattern is not a valid regular expression";
+    PatternTooLarge = "C0041", Error, "a `re:` pattern is too large once written for the consent banners";
+    PatternNotJavaScript = "C0042", Error, "a `re:` pattern cannot be written for the consent banners";
+    DuplicateCookie = "C0043", Error, "a cookie name is declared twice";
+    InvalidDuration = "C0044", Error, "`duration` is not a lifetime (`session`, `13 months`)";
+    CategoryWithoutCookie = "C0045", Warning, "a category has no cookie";
+    CategoryNotShown = "C0046", Warning, "no page shows the cookies of a category";
+    // documents
+    NoFrontMatter = "C0047", Error, "a document does not start with front matter (`+++`)";
+    UnclosedFrontMatter = "C0048", Error, "a document's front matter is never closed";
+    InvalidDate = "C0049", Error, "`updated` is not a valid date";
+    InvalidPageName = "C0050", Error, "a document's file name cannot name a page";
+    LocaleWithoutDocument = "C0051", Error, "a locale has no document";
+    UntranslatedDocument = "C0052", Error, "a document has no version in one of the locales";
+    NotALocaleFolder = "C0053", Warning, "a folder of content/ is not a locale of the site, so it is not built";
+    UnmatchedPortalDocument = "C0054", Warning, "a portal's document replaces no shared document, so it is not built";
+    // prose
+    UnknownPlaceholder = "C0055", Error, "a `{{ placeholder }}` that is neither a parameter nor a section";
+    SectionNotAlone = "C0056", Error, "a section placeholder shares its paragraph with other text";
+    SectionInList = "C0057", Error, "a section placeholder is inside a list or a quote";
+    UnknownCategory = "C0058", Error, "`{{ cookies <id> }}` names a category that does not exist";
+    PlaceholderInHtml = "C0059", Error, "a placeholder is inside raw HTML, where it is not replaced";
+    AnchorPinnedTwice = "C0060", Error, "two headings pin the same anchor";
+    PageIdTaken = "C0061", Error, "an anchor or an id of the prose is already an id of the page";
+    DuplicateId = "C0062", Error, "an id of raw HTML is used twice on the page";
+    NestedTooDeep = "C0063", Error, "lists and block quotes nest more than 32 levels deep";
+    ElementsTooDeep = "C0064", Error, "elements nest more than 128 levels deep";
+    ReopenedElements = "C0065", Error, "HTML that makes browsers reopen its open elements over and over";
+    BlockTooLarge = "C0066", Error, "a block of prose holds more than 200,000 HTML tags or 500,000 pieces of Markdown";
+    // static files
+    StaticBadName = "C0067", Error, "a static file's name holds a backslash or a control character";
+    StaticCollision = "C0068", Error, "a static file takes the place of a file that Clause writes";
+    // theme
+    LinkLoop = "C0069", Error, "a folder link in the theme leads back to a folder that holds it";
+    ThemeNotFound = "C0070", Error, "`theme` names a folder that themes/ does not have";
+    TemplateSyntax = "C0071", Error, "a template does not parse";
+    TemplateRender = "C0072", Error, "a template fails to render";
+    UnknownPluralForm = "C0073", Error, "UI strings: a unit of duration has a key that is not a plural form (`one`, `other`…)";
+    NotTwelveMonths = "C0074", Error, "UI strings: `months` does not list 12 names";
+    IncompleteStrings = "C0075", Error, "the theme has no complete UI strings for a locale";
+}
+
 /// Index of a file in [`Sources`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileId(usize);
@@ -232,6 +362,8 @@ pub struct Label {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
+    /// Which problem it is.
+    pub code: Code,
     /// What is wrong, in one sentence.
     pub message: String,
     /// Where it is wrong (the primary location).
@@ -251,19 +383,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error with no location yet.
-    pub fn error(message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, message.into())
+    /// An error with no location yet; `code` must be an error's.
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message.into())
     }
 
-    /// A warning with no location yet.
-    pub fn warning(message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, message.into())
+    /// A warning with no location yet; `code` must be a warning's.
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message.into())
     }
 
-    fn new(severity: Severity, message: String) -> Self {
+    fn new(severity: Severity, code: Code, message: String) -> Self {
+        debug_assert_eq!(severity, code.severity(), "{code:?}: {message}");
         Diagnostic {
             severity,
+            code,
             message,
             primary: None,
             path: None,
@@ -438,6 +572,7 @@ pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
     };
     let mut v = serde_json::json!({
         "severity": d.severity,
+        "code": d.code.as_str(),
         "message": d.message,
         "help": help,
     });
@@ -490,6 +625,7 @@ pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
         );
     }
     let mut diag = cs::Diagnostic::new(severity)
+        .with_code(d.code.as_str())
         .with_message(message.clone())
         .with_labels(labels);
     let mut notes = Vec::new();
@@ -522,7 +658,11 @@ pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
         Ok(s) => s,
         // Only reachable if a span is out of range: still say what is wrong.
         Err(_) => {
-            let mut s = format!("{}: {message}\n", severity_word(d.severity));
+            let mut s = format!(
+                "{}[{}]: {message}\n",
+                severity_word(d.severity),
+                d.code.as_str()
+            );
             if let Some(h) = &help {
                 let _ = writeln!(s, "  = help: {h}");
             }
@@ -602,12 +742,59 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 mod tests {
     use super::*;
 
+    /// The README's table of codes, as [`Code::ALL`] gives it.
+    fn codes_table() -> String {
+        let mut t = String::from("| code | severity | what it means |\n| --- | --- | --- |\n");
+        for c in Code::ALL {
+            let _ = writeln!(
+                t,
+                "| `{}` | {} | {} |",
+                c.as_str(),
+                severity_word(c.severity()),
+                c.description().replace('|', "\\|")
+            );
+        }
+        t
+    }
+
+    #[test]
+    fn codes_are_numbered_in_order_once_each() {
+        for (i, c) in Code::ALL.iter().enumerate() {
+            // Numbered in order, so that a new code goes at the end and none is reused.
+            assert_eq!(c.as_str(), format!("C{:04}", i + 1), "{c:?}");
+            assert!(!c.description().contains('\n'), "{c:?}");
+        }
+    }
+
+    /// The README lists every code with its severity and line, between two markers;
+    /// `CLAUSE_BLESS=1` writes the table there again from the enum.
+    #[test]
+    fn readme_lists_every_code() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = std::fs::read_to_string(&path).unwrap_or_default();
+        let (start, end) = ("<!-- codes:start -->\n", "<!-- codes:end -->");
+        let (Some(a), Some(b)) = (readme.find(start), readme.find(end)) else {
+            panic!("README.md has no `{start}` … `{end}` markers");
+        };
+        let listed = &readme[a + start.len()..b];
+        let table = codes_table();
+        if listed != table && std::env::var_os("CLAUSE_BLESS").is_some_and(|v| v == "1") {
+            let new = format!("{}{table}{}", &readme[..a + start.len()], &readme[b..]);
+            std::fs::write(&path, new).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            return;
+        }
+        assert!(
+            listed == table,
+            "README.md's table of diagnostic codes differs from `Code::ALL` (CLAUSE_BLESS=1 writes it):\n{table}"
+        );
+    }
+
     #[test]
     fn only_an_error_is_proof_that_an_error_was_reported() {
         let mut d = Diagnostics::default();
-        d.push(Diagnostic::warning("w"));
+        d.push(Diagnostic::warning(Code::NoCookie, "w"));
         assert_eq!(d.error_reported(), None);
-        let proof = d.error(Diagnostic::error("e"));
+        let proof = d.error(Diagnostic::error(Code::MissingFile, "e"));
         assert_eq!(d.error_reported(), Some(proof));
         assert_eq!(d.counts(), (1, 1));
     }
@@ -632,15 +819,21 @@ mod tests {
     fn human_report_has_caret_and_help() {
         let mut sources = Sources::default();
         let id = sources.add("cookies.toml", "purpse = \"x\"\n");
-        let d = Diagnostic::error("unknown key `purpse`")
+        let d = Diagnostic::error(Code::UnknownKey, "unknown key `purpse`")
             .at(id, 0..6, "not a cookie field")
             .help("did you mean `purpose`?");
         let text = to_human(&sources, &d, false);
         assert!(text.contains("cookies.toml:1:1"), "{text}");
         assert!(text.contains("^^^^^^ not a cookie field"), "{text}");
         assert!(text.contains("= help: did you mean `purpose`?"), "{text}");
+        assert!(text.starts_with("error[C0008]: unknown key"), "{text}");
         let json = to_json(&sources, &d);
         assert!(json.contains("\"line\":1"), "{json}");
+        assert!(json.contains("\"code\":\"C0008\""), "{json}");
+        // A span past the end of the file still gives the header with its code.
+        let d = Diagnostic::warning(Code::NoCookie, "w").at(id, 100..200, "x");
+        let text = to_human(&sources, &d, false);
+        assert!(text.starts_with("warning[C0034]: w"), "{text}");
     }
 
     #[test]
@@ -649,7 +842,7 @@ mod tests {
         let text = "a = \"\u{1b}[2J\"\r\nb = \"x\u{202e}\ny\"\nc = 1\n";
         let id = sources.add("in\u{1b}[2J.toml", text);
         let b = text.find('b').unwrap_or(0);
-        let d = Diagnostic::error("bad `\u{1b}[2J\nerror: fake`")
+        let d = Diagnostic::error(Code::WrongType, "bad `\u{1b}[2J\nerror: fake`")
             .at(id, b..text.find('c').unwrap_or(0), "label \r\u{0}")
             .also(id, 5..6, "the \u{1b}")
             .in_file("x")

@@ -9,7 +9,7 @@ use icu_locale_core::LanguageIdentifier;
 use icu_plurals::{PluralCategory, PluralRules};
 
 use crate::decode::{self, Reader, Val};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
+use crate::diagnostics::{suggest, Code, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::inventory::{Consent, Duration, Party};
 
 /// A string that is not a BCP 47 language tag.
@@ -284,6 +284,7 @@ impl Strings {
                                             |s| format!("did you mean `{s}`?"),
                                         );
                                     failed = Err(r.error(
+                                        Code::UnknownPluralForm,
                                         &cat.span,
                                         format!("`{}` is not a plural form", cat.value),
                                         "unknown plural form",
@@ -314,6 +315,7 @@ impl Strings {
                         }
                         Ok(_) => {
                             failed = Err(r.error(
+                                Code::NotTwelveMonths,
                                 &v.span,
                                 "`months` must list the 12 month names".into(),
                                 "not 12 names",
@@ -352,10 +354,13 @@ impl Strings {
         if !missing.is_empty() {
             let file_hint = format!("themes/<theme>/i18n/{locale}.toml");
             return Err(diags.error(
-                Diagnostic::error(format!(
-                    "the theme has no complete UI strings for `{locale}`: missing {}",
-                    missing.join(", ")
-                ))
+                Diagnostic::error(
+                    Code::IncompleteStrings,
+                    format!(
+                        "the theme has no complete UI strings for `{locale}`: missing {}",
+                        missing.join(", ")
+                    ),
+                )
                 .at(decl.0, decl.1, "this locale needs UI strings")
                 .help(format!(
                     "create or complete {file_hint} (copy the keys of en.toml and translate them)"

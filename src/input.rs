@@ -9,7 +9,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId, Sources};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, ErrorReported, FileId, Sources};
 
 /// The site's files.
 #[derive(Debug, Clone)]
@@ -209,7 +209,7 @@ impl<'i> Loader<'i> {
         match self.input.read(rel) {
             Ok(b) => Ok(b),
             Err(ReadError::NotFound) => Err(self.diags.error(
-                Diagnostic::error(format!("`{rel}` does not exist"))
+                Diagnostic::error(Code::MissingFile, format!("`{rel}` does not exist"))
                     .in_file(rel)
                     .help(missing_help),
             )),
@@ -230,14 +230,14 @@ impl<'i> Loader<'i> {
 
     fn unreadable(&mut self, rel: &str, e: ReadError) -> ErrorReported {
         let d = match e {
-            ReadError::Outside(real) => Diagnostic::error(format!(
+            ReadError::Outside(real) => Diagnostic::error(Code::LinkOutside, format!(
                 "`{rel}` is a link to `{}`, outside the site folder",
                 real.display()
             ))
             .help("Clause reads only files inside the site folder: copy the file here instead of linking to it"),
-            ReadError::Io(e) => Diagnostic::error(format!("cannot read `{rel}`: {e}"))
+            ReadError::Io(e) => Diagnostic::error(Code::Unreadable, format!("cannot read `{rel}`: {e}"))
                 .help("check that the file is readable"),
-            ReadError::NotFound => Diagnostic::error(format!("`{rel}` does not exist")),
+            ReadError::NotFound => Diagnostic::error(Code::MissingFile, format!("`{rel}` does not exist")),
         };
         self.diags.error(d.in_file(rel))
     }
@@ -273,7 +273,7 @@ impl<'i> Loader<'i> {
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let id = self.sources.add(name, lossy);
                 Err(self.diags.error(
-                    Diagnostic::error("the file is not UTF-8 text")
+                    Diagnostic::error(Code::NotUtf8, "the file is not UTF-8 text")
                         .at(id, valid..valid + 3, "this byte is not UTF-8")
                         .help("save the file as UTF-8 (most editors offer it under \"Save as…\" or \"Encoding\")"),
                 ))

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::decode::Localized;
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
+use crate::diagnostics::{suggest, Code, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::dom;
 
 /// A generated section that a placeholder (or the default layout) puts in the page.
@@ -551,9 +551,12 @@ impl Renderer<'_, '_> {
             ),
         };
         self.diags.push(
-            Diagnostic::error(format!("unknown placeholder `{{{{ {name} }}}}`"))
-                .at(self.src.file, span, why)
-                .help(help),
+            Diagnostic::error(
+                Code::UnknownPlaceholder,
+                format!("unknown placeholder `{{{{ {name} }}}}`"),
+            )
+            .at(self.src.file, span, why)
+            .help(help),
         );
     }
 
@@ -578,11 +581,12 @@ impl Renderer<'_, '_> {
                 }
                 ["definitions"] | ["cookies"] | ["cookies", _] => {
                     self.diags.push(
-                        Diagnostic::error(format!("`{raw}` must be alone in its paragraph"))
-                            .at(self.src.file, span, "inside other text")
-                            .help(
-                                "put it on a line of its own, with an empty line before and after",
-                            ),
+                        Diagnostic::error(
+                            Code::SectionNotAlone,
+                            format!("`{raw}` must be alone in its paragraph"),
+                        )
+                        .at(self.src.file, span, "inside other text")
+                        .help("put it on a line of its own, with an empty line before and after"),
                     );
                 }
                 words => self.unknown(span, words, "unknown name"),
@@ -616,9 +620,12 @@ impl Renderer<'_, '_> {
                         ),
                     };
                     self.diags.push(
-                        Diagnostic::error(format!("unknown category `{id}` in `{t}`"))
-                            .at(self.src.file, span, "no such category")
-                            .help(help),
+                        Diagnostic::error(
+                            Code::UnknownCategory,
+                            format!("unknown category `{id}` in `{t}`"),
+                        )
+                        .at(self.src.file, span, "no such category")
+                        .help(help),
                     );
                     // Rendered as nothing; the build fails anyway.
                     Some(Section::Cookies(Some(String::new())))
@@ -667,7 +674,7 @@ impl Renderer<'_, '_> {
                 Some(first) => {
                     let first = first.clone();
                     self.diags.push(
-                        Diagnostic::error(format!("two headings pin the anchor `#{id}`"))
+                        Diagnostic::error(Code::AnchorPinnedTwice, format!("two headings pin the anchor `#{id}`"))
                             .at(self.src.file, span, "pinned again here")
                             .also(self.src.file, first, "first pinned here")
                             .help("a link to `#…` leads to one heading only: give each heading its own `{#…}`"),
@@ -722,7 +729,7 @@ impl Renderer<'_, '_> {
             "an id of the page itself".to_string()
         };
         self.diags.push(
-            Diagnostic::error(format!("`{id}` is already {whose}"))
+            Diagnostic::error(Code::PageIdTaken, format!("`{id}` is already {whose}"))
                 .at(self.src.file, span, label)
                 .help(format!(
                     "an id names one element of the page: choose another; the page uses {}, each category's id and `def-` followed by each definition's id",
@@ -756,7 +763,7 @@ impl Renderer<'_, '_> {
                 .or_else(|| self.pinned.get(&id).cloned().map(Owner::Pinned));
             match owner {
                 Some(owner) => self.diags.push(
-                    Diagnostic::error(format!("the id `{id}` is used twice on the page"))
+                    Diagnostic::error(Code::DuplicateId, format!("the id `{id}` is used twice on the page"))
                         .at(self.src.file, span, "given here")
                         .also(self.src.file, owner.span(), owner.label())
                         .help("an id names one element of the page, and a link to `#…` leads to it: give this one another id"),
@@ -827,9 +834,10 @@ impl Renderer<'_, '_> {
                     ),
                 };
                 self.diags.push(
-                    Diagnostic::error(format!(
-                        "`{raw}` is inside raw HTML, where it is not replaced"
-                    ))
+                    Diagnostic::error(
+                        Code::PlaceholderInHtml,
+                        format!("`{raw}` is inside raw HTML, where it is not replaced"),
+                    )
                     .at(self.src.file, span, "inside HTML")
                     .help(help),
                 );
@@ -846,7 +854,7 @@ impl Renderer<'_, '_> {
     /// Reports a top-level block beyond [`MAX_BLOCK_TAGS`] or [`MAX_BLOCK_EVENTS`].
     fn too_large(&mut self, start: usize, what: &str) -> ErrorReported {
         self.diags.error(
-            Diagnostic::error(format!("this block is too large: more than {what}"))
+            Diagnostic::error(Code::BlockTooLarge, format!("this block is too large: more than {what}"))
                 .at(self.src.file, self.at(start), "the block starts here")
                 .help(format!(
                     "Clause renders the prose a block at a time (a paragraph, list, table, quote or HTML block), in memory that grows with the block; a block may hold {} HTML tags and {} pieces of Markdown (elements, lines, runs of text): split this one into smaller blocks, separated by empty lines",
@@ -891,7 +899,7 @@ impl Renderer<'_, '_> {
                     m.src.start
                 };
                 let d = match excess {
-                    dom::Excess::Depth => Diagnostic::error(format!(
+                    dom::Excess::Depth => Diagnostic::error(Code::ElementsTooDeep, format!(
                         "elements nest more than {MAX_ELEMENT_DEPTH} levels deep"
                     ))
                     .at(self.src.file, self.at(offset), "nested too deep here")
@@ -899,6 +907,7 @@ impl Renderer<'_, '_> {
                         "Clause refuses nesting deeper than {MAX_ELEMENT_DEPTH} elements (raw HTML, and the lists, quotes, emphasis and links of the Markdown), which would make the build slow: close elements sooner, or flatten the structure"
                     )),
                     dom::Excess::Elements => Diagnostic::error(
+                        Code::ReopenedElements,
                         "this HTML makes browsers reopen its open elements over and over",
                     )
                     .at(self.src.file, self.at(offset), "reopened here, and again after")
@@ -925,7 +934,7 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
     let body = &src.text[src.offset..];
     if let Some(at) = nesting_beyond(body, MAX_NESTING) {
         diags.push(
-            Diagnostic::error(format!(
+            Diagnostic::error(Code::NestedTooDeep, format!(
                 "lists and block quotes nest more than {MAX_NESTING} levels deep"
             ))
             .at(
@@ -992,7 +1001,7 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
                     if depth > 0 {
                         let span = r.locate(&tr, &text);
                         r.diags.push(
-                            Diagnostic::error(format!("`{text}` cannot be inside a list or a quote"))
+                            Diagnostic::error(Code::SectionInList, format!("`{text}` cannot be inside a list or a quote"))
                                 .at(src.file, span, "inside a list or a quote")
                                 .help("put it at the start of a line, outside lists and quotes, with an empty line before and after"),
                         );

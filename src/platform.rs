@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::config::{self, Config};
 use crate::decode::{self, Localized, Reader, Spanned, Val};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
+use crate::diagnostics::{suggest, Code, Diagnostic, Diagnostics, ErrorReported, FileId};
 
 /// One portal, as declared in `sites.toml`.
 #[derive(Debug, Clone)]
@@ -47,6 +47,7 @@ pub fn load(text: &str, file: FileId, shared: &Config, diags: &mut Diagnostics) 
         }
         None => {
             r.error(
+                Code::NoPortal,
                 &fields.span,
                 "sites.toml declares no portal".into(),
                 "no [[sites]] entry",
@@ -76,6 +77,7 @@ fn read_portal(
         .and_then(|x| decode::string(r, x, "id"))?;
     if !crate::content::is_page_name(&id.value) {
         return Err(r.error(
+            Code::InvalidPortalId,
             &id.span,
             format!("`{}` cannot name a portal", id.value),
             "not a folder name",
@@ -91,10 +93,13 @@ fn read_portal(
     }
     if let Some(first) = seen.iter().find(|p| p.id == id.value) {
         return Err(r.diags.error(
-            Diagnostic::error(format!("portal `{}` is declared twice", id.value))
-                .at(r.file, id.span.clone(), "declared again here")
-                .also(r.file, first.span.clone(), "first declared here")
-                .help("give each portal its own `id`"),
+            Diagnostic::error(
+                Code::DuplicatePortal,
+                format!("portal `{}` is declared twice", id.value),
+            )
+            .at(r.file, id.span.clone(), "declared again here")
+            .also(r.file, first.span.clone(), "first declared here")
+            .help("give each portal its own `id`"),
         ));
     }
     let base_url = f
@@ -124,6 +129,7 @@ fn read_portal(
                                 |s| format!("did you mean `{s}`?"),
                             );
                         failed = Err(r.error(
+                            Code::UnknownPortalLocale,
                             &l.span,
                             format!("`{}` is not a locale of site.toml", l.value),
                             "unknown locale",
@@ -134,6 +140,7 @@ fn read_portal(
             }
             Ok(_) => {
                 failed = Err(r.error(
+                    Code::NoPortalLocale,
                     &v.span,
                     "`locales` is empty".into(),
                     "no locale",

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::config::Column;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::export;
 use crate::i18n::Strings;
 use crate::inventory::Consent;
@@ -357,8 +357,11 @@ fn render_template(
 ) -> Result<String, Box<Diagnostic>> {
     let context = tera::Context::from_serialize(ctx).map_err(|e| {
         Box::new(
-            Diagnostic::error(format!("internal error while preparing `{name}`: {e}"))
-                .help("please report this as a bug in Clause"),
+            Diagnostic::error(
+                Code::TemplateRender,
+                format!("internal error while preparing `{name}`: {e}"),
+            )
+            .help("please report this as a bug in Clause"),
         )
     })?;
     let text = site

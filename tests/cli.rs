@@ -132,6 +132,7 @@ fn json_diagnostics_are_one_object_per_line() {
         .find(|l| l["message"] == "unknown category `necesary`")
         .expect("unknown category reported");
     assert_eq!(first["severity"], "error");
+    assert_eq!(first["code"], "C0037");
     assert_eq!(first["file"], "content/cookies.toml");
     assert_eq!(first["line"], 12);
     assert_eq!(first["column"], 12);
@@ -149,7 +150,7 @@ fn json_diagnostics_are_one_object_per_line() {
 fn warnings_pass_unless_strict() {
     let (code, stderr) = check("warnings", &[]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("warning: the cookies of category `ads` are on no page"));
+    assert!(stderr.contains("warning[C0046]: the cookies of category `ads` are on no page"));
     let (code, stderr) = check("warnings", &["--strict"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("--strict turns the warnings above into errors"));
@@ -284,7 +285,7 @@ fn non_utf8_file_is_reported_with_its_line() {
     let (code, stderr) = common::check_root(&root);
     assert_eq!(code, Some(1));
     assert!(
-        stderr.contains("error: the file is not UTF-8 text"),
+        stderr.contains("error[C0005]: the file is not UTF-8 text"),
         "{stderr}"
     );
     assert!(stderr.contains("content/en/cookies.md:2:13"), "{stderr}");
@@ -504,7 +505,7 @@ fn every_command_honours_the_message_format_when_the_site_fails() {
             .expect("runs");
         let human = String::from_utf8_lossy(&human.stderr).into_owned();
         assert!(
-            human.contains("error: unknown category `necesary`"),
+            human.contains("error[C0037]: unknown category `necesary`"),
             "{name}: {human}"
         );
         let o = clause()

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 /// Macros whose first string literal is a format string.
-const FORMATTING: [&str; 14] = [
+const FORMATTING: [&str; 17] = [
     "format",
     "format_args",
     "print",
@@ -25,6 +25,9 @@ const FORMATTING: [&str; 14] = [
     "assert",
     "assert_eq",
     "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
     "unreachable",
     "todo",
 ];

@@ -10,7 +10,7 @@ use super::{
     Party, Pattern, Provider,
 };
 use crate::decode::{self, Fields, LocaleSet, Reader, Spanned, Val};
-use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
+use crate::diagnostics::{suggest, Code, Diagnostic, Diagnostics, ErrorReported, FileId};
 
 const TOP: [&str; 4] = ["definitions", "categories", "providers", "cookies"];
 const TOP_OVERLAY: [&str; 5] = [
@@ -220,10 +220,13 @@ pub fn load_layers(
             if let Some((id, span)) = peek_id(item) {
                 if let Some(first) = declared_here.get(id) {
                     r.diags.push(
-                        Diagnostic::error(format!("definition `{id}` is declared twice"))
-                            .at(layer.file, span, "declared again")
-                            .also(layer.file, first.clone(), "first declared here")
-                            .help("give each definition its own `id`, or remove one of them"),
+                        Diagnostic::error(
+                            Code::DuplicateDefinition,
+                            format!("definition `{id}` is declared twice"),
+                        )
+                        .at(layer.file, span, "declared again")
+                        .also(layer.file, first.clone(), "first declared here")
+                        .help("give each definition its own `id`, or remove one of them"),
                     );
                     continue;
                 }
@@ -276,6 +279,7 @@ pub fn load_layers(
                         |s| format!("did you mean `{s}`?"),
                     );
                     r.error(
+                        Code::RemoveUnknown,
                         &name.span,
                         format!(
                             "`remove` names `{}`, which no shared cookie has",
@@ -325,6 +329,7 @@ pub fn load_layers(
         };
         if let Some(what) = shadows {
             r.error(
+                Code::CategoryIdTaken,
                 &id.span,
                 format!("category id `{key}` is already {what}"),
                 "the anchor of this category's section",
@@ -365,7 +370,7 @@ pub fn load_layers(
     }
     if !any_cookies {
         r.diags.push(
-            Diagnostic::warning("the inventory declares no cookie")
+            Diagnostic::warning(Code::NoCookie, "the inventory declares no cookie")
                 .at(first.file, 0..0, "no [[cookies]] entry in this file")
                 .help("add a `[[cookies]]` entry for each cookie the site sets"),
         );
@@ -410,6 +415,7 @@ fn named_tables<'v>(
             for (k, v) in entries {
                 if !crate::content::is_slug(&k.value) {
                     r.error(
+                        Code::InvalidId,
                         &k.span,
                         format!("`{}` is not a valid identifier", k.value),
                         "invalid identifier",
@@ -449,6 +455,7 @@ fn read_definition(
     let id = id?;
     if !crate::content::is_slug(&id.value) {
         return Err(r.error(
+            Code::InvalidId,
             &id.span,
             format!("`{}` is not a valid identifier", id.value),
             "invalid identifier",
@@ -457,6 +464,7 @@ fn read_definition(
     }
     if existing.iter().any(|d| d.id == id.value) {
         return Err(r.error(
+            Code::DuplicateDefinition,
             &id.span,
             format!("definition `{}` is declared twice", id.value),
             "declared again",
@@ -503,6 +511,7 @@ fn read_url(r: &mut Reader, f: &Fields, key: &str) -> Result<Option<String>, Err
     match url::Url::parse(&s.value) {
         Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => Ok(Some(u.to_string())),
         _ => Err(r.error(
+            Code::InvalidAddress,
             &s.span,
             format!(
                 "`{key}` must be an http(s) or mailto address, not \"{}\"",
@@ -566,6 +575,7 @@ fn reference(
         ),
     };
     Err(r.error(
+        Code::UnknownReference,
         &s.span,
         format!("unknown {what} `{}`", s.value),
         &format!("no {what} has this id"),
@@ -586,6 +596,7 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName
     let list = decode::strings(r, v, "names")?;
     if list.is_empty() {
         return Err(r.error(
+            Code::NoName,
             &v.span,
             "`names` is empty".into(),
             "no name",
@@ -619,6 +630,7 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName
                 }
                 Err(e) => {
                     failed = Err(r.error(
+                        Code::InvalidRegex,
                         &n.span,
                         format!("`{name}` is not a valid regular expression: {e}"),
                         "invalid regular expression",
@@ -635,6 +647,7 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName
                 .any(|c| c.is_whitespace() || c.is_control() || "*;,=\"\\()<>@:/[]?{}".contains(c));
         if bad {
             failed = Err(r.error(
+                Code::InvalidCookieName,
                 &n.span,
                 format!("`{name}` is not a valid cookie name"),
                 "invalid cookie name",
@@ -645,10 +658,13 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName
         if let Some((first_file, first)) = seen.get(name) {
             let (first_file, first) = (*first_file, first.clone());
             failed = Err(r.diags.error(
-                Diagnostic::error(format!("cookie `{name}` is declared twice"))
-                    .at(r.file, n.span.clone(), "declared again here")
-                    .also(first_file, first, "first declared here")
-                    .help("keep one entry per cookie name: merge the two entries"),
+                Diagnostic::error(
+                    Code::DuplicateCookie,
+                    format!("cookie `{name}` is declared twice"),
+                )
+                .at(r.file, n.span.clone(), "declared again here")
+                .also(first_file, first, "first declared here")
+                .help("keep one entry per cookie name: merge the two entries"),
             ));
             continue;
         }
@@ -673,8 +689,9 @@ fn untranslatable(
     why: &crate::jsregex::Untranslatable,
 ) -> ErrorReported {
     use crate::jsregex::Untranslatable;
-    let (message, label, help) = match why {
+    let (code, message, label, help) = match why {
         Untranslatable::TooLarge { len } => (
+            Code::PatternTooLarge,
             format!(
                 "`{name}` is too large for the consent banners: written for JavaScript it takes {len} characters, at most {} are allowed",
                 crate::jsregex::MAX_LEN
@@ -683,12 +700,13 @@ fn untranslatable(
             "Unicode classes (`\\w`, `\\d`, `\\s`, `\\b`, `\\pL`) are written for JavaScript as every range they cover: where cookie names are ASCII, write `[A-Za-z0-9_]`, `[0-9]` or `(?-u:\\b)` instead, or turn Unicode off for the whole pattern with `(?-u)`",
         ),
         other => (
+            Code::PatternNotJavaScript,
             format!("`{name}` cannot be written for the consent banners: {other}"),
             "not expressible in JavaScript",
             "write the pattern with classes, alternatives and repetitions of characters, e.g. `re:_hjSession_[0-9]+`",
         ),
     };
-    r.error(&span, message, label, help.to_string())
+    r.error(code, &span, message, label, help.to_string())
 }
 
 fn read_cookie(
@@ -729,7 +747,8 @@ fn read_cookie(
         .require(r, "duration", "\"13 months\"")
         .and_then(|x| decode::string(r, x, "duration"))
         .and_then(|s| {
-            parse_duration(&s.value).map_err(|e| r.error(&s.span, e.message, e.label, e.help))
+            parse_duration(&s.value)
+                .map_err(|e| r.error(Code::InvalidDuration, &s.span, e.message, e.label, e.help))
         });
     let duration_note = match f.get("duration_note") {
         Some(x) => Some(decode::localized(r, x, "duration_note", locales)?),

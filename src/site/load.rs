@@ -12,7 +12,7 @@ use super::{Page, Site, StaticFile};
 use crate::config::{self, Config};
 use crate::content::{self, Document};
 use crate::decode;
-use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId, Sources};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, ErrorReported, FileId, Sources};
 use crate::history;
 use crate::input::{Input, Loader};
 use crate::inventory::{self, Inventory};
@@ -38,7 +38,7 @@ pub(super) fn sites(l: &mut Loader) -> Vec<Site> {
 fn shared(l: &mut Loader) -> Result<Shared, ErrorReported> {
     if !l.input.root_is_dir() {
         return Err(l.diags.error(
-            Diagnostic::error(format!("`{}` is not a folder", l.input.describe()))
+            Diagnostic::error(Code::RootNotAFolder, format!("`{}` is not a folder", l.input.describe()))
                 .help("give the folder that holds site.toml with --root, or run `clause init <dir>` to start a new site"),
         ));
     }
@@ -286,10 +286,13 @@ fn statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
         // Such names cannot be published on every host, and `\` separates folders on some.
         if inside.contains('\\') || inside.chars().any(char::is_control) {
             l.diags.push(
-                Diagnostic::error(format!(
+                Diagnostic::error(
+                    Code::StaticBadName,
+                    format!(
                     "`{}` cannot be published: its name holds a backslash or a control character",
                     rel.escape_debug()
-                ))
+                ),
+                )
                 .in_file(rel.escape_debug().to_string())
                 .help("rename the file with letters, digits, `-`, `_` and `.`"),
             );
@@ -333,7 +336,7 @@ fn check_statics(statics: &[StaticFile], generated: &[String]) -> Vec<Diagnostic
         };
         if let Some(clash) = clash {
             out.push(
-                Diagnostic::error(format!("`{}` collides with {clash}", s.source))
+                Diagnostic::error(Code::StaticCollision, format!("`{}` collides with {clash}", s.source))
                     .in_file(&s.source)
                     .help(format!(
                         "Clause writes that itself: rename or remove `{}` (to change a generated file, edit the site's sources or its theme)",
@@ -412,7 +415,7 @@ fn portal_documents(
             };
             if !shared.iter().any(|d| d.slug == slug && &d.locale == locale) {
                 l.diags.push(
-                    Diagnostic::warning(format!(
+                    Diagnostic::warning(Code::UnmatchedPortalDocument, format!(
                         "{dir}/{locale}/{} replaces no shared document, so it is not built",
                         entry.name
                     ))
@@ -450,7 +453,7 @@ fn documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
         }
         if found.is_empty() {
             l.diags.push(
-                Diagnostic::error(format!("locale `{locale}` has no document"))
+                Diagnostic::error(Code::LocaleWithoutDocument, format!("locale `{locale}` has no document"))
                     .at(config.file, config.locale_spans[i].clone(), "declared here")
                     .help(format!(
                         "write its policy in content/{locale}/<name>.md (e.g. content/{locale}/cookies.md), or remove `{locale}` from `locales`"
@@ -475,15 +478,18 @@ fn documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
                     .cloned()
                     .unwrap_or_default();
                 l.diags.push(
-                    Diagnostic::error(format!("document `{slug}` has no `{locale}` version"))
-                        .at(
-                            config.file,
-                            config.locale_spans[*i].clone(),
-                            "this locale needs every document",
-                        )
-                        .help(format!(
-                            "translate content/{other}/{slug}.md into content/{locale}/{slug}.md"
-                        )),
+                    Diagnostic::error(
+                        Code::UntranslatedDocument,
+                        format!("document `{slug}` has no `{locale}` version"),
+                    )
+                    .at(
+                        config.file,
+                        config.locale_spans[*i].clone(),
+                        "this locale needs every document",
+                    )
+                    .help(format!(
+                        "translate content/{other}/{slug}.md into content/{locale}/{slug}.md"
+                    )),
                 );
             }
         }
@@ -510,9 +516,10 @@ fn documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
         if entry.is_dir && !config.locales.contains(&entry.name) {
             let name = entry.name;
             l.diags.push(
-                Diagnostic::warning(format!(
-                    "content/{name}/ is not a locale of this site, so it is not built"
-                ))
+                Diagnostic::warning(
+                    Code::NotALocaleFolder,
+                    format!("content/{name}/ is not a locale of this site, so it is not built"),
+                )
                 .in_file(format!("content/{name}"))
                 .help(format!(
                     "add \"{name}\" to `locales` in site.toml, or remove the folder"
@@ -533,9 +540,12 @@ fn bad_page_name(l: &mut Loader, rel: &str, stem: &str) {
         None => "the file name becomes part of the address: use lowercase letters, digits and `-`, e.g. `cookies.md`".into(),
     };
     l.diags.push(
-        Diagnostic::error(format!("`{stem}.md` cannot name a page"))
-            .in_file(rel)
-            .help(help),
+        Diagnostic::error(
+            Code::InvalidPageName,
+            format!("`{stem}.md` cannot name a page"),
+        )
+        .in_file(rel)
+        .help(help),
     );
 }
 
@@ -635,13 +645,16 @@ fn check_shown(inv: &Inventory, pages: &[Page]) -> Vec<Diagnostic> {
             .any(|k| inv.categories[k.category].id == c.id);
         if !used {
             out.push(
-                Diagnostic::warning(format!("category `{}` has no cookie", c.id))
-                    .at(
-                        inv.file,
-                        c.span.clone(),
-                        "no [[cookies]] entry has this category",
-                    )
-                    .help("add its cookies, or remove the category"),
+                Diagnostic::warning(
+                    Code::CategoryWithoutCookie,
+                    format!("category `{}` has no cookie", c.id),
+                )
+                .at(
+                    inv.file,
+                    c.span.clone(),
+                    "no [[cookies]] entry has this category",
+                )
+                .help("add its cookies, or remove the category"),
             );
             continue;
         }
@@ -660,12 +673,15 @@ fn check_shown(inv: &Inventory, pages: &[Page]) -> Vec<Diagnostic> {
         });
         if !shown {
             out.push(
-                Diagnostic::warning(format!("the cookies of category `{}` are on no page", c.id))
-                    .at(c.file, c.span.clone(), "not shown by any document")
-                    .help(format!(
-                        "add a paragraph `{{{{ cookies {} }}}}` (or `{{{{ cookies }}}}`) to a document",
-                        c.id
-                    )),
+                Diagnostic::warning(
+                    Code::CategoryNotShown,
+                    format!("the cookies of category `{}` are on no page", c.id),
+                )
+                .at(c.file, c.span.clone(), "not shown by any document")
+                .help(format!(
+                    "add a paragraph `{{{{ cookies {} }}}}` (or `{{{{ cookies }}}}`) to a document",
+                    c.id
+                )),
             );
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{builtin_file, merge, template_diagnostic, Origin, Template, Theme, ThemeFile};
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, ErrorReported};
+use crate::diagnostics::{Code, Diagnostic, ErrorReported};
 use crate::i18n::{Layer, Strings};
 use crate::input::Loader;
 use crate::layout;
@@ -24,7 +24,7 @@ pub fn files(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
                 format!("`{}`", found.target)
             };
             l.diags.push(
-                Diagnostic::error(format!(
+                Diagnostic::error(Code::LinkLoop, format!(
                     "this folder link leads back to {target}, which holds it"
                 ))
                 .in_file(&found.link)
@@ -45,12 +45,15 @@ pub fn files(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
     } else if config.theme != "default" {
         let span = config.theme_span.clone().unwrap_or(0..0);
         l.diags.push(
-            Diagnostic::error(format!("theme `{}` not found", config.theme))
-                .at(config.file, span, "no such folder in themes/")
-                .help(format!(
-                    "create themes/{}/ or remove `theme` from site.toml to use the default theme",
-                    config.theme
-                )),
+            Diagnostic::error(
+                Code::ThemeNotFound,
+                format!("theme `{}` not found", config.theme),
+            )
+            .at(config.file, span, "no such folder in themes/")
+            .help(format!(
+                "create themes/{}/ or remove `theme` from site.toml to use the default theme",
+                config.theme
+            )),
         );
     }
     merge(site_files)
@@ -144,7 +147,9 @@ fn templates(
     match tera.add_raw_templates(raw) {
         Ok(()) => (Ok(tera), templates),
         Err(e) => {
-            let reported = l.diags.error(template_diagnostic(&e, &templates));
+            let reported = l
+                .diags
+                .error(template_diagnostic(Code::TemplateSyntax, &e, &templates));
             (Err(reported), templates)
         }
     }

@@ -7,7 +7,7 @@ pub mod load;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::{Diagnostic, FileId};
+use crate::diagnostics::{Code, Diagnostic, FileId};
 use crate::i18n::Strings;
 
 macro_rules! builtin {
@@ -121,12 +121,13 @@ pub struct Theme {
 impl Theme {
     /// A rendering error of a template, pointing into its file.
     pub fn diagnostic(&self, e: &tera::Error) -> Diagnostic {
-        template_diagnostic(e, &self.templates)
+        template_diagnostic(Code::TemplateRender, e, &self.templates)
     }
 }
 
-/// Turns a Tera error into a diagnostic pointing into the template file.
-pub fn template_diagnostic(e: &tera::Error, templates: &[Template]) -> Diagnostic {
+/// Turns a Tera error into a diagnostic pointing into the template file: `code` says
+/// whether it came while parsing the templates or while rendering a page.
+pub fn template_diagnostic(code: Code, e: &tera::Error, templates: &[Template]) -> Diagnostic {
     use tera::ErrorKind;
     match e.kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
@@ -135,7 +136,7 @@ pub fn template_diagnostic(e: &tera::Error, templates: &[Template]) -> Diagnosti
             } else {
                 "template error"
             };
-            let d = Diagnostic::error(format!("{kind}: {}", report.message()));
+            let d = Diagnostic::error(code, format!("{kind}: {}", report.message()));
             match templates.iter().find(|t| t.name == report.filename()) {
                 Some(t) => d
                     .at(t.file, report.span().range.clone(), report.message())
@@ -143,7 +144,7 @@ pub fn template_diagnostic(e: &tera::Error, templates: &[Template]) -> Diagnosti
                 None => d.help("check the theme's templates"),
             }
         }
-        other => Diagnostic::error(format!("template error: {other}"))
+        other => Diagnostic::error(code, format!("template error: {other}"))
             .help("check the theme's templates; remove the site's copy of a template to use the built-in one"),
     }
 }
