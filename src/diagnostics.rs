@@ -116,7 +116,7 @@ codes! {
     InvalidCookieName = "C0039", Error, "a cookie name has a character that cookie names cannot have";
     InvalidRegex = "C0040", Error, "a `re:` pattern is not a valid regular expression";
     PatternTooLarge = "C0041", Error, "a `re:` pattern is too large once written for the consent banners";
-    PatternNotJavaScript = "C0042", Error, "a `re:` pattern cannot be written for the consent banners";
+    UntranslatablePattern = "C0042", Error, "a `re:` pattern cannot be written for the consent banners";
     DuplicateCookie = "C0043", Error, "a cookie name is declared twice";
     InvalidDuration = "C0044", Error, "`duration` is not a lifetime (`session`, `13 months`)";
     CategoryWithoutCookie = "C0045", Warning, "a category has no cookie";

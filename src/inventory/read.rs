@@ -700,7 +700,7 @@ fn untranslatable(
             "Unicode classes (`\\w`, `\\d`, `\\s`, `\\b`, `\\pL`) are written for JavaScript as every range they cover: where cookie names are ASCII, write `[A-Za-z0-9_]`, `[0-9]` or `(?-u:\\b)` instead, or turn Unicode off for the whole pattern with `(?-u)`",
         ),
         other => (
-            Code::PatternNotJavaScript,
+            Code::UntranslatablePattern,
             format!("`{name}` cannot be written for the consent banners: {other}"),
             "not expressible in JavaScript",
             "write the pattern with classes, alternatives and repetitions of characters, e.g. `re:_hjSession_[0-9]+`",
@@ -782,6 +782,34 @@ mod tests {
         let mut d = Diagnostics::default();
         let locales = vec!["en".to_string(), "fr".to_string()];
         (load(text, id, &locales, &mut d).ok(), d)
+    }
+
+    /// The loader refuses a pattern that is not text before it is written for the browser,
+    /// so no site reaches this diagnostic: its code and message are pinned here.
+    #[test]
+    fn a_pattern_the_browser_cannot_be_given_has_its_own_code() {
+        let mut sources = Sources::default();
+        let file = sources.add("cookies.toml", "names = ['re:x']\n");
+        let mut diags = Diagnostics::default();
+        let mut r = Reader {
+            file,
+            diags: &mut diags,
+        };
+        untranslatable(
+            &mut r,
+            10..14,
+            "re:x",
+            &crate::jsregex::Untranslatable::NotText,
+        );
+        let found: Vec<(Code, String)> =
+            diags.iter().map(|d| (d.code, d.message.clone())).collect();
+        assert_eq!(
+            found,
+            [(
+                Code::UntranslatablePattern,
+                "`re:x` cannot be written for the consent banners: it can match bytes that are not text".to_string()
+            )]
+        );
     }
 
     const GOOD: &str = r#"

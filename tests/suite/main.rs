@@ -1,0 +1,24 @@
+//! The integration tests, as one test binary (one link, one place for the shared helpers):
+//! a module per area. Each drives the real `clause` binary (or the library) on fixture
+//! sites; see the README's "Tests" for what each one covers.
+
+mod common;
+
+mod audit;
+mod browser;
+mod cli;
+mod diagnostics;
+mod diff;
+mod export;
+mod fuzz_corpus;
+mod history;
+mod hostile_output;
+mod limits;
+mod placeholders;
+mod platform;
+mod properties;
+mod prose;
+mod publish;
+mod render;
+mod scan;
+mod serve;
