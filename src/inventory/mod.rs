@@ -401,4 +401,16 @@ mod tests {
             Ok(Duration::Fixed(u32::MAX, Unit::Minute))
         );
     }
+
+    /// `cookies.json` writes the words through serde, the reader, diff and the audit
+    /// through `as_str`: one set of words.
+    #[test]
+    fn serde_writes_the_words_of_as_str() {
+        for c in Consent::ALL {
+            assert_eq!(serde_json::to_value(c).ok(), Some(c.as_str().into()));
+        }
+        for p in Party::ALL {
+            assert_eq!(serde_json::to_value(p).ok(), Some(p.as_str().into()));
+        }
+    }
 }
