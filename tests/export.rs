@@ -291,3 +291,26 @@ fn hostile_patterns_export_as_data_that_matches_what_the_audit_matches() {
     // Safe inside a `<script>` element and in engines older than ES2019.
     assert!(!js.contains('<') && !js.contains('\u{2028}') && !js.contains('\u{2029}'));
 }
+
+#[test]
+fn overlapping_declarations_clear_only_what_the_audit_gives_them() {
+    // `sessionid` (necessary) and `re:.*id` (statistics): refusing statistics must not
+    // delete the session, which the audit counts as necessary; likewise a longer prefix
+    // and an earlier expression of another category.
+    let loaded = clause::site::load(&clause::input::Input::Disk(common::fixture("overlap")));
+    assert!(!loaded.diags.has_errors());
+    clause::fuzzing::check_exports(&loaded.sites[0], &mut js_matches());
+    let o = export(&["--format", "klaro"], &common::fixture("overlap"));
+    let k: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let stats = k["services"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["purposes"][0] == "stats"))
+        .expect("a statistics service");
+    let re_id = stats["cookies"][0].as_str().expect("a pattern");
+    assert!(
+        re_id.starts_with("^(?!^sessionid$)(?!^uid$)(?!^csrf_")
+            && re_id.contains("(?!^pref_[a-z]+$)(?:^")
+            && re_id.ends_with("id$)"),
+        "{re_id}"
+    );
+}
