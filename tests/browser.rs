@@ -413,12 +413,13 @@ fn only_skip_browser_1_skips_and_never_in_ci() {
     );
 }
 
+/// A declaration: its cookie's index and its name's.
+type At = (usize, usize);
+
 /// The declarations behind the cookie entries of the exports, as (cookie, name) indexes,
 /// in the order patterns.mjs reads them: cookieconsent's categories then
 /// `autoClear.cookies`; Klaro's services then `cookies`.
-fn declared_in_export_order(
-    site: &clause::site::Site,
-) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+fn declared_in_export_order(site: &clause::site::Site) -> (Vec<At>, Vec<At>) {
     let inv = &site.inventory;
     let names = |k: usize| (0..inv.cookies[k].names.len()).map(move |n| (k, n));
     let cookieconsent = (0..inv.categories.len())
@@ -450,11 +451,11 @@ fn patterns_match_in_node(site: &clause::site::Site, cc: &Path, klaro: &Path, di
         .collect();
     all.sort();
     all.dedup();
-    let owner: Vec<Option<(usize, usize)>> = all
+    let owner: Vec<Option<At>> = all
         .iter()
         .map(|s| clause::audit::find_declaration(inv, s))
         .collect();
-    let samples = |names: &[(usize, usize)]| vec![all.clone(); names.len()];
+    let samples = |names: &[At]| vec![all.clone(); names.len()];
     let (cc_samples, klaro_samples) = (samples(&cc_names), samples(&klaro_names));
     let file = dir.join("samples.json");
     let json = serde_json::json!({"cookieconsent": cc_samples, "klaro": klaro_samples});

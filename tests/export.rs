@@ -314,3 +314,38 @@ fn overlapping_declarations_clear_only_what_the_audit_gives_them() {
         "{re_id}"
     );
 }
+
+#[test]
+fn patterns_too_large_all_together_for_a_banner_are_a_warning() {
+    // Each pattern is under the 128 KiB of one pattern; twelve are more than 1 MiB.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("minimal"), &root);
+    let mut inv = std::fs::read_to_string(root.join("content/cookies.toml")).expect("read");
+    let names: Vec<String> = (0..12)
+        .map(|i| format!("\"re:c{i}\\\\b\\\\w\\\\b\\\\w\\\\b\""))
+        .collect();
+    inv.push_str(&format!(
+        "\n[[cookies]]\nnames = [{}]\nprovider = \"site\"\ncategory = \"necessary\"\nfunction = \"F\"\npurpose = \"P\"\nduration = \"1 day\"\n",
+        names.join(", ")
+    ));
+    std::fs::write(root.join("content/cookies.toml"), inv).expect("write");
+    let o = common::clause()
+        .args(["check", "--root"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: the cookie patterns take ")
+            && err.contains("more than the 1024 KiB a banner should make every page download"),
+        "{err}"
+    );
+    let export = common::clause()
+        .args(["export", "--format", "cookieconsent", "--root"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    assert!(export.stdout.len() > 1024 * 1024);
+}

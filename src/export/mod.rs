@@ -303,6 +303,11 @@ pub enum JsPattern {
     Regex(String),
 }
 
+/// The most the patterns of an inventory should take in a consent banner's configuration,
+/// all together (each alone is bounded by [`jsregex::MAX_LEN`]): `clause check` warns
+/// beyond it.
+pub const MAX_PATTERNS_LEN: usize = 1024 * 1024;
+
 /// How consent tools written in JavaScript should match a declared name on its own:
 /// `_ga_*` becomes `^_ga_` followed by at least one more character (as `clause audit`
 /// matches), and `re:…` the JavaScript form checked when the inventory was read.

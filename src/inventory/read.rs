@@ -370,6 +370,26 @@ pub fn load_layers(
                 .help("add a `[[cookies]]` entry for each cookie the site sets"),
         );
     }
+    // Every page that loads a consent banner downloads its patterns: each is bounded
+    // (`jsregex::MAX_LEN`), and so is their sum.
+    let total: usize = crate::export::js_patterns(&inv)
+        .iter()
+        .flatten()
+        .map(|p| match p {
+            crate::export::JsPattern::Exact(n) | crate::export::JsPattern::Regex(n) => n.len(),
+        })
+        .sum();
+    if total > crate::export::MAX_PATTERNS_LEN {
+        r.diags.push(
+            Diagnostic::warning(format!(
+                "the cookie patterns take {} KiB once written for the consent banners, more than the {} KiB a banner should make every page download",
+                total / 1024,
+                crate::export::MAX_PATTERNS_LEN / 1024
+            ))
+            .at(first.file, 0..0, "the patterns of this inventory")
+            .help("Unicode classes (`\\w`, `\\d`, `\\b`, `\\pL`) become long lists of ranges: where cookie names are ASCII, write `[A-Za-z0-9_]`, `[0-9]` or `(?-u:\\b)`, or merge patterns into one"),
+        );
+    }
     Ok(inv)
 }
 
