@@ -17,6 +17,7 @@ use crate::history;
 use crate::input::{Input, Loader};
 use crate::inventory::{self, Inventory};
 use crate::layout;
+use crate::links;
 use crate::markdown::{self, Block, Section};
 use crate::platform;
 use crate::theme::{self, Theme};
@@ -143,7 +144,8 @@ fn single(l: &mut Loader, shared: Shared) -> Site {
     }
     // An inventory with errors is partial: warnings about it would only mislead.
     if !l.diags.has_errors() {
-        for x in check_shown(&inventory, &pages) {
+        let published = published(&generated, &statics);
+        for x in check_site(&config, &inventory, &pages, &history, &published) {
             l.diags.push_in(x, None);
         }
     }
@@ -169,12 +171,19 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
     }
     // The prose of every portal, on every core: the files are read, what is left is CPU.
     let sources = &l.sources;
+    let (theme, history) = (&shared.theme, &shared.history);
     let rendered: Vec<(Vec<Page>, Vec<Diagnostic>, Vec<Diagnostic>)> = staged
         .par_iter_mut()
-        .map(|(portal, inventory, docs, _)| {
+        .map(|(portal, inventory, docs, statics)| {
+            let generated = layout::generated_paths(
+                &portal.config.locales,
+                docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
+                &theme.statics,
+            );
             let (pages, problems) =
                 render_prose(sources, &portal.config, inventory, std::mem::take(docs));
-            let shown = check_shown(inventory, &pages);
+            let published = published(&generated, statics);
+            let shown = check_site(&portal.config, inventory, &pages, history, &published);
             (pages, problems, shown)
         })
         .collect();
@@ -600,11 +609,15 @@ fn render_prose(
         reserved.insert(format!("def-{}", d.id));
     }
     reserved.extend(markdown::PAGE_IDS.map(str::to_string));
+    let mut slugs: Vec<String> = docs.iter().map(|d| d.slug.clone()).collect();
+    slugs.dedup();
+    let documents: Vec<&str> = slugs.iter().map(String::as_str).collect();
     let names = markdown::Names {
         params: &config.params,
         categories: &categories,
         reserved: &reserved,
         raw_html: config.raw_html,
+        documents: &documents,
     };
     let mut pages = Vec::new();
     let mut problems = Vec::new();
@@ -617,14 +630,44 @@ fn render_prose(
             locale: &doc.locale,
         };
         let mut d = Diagnostics::default();
-        let blocks = markdown::render(&src, &names, &mut d);
+        let prose = markdown::render(&src, &names, &mut d);
         problems.extend(d.into_vec());
-        pages.push(Page { doc, blocks });
+        pages.push(Page {
+            doc,
+            blocks: prose.blocks,
+            links: prose.links,
+            ids: prose.ids,
+        });
     }
     (pages, problems)
 }
 
-/// Warns about categories with no cookie and categories that no page shows.
+/// Every file a site publishes: what Clause generates and the site's own static files.
+fn published(generated: &[String], statics: &[StaticFile]) -> Vec<String> {
+    let mut all = generated.to_vec();
+    all.extend(statics.iter().map(|s| s.path.clone()));
+    all
+}
+
+/// The warnings that need the whole site read: categories shown nowhere, broken links.
+fn check_site(
+    config: &Config,
+    inventory: &Inventory,
+    pages: &[Page],
+    history: &[history::Entry],
+    published: &[String],
+) -> Vec<Diagnostic> {
+    let mut out = check_shown(inventory, pages);
+    out.extend(links::check(
+        config,
+        inventory,
+        pages,
+        !history.is_empty(),
+        published,
+    ));
+    out
+}
+
 /// Warnings about categories that have no cookie or that no page shows.
 fn check_shown(inv: &Inventory, pages: &[Page]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
