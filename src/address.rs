@@ -101,9 +101,6 @@ const LOCAL_PART: &AsciiSet = &COMPONENT
     .remove(b'+')
     .remove(b'=');
 
-/// A piece of an e-mail address: an `@` in it would make a second address.
-const MAILBOX_PART: &AsciiSet = &LOCAL_PART.add(b'@');
-
 /// Never appears in a value's neighbourhood: it finds where a value lands.
 const SENTINEL: &str = "zqclausevaluezq";
 
@@ -216,7 +213,8 @@ pub fn place(value: &str, part: Part, before: &str, after: &str) -> Result<Strin
             if starts && ends {
                 mailbox(value).ok_or_else(|| Invalid::Email(value.into()))
             } else {
-                Ok(utf8_percent_encode(value, MAILBOX_PART).to_string())
+                // A piece of an address: an `@` in it would make a second one.
+                Ok(utf8_percent_encode(value, COMPONENT).to_string())
             }
         }
         Part::Path => {
