@@ -349,3 +349,38 @@ fn patterns_too_large_all_together_for_a_banner_are_a_warning() {
         .expect("runs");
     assert!(export.stdout.len() > 1024 * 1024);
 }
+
+#[test]
+fn a_pattern_that_declares_almost_any_name_is_a_warning() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("minimal"), &root);
+    let mut inv = std::fs::read_to_string(root.join("content/cookies.toml")).expect("read");
+    inv.push_str(
+        "\n[[cookies]]\nnames = [\"re:.*\", \"re:[a-zA-Z_0-9.-]+\", \"re:_hj[0-9]+\", \"re:ga\\\\*\"]\nprovider = \"site\"\ncategory = \"necessary\"\nfunction = \"F\"\npurpose = \"P\"\nduration = \"1 day\"\n",
+    );
+    std::fs::write(root.join("content/cookies.toml"), inv).expect("write");
+    let o = common::clause()
+        .args(["check", "--root"])
+        .arg(&root)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: `re:.*` declares almost any cookie name")
+            && err.contains("matches the empty name"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: `re:[a-zA-Z_0-9.-]+` declares almost any cookie name")
+            && err.contains("matches 16 of 16 common cookie names"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("declares almost any cookie name").count(),
+        2,
+        "{err}"
+    );
+}
