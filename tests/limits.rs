@@ -262,7 +262,8 @@ fn long_texts_of_ampersands_and_latin_signs_build_in_linear_time() {
         let (page, took) = prose(&body);
         let page = page.expect("builds");
         assert!(page.matches(shown).count() >= 1_400_000, "{shown}");
-        assert!(took < GENEROUS, "{shown}: {took:?}");
+        // Each took more than 150 s before the fix, under a minute on a busy machine.
+        assert!(took < 3 * GENEROUS, "{shown}: {took:?}");
     }
 }
 
