@@ -476,6 +476,14 @@ contact = "dpo@example.org"
 dpo = "https://example.org/dpo"
 "#;
     assert_eq!(complaints("site", site), Ok(vec![]));
+    for contact in [
+        "mailto:dpo@example.org",
+        "https://example.org/contact",
+        "privacy.team@mairie-saintmande.fr",
+    ] {
+        let changed = site.replace("dpo@example.org", contact);
+        assert_eq!(complaints("site", &changed), Ok(vec![]), "{contact}");
+    }
     for (schema_name, text, from, to) in [
         (
             "inventory",
@@ -520,6 +528,15 @@ dpo = "https://example.org/dpo"
             "contact = \"call us\"",
         ),
         ("site", site, "contact = \"dpo@example.org\"", ""),
+        ("site", site, "dpo@example.org", "dpo@localhost"),
+        ("site", site, "dpo@example.org", "ftp://example.org"),
+        ("site", site, "https://example.org/dpo", "example.org/dpo"),
+        (
+            "inventory",
+            inventory,
+            ".youtube.com",
+            "https://www.youtube.com/",
+        ),
     ] {
         let changed = text.replacen(from, to, 1);
         assert_ne!(changed, text);
@@ -617,7 +634,13 @@ const PENDING: [(&str, &str, &[&str]); 5] = [
 ];
 
 /// Where each key list of the readers is described, by source file and constant name.
-const KEY_LISTS: [(&str, &str, &str, &str); 11] = [
+const KEY_LISTS: [(&str, &str, &str, &str); 12] = [
+    (
+        "src/config.rs",
+        "CONTROLLER_KEYS",
+        "site",
+        "/properties/controller/properties",
+    ),
     ("src/config.rs", "KEYS", "site", "/properties"),
     (
         "src/config.rs",
@@ -675,6 +698,9 @@ const KEY_LISTS: [(&str, &str, &str, &str); 11] = [
         "/properties/columns/items/enum",
     ),
 ];
+
+/// Key lists of issue 14 that the readers may not have yet.
+const PENDING_LISTS: [&str; 1] = ["CONTROLLER_KEYS"];
 
 /// Lists of words in those files that are not keys of a table.
 const NOT_KEYS: [&str; 2] = ["LOCALIZED", "RESERVED"];
@@ -753,7 +779,7 @@ fn the_schemas_list_exactly_the_keys_the_readers_accept() {
     }
     // Every list of KEY_LISTS is still found where it is said to be.
     for (file, name, ..) in KEY_LISTS {
-        if !source_lists(file).iter().any(|(n, _)| n == name) {
+        if !PENDING_LISTS.contains(&name) && !source_lists(file).iter().any(|(n, _)| n == name) {
             problems.push(format!(
                 "{file}: no key list `{name}` any more: update KEY_LISTS"
             ));
