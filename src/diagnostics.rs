@@ -459,7 +459,7 @@ pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
             .map(|l| location_json(sources, l))
             .collect();
     }
-    v.to_string()
+    crate::escape::terminal::json(v.to_string())
 }
 
 /// Renders one diagnostic as rustc-style text, with ANSI colours if `color`. Everything

@@ -488,8 +488,27 @@ pub fn check_exports(site: &crate::site::Site, js_matches: &mut dyn FnMut(&str, 
     let cc = module_values(&module).unwrap_or_else(|| panic!("not data:\n{module}"));
     let klaro_text = klaro::config(site, locales);
     let kl: Value = serde_json::from_str(&klaro_text).expect("Klaro's configuration is JSON");
-    let mut check = |n: &crate::inventory::CookieName, entry: &Value, klaro: bool| {
-        for (i, name) in sample_names(n, n.name.len() as u64).iter().enumerate() {
+    // Every declaration's sample names, tried on every entry: an entry must match exactly
+    // the names that the audit gives to its declaration, so that refusing a category
+    // deletes only the cookies that the audit counts in it.
+    let samples: Vec<String> = {
+        let mut all: Vec<String> = inv
+            .cookies
+            .iter()
+            .flat_map(|c| &c.names)
+            .flat_map(|n| sample_names(n, n.name.len() as u64))
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    let owner: Vec<Option<(usize, usize)>> = samples
+        .iter()
+        .map(|s| crate::audit::find_declaration(inv, s))
+        .collect();
+    let mut check = |at: (usize, usize), entry: &Value, klaro: bool| {
+        let n = &inv.cookies[at.0].names[at.1];
+        for (i, name) in samples.iter().enumerate() {
             let browser = match entry {
                 // Klaro matches a string that does not start with `^` exactly; so does
                 // cookieconsent with any string.
@@ -501,10 +520,13 @@ pub fn check_exports(site: &crate::site::Site, js_matches: &mut dyn FnMut(&str, 
                 },
                 _ => panic!("unexpected value {entry}"),
             };
-            if browser != n.matches(name) {
+            if browser != (owner[i] == Some(at)) {
                 let shown: String = entry.to_string().chars().take(400).collect();
+                let audit = owner[i].map_or("no declaration".to_string(), |(c, k)| {
+                    format!("`{}`", inv.cookies[c].names[k].name)
+                });
                 panic!(
-                    "{} and {shown} differ on {name:?} (sample {i}, {} in the browser), in {}",
+                    "{} and {shown} differ on {name:?} ({} in the browser; the audit gives it to {audit}), in {}",
                     n.name,
                     if browser { "matched" } else { "not matched" },
                     if klaro { "Klaro" } else { "cookieconsent" }
@@ -513,34 +535,35 @@ pub fn check_exports(site: &crate::site::Site, js_matches: &mut dyn FnMut(&str, 
         }
     };
     for (ci, c) in inv.categories.iter().enumerate() {
-        let declared: Vec<_> = inv
+        let declared: Vec<(usize, usize)> = inv
             .cookies
             .iter()
-            .filter(|k| k.category == ci)
-            .flat_map(|k| k.names.iter())
+            .enumerate()
+            .filter(|(_, k)| k.category == ci)
+            .flat_map(|(k, c)| (0..c.names.len()).map(move |n| (k, n)))
             .collect();
         let written: Vec<Value> = cc["categories"][&c.id]["autoClear"]["cookies"]
             .as_array()
             .map(|a| a.iter().map(|x| x["name"].clone()).collect())
             .unwrap_or_default();
         assert_eq!(declared.len(), written.len(), "category {}", c.id);
-        for (n, w) in declared.into_iter().zip(&written) {
-            check(n, w, false);
+        for (at, w) in declared.into_iter().zip(&written) {
+            check(at, w, false);
         }
     }
     let services = export::services(inv);
     let written = kl["services"].as_array().map_or(&[][..], Vec::as_slice);
     assert_eq!(services.len(), written.len());
     for (svc, w) in services.iter().zip(written) {
-        let declared: Vec<_> = svc
+        let declared: Vec<(usize, usize)> = svc
             .cookies
             .iter()
-            .flat_map(|&k| inv.cookies[k].names.iter())
+            .flat_map(|&k| (0..inv.cookies[k].names.len()).map(move |n| (k, n)))
             .collect();
         let entries = w["cookies"].as_array().map_or(&[][..], Vec::as_slice);
         assert_eq!(declared.len(), entries.len(), "service {}", svc.name);
-        for (n, e) in declared.into_iter().zip(entries) {
-            check(n, e, true);
+        for (at, e) in declared.into_iter().zip(entries) {
+            check(at, e, true);
         }
     }
 }

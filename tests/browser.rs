@@ -413,40 +413,49 @@ fn only_skip_browser_1_skips_and_never_in_ci() {
     );
 }
 
-/// The declarations behind the cookie entries of the exports, in the order patterns.mjs
-/// reads them: cookieconsent's categories then `autoClear.cookies`; Klaro's services then
-/// `cookies`.
-fn declared_in_export_order(
-    site: &clause::site::Site,
-) -> (
-    Vec<&clause::inventory::CookieName>,
-    Vec<&clause::inventory::CookieName>,
-) {
+/// A declaration: its cookie's index and its name's.
+type At = (usize, usize);
+
+/// The declarations behind the cookie entries of the exports, as (cookie, name) indexes,
+/// in the order patterns.mjs reads them: cookieconsent's categories then
+/// `autoClear.cookies`; Klaro's services then `cookies`.
+fn declared_in_export_order(site: &clause::site::Site) -> (Vec<At>, Vec<At>) {
     let inv = &site.inventory;
+    let names = |k: usize| (0..inv.cookies[k].names.len()).map(move |n| (k, n));
     let cookieconsent = (0..inv.categories.len())
-        .flat_map(|ci| inv.cookies.iter().filter(move |k| k.category == ci))
-        .flat_map(|k| k.names.iter())
+        .flat_map(|ci| (0..inv.cookies.len()).filter(move |&k| inv.cookies[k].category == ci))
+        .flat_map(names)
         .collect();
     let klaro = clause::export::services(inv)
         .into_iter()
         .flat_map(|s| s.cookies)
-        .flat_map(|k| inv.cookies[k].names.iter())
+        .flat_map(names)
         .collect();
     (cookieconsent, klaro)
 }
 
 /// Runs patterns.mjs on a site's exported cookieconsent module and Klaro configuration:
-/// the module must load without running anything else, and each tool must match, on names
-/// built from each declaration and on tricky characters, exactly what the audit matches.
+/// the module must load without running anything else, and each entry must match, on
+/// names built from every declaration and on tricky characters, exactly the names that
+/// the audit gives to its declaration (its own, not those of a declaration that takes
+/// precedence, in another category or not).
 fn patterns_match_in_node(site: &clause::site::Site, cc: &Path, klaro: &Path, dir: &Path) {
+    let inv = &site.inventory;
     let (cc_names, klaro_names) = declared_in_export_order(site);
-    let samples = |names: &[&clause::inventory::CookieName]| -> Vec<Vec<String>> {
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| clause::fuzzing::sample_names(n, i as u64))
-            .collect()
-    };
+    let mut all: Vec<String> = inv
+        .cookies
+        .iter()
+        .flat_map(|c| &c.names)
+        .enumerate()
+        .flat_map(|(i, n)| clause::fuzzing::sample_names(n, i as u64))
+        .collect();
+    all.sort();
+    all.dedup();
+    let owner: Vec<Option<At>> = all
+        .iter()
+        .map(|s| clause::audit::find_declaration(inv, s))
+        .collect();
+    let samples = |names: &[At]| vec![all.clone(); names.len()];
     let (cc_samples, klaro_samples) = (samples(&cc_names), samples(&klaro_names));
     let file = dir.join("samples.json");
     let json = serde_json::json!({"cookieconsent": cc_samples, "klaro": klaro_samples});
@@ -454,23 +463,47 @@ fn patterns_match_in_node(site: &clause::site::Site, cc: &Path, klaro: &Path, di
     let report = node("patterns.mjs", [cc, klaro, file.as_path()]);
     let v: serde_json::Value = serde_json::from_str(&report).expect("JSON report");
     assert_eq!(v["canary"], "untouched", "the module ran code");
-    for (tool, names, samples) in [
-        ("cookieconsent", &cc_names, &cc_samples),
-        ("klaro", &klaro_names, &klaro_samples),
-    ] {
-        for (i, n) in names.iter().enumerate() {
-            for (j, sample) in samples[i].iter().enumerate() {
+    for (tool, names) in [("cookieconsent", &cc_names), ("klaro", &klaro_names)] {
+        for (i, &(c, k)) in names.iter().enumerate() {
+            for (j, sample) in all.iter().enumerate() {
                 let browser = v[tool][i][j].as_bool().expect("a boolean");
                 assert_eq!(
                     browser,
-                    n.matches(sample),
-                    "{tool}: {} on {sample:?}: {} in the browser",
-                    n.name,
-                    if browser { "matched" } else { "not matched" }
+                    owner[j] == Some((c, k)),
+                    "{tool}: {} on {sample:?}: {} in the browser; the audit gives it to {:?}",
+                    inv.cookies[c].names[k].name,
+                    if browser { "matched" } else { "not matched" },
+                    owner[j].map(|(c, k)| &inv.cookies[c].names[k].name)
                 );
             }
         }
     }
+}
+
+#[test]
+fn overlapping_declarations_clear_only_what_the_audit_gives_them() {
+    if skip_browser("overlapping_declarations_clear_only_what_the_audit_gives_them") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("overlap"), &root);
+    let export = |format: &str, file: &str| {
+        let o = common::clause()
+            .args(["export", "--format", format, "--root"])
+            .arg(&root)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let path = tmp.path().join(file);
+        std::fs::write(&path, &o.stdout).expect("write");
+        path
+    };
+    let cc = export("cookieconsent", "cookieconsent.mjs");
+    let klaro = export("klaro", "klaro.json");
+    let loaded = clause::site::load(&clause::input::Input::Disk(root.clone()));
+    assert!(!loaded.diags.has_errors());
+    patterns_match_in_node(&loaded.sites[0], &cc, &klaro, tmp.path());
 }
 
 #[test]

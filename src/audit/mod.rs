@@ -118,12 +118,29 @@ pub fn duration_seconds(d: Duration) -> Option<u64> {
     }
 }
 
-/// First or third party, from the cookie's domain and the site's host: first party when one
-/// is the other or a subdomain of it (`www.example.org` and `.example.org`).
+/// The site a host belongs to: its registrable domain by the Public Suffix List
+/// (`www.example.co.uk` → `example.co.uk`, `user.github.io` → itself), or the host itself
+/// when it has none (an IP address, `localhost`, a public suffix).
+pub fn site_of(host: &str) -> String {
+    let h = host
+        .trim_start_matches('.')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    // An address is a site of its own (the list would read `127.0.0.1` as `0.1`).
+    if h.parse::<std::net::IpAddr>().is_ok() || h.starts_with('[') {
+        return h;
+    }
+    match psl::domain_str(&h) {
+        Some(d) => d.to_string(),
+        None => h,
+    }
+}
+
+/// First or third party, from the cookie's domain and the site's host: first party when
+/// both belong to the same site ([`site_of`]: `www.example.org`, `.example.org` and
+/// `shop.example.org` do; `a.github.io` and `b.github.io` do not).
 pub fn party_of(domain: &str, site_host: &str) -> Party {
-    let d = domain.trim_start_matches('.').to_ascii_lowercase();
-    let h = site_host.trim_start_matches('.').to_ascii_lowercase();
-    if d == h || h.ends_with(&format!(".{d}")) || d.ends_with(&format!(".{h}")) {
+    if site_of(domain) == site_of(site_host) {
         Party::First
     } else {
         Party::Third
@@ -416,6 +433,21 @@ mod tests {
             Party::Third
         );
         assert_eq!(party_of("notexample.org", "example.org"), Party::Third);
+        // By the Public Suffix List: one registrable domain is one site.
+        assert_eq!(
+            party_of("shop.example.org", "www.example.org"),
+            Party::First
+        );
+        assert_eq!(party_of("github.io", "user.github.io"), Party::Third);
+        assert_eq!(party_of("other.github.io", "user.github.io"), Party::Third);
+        assert_eq!(party_of("co.uk", "www.example.co.uk"), Party::Third);
+        assert_eq!(
+            party_of(".example.co.uk", "www.example.co.uk"),
+            Party::First
+        );
+        assert_eq!(party_of("localhost", "127.0.0.1"), Party::Third);
+        assert_eq!(party_of("127.0.0.1", "127.0.0.1"), Party::First);
+        assert_eq!(party_of("10.0.0.1", "127.0.0.1"), Party::Third);
     }
 
     #[test]

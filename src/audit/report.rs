@@ -190,7 +190,7 @@ fn declared_as(name: &str, declared: &str) -> String {
 pub fn json(r: &Report) -> String {
     let mut v = serde_json::to_value(r).unwrap_or_default();
     v["failed"] = serde_json::Value::Bool(r.failed());
-    format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+    crate::escape::terminal::json(serde_json::to_string_pretty(&v).unwrap_or_default()) + "\n"
 }
 
 /// Identifiers (domains, recordings) as code spans in a table cell, separated by commas.
@@ -314,9 +314,19 @@ pub fn stubs(r: &Report) -> String {
                 show(&k.retention)
             );
         }
+        // A name that the inventory would read as a pattern (`re:.*`, `ga*`) or refuse
+        // (`a b`) is written as an expression that matches exactly it.
+        let declared = crate::inventory::exact_declaration(&u.name);
+        if declared != u.name {
+            let _ = writeln!(
+                comment,
+                "# `{}` is not a plain cookie name: written as an expression matching exactly it",
+                show(&u.name)
+            );
+        }
         let mut t = Table::new();
         t.decor_mut().set_prefix(comment);
-        t["names"] = value(Array::from_iter([u.name.as_str()]));
+        t["names"] = value(Array::from_iter([declared.as_str()]));
         t["provider"] = value("TODO");
         t["category"] = value("TODO");
         let (function, purpose) = match &u.known {

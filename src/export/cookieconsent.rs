@@ -10,7 +10,7 @@
 //! unescaped `/`), and its source is the one written for Klaro's mode (no flags), which
 //! cookieconsent uses as given (`RegExp.prototype.test` on each cookie name).
 
-use super::{js_pattern, policy_url, script_safe, JsPattern};
+use super::{js_patterns, policy_url, script_safe, JsPattern};
 use crate::escape::html;
 use crate::inventory::Consent;
 use crate::site::Site;
@@ -83,6 +83,7 @@ fn write(v: &Js, indent: usize, out: &mut String) {
 /// The configuration as an ES module, with texts for `locales` (the first is the default).
 pub fn config(site: &Site, locales: &[String]) -> String {
     let inv = &site.inventory;
+    let patterns = js_patterns(inv);
     let categories: Vec<(String, Js)> = inv
         .categories
         .iter()
@@ -91,10 +92,11 @@ pub fn config(site: &Site, locales: &[String]) -> String {
             let cookies: Vec<Js> = inv
                 .cookies
                 .iter()
-                .filter(|k| k.category == ci)
-                .flat_map(|k| k.names.iter())
+                .zip(&patterns)
+                .filter(|(k, _)| k.category == ci)
+                .flat_map(|(_, p)| p.iter().cloned())
                 .map(|n| {
-                    let name = match js_pattern(n) {
+                    let name = match n {
                         JsPattern::Exact(name) => Js::Str(name),
                         JsPattern::Regex(re) => Js::Regex(re),
                     };

@@ -8,7 +8,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{js_pattern, policy_url, services, JsPattern};
+use super::{js_patterns, policy_url, services, JsPattern};
 use crate::inventory::Consent;
 use crate::site::Site;
 
@@ -57,6 +57,7 @@ pub fn config(site: &Site, locales: &[String]) -> String {
         t.insert("purposes".into(), Value::Object(purposes));
         translations.insert(l.clone(), Value::Object(t));
     }
+    let patterns = js_patterns(inv);
     let services: Vec<Value> = services(inv)
         .iter()
         .map(|svc| {
@@ -65,8 +66,8 @@ pub fn config(site: &Site, locales: &[String]) -> String {
             let cookies: Vec<Value> = svc
                 .cookies
                 .iter()
-                .flat_map(|&k| inv.cookies[k].names.iter())
-                .map(|n| match js_pattern(n) {
+                .flat_map(|&k| patterns[k].iter().cloned())
+                .map(|n| match n {
                     // An exact name that happens to start with `^` would be read as a
                     // regular expression: write it as one that matches only itself.
                     JsPattern::Exact(name) if name.starts_with('^') => {

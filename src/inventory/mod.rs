@@ -267,6 +267,61 @@ impl CookieName {
     }
 }
 
+/// Characters a declared cookie name (or a prefix before its `*`) may not hold: those RFC
+/// 6265 forbids in a cookie name, and `*`.
+const NOT_IN_NAMES: &str = "*;,=\"\\()<>@:/[]?{}";
+
+/// Whether `body` (a name, or a prefix without its `*`) may be declared as written.
+pub fn is_valid_name_body(body: &str) -> bool {
+    !body.is_empty()
+        && !body
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || NOT_IN_NAMES.contains(c))
+}
+
+/// How to declare exactly the recorded name `name`: as itself when the inventory reads it
+/// as an exact name, else as `re:` and the name with every special character escaped, an
+/// expression that matches that one name. A recorded `re:.*` or `ga*` would otherwise
+/// declare a pattern (every name, every name starting with `ga`).
+pub fn exact_declaration(name: &str) -> String {
+    if !name.starts_with("re:") && is_valid_name_body(name) {
+        name.to_string()
+    } else {
+        format!("re:{}", regex_syntax::escape(name))
+    }
+}
+
+/// Names of common cookies, of many shapes: a pattern that matches most of them declares
+/// almost any cookie, and hides from the audit cookies nobody reviewed.
+const PROBES: [&str; 16] = [
+    "_ga",
+    "_gid",
+    "sessionid",
+    "PHPSESSID",
+    "csrftoken",
+    "NID",
+    "_fbp",
+    "__Secure-3PSID",
+    "cookie_consent",
+    "lang",
+    "x",
+    "AWSALB",
+    "_hjSessionUser_123",
+    "i18n-locale",
+    "wp-settings-1",
+    "test.cookie",
+];
+
+/// For a `re:` pattern that declares (almost) any name: how many of [`PROBES`] it matches
+/// and of how many, or `0` of them when it matches the empty name. `None` for others.
+pub fn catch_all(rust: &regex::Regex) -> Option<(usize, usize)> {
+    if rust.is_match("") {
+        return Some((0, PROBES.len()));
+    }
+    let hits = PROBES.iter().filter(|p| rust.is_match(p)).count();
+    (hits * 4 >= PROBES.len() * 3).then_some((hits, PROBES.len()))
+}
+
 /// Compiles a `re:` pattern, anchored at both ends, with a size limit so that a hostile
 /// expression cannot exhaust memory (matching is linear-time in the regex crate).
 pub fn compile_regex(expr: &str) -> Result<regex::Regex, String> {
@@ -366,6 +421,46 @@ mod tests {
         // The expression cannot close the anchoring group: it would match any name.
         assert!(compile_regex("x)|(.*").is_err());
         assert!(compile_regex("a{1000}{1000}{1000}").is_err(), "size limit");
+    }
+
+    #[test]
+    fn a_recorded_name_is_declared_as_exactly_itself() {
+        for recorded in ["_ga", "re:.*", "ga*", "*", "a b", "x:y", "re:", "é😀\n", ""] {
+            let d = exact_declaration(recorded);
+            let n = name(&d);
+            assert!(n.matches(recorded), "{d} for {recorded:?}");
+            for other in ["", "_ga_x", "gaTracker", "ga", "re:x", "a", "_fbp"] {
+                assert_eq!(n.matches(other), other == recorded, "{d} on {other:?}");
+            }
+        }
+        assert_eq!(exact_declaration("_ga"), "_ga");
+        assert_eq!(exact_declaration("re:.*"), r"re:re:\.\*");
+        assert_eq!(exact_declaration("ga*"), r"re:ga\*");
+    }
+
+    #[test]
+    fn patterns_that_match_almost_anything_are_caught() {
+        let caught = |e: &str| catch_all(&compile_regex(e).expect("valid")).is_some();
+        for broad in [
+            ".*",
+            ".+",
+            "[^;]*",
+            "(?s).+",
+            "_?.*",
+            "[a-zA-Z_0-9.-]+",
+            "x|.*",
+        ] {
+            assert!(caught(broad), "{broad}");
+        }
+        for narrow in [
+            "_ga",
+            "_ga_.+",
+            ".*id",
+            "_hjSession(User)?_[0-9]+",
+            "[a-z]{2}",
+        ] {
+            assert!(!caught(narrow), "{narrow}");
+        }
     }
 
     #[test]

@@ -370,6 +370,26 @@ pub fn load_layers(
                 .help("add a `[[cookies]]` entry for each cookie the site sets"),
         );
     }
+    // Every page that loads a consent banner downloads its patterns: each is bounded
+    // (`jsregex::MAX_LEN`), and so is their sum.
+    let total: usize = crate::export::js_patterns(&inv)
+        .iter()
+        .flatten()
+        .map(|p| match p {
+            crate::export::JsPattern::Exact(n) | crate::export::JsPattern::Regex(n) => n.len(),
+        })
+        .sum();
+    if total > crate::export::MAX_PATTERNS_LEN {
+        r.diags.push(
+            Diagnostic::warning(format!(
+                "the cookie patterns take {} KiB once written for the consent banners, more than the {} KiB a banner should make every page download",
+                total / 1024,
+                crate::export::MAX_PATTERNS_LEN / 1024
+            ))
+            .at(first.file, 0..0, "the patterns of this inventory")
+            .help("Unicode classes (`\\w`, `\\d`, `\\b`, `\\pL`) become long lists of ranges: where cookie names are ASCII, write `[A-Za-z0-9_]`, `[0-9]` or `(?-u:\\b)`, or merge patterns into one"),
+        );
+    }
     Ok(inv)
 }
 
@@ -607,6 +627,20 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName
                             continue;
                         }
                     };
+                    if let Some((hits, of)) = crate::inventory::catch_all(&rust) {
+                        let label = if hits == 0 {
+                            "matches the empty name".to_string()
+                        } else {
+                            format!("matches {hits} of {of} common cookie names")
+                        };
+                        r.diags.push(
+                            Diagnostic::warning(format!(
+                                "`{name}` declares almost any cookie name"
+                            ))
+                            .at(r.file, n.span.clone(), label)
+                            .help("a pattern this broad declares cookies nobody reviewed and hides them from `clause audit`: list the names, a prefix (`_ga_*`) or a narrower expression; to declare one name exactly that starts with `re:` or ends with `*`, write `re:` and the name with `\\` before each special character (`re:re:\\.\\*`)"),
+                        );
+                    }
                     if seen
                         .insert(name.to_string(), (r.file, n.span.clone()))
                         .is_none()
@@ -629,16 +663,12 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName
             continue;
         }
         let body = name.strip_suffix('*').unwrap_or(name);
-        let bad = body.is_empty()
-            || body
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || "*;,=\"\\()<>@:/[]?{}".contains(c));
-        if bad {
+        if !crate::inventory::is_valid_name_body(body) {
             failed = Err(r.error(
                 &n.span,
                 format!("`{name}` is not a valid cookie name"),
                 "invalid cookie name",
-                "a cookie name has no spaces or `; , = \" ( ) < > @ : / [ ] ? { }`; a trailing `*` means \"any name starting with\", and `re:` starts a regular expression".into(),
+                "a cookie name has no spaces or `; , = \" ( ) < > @ : / [ ] ? { }`; a trailing `*` means \"any name starting with\", and `re:` starts a regular expression (to declare such a name exactly, write `re:` and the name with `\\` before each of `. * + ? ( ) [ ] { } | ^ $ \\`)".into(),
             ));
             continue;
         }
