@@ -26,6 +26,7 @@ pub mod input;
 pub mod inventory;
 pub mod jsregex;
 pub mod layout;
+pub mod legal;
 pub mod markdown;
 pub mod output;
 pub mod platform;
