@@ -127,6 +127,8 @@ pub fn document(data: &[u8]) {
             categories: &["necessary", "stats"],
             reserved: &reserved,
             raw_html,
+            controller: true,
+            transfers: true,
         };
         let src = Source {
             text,
@@ -181,6 +183,8 @@ pub fn nesting(data: &[u8]) {
         categories: &["necessary"],
         reserved: &reserved,
         raw_html: true,
+        controller: true,
+        transfers: true,
     };
     let src = Source {
         text: &doc,

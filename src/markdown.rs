@@ -21,6 +21,10 @@ pub enum Section {
     Definitions,
     /// Every category (`None`) or one category's table.
     Cookies(Option<String>),
+    /// Who is responsible for the data, and how to reach them and the DPO.
+    Controller,
+    /// The providers that receive data outside the EEA.
+    Transfers,
 }
 
 /// A heading of the page, for the table of contents.
@@ -170,6 +174,10 @@ pub struct Names<'a> {
     pub reserved: &'a HashSet<String>,
     /// Whether raw HTML in the prose is kept (sanitized) or shown as text.
     pub raw_html: bool,
+    /// Whether site.toml has a `[controller]` for `{{ controller }}`.
+    pub controller: bool,
+    /// Whether a provider receives data outside the EEA, for `{{ transfers }}`.
+    pub transfers: bool,
 }
 
 /// The prose of one document in one locale.
@@ -263,8 +271,11 @@ pub const MAX_BLOCK_TAGS: usize = 200_000;
 /// hold: they are kept until the block ends, to be rendered and sanitized together.
 pub const MAX_BLOCK_EVENTS: usize = 500_000;
 
+/// The section placeholders' names, for "did you mean".
+const SECTIONS: [&str; 4] = ["definitions", "cookies", "controller", "transfers"];
+
 /// The ids of the default theme's page around the prose, which prose may not take.
-pub const PAGE_IDS: [&str; 7] = [
+pub const PAGE_IDS: [&str; 9] = [
     "main",
     "contents",
     "definitions",
@@ -272,6 +283,8 @@ pub const PAGE_IDS: [&str; 7] = [
     "languages",
     "updated",
     "changes",
+    "controller",
+    "transfers",
 ];
 
 /// A count for people: `200,000`.
@@ -540,13 +553,13 @@ impl Renderer<'_, '_> {
     }
 
     fn unknown(&mut self, span: std::ops::Range<usize>, words: &[&str], why: &str) {
-        let mut candidates: Vec<String> = vec!["definitions".into(), "cookies".into()];
+        let mut candidates: Vec<String> = SECTIONS.map(String::from).to_vec();
         candidates.extend(self.names.params.iter().map(|(k, _)| k.clone()));
         let name = words.join(" ");
         let help = match words.first().and_then(|w| suggest(w, candidates.iter().map(String::as_str))) {
             Some(s) if s != name => format!("did you mean `{{{{ {s} }}}}`?"),
             _ => format!(
-                "to define it, add `{} = \"…\"` under `[params]` in site.toml; the built-in placeholders are {{{{ definitions }}}}, {{{{ cookies }}}} and {{{{ cookies <category> }}}}",
+                "to define it, add `{} = \"…\"` under `[params]` in site.toml; the built-in placeholders are {{{{ definitions }}}}, {{{{ cookies }}}}, {{{{ cookies <category> }}}}, {{{{ controller }}}} and {{{{ transfers }}}}",
                 words.first().copied().unwrap_or("name")
             ),
         };
@@ -576,7 +589,7 @@ impl Renderer<'_, '_> {
                         out.push_str(v.get(self.src.locale));
                     }
                 }
-                ["definitions"] | ["cookies"] | ["cookies", _] => {
+                ["definitions" | "cookies" | "controller" | "transfers"] | ["cookies", _] => {
                     self.diags.push(
                         Diagnostic::error(format!("`{raw}` must be alone in its paragraph"))
                             .at(self.src.file, span, "inside other text")
@@ -603,6 +616,28 @@ impl Renderer<'_, '_> {
         match ph.words.as_slice() {
             ["definitions"] => Some(Section::Definitions),
             ["cookies"] => Some(Section::Cookies(None)),
+            ["controller"] => {
+                if !self.names.controller {
+                    let span = self.locate(range, t);
+                    self.diags.push(
+                        Diagnostic::error("`{{ controller }}` has nothing to show: site.toml has no `[controller]`")
+                            .at(self.src.file, span, "no controller to show")
+                            .help("add a `[controller]` table to site.toml with `name`, `address` and `contact` (and `dpo` if you have one)"),
+                    );
+                }
+                Some(Section::Controller)
+            }
+            ["transfers"] => {
+                if !self.names.transfers {
+                    let span = self.locate(range, t);
+                    self.diags.push(
+                        Diagnostic::warning("`{{ transfers }}` shows nothing: no provider has a `country` outside the EEA")
+                            .at(self.src.file, span, "an empty section")
+                            .help("give each provider its `country` (e.g. `country = \"US\"`), or remove the placeholder"),
+                    );
+                }
+                Some(Section::Transfers)
+            }
             ["cookies", id] => {
                 if self.names.categories.contains(id) {
                     Some(Section::Cookies(Some((*id).to_string())))
@@ -1144,6 +1179,17 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
             level: 2,
             titled: true,
         });
+        // These two show only when there is something to show.
+        blocks.push(Block::Section {
+            section: Section::Transfers,
+            level: 2,
+            titled: true,
+        });
+        blocks.push(Block::Section {
+            section: Section::Controller,
+            level: 2,
+            titled: true,
+        });
     }
     blocks
 }
@@ -1180,6 +1226,8 @@ mod tests {
             categories: &["necessary", "statistics"],
             reserved: &reserved,
             raw_html: !md.contains("NO-HTML"),
+            controller: true,
+            transfers: true,
         };
         let src = Source {
             text: md,

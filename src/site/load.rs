@@ -232,6 +232,7 @@ fn portal_step(
             let locales = decode::LocaleSet {
                 required: &portal.config.locales,
                 known: &shared.config.locales,
+                check_texts: true,
             };
             Arc::new(inventory::read::load_layers(
                 &first,
@@ -558,6 +559,7 @@ fn check_without_settings(
             decode::LocaleSet {
                 required: &[],
                 known: &used,
+                check_texts: true,
             },
             &mut l.diags,
         );
@@ -605,6 +607,11 @@ fn render_prose(
         categories: &categories,
         reserved: &reserved,
         raw_html: config.raw_html,
+        controller: config.controller.is_some(),
+        transfers: inv
+            .providers
+            .iter()
+            .any(crate::inventory::Provider::outside_eea),
     };
     let mut pages = Vec::new();
     let mut problems = Vec::new();
