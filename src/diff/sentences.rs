@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Change, Field, Kind, Subject};
 use crate::i18n::Strings;
-use crate::inventory::{Consent, Party};
+use crate::inventory::{parse_duration, Consent, LegalBasis, Party, Role, Storage, Transfer};
 
 /// A piece of a sentence: text, or a cookie name shown as code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -100,12 +100,64 @@ pub fn sentences(changes: &[Change], s: &Strings) -> Vec<Sentence> {
                         let new = s.party(ctx.party.unwrap_or(Party::Third));
                         ("history_party", String::new(), new.to_string())
                     }
+                    Field::Storage => {
+                        let new = Storage::ALL
+                            .into_iter()
+                            .find(|x| Some(x.as_str()) == c.new.as_deref())
+                            .map_or("", |x| s.storage(x));
+                        ("history_storage", String::new(), new.to_string())
+                    }
+                    Field::Domain => ("history_domain", String::new(), String::new()),
+                    Field::Data => ("history_data", String::new(), String::new()),
+                    Field::Retention => {
+                        let new = c
+                            .new
+                            .as_deref()
+                            .and_then(|d| parse_duration(d).ok())
+                            .map_or_else(|| s.text("not_specified").to_string(), |d| s.duration(d));
+                        ("history_retention", String::new(), new)
+                    }
                     _ => continue,
                 };
                 fill(
                     s.text(key),
                     &[("name", c.id.clone()), ("old", old), ("new", new)],
                     true,
+                )
+            }
+            (Subject::Provider | Subject::Category, Kind::Changed, Some(field))
+                if matches!(
+                    field,
+                    Field::Country | Field::Transfer | Field::Role | Field::LegalBasis
+                ) =>
+            {
+                let word = c.new.as_deref().unwrap_or("");
+                let new = match field {
+                    Field::Country => crate::legal::name(word, l).map(str::to_string),
+                    Field::Transfer => Transfer::ALL
+                        .into_iter()
+                        .find(|x| x.as_str() == word)
+                        .map(|x| s.transfer(x).to_string()),
+                    Field::Role => Role::ALL
+                        .into_iter()
+                        .find(|x| x.as_str() == word)
+                        .map(|x| s.role(x).to_string()),
+                    _ => LegalBasis::ALL
+                        .into_iter()
+                        .find(|x| x.as_str() == word)
+                        .map(|x| s.basis(x).to_string()),
+                }
+                .unwrap_or_else(|| s.text("not_specified").to_string());
+                let key = match field {
+                    Field::Country => "history_provider_country",
+                    Field::Transfer => "history_provider_transfer",
+                    Field::Role => "history_provider_role",
+                    _ => "history_category_basis",
+                };
+                fill(
+                    s.text(key),
+                    &[("name", text_of(&ctx.name)), ("new", new)],
+                    false,
                 )
             }
             (Subject::Provider | Subject::Category, kind, field) => {
@@ -115,6 +167,7 @@ pub fn sentences(changes: &[Change], s: &Strings) -> Vec<Sentence> {
                     (Subject::Provider, Kind::Changed, _) => "history_provider_changed",
                     (_, Kind::Added, _) => "history_category_added",
                     (_, Kind::Removed, _) => "history_category_removed",
+                    (_, Kind::Changed, Some(Field::Exemption)) => "history_category_exemption",
                     (_, Kind::Changed, Some(Field::Consent)) => {
                         if c.new.as_deref() == Some(Consent::Required.as_str()) {
                             "history_category_required"

@@ -91,7 +91,7 @@ pub fn config(site: &Site, locales: &[String]) -> String {
             let cookies: Vec<Js> = inv
                 .cookies
                 .iter()
-                .filter(|k| k.category == ci)
+                .filter(|k| k.category == ci && super::is_cookie(k))
                 .flat_map(|k| k.names.iter())
                 .map(|n| {
                     let name = match js_pattern(n) {
@@ -146,6 +146,25 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                         ("purpose", s(k.purpose.get(l))),
                         ("duration", s(t.duration(k.duration))),
                         ("party", s(t.party(k.party))),
+                        ("storage", s(t.storage(k.storage))),
+                        (
+                            "data",
+                            s(k.data
+                                .as_ref()
+                                .map_or(t.text("not_specified"), |d| d.get(l))),
+                        ),
+                        (
+                            "retention",
+                            s(k.retention.map_or_else(
+                                || t.text("not_specified").to_string(),
+                                |d| t.duration(d),
+                            )),
+                        ),
+                        (
+                            "transfer",
+                            s(super::provider_transfer(&inv.providers[k.provider], t)
+                                .unwrap_or_else(|| t.text("not_specified").to_string())),
+                        ),
                     ])
                 })
                 .collect();
@@ -170,6 +189,10 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                                 ("purpose", s(t.text("col_purpose"))),
                                 ("duration", s(t.text("col_duration"))),
                                 ("party", s(t.text("col_party"))),
+                                ("storage", s(t.text("col_storage"))),
+                                ("data", s(t.text("col_data"))),
+                                ("retention", s(t.text("col_retention"))),
+                                ("transfer", s(t.text("col_transfer"))),
                             ]),
                         ),
                         ("body", Js::Arr(body)),

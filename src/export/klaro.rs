@@ -65,7 +65,9 @@ pub fn config(site: &Site, locales: &[String]) -> String {
             let cookies: Vec<Value> = svc
                 .cookies
                 .iter()
-                .flat_map(|&k| inv.cookies[k].names.iter())
+                .map(|&k| &inv.cookies[k])
+                .filter(|k| super::is_cookie(k))
+                .flat_map(|k| k.names.iter())
                 .map(|n| match js_pattern(n) {
                     // An exact name that happens to start with `^` would be read as a
                     // regular expression: write it as one that matches only itself.
