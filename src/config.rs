@@ -583,6 +583,49 @@ mod tests {
     }
 
     #[test]
+    fn a_controller_is_reached_by_email_or_web_address() {
+        let base = "title = \"T\"\nbase_url = \"https://a.b/\"\nlocales = [\"en\"]\n[controller]\nname = \"N\"\naddress = \"A\"\n";
+        let contact = |c: &str| {
+            let (config, d) = load_str(&format!("{base}contact = \"{c}\"\n"));
+            (config.and_then(|c| c.controller).map(|c| c.contact), d)
+        };
+        let (c, _) = contact("dpo@example.org");
+        assert_eq!(
+            c.map(|c| c.href),
+            Some("mailto:dpo@example.org".to_string())
+        );
+        let (c, _) = contact("mailto:dpo@example.org");
+        assert_eq!(c.map(|c| c.text), Some("dpo@example.org".to_string()));
+        let (c, _) = contact("https://example.org/contact");
+        assert_eq!(
+            c.map(|c| c.href),
+            Some("https://example.org/contact".to_string())
+        );
+        for bad in [
+            "dpo",
+            "dpo@localhost",
+            "javascript:alert(1)",
+            "a b@example.org",
+            "@example.org",
+            "ftp://example.org/",
+        ] {
+            let (c, d) = contact(bad);
+            assert!(c.is_none(), "{bad}");
+            let msg = &d.iter().next().expect("an error").message;
+            assert_eq!(
+                *msg,
+                format!("`controller.contact` must be an email address or an http(s) address, not \"{bad}\"")
+            );
+        }
+        let (config, d) = load_str(&format!("{base}"));
+        assert!(config.is_none());
+        assert_eq!(
+            d.iter().next().expect("error").message,
+            "controller has no `contact`"
+        );
+    }
+
+    #[test]
     fn locale_tags_must_be_canonical() {
         let (c, d) = load_str("title = \"T\"\nbase_url = \"https://a.b/\"\nlocales = [\"EN\"]\n");
         assert!(c.is_none() || c.as_ref().is_some_and(|c| c.locales.is_empty()));

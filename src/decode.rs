@@ -758,6 +758,39 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_are_whole_upper_case_words() {
+        assert_eq!(placeholder_in("TODO"), Some("TODO"));
+        assert_eq!(placeholder_in("TODO: Google Analytics"), Some("TODO"));
+        assert_eq!(placeholder_in("Count visits (TBD)"), Some("TBD"));
+        assert_eq!(placeholder_in("FIXME"), Some("FIXME"));
+        // `todo` is a Spanish word, and a word may contain the letters.
+        assert_eq!(placeholder_in("todo el sitio"), None);
+        assert_eq!(placeholder_in("TODOS LOS DATOS"), None);
+        assert_eq!(placeholder_in("Mastodon"), None);
+    }
+
+    #[test]
+    fn empty_texts_are_errors_in_every_form() {
+        for text in [
+            "p = \"\"\n",
+            "p = \" \\t \"\n",
+            "p = { en = \"x\", fr = \"  \" }\n",
+        ] {
+            let (v, mut d) = load(text);
+            let v = v.expect("parses");
+            let Val::Table(e) = &v.value else { panic!() };
+            let mut r = Reader {
+                file: FileId::default_for_tests(),
+                diags: &mut d,
+            };
+            let locales = vec!["en".to_string(), "fr".to_string()];
+            assert!(localized(&mut r, &e[0].1, "p", &locales).is_err(), "{text}");
+            let msg = &d.iter().next().expect("error").message;
+            assert!(msg == "`p` is empty" || msg == "`p.fr` is empty", "{msg}");
+        }
+    }
+
+    #[test]
     fn missing_translation_is_an_error() {
         let text = "p = { en = \"x\" }\n";
         let (v, mut d) = load(text);

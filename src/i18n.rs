@@ -654,6 +654,63 @@ mod tests {
     }
 
     #[test]
+    fn every_word_of_the_legal_fields_has_its_string_in_every_locale() {
+        let keys: Vec<&str> = TEXT_KEYS.iter().map(|(k, _)| *k).collect();
+        for l in ["en", "fr", "de", "es", "it", "nl"] {
+            let s = strings(l);
+            for x in Storage::ALL {
+                assert!(!s.storage(x).is_empty(), "{l} {x:?}");
+            }
+            for x in Transfer::ALL {
+                assert!(!s.transfer(x).is_empty(), "{l} {x:?}");
+            }
+            for x in Role::ALL {
+                assert!(!s.role(x).is_empty(), "{l} {x:?}");
+            }
+            for x in LegalBasis::ALL {
+                assert!(!s.basis(x).is_empty(), "{l} {x:?}");
+            }
+            for x in Exemption::ALL {
+                assert!(!s.exemption(x).is_empty(), "{l} {x:?}");
+            }
+            assert!(s.text("legal_basis").contains("{basis}"), "{l}");
+        }
+        assert!(keys.contains(&"storage_session_storage"));
+        assert_eq!(
+            strings("fr").transfer(Transfer::Scc),
+            "clauses contractuelles types"
+        );
+        assert_eq!(
+            strings("de").transfer(Transfer::Scc),
+            "Standardvertragsklauseln"
+        );
+        assert_eq!(
+            strings("es").transfer(Transfer::Scc),
+            "cláusulas contractuales tipo"
+        );
+        assert_eq!(
+            strings("it").transfer(Transfer::Scc),
+            "clausole contrattuali tipo"
+        );
+        assert_eq!(
+            strings("nl").transfer(Transfer::Scc),
+            "modelcontractbepalingen"
+        );
+        assert_eq!(
+            strings("fr").transfer(Transfer::Dpf),
+            "cadre de protection des données UE-États-Unis"
+        );
+        assert_eq!(
+            strings("de").transfer(Transfer::Dpf),
+            "EU-US-Datenschutzrahmen"
+        );
+        assert_eq!(
+            strings("en").transfer(Transfer::Dpf),
+            "EU-US Data Privacy Framework"
+        );
+    }
+
+    #[test]
     fn every_shipped_locale_is_complete() {
         for l in ["en", "fr", "de", "es", "it", "nl"] {
             strings(l);

@@ -1296,8 +1296,28 @@ mod tests {
             html.contains("<h2 id=\"what-is-a-cookie\">What is a cookie?</h2>"),
             "{html}"
         );
-        // No placeholder: definitions and cookies are appended with their own headings.
-        assert_eq!(blocks.len(), 3);
+        // No placeholder: definitions, cookies, transfers and the controller are appended
+        // with their own headings (the last two only show when there is something to show).
+        let appended: Vec<&Section> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Section {
+                    section,
+                    titled: true,
+                    ..
+                } => Some(section),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            appended,
+            [
+                &Section::Definitions,
+                &Section::Cookies(None),
+                &Section::Transfers,
+                &Section::Controller
+            ]
+        );
     }
 
     #[test]

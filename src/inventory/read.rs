@@ -502,8 +502,8 @@ fn read_category(
         .require(r, "title", "\"Necessary cookies\"")
         .and_then(|x| decode::localized(r, x, "title", locales));
     let description = match f.get("description") {
-        Some(x) => Some(decode::localized(r, x, "description", locales)?),
-        None => None,
+        Some(x) => decode::localized(r, x, "description", locales).map(Some),
+        None => Ok(None),
     };
     let consent = f
         .require(r, "consent", "\"required\"")
@@ -553,7 +553,7 @@ fn read_category(
         file: r.file,
         span: id.span.clone(),
         title: title?,
-        description,
+        description: description?,
         consent,
         legal_basis: match legal_basis {
             Some((_, b)) => Some(b),
@@ -923,8 +923,8 @@ fn read_cookie(
             parse_duration(&s.value).map_err(|e| r.error(&s.span, e.message, e.label, e.help))
         });
     let duration_note = match f.get("duration_note") {
-        Some(x) => Some(decode::localized(r, x, "duration_note", locales)?),
-        None => None,
+        Some(x) => decode::localized(r, x, "duration_note", locales).map(Some),
+        None => Ok(None),
     };
     let party = match f.get("party") {
         None => Ok(Party::First),
@@ -960,7 +960,7 @@ fn read_cookie(
         function: function?,
         purpose: purpose?,
         duration,
-        duration_note,
+        duration_note: duration_note?,
         party,
         storage: storage?.map_or(Storage::Cookie, |(_, x)| x),
         domain: domain?,
