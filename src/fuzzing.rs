@@ -129,6 +129,7 @@ pub fn document(data: &[u8]) {
             raw_html,
             controller: true,
             transfers: true,
+            documents: &["cookies", "contact"],
         };
         let src = Source {
             text,
@@ -136,7 +137,7 @@ pub fn document(data: &[u8]) {
             file,
             locale: "en",
         };
-        for block in markdown::render(&src, &names, &mut diags) {
+        for block in markdown::render(&src, &names, &mut diags).blocks {
             if let markdown::Block::Html { html, .. } = block {
                 if let Some(why) = unsafe_html(&html, true) {
                     panic!("{why} survived in {html}");
@@ -185,6 +186,7 @@ pub fn nesting(data: &[u8]) {
         raw_html: true,
         controller: true,
         transfers: true,
+        documents: &["cookies"],
     };
     let src = Source {
         text: &doc,
@@ -192,7 +194,7 @@ pub fn nesting(data: &[u8]) {
         file,
         locale: "en",
     };
-    for block in markdown::render(&src, &names, &mut diags) {
+    for block in markdown::render(&src, &names, &mut diags).blocks {
         if let markdown::Block::Html { html, .. } = block {
             if let Some(why) = unsafe_html(&html, true) {
                 panic!("{why} survived in {html}");
