@@ -127,6 +127,8 @@ pub fn document(data: &[u8]) {
             categories: &["necessary", "stats"],
             reserved: &reserved,
             raw_html,
+            controller: true,
+            transfers: true,
             documents: &["cookies", "contact"],
         };
         let src = Source {
@@ -182,6 +184,8 @@ pub fn nesting(data: &[u8]) {
         categories: &["necessary"],
         reserved: &reserved,
         raw_html: true,
+        controller: true,
+        transfers: true,
         documents: &["cookies"],
     };
     let src = Source {

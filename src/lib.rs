@@ -27,6 +27,7 @@ pub mod input;
 pub mod inventory;
 pub mod jsregex;
 pub mod layout;
+pub mod legal;
 pub mod links;
 pub mod markdown;
 pub mod output;

@@ -93,7 +93,7 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                 .cookies
                 .iter()
                 .zip(&patterns)
-                .filter(|(k, _)| k.category == ci)
+                .filter(|(k, _)| k.category == ci && super::is_cookie(k))
                 .flat_map(|(_, p)| p.iter().cloned())
                 .map(|n| {
                     let name = match n {
@@ -148,6 +148,25 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                         ("purpose", s(k.purpose.get(l))),
                         ("duration", s(t.duration(k.duration))),
                         ("party", s(t.party(k.party))),
+                        ("storage", s(t.storage(k.storage))),
+                        (
+                            "data",
+                            s(k.data
+                                .as_ref()
+                                .map_or(t.text("not_specified"), |d| d.get(l))),
+                        ),
+                        (
+                            "retention",
+                            s(k.retention.map_or_else(
+                                || t.text("not_specified").to_string(),
+                                |d| t.duration(d),
+                            )),
+                        ),
+                        (
+                            "transfer",
+                            s(super::provider_transfer(&inv.providers[k.provider], t)
+                                .unwrap_or_else(|| t.text("not_specified").to_string())),
+                        ),
                     ])
                 })
                 .collect();
@@ -172,6 +191,10 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                                 ("purpose", s(t.text("col_purpose"))),
                                 ("duration", s(t.text("col_duration"))),
                                 ("party", s(t.text("col_party"))),
+                                ("storage", s(t.text("col_storage"))),
+                                ("data", s(t.text("col_data"))),
+                                ("retention", s(t.text("col_retention"))),
+                                ("transfer", s(t.text("col_transfer"))),
                             ]),
                         ),
                         ("body", Js::Arr(body)),

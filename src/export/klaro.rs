@@ -66,6 +66,7 @@ pub fn config(site: &Site, locales: &[String]) -> String {
             let cookies: Vec<Value> = svc
                 .cookies
                 .iter()
+                .filter(|&&k| super::is_cookie(&inv.cookies[k]))
                 .flat_map(|&k| patterns[k].iter().cloned())
                 .map(|n| match n {
                     // An exact name that happens to start with `^` would be read as a

@@ -249,6 +249,7 @@ fn portal_step(
             let locales = decode::LocaleSet {
                 required: &portal.config.locales,
                 known: &shared.config.locales,
+                check_texts: true,
             };
             Arc::new(inventory::read::load_layers(
                 &first,
@@ -575,6 +576,7 @@ fn check_without_settings(
             decode::LocaleSet {
                 required: &[],
                 known: &used,
+                check_texts: true,
             },
             &mut l.diags,
         );
@@ -625,6 +627,11 @@ fn render_prose(
         categories: &categories,
         reserved: &reserved,
         raw_html: config.raw_html,
+        controller: config.controller.is_some(),
+        transfers: inv
+            .providers
+            .iter()
+            .any(crate::inventory::Provider::outside_eea),
         documents: &documents,
     };
     let mut pages = Vec::new();

@@ -26,6 +26,8 @@ builtin!(
     "templates/sitemap.xml",
     "templates/partials/cookies.html",
     "templates/partials/definitions.html",
+    "templates/partials/controller.html",
+    "templates/partials/transfers.html",
     "static/style.css",
     "i18n/en.toml",
     "i18n/fr.toml",
