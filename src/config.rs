@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 
+use crate::consent::Consent;
 use crate::decode::{self, Localized, Reader, Spanned, Val};
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::i18n;
@@ -79,6 +80,8 @@ pub struct Config {
     pub raw_html: bool,
     /// "Changes to this policy" and "Last updated" from git, when `[history]` turns it on.
     pub history: Option<History>,
+    /// The site's consent banner and its texts (`[consent]`); empty without it.
+    pub consent: Consent,
 }
 
 /// The `[history]` table: read the git log of the inventory and documents.
@@ -129,7 +132,8 @@ fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, Err
     Ok(enabled.then_some(History { limit }))
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
+    "consent",
     "history",
     "raw_html",
     "title",
@@ -238,8 +242,13 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Result<Config,
         None => Ok(None),
         Some(v) => read_history(&mut r, v),
     };
+    let consent = match fields.get("consent") {
+        None => Ok(Consent::default()),
+        Some(v) => crate::consent::read(&mut r, v, &locales, base_url.as_ref().ok()),
+    };
     read?;
     Ok(Config {
+        consent: consent?,
         history: history?,
         file,
         title: title?,

@@ -129,10 +129,12 @@ fn single(l: &mut Loader, shared: Shared) -> Site {
         statics,
         ..
     } = shared;
+    let consent = config.consent.banner.is_some();
     let generated = layout::generated_paths(
         &config.locales,
         docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
         &theme.statics,
+        consent,
     );
     for x in check_statics(&statics, &generated) {
         l.diags.push(x);
@@ -144,6 +146,9 @@ fn single(l: &mut Loader, shared: Shared) -> Site {
     // An inventory with errors is partial: warnings about it would only mislead.
     if !l.diags.has_errors() {
         for x in check_shown(&inventory, &pages) {
+            l.diags.push_in(x, None);
+        }
+        for x in check_consent(&config, &inventory, &statics, &theme) {
             l.diags.push_in(x, None);
         }
     }
@@ -169,12 +174,14 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
     }
     // The prose of every portal, on every core: the files are read, what is left is CPU.
     let sources = &l.sources;
+    let theme = &shared.theme;
     let rendered: Vec<(Vec<Page>, Vec<Diagnostic>, Vec<Diagnostic>)> = staged
         .par_iter_mut()
-        .map(|(portal, inventory, docs, _)| {
+        .map(|(portal, inventory, docs, statics)| {
             let (pages, problems) =
                 render_prose(sources, &portal.config, inventory, std::mem::take(docs));
-            let shown = check_shown(inventory, &pages);
+            let mut shown = check_shown(inventory, &pages);
+            shown.extend(check_consent(&portal.config, inventory, statics, theme));
             (pages, problems, shown)
         })
         .collect();
@@ -266,6 +273,7 @@ fn portal_step(
                 .iter()
                 .map(|d| (d.locale.as_str(), d.slug.as_str())),
             &shared.theme.statics,
+            portal.config.consent.banner.is_some(),
         );
         for x in check_statics(&portal_statics, &generated) {
             l.diags.push_in(x, Some(&portal.id));
@@ -624,7 +632,28 @@ fn render_prose(
     (pages, problems)
 }
 
-/// Warns about categories with no cookie and categories that no page shows.
+/// Warnings about the consent banner of `[consent]`: its files that the site does not
+/// publish, and its cookie when the inventory does not declare it.
+fn check_consent(
+    config: &Config,
+    inventory: &Inventory,
+    statics: &[StaticFile],
+    theme: &Theme,
+) -> Vec<Diagnostic> {
+    if config.consent.banner.is_none() {
+        return Vec::new();
+    }
+    let published: Vec<String> = statics
+        .iter()
+        .map(|s| s.path.clone())
+        .chain(
+            layout::published_theme_statics(&theme.statics, true)
+                .map(|(p, _)| layout::theme_static_path(p)),
+        )
+        .collect();
+    crate::consent::check(&config.consent, &published, inventory, config.file)
+}
+
 /// Warnings about categories that have no cookie or that no page shows.
 fn check_shown(inv: &Inventory, pages: &[Page]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
