@@ -162,6 +162,7 @@ pub fn document(data: &[u8]) {
             categories: &["necessary", "stats"],
             reserved: &reserved,
             raw_html,
+            documents: &["cookies", "contact"],
         };
         let src = Source {
             text,
@@ -169,7 +170,7 @@ pub fn document(data: &[u8]) {
             file,
             locale: "en",
         };
-        for block in markdown::render(&src, &names, &mut diags) {
+        for block in markdown::render(&src, &names, &mut diags).blocks {
             if let markdown::Block::Html { html, .. } = block {
                 if let Some(why) = unsafe_html(&html, true) {
                     panic!("{why} survived in {html}");
@@ -216,6 +217,7 @@ pub fn nesting(data: &[u8]) {
         categories: &["necessary"],
         reserved: &reserved,
         raw_html: true,
+        documents: &["cookies"],
     };
     let src = Source {
         text: &doc,
@@ -223,7 +225,7 @@ pub fn nesting(data: &[u8]) {
         file,
         locale: "en",
     };
-    for block in markdown::render(&src, &names, &mut diags) {
+    for block in markdown::render(&src, &names, &mut diags).blocks {
         if let markdown::Block::Html { html, .. } = block {
             if let Some(why) = unsafe_html(&html, true) {
                 panic!("{why} survived in {html}");
