@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 
+use crate::consent::Consent;
 use crate::decode::{self, Localized, Reader, Spanned, Val};
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::i18n;
@@ -96,6 +97,8 @@ pub struct Config {
     pub history: Option<History>,
     /// Who is responsible for the data (`[controller]`).
     pub controller: Option<Controller>,
+    /// The site's consent banner and its texts (`[consent]`); empty without it.
+    pub consent: Consent,
 }
 
 /// The `[controller]` table: who decides what the data is for, and how to reach them
@@ -257,8 +260,9 @@ fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, Err
     Ok(enabled.then_some(History { limit }))
 }
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 11] = [
     "controller",
+    "consent",
     "history",
     "raw_html",
     "title",
@@ -371,8 +375,13 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Result<Config,
         None => Ok(None),
         Some(v) => read_controller(&mut r, v, &locales).map(Some),
     };
+    let consent = match fields.get("consent") {
+        None => Ok(Consent::default()),
+        Some(v) => crate::consent::read(&mut r, v, &locales, base_url.as_ref().ok()),
+    };
     read?;
     Ok(Config {
+        consent: consent?,
         history: history?,
         controller: controller?,
         file,

@@ -283,6 +283,19 @@ pub const TEXT_KEYS: [(&str, &str); 101] = [
     ),
 ];
 
+/// Keys a locale's UI strings must define when `[consent]` names a banner (the pages then
+/// show them), and may define otherwise, with what each is for.
+pub const CONSENT_KEYS: [(&str, &str); 2] = [
+    (
+        "consent_button",
+        "the button that opens the consent banner's choices (`[consent]`)",
+    ),
+    (
+        "consent_fallback",
+        "beside that button, how to change one's choice, even where it is not shown",
+    ),
+];
+
 /// Keys a locale's UI strings may define, with what each is for.
 pub const OPTIONAL_KEYS: [(&str, &str); 1] = [(
     "first_of_month",
@@ -330,11 +343,13 @@ pub struct Layer<'a> {
 
 impl Strings {
     /// Merges layers (later ones override earlier ones key by key) and checks completeness.
-    /// `decl` is where the locale is declared, for the "missing strings" error.
+    /// `decl` is where the locale is declared, for the "missing strings" error; `consent`:
+    /// the pages show the consent button, whose strings are then needed too.
     pub fn load(
         locale: &str,
         layers: &[Layer],
         decl: (FileId, std::ops::Range<usize>),
+        consent: bool,
         diags: &mut Diagnostics,
     ) -> Result<Strings, ErrorReported> {
         let rules = plural_rules(locale);
@@ -347,6 +362,7 @@ impl Strings {
         let mut months = Vec::new();
         let mut known: Vec<&str> = TEXT_KEYS.iter().map(|(k, _)| *k).collect();
         known.extend(OPTIONAL_KEYS.iter().map(|(k, _)| *k));
+        known.extend(CONSENT_KEYS.iter().map(|(k, _)| *k));
         known.extend(UNIT_KEYS);
         known.push("months");
         // The first error met: the strings are not used, and the others are still checked.
@@ -439,8 +455,10 @@ impl Strings {
                 }
             }
         }
+        let consent_keys: &[(&str, &str)] = if consent { &CONSENT_KEYS } else { &[] };
         let mut missing: Vec<String> = TEXT_KEYS
             .iter()
+            .chain(consent_keys)
             .filter(|(k, _)| !texts.contains_key(*k))
             .map(|(k, what)| format!("`{k}` ({what})"))
             .collect();
@@ -618,7 +636,13 @@ mod tests {
         let decl = s.add("site.toml", "locales = []");
         let id = s.add("i18n", text);
         let mut d = Diagnostics::default();
-        let out = Strings::load(locale, &[Layer { file: id, text }], (decl, 0..1), &mut d);
+        let out = Strings::load(
+            locale,
+            &[Layer { file: id, text }],
+            (decl, 0..1),
+            true,
+            &mut d,
+        );
         assert!(d.is_empty(), "{locale}: {d:?}");
         out.expect("complete")
     }

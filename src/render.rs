@@ -168,6 +168,30 @@ struct ColumnCtx {
     lead: bool,
 }
 
+/// The site's consent banner, as a page loads it (`[consent]`).
+#[derive(Serialize)]
+struct ConsentCtx {
+    /// `cookieconsent` or `klaro`: how the theme's script opens it.
+    manager: &'static str,
+    /// The banner's script, relative to the page (or from the host's root).
+    script: String,
+    /// Its stylesheet, if it has one of its own.
+    stylesheet: Option<String>,
+    /// The configuration the theme's script starts it with, if `script` does not.
+    config: Option<String>,
+}
+
+/// The banner of `site` as a page `root` below the published folder loads it.
+fn consent_ctx(site: &Site, root: &str) -> Option<ConsentCtx> {
+    let b = site.config.consent.banner.as_ref()?;
+    Some(ConsentCtx {
+        manager: b.manager.key(),
+        script: b.script.target.href(root),
+        stylesheet: b.stylesheet.as_ref().map(|p| p.target.href(root)),
+        config: b.config.as_ref().map(|p| p.target.href(root)),
+    })
+}
+
 #[derive(Serialize)]
 struct PageCtx<'a> {
     lang: &'a str,
@@ -184,6 +208,7 @@ struct PageCtx<'a> {
     root: &'static str,
     ui: &'a std::collections::BTreeMap<String, String>,
     changes: Vec<HistoryCtx>,
+    consent: Option<ConsentCtx>,
 }
 
 /// One entry of "Changes to this policy".
@@ -620,6 +645,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
                 .collect(),
             root: "../../",
             ui: s.texts(),
+            consent: consent_ctx(site, "../../"),
         };
         match render_template(site, "page.html", &ctx) {
             Ok(html) => files.push(OutputFile {
@@ -667,6 +693,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         "locales": index_links,
         "root": "",
         "ui": site.theme.strings.get(default).map(|s| s.texts()),
+        "consent": consent_ctx(site, ""),
     });
     match render_template(site, "index.html", &index_ctx) {
         Ok(html) => files.push(OutputFile {
@@ -700,7 +727,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             bytes: export::csv(site, s),
         });
     }
-    for (path, bytes) in &site.theme.statics {
+    let consent = cfg.consent.banner.is_some();
+    for (path, bytes) in layout::published_theme_statics(&site.theme.statics, consent) {
         files.push(OutputFile {
             path: theme_static_path(path),
             bytes: bytes.clone(),
@@ -762,6 +790,7 @@ mod tests {
                 .iter()
                 .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str())),
             &site.theme.statics,
+            false,
         );
         expected.extend([".well-known/security.txt".to_string(), "CNAME".to_string()]);
         expected.sort();

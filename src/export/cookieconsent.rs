@@ -120,7 +120,9 @@ pub fn config(site: &Site, locales: &[String]) -> String {
         let Some(t) = site.theme.strings.get(l) else {
             continue;
         };
-        let mut intro = html::text(t.text("banner_text"));
+        let texts = &site.config.consent;
+        let say = |key: &str| s(texts.text(t, key));
+        let mut intro = html::text(texts.text(t, "banner_text"));
         if let Some(url) = policy_url(site, l) {
             let link = format!(
                 " <a href=\"{}\">{}</a>",
@@ -209,22 +211,22 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                 (
                     "consentModal",
                     obj([
-                        ("title", s(t.text("banner_title"))),
+                        ("title", say("banner_title")),
                         ("description", Js::Str(intro)),
-                        ("acceptAllBtn", s(t.text("accept_all"))),
-                        ("acceptNecessaryBtn", s(t.text("reject_all"))),
-                        ("showPreferencesBtn", s(t.text("manage_preferences"))),
-                        ("closeIconLabel", s(t.text("close"))),
+                        ("acceptAllBtn", say("accept_all")),
+                        ("acceptNecessaryBtn", say("reject_all")),
+                        ("showPreferencesBtn", say("manage_preferences")),
+                        ("closeIconLabel", say("close")),
                     ]),
                 ),
                 (
                     "preferencesModal",
                     obj([
-                        ("title", s(t.text("preferences_title"))),
-                        ("acceptAllBtn", s(t.text("accept_all"))),
-                        ("acceptNecessaryBtn", s(t.text("reject_all"))),
-                        ("savePreferencesBtn", s(t.text("save_preferences"))),
-                        ("closeIconLabel", s(t.text("close"))),
+                        ("title", say("preferences_title")),
+                        ("acceptAllBtn", say("accept_all")),
+                        ("acceptNecessaryBtn", say("reject_all")),
+                        ("savePreferencesBtn", say("save_preferences")),
+                        ("closeIconLabel", say("close")),
                         ("sections", Js::Arr(sections)),
                     ]),
                 ),

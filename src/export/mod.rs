@@ -86,6 +86,28 @@ pub fn for_tool(site: &Site, tool: Tool, locales: &[String]) -> Vec<u8> {
     }
 }
 
+/// A warning when the inventory does not declare the cookie in which the banner `tool`
+/// configures keeps the visitor's choice; it points at `[consent]` when that names the
+/// same banner.
+pub fn undeclared_consent_cookie(
+    site: &Site,
+    tool: Tool,
+) -> Option<crate::diagnostics::Diagnostic> {
+    use crate::consent::Manager;
+    let manager = match tool {
+        Tool::Klaro => Manager::Klaro,
+        Tool::Cookieconsent => Manager::Cookieconsent,
+        Tool::Json | Tool::Csv => return None,
+    };
+    let consent = &site.config.consent;
+    let named = consent
+        .banner
+        .as_ref()
+        .filter(|b| b.manager == manager)
+        .map(|b| (site.config.file, b));
+    crate::consent::undeclared_cookie(manager, &site.inventory, named)
+}
+
 /// Version of the `cookies.json` format; bumped on any incompatible change.
 pub const JSON_FORMAT: u32 = 1;
 
