@@ -10,11 +10,15 @@ use crate::input::Input;
 use crate::markdown::{self, Names, Source};
 
 /// Elements of the default theme's pages, around the prose.
-const THEME_TAGS: [&str; 34] = [
+const THEME_TAGS: [&str; 35] = [
     "html", "head", "meta", "title", "link", "body", "header", "nav", "main", "section", "time",
     "footer", "ol", "ul", "li", "a", "p", "h1", "h2", "h3", "div", "span", "table", "caption",
-    "thead", "tbody", "tr", "th", "td", "code", "br", "dl", "dt", "dd",
+    "thead", "tbody", "tr", "th", "td", "code", "br", "dl", "dt", "dd", "button",
 ];
+
+/// The attributes of the scripts a page loads when `[consent]` names the site's banner,
+/// besides `src`.
+const SCRIPT_ATTRIBUTES: [&str; 3] = ["defer", "data-manager", "data-config"];
 
 /// Attributes that make a browser fetch, submit or run something, whatever the element.
 const LOADING_ATTRIBUTES: [&str; 15] = [
@@ -50,8 +54,39 @@ fn allowed_link(value: &str) -> bool {
 /// stylesheet from another host, or an `href`/`cite` that is not http(s), mailto or
 /// relative. `fragment`: prose HTML, parsed as the sanitizer parses it.
 pub fn unsafe_html(html: &str, fragment: bool) -> Option<String> {
+    unsafe_markup(html, fragment, &[])
+}
+
+/// [`unsafe_html`] for a whole page of a site whose `[consent]` names its banner: the
+/// page may load the scripts `scripts` (the addresses it should write for them), with
+/// nothing inline, and a `data-config` that is a path on the site; nothing else changes.
+pub fn unsafe_page(html: &str, scripts: &[String]) -> Option<String> {
+    unsafe_markup(html, false, scripts)
+}
+
+/// Whether a script element is one of `scripts`, loaded from its `src` with no other
+/// attribute than [`SCRIPT_ATTRIBUTES`], and a local `data-config`.
+fn allowed_script(e: &dom::Element, scripts: &[String]) -> bool {
+    let local = |v: &str| {
+        url::Url::parse(v) == Err(url::ParseError::RelativeUrlWithoutBase)
+            && !v.starts_with("//")
+            && !v.contains('\\')
+    };
+    e.attrs
+        .iter()
+        .any(|(a, v)| a == "src" && scripts.contains(v))
+        && e.attrs.iter().all(|(a, v)| {
+            a == "src"
+                || (SCRIPT_ATTRIBUTES.contains(&a.as_str()) && (a != "data-config" || local(v)))
+        })
+}
+
+fn unsafe_markup(html: &str, fragment: bool, scripts: &[String]) -> Option<String> {
     for e in dom::elements(html, fragment) {
         let name = e.name.as_str();
+        if name == "script" && !fragment && allowed_script(&e, scripts) {
+            continue;
+        }
         let allowed =
             markdown::ALLOWED_TAGS.contains(&name) || (!fragment && THEME_TAGS.contains(&name));
         if !allowed {
@@ -127,6 +162,8 @@ pub fn document(data: &[u8]) {
             categories: &["necessary", "stats"],
             reserved: &reserved,
             raw_html,
+            controller: true,
+            transfers: true,
             documents: &["cookies", "contact"],
         };
         let src = Source {
@@ -182,6 +219,8 @@ pub fn nesting(data: &[u8]) {
         categories: &["necessary"],
         reserved: &reserved,
         raw_html: true,
+        controller: true,
+        transfers: true,
         documents: &["cookies"],
     };
     let src = Source {
@@ -211,12 +250,26 @@ pub fn pipeline(data: &[u8]) {
     let loaded = crate::site::load(&Input::Memory(files));
     let _ = diagnostics::report(&loaded.sources, &loaded.diags, Format::Json);
     for site in &loaded.sites {
+        // The banner of `[consent]` and the theme's script that opens it, as each page
+        // (two folders down, or the root page) writes them.
+        let scripts: Vec<String> = match &site.config.consent.banner {
+            Some(b) => ["../../", ""]
+                .iter()
+                .flat_map(|root| {
+                    [
+                        b.script.target.href(root),
+                        format!("{root}static/{}", crate::layout::CONSENT_SCRIPT),
+                    ]
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         if let Ok(out) = crate::render::render(site) {
             for f in out {
                 assert!(!f.path.contains(".."), "unsafe output path {}", f.path);
                 if f.path.ends_with(".html") {
                     let html = String::from_utf8_lossy(&f.bytes);
-                    if let Some(why) = unsafe_html(&html, false) {
+                    if let Some(why) = unsafe_page(&html, &scripts) {
                         panic!("{why} in {}", f.path);
                     }
                 }
@@ -639,5 +692,34 @@ mod tests {
         let foreign = page.replace("../../static/style.css", "//cdn.example/style.css");
         assert!(unsafe_html(&foreign, false).is_some());
         assert!(unsafe_html(page, true).is_some(), "a page is not prose");
+    }
+
+    /// With `[consent]`, a page may load the banner's script and the theme's, as written,
+    /// with nothing inline; any other script is still found.
+    #[test]
+    fn the_oracle_lets_a_page_load_only_the_banner_it_names() {
+        let scripts = [
+            "../../cc.js".to_string(),
+            "../../static/consent.js".to_string(),
+        ];
+        let page = |head: &str| {
+            format!("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>t</title>{head}</head><body><main id=main><button type=button class=consent-button hidden>x</button></main></body></html>")
+        };
+        let good = page("<script src=\"../../cc.js\" defer></script><script src=\"../../static/consent.js\" defer data-manager=klaro data-config=\"../../k.json\"></script>");
+        assert_eq!(unsafe_page(&good, &scripts), None);
+        assert!(
+            unsafe_html(&good, false).is_some(),
+            "no script without `[consent]`"
+        );
+        for bad in [
+            "<script src=\"../../other.js\"></script>",
+            "<script>alert(1)</script>",
+            "<script src=\"../../cc.js\" onload=\"alert(1)\"></script>",
+            "<script src=\"../../cc.js\" type=module></script>",
+            "<script src=\"../../static/consent.js\" data-config=\"//evil.example/k.json\"></script>",
+            "<script src=\"../../static/consent.js\" data-config=\"javascript:alert(1)\"></script>",
+        ] {
+            assert!(unsafe_page(&page(bad), &scripts).is_some(), "{bad}");
+        }
     }
 }

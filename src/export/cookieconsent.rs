@@ -93,7 +93,7 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                 .cookies
                 .iter()
                 .zip(&patterns)
-                .filter(|(k, _)| k.category == ci)
+                .filter(|(k, _)| k.category == ci && super::is_cookie(k))
                 .flat_map(|(_, p)| p.iter().cloned())
                 .map(|n| {
                     let name = match n {
@@ -120,7 +120,9 @@ pub fn config(site: &Site, locales: &[String]) -> String {
         let Some(t) = site.theme.strings.get(l) else {
             continue;
         };
-        let mut intro = html::text(t.text("banner_text"));
+        let texts = &site.config.consent;
+        let say = |key: &str| s(texts.text(t, key));
+        let mut intro = html::text(texts.text(t, "banner_text"));
         if let Some(url) = policy_url(site, l) {
             let link = format!(
                 " <a href=\"{}\">{}</a>",
@@ -148,6 +150,25 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                         ("purpose", s(k.purpose.get(l))),
                         ("duration", s(t.duration(k.duration))),
                         ("party", s(t.party(k.party))),
+                        ("storage", s(t.storage(k.storage))),
+                        (
+                            "data",
+                            s(k.data
+                                .as_ref()
+                                .map_or(t.text("not_specified"), |d| d.get(l))),
+                        ),
+                        (
+                            "retention",
+                            s(k.retention.map_or_else(
+                                || t.text("not_specified").to_string(),
+                                |d| t.duration(d),
+                            )),
+                        ),
+                        (
+                            "transfer",
+                            s(super::provider_transfer(&inv.providers[k.provider], t)
+                                .unwrap_or_else(|| t.text("not_specified").to_string())),
+                        ),
                     ])
                 })
                 .collect();
@@ -172,6 +193,10 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                                 ("purpose", s(t.text("col_purpose"))),
                                 ("duration", s(t.text("col_duration"))),
                                 ("party", s(t.text("col_party"))),
+                                ("storage", s(t.text("col_storage"))),
+                                ("data", s(t.text("col_data"))),
+                                ("retention", s(t.text("col_retention"))),
+                                ("transfer", s(t.text("col_transfer"))),
                             ]),
                         ),
                         ("body", Js::Arr(body)),
@@ -186,22 +211,22 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                 (
                     "consentModal",
                     obj([
-                        ("title", s(t.text("banner_title"))),
+                        ("title", say("banner_title")),
                         ("description", Js::Str(intro)),
-                        ("acceptAllBtn", s(t.text("accept_all"))),
-                        ("acceptNecessaryBtn", s(t.text("reject_all"))),
-                        ("showPreferencesBtn", s(t.text("manage_preferences"))),
-                        ("closeIconLabel", s(t.text("close"))),
+                        ("acceptAllBtn", say("accept_all")),
+                        ("acceptNecessaryBtn", say("reject_all")),
+                        ("showPreferencesBtn", say("manage_preferences")),
+                        ("closeIconLabel", say("close")),
                     ]),
                 ),
                 (
                     "preferencesModal",
                     obj([
-                        ("title", s(t.text("preferences_title"))),
-                        ("acceptAllBtn", s(t.text("accept_all"))),
-                        ("acceptNecessaryBtn", s(t.text("reject_all"))),
-                        ("savePreferencesBtn", s(t.text("save_preferences"))),
-                        ("closeIconLabel", s(t.text("close"))),
+                        ("title", say("preferences_title")),
+                        ("acceptAllBtn", say("accept_all")),
+                        ("acceptNecessaryBtn", say("reject_all")),
+                        ("savePreferencesBtn", say("save_preferences")),
+                        ("closeIconLabel", say("close")),
                         ("sections", Js::Arr(sections)),
                     ]),
                 ),
