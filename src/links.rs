@@ -84,7 +84,11 @@ fn anchors(
                 section: Section::Transfers,
                 titled: true,
                 level,
-            } if inv.providers.iter().any(crate::inventory::Provider::outside_eea) => {
+            } if inv
+                .providers
+                .iter()
+                .any(crate::inventory::Provider::outside_eea) =>
+            {
                 ids.insert("transfers".into());
                 contents = contents || listed(*level);
             }
