@@ -338,9 +338,13 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Result<Config,
     if let Some(v) = fields.get("params") {
         if let Val::Table(entries) = &v.value {
             for (k, x) in entries {
-                if let Ok(l) =
-                    decode::localized(&mut r, x, &format!("params.{}", k.value), &locales)
-                {
+                // A parameter is a piece of a text, which may be empty on purpose.
+                let set = decode::LocaleSet {
+                    required: &locales,
+                    known: &locales,
+                    check_texts: false,
+                };
+                if let Ok(l) = decode::localized(&mut r, x, &format!("params.{}", k.value), set) {
                     params.push((k.value.clone(), l));
                 }
             }

@@ -327,22 +327,11 @@ pub struct ErrorReported(());
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
-    /// The warnings recorded with a place: a portal's inventory reads the shared file
-    /// again, and the same warning at the same place is said once.
-    warned: std::collections::HashSet<(String, FileId, usize, usize)>,
 }
 
 impl Diagnostics {
-    /// Records a problem. A warning already recorded at the same place is not repeated.
+    /// Records a problem.
     pub fn push(&mut self, d: Diagnostic) {
-        if d.severity == Severity::Warning {
-            if let Some(p) = &d.primary {
-                let key = (d.message.clone(), p.file, p.span.start, p.span.end);
-                if !self.warned.insert(key) {
-                    return;
-                }
-            }
-        }
         self.items.push(d);
     }
 

@@ -219,7 +219,7 @@ pub const TEXT_KEYS: [(&str, &str); 101] = [
     ("basis_legal_obligation", "legal basis: legal obligation"),
     (
         "legal_basis",
-        "a category's legal basis; {basis} is replaced",
+        "a category's legal basis; `{basis}` is replaced",
     ),
     (
         "exemption_strictly_necessary",

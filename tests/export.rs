@@ -111,7 +111,7 @@ fn example_csv_is_in_each_locale() {
     let out = tmp.path().join("out");
     common::build(&common::repo(), &out);
     let fr = fs::read_to_string(out.join("fr/cookies.csv")).expect("written");
-    assert!(fr.contains("\r\ndjango_language,Opendatasoft,Cookies nécessaires au bon fonctionnement de la plateforme / cookies de fonctionnalité,Aucun consentement requis,Choix de la langue (front et back office),Mémoriser la langue du visiteur,12 mois,Ce site (cookie interne)\r\n"), "{fr}");
+    assert!(fr.contains("\r\ndjango_language,Opendatasoft,Cookies nécessaires au bon fonctionnement de la plateforme / cookies de fonctionnalité,Aucun consentement requis,Choix de la langue (front et back office),Mémoriser la langue du visiteur,12 mois,Ce site (cookie interne),Cookie,saintmande.opendatasoft.com,La langue que vous avez choisie,,France,\r\n"), "{fr}");
     assert_eq!(fr.lines().count(), 9);
 }
 
@@ -179,7 +179,10 @@ fn export_klaro_maps_categories_to_purposes_and_patterns_to_regexes() {
         k["translations"]["en"]["privacyPolicyUrl"],
         "https://saintmande.opendatasoft.com/cookies/en/cookies/"
     );
-    assert_eq!(youtube["translations"]["fr"]["title"], "YouTube (Google)");
+    assert_eq!(
+        youtube["translations"]["fr"]["title"],
+        "YouTube (Google Ireland Limited)"
+    );
     // One locale: Klaro is told to use it.
     let o = export(&["--format", "klaro", "--locale", "fr"], &common::repo());
     let k: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");

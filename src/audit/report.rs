@@ -401,8 +401,16 @@ pub fn stubs(r: &Report) -> String {
         if u.storage != Storage::Cookie {
             t["storage"] = value(u.storage.declared().as_str());
         }
+        // Only a host name: a recorded value is written into the inventory's `domain`.
         if let [domain] = u.domains.iter().collect::<Vec<_>>().as_slice() {
-            t["domain"] = value(domain.as_str());
+            let host = !domain.is_empty()
+                && domain
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                && url::Host::parse(domain).is_ok();
+            if host {
+                t["domain"] = value(domain.as_str());
+            }
         }
         entries.push(t);
     }

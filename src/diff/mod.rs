@@ -329,6 +329,9 @@ fn categories(old: &Inventory, new: &Inventory, locales: &[String], out: &mut Ve
                 out.push(ch);
             }
         }
+        // A category that starts or stops needing consent changes its basis with it: the
+        // change of consent says so.
+        let basis_follows = o.consent != c.consent;
         for (field, a, b) in [
             (
                 Field::LegalBasis,
@@ -341,7 +344,7 @@ fn categories(old: &Inventory, new: &Inventory, locales: &[String], out: &mut Ve
                 c.exemption.map(|x| x.as_str()),
             ),
         ] {
-            if a != b {
+            if a != b && !(field == Field::LegalBasis && basis_follows) {
                 let mut ch = Change::new(Kind::Changed, Subject::Category, &c.id);
                 ch.field = Some(field);
                 ch.old = Some(a.unwrap_or_default().into());

@@ -254,12 +254,23 @@ fn portal_step(
                 known: &shared.config.locales,
                 check_texts: true,
             };
-            Arc::new(inventory::read::load_layers(
-                &first,
-                Some(&overlay),
-                locales,
-                &mut l.diags,
-            )?)
+            // The shared file is read again under the portal's: its warnings, already
+            // reported by the shared step, are not repeated.
+            let mut own = Diagnostics::default();
+            let read = inventory::read::load_layers(&first, Some(&overlay), locales, &mut own);
+            for d in own.into_vec() {
+                let shared_warning = d.severity == crate::diagnostics::Severity::Warning
+                    && d.primary.as_ref().is_some_and(|p| p.file == *sid)
+                    && l.diags.iter().any(|x| {
+                        x.message == d.message
+                            && x.primary.as_ref().map(|p| (p.file, &p.span))
+                                == d.primary.as_ref().map(|p| (p.file, &p.span))
+                    });
+                if !shared_warning {
+                    l.diags.push(d);
+                }
+            }
+            Arc::new(read?)
         }
     };
     let content = layout::portal_content(&portal.id);
