@@ -129,7 +129,10 @@ pub fn parse_document(
                     &v.span,
                     "`updated` is not a valid date".into(),
                     "expected a date",
-                    "write the date as year-month-day, e.g. `updated = 2026-11-29`".into(),
+                    raw.and_then(|raw| decode::date_help("updated", raw))
+                        .unwrap_or_else(|| {
+                            "write the date as year-month-day, e.g. `updated = 2026-11-29`".into()
+                        }),
                 )),
             }
         }

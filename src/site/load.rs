@@ -594,7 +594,14 @@ fn render_prose(
     inv: &Inventory,
     docs: Vec<Document>,
 ) -> (Vec<Page>, Vec<Diagnostic>) {
-    let categories: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
+    // A category declared with an error is reported once, where it is declared: the prose
+    // may still name it (its section is then empty, and the build fails on that error).
+    let categories: Vec<&str> = inv
+        .categories
+        .iter()
+        .map(|c| c.id.as_str())
+        .chain(inv.rejected.iter().map(String::as_str))
+        .collect();
     let mut reserved: HashSet<String> = categories.iter().map(|c| (*c).to_string()).collect();
     for d in &inv.definitions {
         reserved.insert(format!("def-{}", d.id));
@@ -635,13 +642,16 @@ fn check_shown(inv: &Inventory, pages: &[Page]) -> Vec<Diagnostic> {
             .any(|k| inv.categories[k.category].id == c.id);
         if !used {
             out.push(
-                Diagnostic::warning(format!("category `{}` has no cookie", c.id))
-                    .at(
-                        inv.file,
-                        c.span.clone(),
-                        "no [[cookies]] entry has this category",
-                    )
-                    .help("add its cookies, or remove the category"),
+                Diagnostic::warning(format!(
+                    "category `{}` has no cookie, so no page shows it",
+                    c.id
+                ))
+                .at(
+                    inv.file,
+                    c.span.clone(),
+                    "no [[cookies]] entry has this category",
+                )
+                .help("add its cookies, or remove the category"),
             );
             continue;
         }
