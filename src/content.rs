@@ -1,6 +1,6 @@
 //! Documents: `content/<locale>/<slug>.md`, TOML front matter between `+++` lines, then prose.
 
-use crate::decode::{self, Reader, Val};
+use crate::decode::{self, Reader, Spanned, Val};
 use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::i18n::Date;
 
@@ -58,9 +58,53 @@ pub struct Document {
     pub updated: Option<Date>,
     /// Byte offset of the prose in the file (after the front matter).
     pub body_offset: usize,
+    /// Whether the definitions and every category are added after prose that has no
+    /// section placeholder (`sections = false` turns that off, for a contact page).
+    pub sections: bool,
+    /// Where the document comes among its language's documents (index page, navigation):
+    /// smaller first, documents without a weight last.
+    pub weight: Option<i64>,
+    /// A draft: built by `clause serve` and `--drafts` only.
+    pub draft: bool,
 }
 
-const FRONT_MATTER: [&str; 3] = ["title", "description", "updated"];
+impl Document {
+    /// The key documents are ordered by in their language: weight (smaller first, none
+    /// last), then file name.
+    pub fn order(&self) -> (bool, i64, &str) {
+        (
+            self.weight.is_none(),
+            self.weight.unwrap_or(0),
+            self.slug.as_str(),
+        )
+    }
+}
+
+const FRONT_MATTER: [&str; 6] = [
+    "title",
+    "description",
+    "updated",
+    "sections",
+    "weight",
+    "draft",
+];
+
+/// A `true`/`false` key of the front matter, `default` when absent.
+fn flag(
+    r: &mut Reader,
+    v: Option<&Spanned<Val>>,
+    key: &str,
+    default: bool,
+) -> Result<bool, ErrorReported> {
+    match v {
+        None => Ok(default),
+        Some(Spanned {
+            value: Val::Bool(b),
+            ..
+        }) => Ok(*b),
+        Some(v) => Err(r.wrong_type(v, key, "true or false", &format!("{key} = {}", !default))),
+    }
+}
 
 /// Splits and validates the front matter of a document's text.
 pub fn parse_document(
@@ -137,6 +181,15 @@ pub fn parse_document(
             }
         }
     };
+    let weight = match fields.get("weight") {
+        None => Ok(None),
+        Some(Spanned {
+            value: Val::Int(n), ..
+        }) => Ok(Some(*n)),
+        Some(v) => Err(r.wrong_type(v, "weight", "a whole number", "weight = 1")),
+    };
+    let sections = flag(&mut r, fields.get("sections"), "sections", true);
+    let draft = flag(&mut r, fields.get("draft"), "draft", false);
     Ok(Document {
         slug: slug.to_string(),
         locale: locale.to_string(),
@@ -145,6 +198,9 @@ pub fn parse_document(
         description,
         updated: updated?,
         body_offset,
+        sections: sections?,
+        weight: weight?,
+        draft: draft?,
     })
 }
 

@@ -23,6 +23,8 @@ fn rebuild(root: &Path, format: Format, state: &State, why: &str) {
         root: root.to_path_buf(),
         target: Target::Memory,
         strict: false,
+        // The preview shows drafts, marked as such: that is where they are read.
+        drafts: true,
         jobs: None,
         progress: None,
     };
