@@ -422,7 +422,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
             ..Summary::of(&sites)
         },
         written: Written::Disk {
-            notes: notes(&out.shown, &existing, &done.adopted, false),
+            notes: notes(&out.dir, &out.shown, &existing, &done.adopted, false),
             output: out.shown,
             stats: done.stats,
             portals: None,
@@ -542,7 +542,7 @@ fn platform(
             output: out.shown.clone(),
             stats: done.stats,
             portals: Some((rebuilt.len(), sites.len() - rebuilt.len())),
-            notes: notes(&out.shown, &existing, &done.adopted, true),
+            notes: notes(&out.dir, &out.shown, &existing, &done.adopted, true),
         },
     })
 }
@@ -551,6 +551,7 @@ fn platform(
 /// (kept) and files of Clause's changed or deleted since it wrote them (written again by
 /// this build).
 fn notes(
+    dir: &Path,
     shown: &str,
     existing: &output::Existing,
     adopted: &[PathBuf],
@@ -558,12 +559,19 @@ fn notes(
 ) -> Vec<Note> {
     let mut out = Vec::new();
     let adopted: HashSet<&PathBuf> = adopted.iter().collect();
+    // Empty folders of the user's are kept too, and named with a `/`.
+    let mut folders = 0;
     let foreign: Vec<String> = existing
         .scan
         .foreign
         .iter()
         .filter(|p| !adopted.contains(p))
-        .map(|p| format!("{shown}/{}", p.to_string_lossy()))
+        .map(|p| {
+            let folder = std::fs::symlink_metadata(dir.join(p)).is_ok_and(|m| m.is_dir());
+            folders += usize::from(folder);
+            let slash = if folder { "/" } else { "" };
+            format!("{shown}/{}{slash}", p.to_string_lossy())
+        })
         .collect();
     if !foreign.is_empty() {
         let help = if platform {
@@ -571,9 +579,18 @@ fn notes(
         } else {
             "to publish files of your own, put them in the site's `static/` folder: Clause copies it into the output on every build"
         };
+        let files = foreign.len() - folders;
+        let what = match (files, folders) {
+            (_, 0) => count(files, "file", "files"),
+            (0, _) => count(folders, "folder", "folders"),
+            _ => format!(
+                "{} and {}",
+                count(files, "file", "files"),
+                count(folders, "folder", "folders")
+            ),
+        };
         let message = format!(
-            "{shown}/ holds {} that Clause did not write; {} kept as {}: {}",
-            count(foreign.len(), "file", "files"),
+            "{shown}/ holds {what} that Clause did not write; {} kept as {}: {}",
             plural(foreign.len(), "it is", "they are"),
             plural(foreign.len(), "it is", "they are"),
             preview(&foreign, 10)

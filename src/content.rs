@@ -156,12 +156,16 @@ pub fn parse_document(
     let title = fields
         .require(&mut r, "title", "\"Cookie policy\"")
         .and_then(|v| decode::string(&mut r, v, "title"))
-        .map(|s| s.value);
+        .and_then(|s| decode::check_text(&mut r, &s.span, "title", &s.value).map(|()| s.value));
     // A description that is not a string is reported, and the document still read.
     let description = fields
         .get("description")
         .and_then(|v| decode::string(&mut r, v, "description").ok())
-        .map(|s| s.value);
+        .and_then(|s| {
+            decode::check_text(&mut r, &s.span, "description", &s.value)
+                .ok()
+                .map(|()| s.value)
+        });
     let updated_span = fields.get("updated").map(|v| v.span.clone());
     let updated = match fields.get("updated") {
         None => Ok(None),

@@ -640,6 +640,9 @@ pub struct LocaleSet<'a> {
     pub required: &'a [String],
     /// A text for one of these is not a mistake.
     pub known: &'a [String],
+    /// Whether each text is checked for emptiness and placeholders ([`check_text`]): not
+    /// for an old revision read to compare it, which was published as it was.
+    pub check_texts: bool,
 }
 
 impl<'a> From<&'a [String]> for LocaleSet<'a> {
@@ -647,8 +650,52 @@ impl<'a> From<&'a [String]> for LocaleSet<'a> {
         LocaleSet {
             required: l,
             known: l,
+            check_texts: true,
         }
     }
+}
+
+/// The words that mark a text as not written yet, as whole upper-case words (`todo` is a
+/// Spanish word). `clause audit --write-stubs` writes `TODO` and `TODO: <hint>`.
+pub const PLACEHOLDERS: [&str; 3] = ["TODO", "TBD", "FIXME"];
+
+/// The first placeholder word in a text, if any.
+pub fn placeholder_in(text: &str) -> Option<&'static str> {
+    let words = text.split(|c: char| !c.is_alphanumeric());
+    for w in words {
+        if let Some(p) = PLACEHOLDERS.iter().find(|p| **p == w) {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// Checks a human-readable text that a visitor will read: an empty (or blank) one is an
+/// error, since the page would show an empty cell without a word; one still holding a
+/// placeholder (`TODO`, `TBD`, `FIXME`) is a warning, an error with `--strict`.
+pub fn check_text(
+    r: &mut Reader,
+    span: &Range<usize>,
+    field: &str,
+    text: &str,
+) -> Result<(), ErrorReported> {
+    if text.trim().is_empty() {
+        return Err(r.error(
+            span,
+            format!("`{field}` is empty"),
+            "no text",
+            "write the text a visitor reads here (a key that is optional may also be removed)"
+                .into(),
+        ));
+    }
+    if let Some(p) = placeholder_in(text) {
+        r.diags.push(
+            Diagnostic::warning(format!("`{field}` is still a placeholder: it holds `{p}`"))
+                .at(r.file, span.clone(), "not written yet")
+                .help("write the text a visitor reads here: entries written by `clause audit --write-stubs` are not ready to publish"),
+        );
+    }
+    Ok(())
 }
 
 impl<'a> From<&'a Vec<String>> for LocaleSet<'a> {
@@ -667,7 +714,12 @@ pub fn localized<'a>(
     let set = locales.into();
     let locales = set.required;
     match &v.value {
-        Val::Str(s) => Ok(Localized::Same(s.clone())),
+        Val::Str(s) => {
+            if set.check_texts {
+                check_text(r, &v.span, field, s)?;
+            }
+            Ok(Localized::Same(s.clone()))
+        }
         Val::Table(entries) => {
             let mut map = BTreeMap::new();
             let mut failed = None;
@@ -696,6 +748,13 @@ pub fn localized<'a>(
                 }
                 match &x.value {
                     Val::Str(s) => {
+                        if set.check_texts {
+                            if let Err(e) =
+                                check_text(r, &x.span, &format!("{field}.{}", k.value), s)
+                            {
+                                failed = Some(e);
+                            }
+                        }
                         map.insert(k.value.clone(), s.clone());
                     }
                     _ => {
@@ -1009,6 +1068,39 @@ mod tests {
         let diag = d.iter().next().expect("one diagnostic");
         assert!(diag.message.starts_with("invalid TOML"));
         assert!(diag.primary.is_some());
+    }
+
+    #[test]
+    fn placeholders_are_whole_upper_case_words() {
+        assert_eq!(placeholder_in("TODO"), Some("TODO"));
+        assert_eq!(placeholder_in("TODO: Google Analytics"), Some("TODO"));
+        assert_eq!(placeholder_in("Count visits (TBD)"), Some("TBD"));
+        assert_eq!(placeholder_in("FIXME"), Some("FIXME"));
+        // `todo` is a Spanish word, and a word may contain the letters.
+        assert_eq!(placeholder_in("todo el sitio"), None);
+        assert_eq!(placeholder_in("TODOS LOS DATOS"), None);
+        assert_eq!(placeholder_in("Mastodon"), None);
+    }
+
+    #[test]
+    fn empty_texts_are_errors_in_every_form() {
+        for text in [
+            "p = \"\"\n",
+            "p = \" \\t \"\n",
+            "p = { en = \"x\", fr = \"  \" }\n",
+        ] {
+            let (v, mut d) = load(text);
+            let v = v.expect("parses");
+            let Val::Table(e) = &v.value else { panic!() };
+            let mut r = Reader {
+                file: FileId::default_for_tests(),
+                diags: &mut d,
+            };
+            let locales = vec!["en".to_string(), "fr".to_string()];
+            assert!(localized(&mut r, &e[0].1, "p", &locales).is_err(), "{text}");
+            let msg = &d.iter().next().expect("error").message;
+            assert!(msg == "`p` is empty" || msg == "`p.fr` is empty", "{msg}");
+        }
     }
 
     #[test]

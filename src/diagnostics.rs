@@ -327,11 +327,22 @@ pub struct ErrorReported(());
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// The warnings recorded with a place: a portal's inventory reads the shared file
+    /// again, and the same warning at the same place is said once.
+    warned: std::collections::HashSet<(String, FileId, usize, usize)>,
 }
 
 impl Diagnostics {
-    /// Records a problem.
+    /// Records a problem. A warning already recorded at the same place is not repeated.
     pub fn push(&mut self, d: Diagnostic) {
+        if d.severity == Severity::Warning {
+            if let Some(p) = &d.primary {
+                let key = (d.message.clone(), p.file, p.span.start, p.span.end);
+                if !self.warned.insert(key) {
+                    return;
+                }
+            }
+        }
         self.items.push(d);
     }
 
@@ -459,7 +470,7 @@ pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
             .map(|l| location_json(sources, l))
             .collect();
     }
-    v.to_string()
+    crate::escape::terminal::json(v.to_string())
 }
 
 /// Renders one diagnostic as rustc-style text, with ANSI colours if `color`. Everything

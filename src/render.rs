@@ -6,8 +6,9 @@ use crate::config::Column;
 use crate::diagnostics::Diagnostic;
 use crate::export;
 use crate::i18n::Strings;
-use crate::inventory::Consent;
+use crate::inventory::{Consent, Provider, Transfer};
 use crate::layout::{self, csv_path, page_href, page_path, page_url, theme_static_path};
+use crate::legal::{self, Zone};
 use crate::markdown::{Block, Heading, Section};
 use crate::site::{Page, Site};
 
@@ -66,6 +67,11 @@ struct Row {
     duration: String,
     duration_note: Option<String>,
     party: String,
+    storage: String,
+    domain: Option<String>,
+    data: Option<String>,
+    retention: Option<String>,
+    transfer: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -75,6 +81,10 @@ struct CategoryCtx {
     description: Option<String>,
     consent: Consent,
     consent_text: String,
+    /// "Legal basis: …", when the inventory gives it.
+    basis: Option<String>,
+    /// Why the category needs no consent, when the inventory says.
+    exemption: Option<String>,
     rows: Vec<Row>,
     /// The rows again, in runs of the same provider: a provider is shown once per run.
     groups: Vec<GroupCtx>,
@@ -117,6 +127,45 @@ enum BlockCtx<'a> {
         titled: bool,
         categories: Vec<CategoryCtx>,
     },
+    Controller {
+        level: u8,
+        titled: bool,
+        /// `None`: nothing to show (the loader reported a placeholder without it).
+        controller: Option<ControllerCtx>,
+    },
+    Transfers {
+        level: u8,
+        titled: bool,
+        rows: Vec<TransferCtx>,
+    },
+}
+
+/// A link: what it says and where it goes.
+#[derive(Serialize)]
+struct LinkCtx {
+    text: String,
+    href: String,
+}
+
+/// `[controller]` in a page's language.
+#[derive(Serialize)]
+struct ControllerCtx {
+    name: String,
+    /// The address, line by line.
+    address: Vec<String>,
+    contact: LinkCtx,
+    dpo: Option<LinkCtx>,
+}
+
+/// A provider that receives data outside the EEA, in a page's language.
+#[derive(Serialize)]
+struct TransferCtx {
+    provider: String,
+    provider_url: Option<String>,
+    country: String,
+    role: Option<String>,
+    safeguard: Option<String>,
+    privacy_policy: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +174,30 @@ struct ColumnCtx {
     header: String,
     /// The column a phone's card leads with: the names, else the first but the provider.
     lead: bool,
+}
+
+/// The site's consent banner, as a page loads it (`[consent]`).
+#[derive(Serialize)]
+struct ConsentCtx {
+    /// `cookieconsent` or `klaro`: how the theme's script opens it.
+    manager: &'static str,
+    /// The banner's script, relative to the page (or from the host's root).
+    script: String,
+    /// Its stylesheet, if it has one of its own.
+    stylesheet: Option<String>,
+    /// The configuration the theme's script starts it with, if `script` does not.
+    config: Option<String>,
+}
+
+/// The banner of `site` as a page `root` below the published folder loads it.
+fn consent_ctx(site: &Site, root: &str) -> Option<ConsentCtx> {
+    let b = site.config.consent.banner.as_ref()?;
+    Some(ConsentCtx {
+        manager: b.manager.key(),
+        script: b.script.target.href(root),
+        stylesheet: b.stylesheet.as_ref().map(|p| p.target.href(root)),
+        config: b.config.as_ref().map(|p| p.target.href(root)),
+    })
 }
 
 #[derive(Serialize)]
@@ -147,6 +220,7 @@ struct PageCtx<'a> {
     root: &'static str,
     ui: &'a std::collections::BTreeMap<String, String>,
     changes: Vec<HistoryCtx>,
+    consent: Option<ConsentCtx>,
 }
 
 /// One entry of "Changes to this policy".
@@ -220,6 +294,11 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
             duration: s.duration(k.duration),
             duration_note: k.duration_note.as_ref().map(|n| n.get(loc).to_string()),
             party: s.party(k.party).to_string(),
+            storage: s.storage(k.storage).to_string(),
+            domain: k.domain.clone(),
+            data: k.data.as_ref().map(|d| d.get(loc).to_string()),
+            retention: k.retention.map(|d| s.duration(d)),
+            transfer: export::provider_transfer(p, s),
         }
     };
     inv.categories
@@ -249,6 +328,10 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
                 description: c.description.as_ref().map(|d| d.get(loc).to_string()),
                 consent: c.consent,
                 consent_text: s.consent(c.consent).to_string(),
+                basis: c
+                    .legal_basis
+                    .map(|b| s.text("legal_basis").replace("{basis}", s.basis(b))),
+                exemption: c.exemption.map(|e| s.exemption(e).to_string()),
                 rows: cookies.iter().map(|k| row(k)).collect(),
                 groups,
             }
@@ -310,6 +393,70 @@ pub fn ordered<'s>(site: &'s Site, locale: &str) -> Vec<&'s Page> {
     pages
 }
 
+/// The first letter in upper case, for a word that starts a table cell.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The safeguard of a provider's transfer in the locale's words: the one the inventory
+/// gives, or an adequacy decision for a country that has one; `None` inside the EEA and
+/// when nothing is said.
+fn safeguard(p: &Provider, s: &Strings) -> Option<String> {
+    match (p.transfer, p.country.as_deref().map(legal::zone)) {
+        (_, None | Some(Zone::Eea)) => None,
+        (Some(t), _) => Some(s.transfer(t).to_string()),
+        (None, Some(Zone::Adequacy)) => Some(s.transfer(Transfer::Adequacy).to_string()),
+        (None, _) => None,
+    }
+}
+
+fn controller_ctx(site: &Site, loc: &str) -> Option<ControllerCtx> {
+    let c = site.config.controller.as_ref()?;
+    let link = |x: &crate::config::Contact| LinkCtx {
+        text: x.text.clone(),
+        href: x.href.clone(),
+    };
+    Some(ControllerCtx {
+        name: c.name.get(loc).to_string(),
+        address: c
+            .address
+            .get(loc)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        contact: link(&c.contact),
+        dpo: c.dpo.as_ref().map(link),
+    })
+}
+
+fn transfers_ctx(site: &Site, s: &Strings) -> Vec<TransferCtx> {
+    let loc = s.locale.as_str();
+    site.inventory
+        .providers
+        .iter()
+        .filter(|p| p.outside_eea())
+        .map(|p| TransferCtx {
+            provider: p.name.get(loc).to_string(),
+            provider_url: p.url.clone(),
+            country: p
+                .country
+                .as_deref()
+                .and_then(|c| legal::name(c, loc))
+                .unwrap_or_default()
+                .to_string(),
+            role: p.role.map(|r| s.role(r).to_string()),
+            safeguard: safeguard(p, s).map(|g| capitalized(&g)),
+            privacy_policy: p.privacy_policy.clone(),
+        })
+        .collect()
+}
+
 /// The headings of the page in order, prose and generated sections alike.
 fn headings(site: &Site, s: &Strings, page: &Page) -> Vec<Heading> {
     let mut out = Vec::new();
@@ -346,6 +493,24 @@ fn headings(site: &Site, s: &Strings, page: &Page) -> Vec<Heading> {
                                 level,
                                 id: c.id,
                                 text: c.title,
+                            });
+                        }
+                    }
+                    Section::Controller => {
+                        if *titled && site.config.controller.is_some() {
+                            out.push(Heading {
+                                level,
+                                id: "controller".into(),
+                                text: s.text("controller").into(),
+                            });
+                        }
+                    }
+                    Section::Transfers => {
+                        if *titled && site.inventory.providers.iter().any(Provider::outside_eea) {
+                            out.push(Heading {
+                                level,
+                                id: "transfers".into(),
+                                text: s.text("transfers").into(),
                             });
                         }
                     }
@@ -410,6 +575,24 @@ fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>>
                 level: if *titled { (*level + 1).min(6) } else { *level },
                 titled: *titled,
                 categories: categories_ctx(site, s, only.as_deref()),
+            },
+            Block::Section {
+                section: Section::Controller,
+                level,
+                titled,
+            } => BlockCtx::Controller {
+                level: *level,
+                titled: *titled,
+                controller: controller_ctx(site, loc),
+            },
+            Block::Section {
+                section: Section::Transfers,
+                level,
+                titled,
+            } => BlockCtx::Transfers {
+                level: *level,
+                titled: *titled,
+                rows: transfers_ctx(site, s),
             },
         })
         .collect()
@@ -546,6 +729,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
                 .collect(),
             root: "../../",
             ui: s.texts(),
+            consent: consent_ctx(site, "../../"),
         };
         match render_template(site, "page.html", &ctx) {
             Ok(html) => files.push(OutputFile {
@@ -590,6 +774,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         "locales": index_links,
         "root": "",
         "ui": site.theme.strings.get(default).map(|s| s.texts()),
+        "consent": consent_ctx(site, ""),
     });
     match render_template(site, "index.html", &index_ctx) {
         Ok(html) => files.push(OutputFile {
@@ -623,7 +808,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             bytes: export::csv(site, s),
         });
     }
-    for (path, bytes) in &site.theme.statics {
+    let consent = cfg.consent.banner.is_some();
+    for (path, bytes) in layout::published_theme_statics(&site.theme.statics, consent) {
         files.push(OutputFile {
             path: theme_static_path(path),
             bytes: bytes.clone(),
@@ -685,6 +871,7 @@ mod tests {
                 .iter()
                 .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str())),
             &site.theme.statics,
+            false,
         );
         expected.extend([".well-known/security.txt".to_string(), "CNAME".to_string()]);
         expected.sort();

@@ -127,10 +127,10 @@ impl Term {
 
     fn problem(&self, severity: &str, message: &str, help: &str, after: Option<&str>) {
         if self.json() {
-            status(
-                &serde_json::json!({"severity": severity, "message": message, "help": help})
+            status(&crate::escape::terminal::json(
+                serde_json::json!({"severity": severity, "message": message, "help": help})
                     .to_string(),
-            );
+            ));
             return;
         }
         // Messages quote file names and values: a newline in one must not fake a line.
@@ -146,7 +146,9 @@ impl Term {
     pub fn site_failed(&self, sources: &Sources, diags: &Diagnostics, why: &str) {
         self.diagnostics(sources, diags);
         if self.json() {
-            status(&serde_json::json!({"severity": "error", "message": why}).to_string());
+            status(&crate::escape::terminal::json(
+                serde_json::json!({"severity": "error", "message": why}).to_string(),
+            ));
         } else {
             status(&format!("error: {why}"));
         }

@@ -133,10 +133,12 @@ fn single(l: &mut Loader, shared: &mut Shared) -> Site {
     let history = Arc::clone(&shared.history);
     let theme = Arc::clone(&shared.theme);
     let statics = Arc::clone(&shared.statics);
+    let consent = config.consent.banner.is_some();
     let generated = layout::generated_paths(
         &config.locales,
         docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
         &theme.statics,
+        consent,
     );
     for x in check_statics(&statics, &generated) {
         l.diags.push(x);
@@ -182,6 +184,7 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
                 &portal.config.locales,
                 docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
                 &theme.statics,
+                portal.config.consent.banner.is_some(),
             );
             let (pages, problems) =
                 render_prose(sources, &portal.config, inventory, std::mem::take(docs));
@@ -251,6 +254,7 @@ fn portal_step(
             let locales = decode::LocaleSet {
                 required: &portal.config.locales,
                 known: &shared.config.locales,
+                check_texts: true,
             };
             Arc::new(inventory::read::load_layers(
                 &first,
@@ -285,6 +289,7 @@ fn portal_step(
                 .iter()
                 .map(|d| (d.locale.as_str(), d.slug.as_str())),
             &shared.theme.statics,
+            portal.config.consent.banner.is_some(),
         );
         for x in check_statics(&portal_statics, &generated) {
             l.diags.push_in(x, Some(&portal.id));
@@ -649,6 +654,7 @@ fn check_without_settings(
             decode::LocaleSet {
                 required: &[],
                 known: &used,
+                check_texts: true,
             },
             &mut l.diags,
         );
@@ -706,6 +712,11 @@ fn render_prose(
         categories: &categories,
         reserved: &reserved,
         raw_html: config.raw_html,
+        controller: config.controller.is_some(),
+        transfers: inv
+            .providers
+            .iter()
+            .any(crate::inventory::Provider::outside_eea),
         documents: &documents,
     };
     let mut pages = Vec::new();
@@ -746,7 +757,8 @@ fn published(generated: &[String], statics: &[StaticFile]) -> Vec<String> {
 }
 
 /// The warnings that need the whole site read: categories shown nowhere, broken links,
-/// "Last updated" dates that contradict each other.
+/// "Last updated" dates that contradict each other, the consent banner's unpublished files
+/// and undeclared cookie.
 fn check_site(
     config: &Config,
     inventory: &Inventory,
@@ -764,6 +776,12 @@ fn check_site(
         published,
     ));
     out.extend(check_dates(pages, theme, history, history::today()));
+    out.extend(crate::consent::check(
+        &config.consent,
+        published,
+        inventory,
+        config.file,
+    ));
     out
 }
 

@@ -134,6 +134,7 @@ pub fn valid_sites() -> Vec<(&'static str, PathBuf)> {
         ("hostile", fixture("hostile")),
         ("warnings", fixture("warnings")),
         ("platform", fixture("platform")),
+        ("legal", fixture("legal")),
     ]
 }
 
