@@ -4,6 +4,10 @@
 //! nowhere. One call, [`run`], returns what happened or why nothing was published; it
 //! never prints: the command prints the [`Outcome`] or the [`Failure`].
 
+// A failed build is returned once per command and carries the whole report; boxing it
+// would only move that size to the heap.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};

@@ -626,7 +626,7 @@ mod tests {
                 format!("`controller.contact` must be an email address or an http(s) address, not \"{bad}\"")
             );
         }
-        let (config, d) = load_str(&format!("{base}"));
+        let (config, d) = load_str(&base);
         assert!(config.is_none());
         assert_eq!(
             d.iter().next().expect("error").message,

@@ -259,12 +259,12 @@ fn site_with_patterns(root: &Path) {
     let mut text = std::fs::read_to_string(&inv).expect("inventory");
     text.push_str(
         r#"
-[providers.google]
+[providers.google-analytics]
 name = "Google Analytics"
 
 [[cookies]]
 names = ["_ga", "_ga_*", "re:_gat_[0-9]+"]
-provider = "google"
+provider = "google-analytics"
 category = "third-party"
 function = "Statistics"
 purpose = { en = "To count visits <img src=x onerror=\"window.pwned=1\"> & \"more\"", fr = "Compter les visites" }

@@ -225,7 +225,7 @@ domain = "a.example"
         let id = s.add("i18n", text);
         let mut d = Diagnostics::default();
         let layer = crate::i18n::Layer { file: id, text };
-        Strings::load(locale, &[layer], (decl, 0..1), &mut d).expect("complete")
+        Strings::load(locale, &[layer], (decl, 0..1), false, &mut d).expect("complete")
     }
 
     #[test]
