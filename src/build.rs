@@ -33,6 +33,8 @@ pub struct Options<'a> {
     pub target: Target,
     /// Warnings fail the build too.
     pub strict: bool,
+    /// Drafts are built too (`clause serve`, `--drafts`); otherwise they are left out.
+    pub drafts: bool,
     /// Threads to render with (all cores when `None`).
     pub jobs: Option<usize>,
     /// Told how rendering goes, for a progress bar.
@@ -84,6 +86,8 @@ pub struct Summary {
     pub sites: usize,
     /// `[[cookies]]` entries, all portals together.
     pub cookies: usize,
+    /// The files of the drafts left out (drafts are built only when asked).
+    pub drafts: Vec<String>,
 }
 
 impl Summary {
@@ -96,6 +100,7 @@ impl Summary {
             },
             sites: sites.len(),
             cookies: sites.iter().map(|s| s.inventory.cookies.len()).sum(),
+            drafts: Vec::new(),
         }
     }
 
@@ -210,10 +215,16 @@ pub fn run(opts: &Options) -> Result<Outcome, Failure> {
     }
 }
 
-/// Loads and validates the site (or every portal), for the commands that read it without
-/// building it (`export`, `audit`); `Err` holds its problems.
+/// Loads and validates the site (or every portal), drafts left out, for the commands
+/// that read it without building it (`export`, `audit`); `Err` holds its problems.
 pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
-    let loaded = site::load(&Input::Disk(root.to_path_buf()));
+    load_with(root, false).map(|(sites, report, _)| (sites, report))
+}
+
+/// Loads and validates the site, with its drafts if `drafts`; also returns the files of
+/// the drafts left out. `Err` holds its problems.
+fn load_with(root: &Path, drafts: bool) -> Result<(Vec<Site>, Report, Vec<String>), Report> {
+    let loaded = site::load_with(&Input::Disk(root.to_path_buf()), drafts);
     let report = Report {
         sources: loaded.sources,
         diags: loaded.diags,
@@ -222,7 +233,7 @@ pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
     if loaded.sites.is_empty() {
         return Err(report);
     }
-    Ok((loaded.sites, report))
+    Ok((loaded.sites, report, loaded.drafts))
 }
 
 /// Where rendered files go: a path in the output folder and the bytes.
@@ -230,13 +241,16 @@ type Sink<'a, E> = &'a (dyn Fn(&str, &[u8]) -> Result<(), E> + Sync);
 
 /// Renders `sites` into `sink` (a map, or nothing): `check` and `serve`.
 fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure> {
-    let (sites, report) = load(&opts.root).map_err(Failure::Site)?;
+    let (sites, report, drafts) = load_with(&opts.root, opts.drafts).map_err(Failure::Site)?;
     let all: Vec<&Site> = sites.iter().collect();
     let (errors, _) = render_all(opts, &all, sink);
     let report = finish(opts, report, errors).map_err(Failure::Site)?;
     Ok(Outcome {
         report,
-        summary: Summary::of(&sites),
+        summary: Summary {
+            drafts,
+            ..Summary::of(&sites)
+        },
         written: Written::Nothing,
     })
 }
@@ -352,7 +366,11 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
     let shown = show(&shown).into_owned();
     let input = Input::Disk(root.clone());
     // Hashed once: the whole build's fingerprint and, on a platform, each portal's derive from it.
-    let shared = fingerprint::shared(&input);
+    let mut shared = fingerprint::shared(&input);
+    // With drafts, other pages are built from the same files.
+    if opts.drafts {
+        shared.update(b"\0drafts");
+    }
     let print = fingerprint::of_site_from(shared.clone(), &input);
     let existing = output::survey(&dir);
     // Nothing changed since the last build, and its files are as it wrote them: its output
@@ -365,7 +383,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
             written: Written::UpToDate { output: shown },
         });
     }
-    let (sites, report) = load(root).map_err(Failure::Site)?;
+    let (sites, report, drafts) = load_with(root, opts.drafts).map_err(Failure::Site)?;
     let out = Out {
         dir,
         shown,
@@ -374,7 +392,10 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         opts,
     };
     if sites.iter().any(|s| s.id.is_some()) {
-        return platform(&out, existing, &sites, report);
+        return platform(&out, existing, &sites, report).map(|mut done| {
+            done.summary.drafts = drafts;
+            done
+        });
     }
     // Files put in by hand: kept by this build, and named.
     let mut existing = existing;
@@ -400,7 +421,10 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
     };
     Ok(Outcome {
         report,
-        summary: Summary::of(&sites),
+        summary: Summary {
+            drafts,
+            ..Summary::of(&sites)
+        },
         written: Written::Disk {
             notes: notes(&out.dir, &out.shown, &existing, &done.adopted, false),
             output: out.shown,

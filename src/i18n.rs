@@ -29,7 +29,7 @@ pub fn canonical_tag(tag: &str) -> Result<String, InvalidTag> {
 }
 
 /// Keys every locale's UI strings must define, with what each is for (shown in help lines).
-pub const TEXT_KEYS: [(&str, &str); 101] = [
+pub const TEXT_KEYS: [(&str, &str); 104] = [
     (
         "language_name",
         "the language's own name, e.g. \"Français\"",
@@ -38,6 +38,15 @@ pub const TEXT_KEYS: [(&str, &str); 101] = [
     ("contents", "the table of contents' heading"),
     ("last_updated", "\"Last updated\""),
     ("languages", "the label of the language switcher"),
+    (
+        "documents",
+        "the label of the navigation between a language's documents, e.g. \"Documents\"",
+    ),
+    (
+        "all_documents",
+        "the link to the index page when a language has too many documents to list them all",
+    ),
+    ("draft", "the mark on a draft's page, e.g. \"Draft\""),
     (
         "definitions",
         "the definitions' heading when added after the prose",

@@ -29,6 +29,14 @@ struct Link {
     current: bool,
 }
 
+/// A document of the page's language, in the navigation between them.
+#[derive(Serialize)]
+struct DocumentLink {
+    title: String,
+    href: String,
+    current: bool,
+}
+
 #[derive(Serialize)]
 struct Alternate {
     hreflang: String,
@@ -201,6 +209,10 @@ struct PageCtx<'a> {
     canonical: String,
     alternates: Vec<Alternate>,
     languages: Vec<Link>,
+    /// The documents of the page's language, when there are several.
+    documents: Navigation,
+    /// A draft, built by `clause serve` or `--drafts`: the page says so.
+    draft: bool,
     updated: Option<(String, String)>,
     toc: Vec<TocEntry>,
     blocks: Vec<BlockCtx<'a>>,
@@ -326,6 +338,59 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
         })
         .filter(|c| !c.rows.is_empty())
         .collect()
+}
+
+/// The most documents the navigation between a language's documents lists; a language
+/// with more lists its first ones (and the current page) and links the index page, which
+/// lists them all: a page of a site of thousands of documents does not carry them all.
+pub const NAVIGATION_MAX: usize = 12;
+
+/// The navigation between the documents of the page's language (`same_language`, in their
+/// order): empty for a language of one document.
+fn documents_nav(same_language: &[&Page], doc: &crate::content::Document) -> Navigation {
+    if same_language.len() < 2 {
+        return Navigation::default();
+    }
+    let link = |p: &Page| DocumentLink {
+        title: p.doc.title.clone(),
+        href: page_href(&p.doc.locale, &p.doc.slug),
+        current: p.doc.slug == doc.slug,
+    };
+    let mut links: Vec<DocumentLink> = same_language
+        .iter()
+        .take(NAVIGATION_MAX)
+        .map(|p| link(p))
+        .collect();
+    let truncated = same_language.len() > NAVIGATION_MAX;
+    if truncated && !links.iter().any(|l| l.current) {
+        if let Some(p) = same_language.iter().find(|p| p.doc.slug == doc.slug) {
+            links.push(link(p));
+        }
+    }
+    Navigation {
+        links,
+        all: truncated.then(|| format!("../../{}", layout::INDEX)),
+    }
+}
+
+/// The navigation between a language's documents.
+#[derive(Serialize, Default)]
+struct Navigation {
+    /// The documents listed.
+    links: Vec<DocumentLink>,
+    /// The index page, which lists every document, when some are not listed.
+    all: Option<String>,
+}
+
+/// The pages of a language in their order: by `weight`, then by file name.
+pub fn ordered<'s>(site: &'s Site, locale: &str) -> Vec<&'s Page> {
+    let mut pages: Vec<&Page> = site
+        .pages
+        .iter()
+        .filter(|p| p.doc.locale == locale)
+        .collect();
+    pages.sort_by(|a, b| a.doc.order().cmp(&b.doc.order()));
+    pages
 }
 
 /// The first letter in upper case, for a word that starts a table cell.
@@ -565,42 +630,59 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut sitemap_urls = Vec::new();
 
-    let slugs: Vec<&str> = {
-        let mut v: Vec<&str> = site.pages.iter().map(|p| p.doc.slug.as_str()).collect();
-        v.dedup();
-        v
-    };
+    let by_locale: std::collections::HashMap<&str, Vec<&Page>> = cfg
+        .locales
+        .iter()
+        .map(|l| (l.as_str(), ordered(site, l)))
+        .collect();
+    let exists: std::collections::HashSet<(&str, &str)> = site
+        .pages
+        .iter()
+        .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str()))
+        .collect();
     for page in &site.pages {
         let doc = &page.doc;
         let Some(s) = site.theme.strings.get(&doc.locale) else {
             continue;
         };
         let url = |locale: &str| page_url(&cfg.base_url, locale, &doc.slug);
-        let alternates: Vec<Alternate> = cfg
+        // A draft shown before its translations exist links only the versions there are.
+        let translated: Vec<&String> = cfg
             .locales
+            .iter()
+            .filter(|l| exists.contains(&(l.as_str(), doc.slug.as_str())))
+            .collect();
+        let alternates: Vec<Alternate> = translated
             .iter()
             .map(|l| Alternate {
-                hreflang: l.clone(),
+                hreflang: (*l).clone(),
                 href: url(l),
             })
-            .chain(std::iter::once(Alternate {
-                hreflang: "x-default".into(),
-                href: url(&cfg.default_locale),
-            }))
+            .chain(
+                translated
+                    .contains(&&cfg.default_locale)
+                    .then(|| Alternate {
+                        hreflang: "x-default".into(),
+                        href: url(&cfg.default_locale),
+                    }),
+            )
             .collect();
-        let languages = cfg
-            .locales
+        let same_language = by_locale
+            .get(doc.locale.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let documents = documents_nav(same_language, doc);
+        let languages = translated
             .iter()
             .map(|l| Link {
-                locale: l.clone(),
+                locale: (*l).clone(),
                 name: site
                     .theme
                     .strings
-                    .get(l)
+                    .get(*l)
                     .map_or(l.as_str(), |x| x.text("language_name"))
                     .to_string(),
                 href: page_href(l, &doc.slug),
-                current: *l == doc.locale,
+                current: **l == doc.locale,
             })
             .collect();
         let heads = headings(site, s, page);
@@ -630,6 +712,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             canonical: url(&doc.locale),
             alternates,
             languages,
+            documents,
+            draft: doc.draft,
             updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
             toc,
             changes,
@@ -667,13 +751,10 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .iter()
         .filter_map(|l| {
             let s = site.theme.strings.get(l)?;
-            let pages: Vec<serde_json::Value> = slugs
+            let pages: Vec<serde_json::Value> = by_locale
+                .get(l.as_str())
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .filter_map(|slug| {
-                    site.pages
-                        .iter()
-                        .find(|p| p.doc.slug == *slug && p.doc.locale == *l)
-                })
                 .map(|p| serde_json::json!({"title": p.doc.title, "href": page_path(l, &p.doc.slug)}))
                 .collect();
             Some(serde_json::json!({

@@ -96,6 +96,17 @@ impl Term {
         write(&diagnostics::report(sources, diags, self.format));
     }
 
+    /// Prints diagnostics, the human summary line ending with `aftermath` when there are
+    /// errors (see [`diagnostics::report_then`]).
+    pub fn diagnostics_then(&self, sources: &Sources, diags: &Diagnostics, aftermath: &str) {
+        write(&diagnostics::report_then(
+            sources,
+            diags,
+            self.format,
+            aftermath,
+        ));
+    }
+
     /// A line meant for people (a summary, progress): left out of JSON output.
     pub fn note(&self, line: &str) {
         if !self.json() {

@@ -57,9 +57,17 @@ fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut sites = common::valid_sites();
     // A site whose pages have a "Changes to this policy" section, built from git.
     sites.push(("history", common::history_site(&tmp.join("repo"))));
-    for (name, root) in sites {
+    let mut builds: Vec<(&str, PathBuf, &[&str])> =
+        sites.into_iter().map(|(n, r)| (n, r, &[][..])).collect();
+    // Drafts, with their mark, and one that has no translation yet.
+    builds.push((
+        "languages-drafts",
+        common::fixture("languages"),
+        &["--drafts"],
+    ));
+    for (name, root, extra) in builds {
         let out = tmp.join(name);
-        common::build(&root, &out);
+        common::build_with(&root, &out, extra);
         for (rel, _) in common::tree(&out) {
             if rel.ends_with(".html") {
                 html.push(out.join(rel));
@@ -126,8 +134,9 @@ fn every_page_passes_axe_at_desktop_and_phone_widths() {
 }
 
 /// The pages set in type by the layout and print checks: the six-language fixture (long
-/// German compounds, providers with several cookies in a row), the example and the i18n
-/// fixture (whose tables lead with the cookie names); every page of every language.
+/// German compounds, providers with several cookies in a row, two documents and the
+/// navigation between them), the example and the i18n fixture (whose tables lead with the
+/// cookie names); every page of every language.
 fn typeset_pages(tmp: &Path) -> Vec<PathBuf> {
     let mut pages = Vec::new();
     for (name, root) in [
@@ -158,7 +167,7 @@ fn no_header_touches_another_and_no_word_breaks_without_a_hyphen() {
         .iter()
         .filter(|p| p.starts_with(tmp.path().join("languages")))
         .count();
-    assert_eq!(languages, 6, "a page in each of the six languages");
+    assert_eq!(languages, 12, "two documents in each of the six languages");
     let report = node("layout.mjs", &pages);
     assert!(
         report.contains(&format!(

@@ -145,6 +145,11 @@ fn a_broken_save_shows_a_banner_on_the_last_good_site_until_fixed() {
         inv,
         &good.replace("duration = \"2 weeks\"", "duration = \"2 fortnights\""),
     );
+    let summary = s.wait_line("error: 1 error found");
+    assert_eq!(
+        summary,
+        "error: 1 error found; the preview shows the last version that built"
+    );
     s.wait_line("the build failed");
     let page = s.get("/en/cookies/");
     assert_eq!(page.status, 200, "the last good version is still served");
@@ -153,6 +158,12 @@ fn a_broken_save_shows_a_banner_on_the_last_good_site_until_fixed() {
     let banner = &page.body[banner_at..];
     assert!(banner.contains("content/cookies.toml:"), "{banner}");
     assert!(banner.contains("fortnight"), "{banner}");
+    // A preview writes nothing in any case: the banner does not say so as build does.
+    assert!(!banner.contains("nothing was written"), "{banner}");
+    assert!(
+        banner.contains("error: 1 error found; the preview shows the last version that built"),
+        "{banner}"
+    );
     assert!(s.get("/__clause/wait").body.contains("\"error\":true"));
     // The terminal shows it too, with file and line.
     s.save(inv, &good);
@@ -160,6 +171,26 @@ fn a_broken_save_shows_a_banner_on_the_last_good_site_until_fixed() {
     let page = s.get("/en/cookies/");
     assert!(!page.body.contains("clause-error"));
     assert!(s.get("/__clause/wait").body.contains("\"error\":false"));
+}
+
+#[test]
+fn the_preview_names_the_site_folder() {
+    let s = start();
+    let root = s.root.display().to_string();
+    assert!(
+        s.serving
+            .starts_with(&format!("serving {root} at http://127.0.0.1:{}/", s.port)),
+        "{}",
+        s.serving
+    );
+    // Started in the site's folder, it names the folder rather than `.`.
+    let s = common::serve::start_in_site_folder();
+    assert!(
+        s.serving
+            .starts_with(&format!("serving site at http://127.0.0.1:{}/", s.port)),
+        "{}",
+        s.serving
+    );
 }
 
 #[test]

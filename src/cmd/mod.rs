@@ -15,7 +15,8 @@ pub mod serve;
 
 use std::path::Path;
 
-use crate::build::{Failure, Report};
+use crate::build::{Failure, Report, Summary};
+use crate::escape::terminal::show;
 use crate::site::{self, Site};
 use crate::term::{status, usage_error, Exit, Term};
 
@@ -24,6 +25,16 @@ pub fn print_report(term: &Term, report: &Report) {
     term.diagnostics(&report.sources, &report.diags);
     if report.strict_refused {
         status("error: --strict turns the warnings above into errors; nothing was written");
+    }
+}
+
+/// Names each draft a build left out, one line each.
+pub fn print_drafts(term: &Term, summary: &Summary) {
+    for file in &summary.drafts {
+        term.note(&format!(
+            "note: {} is a draft: left out (`--drafts` builds it)",
+            show(file)
+        ));
     }
 }
 

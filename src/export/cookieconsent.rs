@@ -10,7 +10,7 @@
 //! unescaped `/`), and its source is the one written for Klaro's mode (no flags), which
 //! cookieconsent uses as given (`RegExp.prototype.test` on each cookie name).
 
-use super::{js_patterns, policy_url, script_safe, JsPattern};
+use super::{js_patterns, policy_page, policy_url, script_safe, JsPattern};
 use crate::escape::html;
 use crate::inventory::Consent;
 use crate::site::Site;
@@ -123,16 +123,12 @@ pub fn config(site: &Site, locales: &[String]) -> String {
         let texts = &site.config.consent;
         let say = |key: &str| s(texts.text(t, key));
         let mut intro = html::text(texts.text(t, "banner_text"));
-        if let Some(url) = policy_url(site, l) {
+        // The link and its label name the same document: the one with the cookie tables.
+        if let (Some(url), Some(page)) = (policy_url(site, l), policy_page(site, l)) {
             let link = format!(
                 " <a href=\"{}\">{}</a>",
                 html::text(&url),
-                html::text(
-                    site.pages
-                        .iter()
-                        .find(|p| p.doc.locale == *l)
-                        .map_or("", |p| p.doc.title.as_str())
-                )
+                html::text(&page.doc.title)
             );
             intro.push_str(&link);
         }

@@ -16,7 +16,8 @@ use crate::inventory::{
     Transfer,
 };
 use crate::jsregex;
-use crate::site::Site;
+use crate::markdown::{Block, Section};
+use crate::site::{Page, Site};
 
 /// The forms `clause export` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -529,13 +530,32 @@ impl Starts {
     }
 }
 
-/// The address of the policy in a locale: the `cookies` document if there is one, else
-/// the locale's first document.
+/// The document of a locale that a consent banner links to: the one that shows the
+/// cookie tables. In the documents' order, the first that shows every category (`{{
+/// cookies }}` or the sections added after its prose), else the first that shows one,
+/// else the first document.
+pub fn policy_page<'s>(site: &'s Site, locale: &str) -> Option<&'s Page> {
+    let pages = crate::render::ordered(site, locale);
+    let shows = |p: &Page, all: bool| {
+        p.blocks.iter().any(|b| match b {
+            Block::Section {
+                section: Section::Cookies(only),
+                ..
+            } => !all || only.is_none(),
+            _ => false,
+        })
+    };
+    pages
+        .iter()
+        .find(|p| shows(p, true))
+        .or_else(|| pages.iter().find(|p| shows(p, false)))
+        .or_else(|| pages.first())
+        .copied()
+}
+
+/// The address of the policy in a locale: that of [`policy_page`].
 pub fn policy_url(site: &Site, locale: &str) -> Option<String> {
-    let pages = || site.pages.iter().filter(|p| p.doc.locale == locale);
-    let page = pages()
-        .find(|p| p.doc.slug == "cookies")
-        .or_else(|| pages().next())?;
+    let page = policy_page(site, locale)?;
     Some(crate::layout::page_url(
         &site.config.base_url,
         locale,

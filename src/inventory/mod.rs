@@ -493,6 +493,9 @@ pub struct Inventory {
     pub providers: Vec<Provider>,
     /// Cookies, in file order.
     pub cookies: Vec<Cookie>,
+    /// The ids of categories declared with an error (reported): the prose may name them
+    /// without a second error about the same mistake.
+    pub rejected: Vec<String>,
 }
 
 #[cfg(test)]

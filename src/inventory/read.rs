@@ -322,6 +322,7 @@ pub fn load_layers(
         categories: Vec::new(),
         providers: Vec::new(),
         cookies: Vec::new(),
+        rejected: Vec::new(),
     };
     for (_, (file, item)) in &defs {
         r.file = *file;
@@ -356,6 +357,7 @@ pub fn load_layers(
             Ok(c) => inv.categories.push(c),
             Err(e) => {
                 declared.failed.insert(key.clone(), e);
+                inv.rejected.push(key.clone());
             }
         }
     }
@@ -920,7 +922,16 @@ fn read_cookie(
     declared: &Declared,
     names: Names,
 ) -> Result<Cookie, ErrorReported> {
-    let f = r.table(v, "a cookie", &COOKIE, "[[cookies]]")?;
+    // Named in its messages ("cookie `_ga` has no `purpose`"): an entry is found by name.
+    let what = match peek_names(v).as_slice() {
+        [] => "a cookie".to_string(),
+        [one] => format!("cookie `{one}`"),
+        several => {
+            let quoted: Vec<String> = several.iter().map(|n| format!("`{n}`")).collect();
+            format!("the entry of cookies {}", crate::text::preview(&quoted, 3))
+        }
+    };
+    let f = r.table(v, &what, &COOKIE, "[[cookies]]")?;
     let names = read_names(r, &f, names);
     let provider_ids: Vec<&str> = inv.providers.iter().map(|p| p.id.as_str()).collect();
     let category_ids: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
@@ -1172,7 +1183,7 @@ duration = "2 weeks"
             messages,
             [
                 "unknown category `necesary`",
-                "unknown key `purpse` in a cookie",
+                "unknown key `purpse` in cookie `sessionid`",
                 "cookie `sessionid` is declared twice",
                 "unknown provider `nobody`",
                 "`2 fortnights` is not a duration",

@@ -66,6 +66,8 @@ pub struct Loaded {
     pub sources: Sources,
     /// Problems found.
     pub diags: Diagnostics,
+    /// The files of the drafts left out (drafts are built only when asked).
+    pub drafts: Vec<String>,
 }
 
 /// Why a command that works on one site cannot pick one.
@@ -129,10 +131,16 @@ pub fn pick(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, PickError> {
     }
 }
 
-/// Reads, validates and models the site.
+/// Reads, validates and models the site, drafts left out.
 pub fn load(input: &Input) -> Loaded {
+    load_with(input, false)
+}
+
+/// Reads, validates and models the site, with its drafts if `drafts` (`clause serve`,
+/// `--drafts`).
+pub fn load_with(input: &Input, drafts: bool) -> Loaded {
     let mut l = Loader::new(input);
-    let sites = load::sites(&mut l);
+    let (sites, left_out) = load::sites(&mut l, drafts);
     let sites = if l.diags.has_errors() {
         Vec::new()
     } else {
@@ -142,5 +150,6 @@ pub fn load(input: &Input) -> Loaded {
         sites,
         sources: l.sources,
         diags: l.diags,
+        drafts: left_out,
     }
 }
