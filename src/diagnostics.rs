@@ -110,7 +110,7 @@ codes! {
     CategoryIdTaken = "C0033", Error, "a category's id is already an id of the page";
     NoCookie = "C0034", Warning, "the inventory declares no cookie";
     RemoveUnknown = "C0035", Error, "a portal's `remove` names a cookie that the shared inventory does not have";
-    InvalidAddress = "C0036", Error, "`url` or `privacy_policy` is not an http(s) or mailto address";
+    InvalidAddress = "C0036", Error, "an address (`url`, `privacy_policy`, the controller's `contact`, `dpo`) is not an http(s) or mailto address";
     UnknownReference = "C0037", Error, "a cookie names a provider or a category that is not declared";
     NoName = "C0038", Error, "a cookie's `names` is empty";
     InvalidCookieName = "C0039", Error, "a cookie name has a character that cookie names cannot have";
@@ -118,7 +118,7 @@ codes! {
     PatternTooLarge = "C0041", Error, "a `re:` pattern is too large once written for the consent banners";
     UntranslatablePattern = "C0042", Error, "a `re:` pattern cannot be written for the consent banners";
     DuplicateCookie = "C0043", Error, "a cookie name is declared twice";
-    InvalidDuration = "C0044", Error, "`duration` is not a lifetime (`session`, `13 months`)";
+    InvalidDuration = "C0044", Error, "`duration` or `retention` is not a length of time (`session`, `13 months`)";
     CategoryWithoutCookie = "C0045", Warning, "a category has no cookie";
     CategoryNotShown = "C0046", Warning, "no page shows the cookies of a category";
     // documents
@@ -154,6 +154,39 @@ codes! {
     UnknownPluralForm = "C0073", Error, "UI strings: a unit of duration has a key that is not a plural form (`one`, `other`…)";
     NotTwelveMonths = "C0074", Error, "UI strings: `months` does not list 12 names";
     IncompleteStrings = "C0075", Error, "the theme has no complete UI strings for a locale";
+    // legal fields
+    InvalidCountry = "C0076", Error, "`country` is not an ISO 3166-1 alpha-2 country code";
+    InvalidDomain = "C0077", Error, "a cookie's `domain` is not a host name";
+    ConsentBasisContradicted = "C0078", Error, "a category that needs consent has another `legal_basis`, or an `exemption`";
+    TransferNotForCountry = "C0079", Error, "a provider's `transfer` does not fit its `country` (inside the EEA, no adequacy decision, the Data Privacy Framework outside the US)";
+    TransferWithoutCountry = "C0080", Warning, "a provider has a `transfer` but no `country`";
+    MissingTransfer = "C0081", Warning, "a provider outside the EEA and without an adequacy decision has no `transfer`";
+    AudienceMeasurementCondition = "C0082", Warning, "a cookie of a category exempt as audience measurement does not meet a condition of the exemption";
+    EmptyText = "C0083", Error, "a text a visitor reads is empty";
+    PlaceholderText = "C0084", Warning, "a text a visitor reads still holds a placeholder (`TODO`, `TBD`, `FIXME`)";
+    NoController = "C0085", Error, "`{{ controller }}` is used, but site.toml has no `[controller]`";
+    NoTransfers = "C0086", Warning, "`{{ transfers }}` shows nothing: no provider has a `country` outside the EEA";
+    // patterns for the banners
+    BroadPattern = "C0087", Warning, "a `re:` pattern declares almost any cookie name";
+    PatternsTooLarge = "C0088", Warning, "all the cookie patterns together are more than a banner should make every page download";
+    // [consent]
+    ConsentIncomplete = "C0089", Error, "`[consent]` lacks the `manager` or the `script` that its other keys need";
+    InvalidConsentPath = "C0090", Error, "a path of `[consent]` is not a path to a file of the site";
+    ConsentFileNotPublished = "C0091", Warning, "a path of `[consent]` names a file that the site does not publish";
+    ConsentCookieUndeclared = "C0092", Warning, "the inventory does not declare the cookie in which the banner keeps the visitor's choice";
+    // links
+    PlaceholderBreaksAddress = "C0093", Error, "a placeholder's value cannot form a valid address where a link uses it";
+    InvalidLinkAddress = "C0094", Error, "a link's address is not valid once its placeholders are filled";
+    UnknownDocumentLink = "C0095", Warning, "a link names a Markdown file that is not a document of the site";
+    BrokenLink = "C0096", Warning, "a link leads to no page of the site";
+    UnknownAnchor = "C0097", Warning, "a link's `#anchor` is on no heading or section of the page it leads to";
+    MalformedAutolink = "C0098", Warning, "a link (`[text](…)` or `<…>`) is not closed, has a space in its address, or has no scheme";
+    UndefinedReference = "C0099", Warning, "a link `[text][label]` names a label that the document does not define";
+    // documents
+    OnlyDrafts = "C0100", Error, "every document of a locale is a draft, so the locale would have no page";
+    UpdatedBeforeHistory = "C0101", Warning, "`updated` is older than the newest change under \"Changes to this policy\"";
+    UpdatedInFuture = "C0102", Warning, "`updated` is a date in the future";
+    UpdatedDiffers = "C0103", Warning, "the versions of a document in different locales disagree on `updated`";
 }
 
 /// Index of a file in [`Sources`].
@@ -594,7 +627,7 @@ pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
             .map(|l| location_json(sources, l))
             .collect();
     }
-    v.to_string()
+    crate::escape::terminal::json(v.to_string())
 }
 
 /// Renders one diagnostic as rustc-style text, with ANSI colours if `color`. Everything
@@ -687,8 +720,20 @@ fn severity_word(s: Severity) -> &'static str {
     }
 }
 
-/// Prints every diagnostic to a string in the chosen format, then a summary line (human only).
+/// Prints every diagnostic to a string in the chosen format, then a summary line (human
+/// only) that ends, when there are errors, with "nothing was written".
 pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String {
+    report_then(sources, diags, format, "nothing was written")
+}
+
+/// [`report`], its summary line ending with `aftermath` when there are errors (a preview
+/// writes nothing in any case: it says what it shows instead).
+pub fn report_then(
+    sources: &Sources,
+    diags: &Diagnostics,
+    format: Format,
+    aftermath: &str,
+) -> String {
     let mut out = String::new();
     for d in diags.iter() {
         match format {
@@ -710,7 +755,7 @@ pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String 
         if e > 0 {
             let _ = writeln!(
                 out,
-                "error: {e} {}{warnings} found; nothing was written",
+                "error: {e} {}{warnings} found; {aftermath}",
                 plural(e, "error", "errors"),
             );
         } else if w > 0 {

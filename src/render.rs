@@ -6,8 +6,9 @@ use crate::config::Column;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::export;
 use crate::i18n::Strings;
-use crate::inventory::Consent;
+use crate::inventory::{Consent, Provider, Transfer};
 use crate::layout::{self, csv_path, page_href, page_path, page_url, theme_static_path};
+use crate::legal::{self, Zone};
 use crate::markdown::{Block, Heading, Section};
 use crate::site::{Page, Site};
 
@@ -24,6 +25,14 @@ pub struct OutputFile {
 struct Link {
     locale: String,
     name: String,
+    href: String,
+    current: bool,
+}
+
+/// A document of the page's language, in the navigation between them.
+#[derive(Serialize)]
+struct DocumentLink {
+    title: String,
     href: String,
     current: bool,
 }
@@ -58,6 +67,11 @@ struct Row {
     duration: String,
     duration_note: Option<String>,
     party: String,
+    storage: String,
+    domain: Option<String>,
+    data: Option<String>,
+    retention: Option<String>,
+    transfer: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -67,6 +81,10 @@ struct CategoryCtx {
     description: Option<String>,
     consent: Consent,
     consent_text: String,
+    /// "Legal basis: …", when the inventory gives it.
+    basis: Option<String>,
+    /// Why the category needs no consent, when the inventory says.
+    exemption: Option<String>,
     rows: Vec<Row>,
     /// The rows again, in runs of the same provider: a provider is shown once per run.
     groups: Vec<GroupCtx>,
@@ -109,6 +127,45 @@ enum BlockCtx<'a> {
         titled: bool,
         categories: Vec<CategoryCtx>,
     },
+    Controller {
+        level: u8,
+        titled: bool,
+        /// `None`: nothing to show (the loader reported a placeholder without it).
+        controller: Option<ControllerCtx>,
+    },
+    Transfers {
+        level: u8,
+        titled: bool,
+        rows: Vec<TransferCtx>,
+    },
+}
+
+/// A link: what it says and where it goes.
+#[derive(Serialize)]
+struct LinkCtx {
+    text: String,
+    href: String,
+}
+
+/// `[controller]` in a page's language.
+#[derive(Serialize)]
+struct ControllerCtx {
+    name: String,
+    /// The address, line by line.
+    address: Vec<String>,
+    contact: LinkCtx,
+    dpo: Option<LinkCtx>,
+}
+
+/// A provider that receives data outside the EEA, in a page's language.
+#[derive(Serialize)]
+struct TransferCtx {
+    provider: String,
+    provider_url: Option<String>,
+    country: String,
+    role: Option<String>,
+    safeguard: Option<String>,
+    privacy_policy: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -117,6 +174,30 @@ struct ColumnCtx {
     header: String,
     /// The column a phone's card leads with: the names, else the first but the provider.
     lead: bool,
+}
+
+/// The site's consent banner, as a page loads it (`[consent]`).
+#[derive(Serialize)]
+struct ConsentCtx {
+    /// `cookieconsent` or `klaro`: how the theme's script opens it.
+    manager: &'static str,
+    /// The banner's script, relative to the page (or from the host's root).
+    script: String,
+    /// Its stylesheet, if it has one of its own.
+    stylesheet: Option<String>,
+    /// The configuration the theme's script starts it with, if `script` does not.
+    config: Option<String>,
+}
+
+/// The banner of `site` as a page `root` below the published folder loads it.
+fn consent_ctx(site: &Site, root: &str) -> Option<ConsentCtx> {
+    let b = site.config.consent.banner.as_ref()?;
+    Some(ConsentCtx {
+        manager: b.manager.key(),
+        script: b.script.target.href(root),
+        stylesheet: b.stylesheet.as_ref().map(|p| p.target.href(root)),
+        config: b.config.as_ref().map(|p| p.target.href(root)),
+    })
 }
 
 #[derive(Serialize)]
@@ -128,6 +209,10 @@ struct PageCtx<'a> {
     canonical: String,
     alternates: Vec<Alternate>,
     languages: Vec<Link>,
+    /// The documents of the page's language, when there are several.
+    documents: Navigation,
+    /// A draft, built by `clause serve` or `--drafts`: the page says so.
+    draft: bool,
     updated: Option<(String, String)>,
     toc: Vec<TocEntry>,
     blocks: Vec<BlockCtx<'a>>,
@@ -135,6 +220,7 @@ struct PageCtx<'a> {
     root: &'static str,
     ui: &'a std::collections::BTreeMap<String, String>,
     changes: Vec<HistoryCtx>,
+    consent: Option<ConsentCtx>,
 }
 
 /// One entry of "Changes to this policy".
@@ -208,6 +294,11 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
             duration: s.duration(k.duration),
             duration_note: k.duration_note.as_ref().map(|n| n.get(loc).to_string()),
             party: s.party(k.party).to_string(),
+            storage: s.storage(k.storage).to_string(),
+            domain: k.domain.clone(),
+            data: k.data.as_ref().map(|d| d.get(loc).to_string()),
+            retention: k.retention.map(|d| s.duration(d)),
+            transfer: export::provider_transfer(p, s),
         }
     };
     inv.categories
@@ -237,11 +328,132 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
                 description: c.description.as_ref().map(|d| d.get(loc).to_string()),
                 consent: c.consent,
                 consent_text: s.consent(c.consent).to_string(),
+                basis: c
+                    .legal_basis
+                    .map(|b| s.text("legal_basis").replace("{basis}", s.basis(b))),
+                exemption: c.exemption.map(|e| s.exemption(e).to_string()),
                 rows: cookies.iter().map(|k| row(k)).collect(),
                 groups,
             }
         })
         .filter(|c| !c.rows.is_empty())
+        .collect()
+}
+
+/// The most documents the navigation between a language's documents lists; a language
+/// with more lists its first ones (and the current page) and links the index page, which
+/// lists them all: a page of a site of thousands of documents does not carry them all.
+pub const NAVIGATION_MAX: usize = 12;
+
+/// The navigation between the documents of the page's language (`same_language`, in their
+/// order): empty for a language of one document.
+fn documents_nav(same_language: &[&Page], doc: &crate::content::Document) -> Navigation {
+    if same_language.len() < 2 {
+        return Navigation::default();
+    }
+    let link = |p: &Page| DocumentLink {
+        title: p.doc.title.clone(),
+        href: page_href(&p.doc.locale, &p.doc.slug),
+        current: p.doc.slug == doc.slug,
+    };
+    let mut links: Vec<DocumentLink> = same_language
+        .iter()
+        .take(NAVIGATION_MAX)
+        .map(|p| link(p))
+        .collect();
+    let truncated = same_language.len() > NAVIGATION_MAX;
+    if truncated && !links.iter().any(|l| l.current) {
+        if let Some(p) = same_language.iter().find(|p| p.doc.slug == doc.slug) {
+            links.push(link(p));
+        }
+    }
+    Navigation {
+        links,
+        all: truncated.then(|| format!("../../{}", layout::INDEX)),
+    }
+}
+
+/// The navigation between a language's documents.
+#[derive(Serialize, Default)]
+struct Navigation {
+    /// The documents listed.
+    links: Vec<DocumentLink>,
+    /// The index page, which lists every document, when some are not listed.
+    all: Option<String>,
+}
+
+/// The pages of a language in their order: by `weight`, then by file name.
+pub fn ordered<'s>(site: &'s Site, locale: &str) -> Vec<&'s Page> {
+    let mut pages: Vec<&Page> = site
+        .pages
+        .iter()
+        .filter(|p| p.doc.locale == locale)
+        .collect();
+    pages.sort_by(|a, b| a.doc.order().cmp(&b.doc.order()));
+    pages
+}
+
+/// The first letter in upper case, for a word that starts a table cell.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The safeguard of a provider's transfer in the locale's words: the one the inventory
+/// gives, or an adequacy decision for a country that has one; `None` inside the EEA and
+/// when nothing is said.
+fn safeguard(p: &Provider, s: &Strings) -> Option<String> {
+    match (p.transfer, p.country.as_deref().map(legal::zone)) {
+        (_, None | Some(Zone::Eea)) => None,
+        (Some(t), _) => Some(s.transfer(t).to_string()),
+        (None, Some(Zone::Adequacy)) => Some(s.transfer(Transfer::Adequacy).to_string()),
+        (None, _) => None,
+    }
+}
+
+fn controller_ctx(site: &Site, loc: &str) -> Option<ControllerCtx> {
+    let c = site.config.controller.as_ref()?;
+    let link = |x: &crate::config::Contact| LinkCtx {
+        text: x.text.clone(),
+        href: x.href.clone(),
+    };
+    Some(ControllerCtx {
+        name: c.name.get(loc).to_string(),
+        address: c
+            .address
+            .get(loc)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        contact: link(&c.contact),
+        dpo: c.dpo.as_ref().map(link),
+    })
+}
+
+fn transfers_ctx(site: &Site, s: &Strings) -> Vec<TransferCtx> {
+    let loc = s.locale.as_str();
+    site.inventory
+        .providers
+        .iter()
+        .filter(|p| p.outside_eea())
+        .map(|p| TransferCtx {
+            provider: p.name.get(loc).to_string(),
+            provider_url: p.url.clone(),
+            country: p
+                .country
+                .as_deref()
+                .and_then(|c| legal::name(c, loc))
+                .unwrap_or_default()
+                .to_string(),
+            role: p.role.map(|r| s.role(r).to_string()),
+            safeguard: safeguard(p, s).map(|g| capitalized(&g)),
+            privacy_policy: p.privacy_policy.clone(),
+        })
         .collect()
 }
 
@@ -281,6 +493,24 @@ fn headings(site: &Site, s: &Strings, page: &Page) -> Vec<Heading> {
                                 level,
                                 id: c.id,
                                 text: c.title,
+                            });
+                        }
+                    }
+                    Section::Controller => {
+                        if *titled && site.config.controller.is_some() {
+                            out.push(Heading {
+                                level,
+                                id: "controller".into(),
+                                text: s.text("controller").into(),
+                            });
+                        }
+                    }
+                    Section::Transfers => {
+                        if *titled && site.inventory.providers.iter().any(Provider::outside_eea) {
+                            out.push(Heading {
+                                level,
+                                id: "transfers".into(),
+                                text: s.text("transfers").into(),
                             });
                         }
                     }
@@ -346,6 +576,24 @@ fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>>
                 titled: *titled,
                 categories: categories_ctx(site, s, only.as_deref()),
             },
+            Block::Section {
+                section: Section::Controller,
+                level,
+                titled,
+            } => BlockCtx::Controller {
+                level: *level,
+                titled: *titled,
+                controller: controller_ctx(site, loc),
+            },
+            Block::Section {
+                section: Section::Transfers,
+                level,
+                titled,
+            } => BlockCtx::Transfers {
+                level: *level,
+                titled: *titled,
+                rows: transfers_ctx(site, s),
+            },
         })
         .collect()
 }
@@ -385,42 +633,59 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut sitemap_urls = Vec::new();
 
-    let slugs: Vec<&str> = {
-        let mut v: Vec<&str> = site.pages.iter().map(|p| p.doc.slug.as_str()).collect();
-        v.dedup();
-        v
-    };
+    let by_locale: std::collections::HashMap<&str, Vec<&Page>> = cfg
+        .locales
+        .iter()
+        .map(|l| (l.as_str(), ordered(site, l)))
+        .collect();
+    let exists: std::collections::HashSet<(&str, &str)> = site
+        .pages
+        .iter()
+        .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str()))
+        .collect();
     for page in &site.pages {
         let doc = &page.doc;
         let Some(s) = site.theme.strings.get(&doc.locale) else {
             continue;
         };
         let url = |locale: &str| page_url(&cfg.base_url, locale, &doc.slug);
-        let alternates: Vec<Alternate> = cfg
+        // A draft shown before its translations exist links only the versions there are.
+        let translated: Vec<&String> = cfg
             .locales
+            .iter()
+            .filter(|l| exists.contains(&(l.as_str(), doc.slug.as_str())))
+            .collect();
+        let alternates: Vec<Alternate> = translated
             .iter()
             .map(|l| Alternate {
-                hreflang: l.clone(),
+                hreflang: (*l).clone(),
                 href: url(l),
             })
-            .chain(std::iter::once(Alternate {
-                hreflang: "x-default".into(),
-                href: url(&cfg.default_locale),
-            }))
+            .chain(
+                translated
+                    .contains(&&cfg.default_locale)
+                    .then(|| Alternate {
+                        hreflang: "x-default".into(),
+                        href: url(&cfg.default_locale),
+                    }),
+            )
             .collect();
-        let languages = cfg
-            .locales
+        let same_language = by_locale
+            .get(doc.locale.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let documents = documents_nav(same_language, doc);
+        let languages = translated
             .iter()
             .map(|l| Link {
-                locale: l.clone(),
+                locale: (*l).clone(),
                 name: site
                     .theme
                     .strings
-                    .get(l)
+                    .get(*l)
                     .map_or(l.as_str(), |x| x.text("language_name"))
                     .to_string(),
                 href: page_href(l, &doc.slug),
-                current: *l == doc.locale,
+                current: **l == doc.locale,
             })
             .collect();
         let heads = headings(site, s, page);
@@ -450,6 +715,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             canonical: url(&doc.locale),
             alternates,
             languages,
+            documents,
+            draft: doc.draft,
             updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
             toc,
             changes,
@@ -465,6 +732,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
                 .collect(),
             root: "../../",
             ui: s.texts(),
+            consent: consent_ctx(site, "../../"),
         };
         match render_template(site, "page.html", &ctx) {
             Ok(html) => files.push(OutputFile {
@@ -486,13 +754,10 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .iter()
         .filter_map(|l| {
             let s = site.theme.strings.get(l)?;
-            let pages: Vec<serde_json::Value> = slugs
+            let pages: Vec<serde_json::Value> = by_locale
+                .get(l.as_str())
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .filter_map(|slug| {
-                    site.pages
-                        .iter()
-                        .find(|p| p.doc.slug == *slug && p.doc.locale == *l)
-                })
                 .map(|p| serde_json::json!({"title": p.doc.title, "href": page_path(l, &p.doc.slug)}))
                 .collect();
             Some(serde_json::json!({
@@ -512,6 +777,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         "locales": index_links,
         "root": "",
         "ui": site.theme.strings.get(default).map(|s| s.texts()),
+        "consent": consent_ctx(site, ""),
     });
     match render_template(site, "index.html", &index_ctx) {
         Ok(html) => files.push(OutputFile {
@@ -545,7 +811,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             bytes: export::csv(site, s),
         });
     }
-    for (path, bytes) in &site.theme.statics {
+    let consent = cfg.consent.banner.is_some();
+    for (path, bytes) in layout::published_theme_statics(&site.theme.statics, consent) {
         files.push(OutputFile {
             path: theme_static_path(path),
             bytes: bytes.clone(),
@@ -607,6 +874,7 @@ mod tests {
                 .iter()
                 .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str())),
             &site.theme.statics,
+            false,
         );
         expected.extend([".well-known/security.txt".to_string(), "CNAME".to_string()]);
         expected.sort();

@@ -113,6 +113,7 @@ fn strings(
             locale,
             &layers,
             (config.file, config.locale_spans[i].clone()),
+            config.consent.banner.is_some(),
             &mut l.diags,
         ) {
             Ok(s) => {

@@ -33,6 +33,18 @@ const ELSEWHERE: &[(Code, &str, &str, &str)] = &[
         "a_folder_link_loop_in_a_theme_is_named_with_where_it_leads",
         "a link loop committed to the repository would send the tools that walk it round for ever",
     ),
+    (
+        Code::UpdatedBeforeHistory,
+        "tests/suite/history.rs",
+        "last_updated_older_than_the_newest_listed_change_is_a_warning",
+        "the history of changes comes from git commits, which a folder of the repository cannot hold",
+    ),
+    (
+        Code::UpdatedInFuture,
+        "tests/suite/history.rs",
+        "last_updated_in_the_future_or_different_between_languages_is_a_warning",
+        "the message names today's date: the test sets it with CLAUSE_TEST_TODAY, which a site's `args` cannot",
+    ),
 ];
 
 fn sites_dir() -> PathBuf {
