@@ -1,8 +1,8 @@
 //! Documents: `content/<locale>/<slug>.md`, TOML front matter between `+++` lines, then prose.
 
+use crate::date::Date;
 use crate::decode::{self, Reader, Spanned, Val};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, ErrorReported, FileId};
-use crate::i18n::Date;
 
 /// True for a name that can safely name a folder or an anchor: `a-z`, `0-9`, `-`, `_`,
 /// not starting with `-`/`_`, at most 64 characters.

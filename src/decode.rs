@@ -241,16 +241,16 @@ pub fn date_help(key: &str, raw: &str) -> Option<String> {
     } else {
         return None;
     };
-    let mut dates: Vec<crate::i18n::Date> = Vec::new();
+    let mut dates: Vec<crate::date::Date> = Vec::new();
     for (y, m, d) in readings {
         let iso = format!("{y:04}-{m:02}-{d:02}");
-        if let Some(date) = crate::i18n::Date::parse(&iso) {
+        if let Some(date) = crate::date::Date::parse(&iso) {
             if !dates.contains(&date) {
                 dates.push(date);
             }
         }
     }
-    let write = |d: &crate::i18n::Date| {
+    let write = |d: &crate::date::Date| {
         if key.is_empty() {
             d.iso()
         } else {

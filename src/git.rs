@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::i18n::Date;
+use crate::date::Date;
 
 /// Why git could not answer.
 #[derive(Debug, thiserror::Error)]

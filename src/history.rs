@@ -9,10 +9,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::date::Date;
 use crate::diagnostics::{Diagnostics, Sources};
 use crate::diff::{self, Change};
 use crate::git::{Commit, Repo};
-use crate::i18n::Date;
 use crate::inventory::{self, Inventory};
 use crate::layout;
 

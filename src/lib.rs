@@ -3,6 +3,20 @@
 //! Data flows one way: load (`site`, `config` with `consent`, `inventory`, `content`, `i18n`,
 //! `theme`) → validate (inside each loader, into `diagnostics`) → model (`site::Site`, with
 //! prose from `markdown`) → `render` → `output`.
+//!
+//! The modules are in layers, lowest first. A module imports from its own layer or a lower
+//! one, never from a higher one, and no modules import one another in a circle (the README's
+//! architecture table says the same; `tests/suite/layers.rs` checks both):
+//!
+//! 0. foundations: `text`, `escape`, `diagnostics`, `input`, `layout`, `dom`, `jsregex`, `address`, `date`
+//! 1. reading and the model: `decode`, `i18n`, `config`, `consent`, `inventory`, `content`, `markdown`, `platform`, `legal`, `git`
+//! 2. checks across files: `diff`, `history`, `links`
+//! 3. the site: `theme`, `site`, `fingerprint`
+//! 4. what is made from a site: `render`, `export`, `audit`
+//! 5. effects on the world: `output`, `serve`, `scan`
+//! 6. drivers: `build`, `fuzzing`
+//! 7. commands: `cmd`, `term`
+//! 8. the command line: `cli`
 
 pub mod address;
 pub mod audit;
@@ -12,6 +26,7 @@ pub mod cmd;
 pub mod config;
 pub mod consent;
 pub mod content;
+pub mod date;
 pub mod decode;
 pub mod diagnostics;
 pub mod diff;

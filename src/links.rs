@@ -12,8 +12,7 @@ use crate::config::Config;
 use crate::diagnostics::{suggest, Code, Diagnostic};
 use crate::inventory::Inventory;
 use crate::layout;
-use crate::markdown::{Block, Section};
-use crate::site::Page;
+use crate::markdown::{Block, Page, Section};
 use crate::text::preview;
 
 /// The anchor browsers scroll to without any element having it (HTML's "top of the document").

@@ -1895,6 +1895,19 @@ fn flush(html: &mut String, headings: &mut Vec<Heading>, blocks: &mut Vec<Block>
     });
 }
 
+/// A document in one locale, with its prose rendered.
+#[derive(Debug)]
+pub struct Page {
+    /// Front matter and identity.
+    pub doc: crate::content::Document,
+    /// Prose and generated sections, in order.
+    pub blocks: Vec<Block>,
+    /// The prose's links, checked once every page is rendered.
+    pub links: Vec<Link>,
+    /// The ids the prose gives elements of the page (headings, raw HTML).
+    pub ids: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

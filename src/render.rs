@@ -382,17 +382,6 @@ struct Navigation {
     all: Option<String>,
 }
 
-/// The pages of a language in their order: by `weight`, then by file name.
-pub fn ordered<'s>(site: &'s Site, locale: &str) -> Vec<&'s Page> {
-    let mut pages: Vec<&Page> = site
-        .pages
-        .iter()
-        .filter(|p| p.doc.locale == locale)
-        .collect();
-    pages.sort_by(|a, b| a.doc.order().cmp(&b.doc.order()));
-    pages
-}
-
 /// The first letter in upper case, for a word that starts a table cell.
 fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
@@ -636,7 +625,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let by_locale: std::collections::HashMap<&str, Vec<&Page>> = cfg
         .locales
         .iter()
-        .map(|l| (l.as_str(), ordered(site, l)))
+        .map(|l| (l.as_str(), crate::site::ordered(site, l)))
         .collect();
     let exists: std::collections::HashSet<(&str, &str)> = site
         .pages

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::inventory::{Consent, Duration, Inventory, Party, Pattern, Unit};
+use crate::inventory::{Consent, Inventory, Party, Pattern};
 
 /// How long a recorded cookie was to be kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -108,24 +108,6 @@ impl InputError {
             InputError::UnknownFormat { .. } => "give a HAR 1.2 file (exported from the browser's network panel or recorded by Playwright), a Netscape cookies.txt (curl -c, wget, browser extensions) or a Playwright storageState JSON",
             InputError::Malformed { help, .. } => help,
         }
-    }
-}
-
-/// Seconds in a declared duration (months and years in their average Gregorian length).
-pub fn duration_seconds(d: Duration) -> Option<u64> {
-    match d {
-        Duration::Session => None,
-        Duration::Fixed(n, unit) => Some(
-            u64::from(n)
-                * match unit {
-                    Unit::Minute => 60,
-                    Unit::Hour => 3_600,
-                    Unit::Day => 86_400,
-                    Unit::Week => 604_800,
-                    Unit::Month => 2_629_746,
-                    Unit::Year => 31_556_952,
-                },
-        ),
     }
 }
 
@@ -409,7 +391,7 @@ pub fn compare(
                 });
         }
         if let Lifetime::Seconds(secs) = o.lifetime {
-            let declared = duration_seconds(cookie.duration);
+            let declared = cookie.duration.seconds();
             let allowed = declared.map(|d| {
                 d + d * u64::from(opts.tolerance_percent) / 100 + 60 // a minute of clock slack
             });
@@ -475,6 +457,7 @@ pub fn read_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::{Duration, Unit};
 
     #[test]
     fn parties_follow_the_site_host() {
@@ -511,10 +494,7 @@ mod tests {
 
     #[test]
     fn durations_in_seconds() {
-        assert_eq!(
-            duration_seconds(Duration::Fixed(2, Unit::Week)),
-            Some(1_209_600)
-        );
-        assert_eq!(duration_seconds(Duration::Session), None);
+        assert_eq!(Duration::Fixed(2, Unit::Week).seconds(), Some(1_209_600));
+        assert_eq!(Duration::Session.seconds(), None);
     }
 }

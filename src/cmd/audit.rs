@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::args::{AuditArgs, AuditFormat};
 use crate::audit::{self, known::KnownList, report, Options};
-use crate::cli::{AuditArgs, AuditFormat};
 use crate::escape::terminal::show;
 use crate::site::Site;
 use crate::term::{status, usage_error, Exit, Term};

@@ -4,8 +4,8 @@ use std::io::IsTerminal;
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use super::args::BuildArgs;
 use crate::build::{self, Options, Progress, Target, Written};
-use crate::cli::BuildArgs;
 use crate::term::{Exit, Term};
 use crate::text::count;
 

@@ -1,7 +1,7 @@
 //! `clause check`: everything `build` does except writing.
 
+use super::args::SiteArgs;
 use crate::build::{self, Options, Target};
-use crate::cli::SiteArgs;
 use crate::term::{Exit, Term};
 
 /// Runs the command.

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{DiffArgs, DiffFormat};
+use super::args::{DiffArgs, DiffFormat};
 use crate::diff::{self, load, report};
 use crate::escape::terminal::show;
 use crate::git::Repo;

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::cli::{ExportArgs, ExportFormat};
+use super::args::{ExportArgs, ExportFormat};
 use crate::diagnostics::Diagnostics;
 use crate::export::{self, Tool};
 use crate::term::{usage_error, Exit, Term};

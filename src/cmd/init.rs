@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::cli::InitArgs;
+use super::args::InitArgs;
 use crate::escape::terminal::show;
 use crate::term::{status, Exit};
 

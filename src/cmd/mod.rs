@@ -1,8 +1,9 @@
-//! One module per command, each the same shape: its arguments (from `cli`) become the
+//! One module per command, each the same shape: its arguments (from [`args`]) become the
 //! library's options, one call does the work, and the command prints what came back
 //! through [`crate::term`] and returns the exit status. What several commands print the
 //! same way is here.
 
+pub mod args;
 pub mod audit;
 pub mod build;
 pub mod check;

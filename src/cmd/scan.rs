@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cli::{AuditArgs, ScanArgs};
+use super::args::{AuditArgs, ScanArgs};
 use crate::escape::terminal::show;
 use crate::scan::crawl::Scope;
 use crate::scan::{self, Accept, Options, Pass, Progress};
@@ -253,7 +253,7 @@ impl Progress for Bar {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{AuditFormat, MessageFormat, MessagesArg, RootArg};
+    use crate::cmd::args::{AuditFormat, MessageFormat, MessagesArg, RootArg};
 
     /// The command a scan prints, run by `sh`: each hostile path and name comes back as
     /// one word, unchanged, and nothing in them runs.

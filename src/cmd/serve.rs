@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::args::ServeArgs;
 use crate::build::{self, Failure, Options, Target, Written};
-use crate::cli::ServeArgs;
 use crate::diagnostics::{self, Format};
 use crate::escape::terminal::show;
 use crate::serve::{self, watch::Watch, State};

@@ -2,6 +2,7 @@
 //! Clause sees them once validated. Its reader, with every check and message, is
 //! [`read`] (the way cargo keeps `TomlManifest` apart from `Manifest`).
 
+pub mod js;
 pub mod read;
 
 use std::ops::Range;
@@ -248,6 +249,27 @@ pub enum Duration {
     Session,
     /// A fixed lifetime.
     Fixed(u32, Unit),
+}
+
+impl Duration {
+    /// Seconds in it (months and years in their average Gregorian length); `None` for a
+    /// session.
+    pub fn seconds(self) -> Option<u64> {
+        match self {
+            Duration::Session => None,
+            Duration::Fixed(n, unit) => Some(
+                u64::from(n)
+                    * match unit {
+                        Unit::Minute => 60,
+                        Unit::Hour => 3_600,
+                        Unit::Day => 86_400,
+                        Unit::Week => 604_800,
+                        Unit::Month => 2_629_746,
+                        Unit::Year => 31_556_952,
+                    },
+            ),
+        }
+    }
 }
 
 impl std::fmt::Display for Duration {

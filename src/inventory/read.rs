@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{
-    compile_regex, parse_duration, Category, Consent, Cookie, CookieName, Definition, Duration,
+    compile_regex, js, parse_duration, Category, Consent, Cookie, CookieName, Definition, Duration,
     Exemption, Inventory, LegalBasis, Party, Pattern, Provider, Role, Storage, Transfer, Unit,
 };
 use crate::decode::{self, Fields, LocaleSet, Reader, Spanned, Val};
@@ -400,19 +400,19 @@ pub fn load_layers(
     }
     // Every page that loads a consent banner downloads its patterns: each is bounded
     // (`jsregex::MAX_LEN`), and so is their sum.
-    let total: usize = crate::export::js_patterns(&inv)
+    let total: usize = js::js_patterns(&inv)
         .iter()
         .flatten()
         .map(|p| match p {
-            crate::export::JsPattern::Exact(n) | crate::export::JsPattern::Regex(n) => n.len(),
+            js::JsPattern::Exact(n) | js::JsPattern::Regex(n) => n.len(),
         })
         .sum();
-    if total > crate::export::MAX_PATTERNS_LEN {
+    if total > js::MAX_PATTERNS_LEN {
         r.diags.push(
             Diagnostic::warning(Code::PatternsTooLarge, format!(
                 "the cookie patterns take {} KiB once written for the consent banners, more than the {} KiB a banner should make every page download",
                 total / 1024,
-                crate::export::MAX_PATTERNS_LEN / 1024
+                js::MAX_PATTERNS_LEN / 1024
             ))
             .at(first.file, 0..0, "the patterns of this inventory")
             .help("Unicode classes (`\\w`, `\\d`, `\\b`, `\\pL`) become long lists of ranges: where cookie names are ASCII, write `[A-Za-z0-9_]`, `[0-9]` or `(?-u:\\b)`, or merge patterns into one"),
@@ -1076,7 +1076,7 @@ fn audience_measurement(
     category: &Category,
     (duration, party, retention): (Duration, Party, &Option<(Range<usize>, Duration)>),
 ) {
-    let secs = |d: Duration| crate::audit::duration_seconds(d).unwrap_or(0);
+    let secs = |d: Duration| d.seconds().unwrap_or(0);
     let id = &category.id;
     let help_exempt = format!(
         "meet the condition, or make category `{id}` `consent = \"required\"` (without `exemption`)"

@@ -6,27 +6,15 @@ mod load;
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::content::Document;
 use crate::diagnostics::{Diagnostics, Sources};
 use crate::history;
 use crate::input::{Input, Loader};
 use crate::inventory::Inventory;
-use crate::markdown::{self, Block};
 use crate::text;
 use crate::theme::Theme;
 
-/// A document in one locale, with its prose rendered.
-#[derive(Debug)]
-pub struct Page {
-    /// Front matter and identity.
-    pub doc: Document,
-    /// Prose and generated sections, in order.
-    pub blocks: Vec<Block>,
-    /// The prose's links, checked once every page is rendered.
-    pub links: Vec<markdown::Link>,
-    /// The ids the prose gives elements of the page (headings, raw HTML).
-    pub ids: Vec<String>,
-}
+/// Pages are made by `markdown`, where `links` reads them before the site is whole.
+pub use crate::markdown::Page;
 
 /// A file of the site's own `static/` folder (or of a portal's `sites/<id>/static/`),
 /// copied as is into the output folder.
@@ -152,4 +140,15 @@ pub fn load_with(input: &Input, drafts: bool) -> Loaded {
         diags: l.diags,
         drafts: left_out,
     }
+}
+
+/// The pages of a language in their order: by `weight`, then by file name.
+pub fn ordered<'s>(site: &'s Site, locale: &str) -> Vec<&'s Page> {
+    let mut pages: Vec<&Page> = site
+        .pages
+        .iter()
+        .filter(|p| p.doc.locale == locale)
+        .collect();
+    pages.sort_by(|a, b| a.doc.order().cmp(&b.doc.order()));
+    pages
 }

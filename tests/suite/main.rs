@@ -15,6 +15,7 @@ mod export;
 mod fuzz_corpus;
 mod history;
 mod hostile_output;
+mod layers;
 mod legal;
 mod limits;
 mod links;
