@@ -3,77 +3,24 @@
 //! 2 on error.
 
 use std::io::Write;
-use std::path::Path;
 
 use super::args::{DiffArgs, DiffFormat};
 use crate::diff::{self, load, report};
 use crate::escape::terminal::show;
-use crate::git::Repo;
-use crate::layout;
 use crate::term::{status, usage_error, Exit, Term};
-
-const INVENTORY: &str = layout::INVENTORY;
-
-fn read_file(path: &Path) -> Result<Vec<u8>, Exit> {
-    std::fs::read(path).map_err(|e| {
-       usage_error(
-            &format!("cannot read `{}`: {e}", path.display()),
-            "give the paths of two inventory files, e.g. `clause diff old/cookies.toml content/cookies.toml`",
-        )
-    })
-}
 
 /// Runs the command.
 pub fn run(args: &DiffArgs) -> Exit {
-    let (old, new) = match (&args.since, args.files.as_slice()) {
-        (Some(rev), []) => {
-            let repo = match Repo::discover(&args.root.root) {
-                Ok(r) => r,
-                Err(e) => return usage_error(&e.to_string(), e.help()),
-            };
-            let old = match repo.show(rev, INVENTORY) {
-                Ok(b) => b,
-                Err(e) => return usage_error(&e.to_string(), e.help()),
-            };
-            let new = match read_file(&args.root.root.join(INVENTORY)) {
-                Ok(b) => b,
-                Err(code) => return code,
-            };
-            (
-                (format!("{rev}:{}", repo.path_of(INVENTORY)), old),
-                (format!("{} (working tree)", repo.path_of(INVENTORY)), new),
-            )
-        }
-        (None, [a, b]) => {
-            let (old, new) = match (read_file(a), read_file(b)) {
-                (Ok(x), Ok(y)) => (x, y),
-                (Err(code), _) | (_, Err(code)) => return code,
-            };
-            (
-                (a.display().to_string(), old),
-                (b.display().to_string(), new),
-            )
-        }
-        (Some(_), _) => {
-            return usage_error(
-                "--since compares a revision with the working tree: give no files with it",
-                "either `clause diff --since HEAD~1` or `clause diff old.toml new.toml`",
-            )
-        }
-        (None, _) => {
-            return usage_error(
-                "nothing to compare",
-                "give two inventory files (`clause diff old.toml new.toml`) or a git revision (`clause diff --since HEAD~1`)",
-            )
-        }
+    let (old, new) = match load::sides(&args.root.root, args.since.as_deref(), &args.files) {
+        Ok(sides) => sides,
+        Err(e) => return usage_error(&e.to_string(), e.help()),
     };
     let sides = report::Sides {
-        old: old.0.clone(),
-        new: new.0.clone(),
+        old: old.name.clone(),
+        new: new.name.clone(),
     };
-    let side = |(name, bytes)| load::Side { name, bytes };
     let site = load::site_locales(&args.root.root);
-    let pair = match load::inventories(side(old), side(new), site) {
+    let pair = match load::inventories(old, new, site) {
         Ok(p) => p,
         Err(u) => {
             for name in &u.not_utf8 {

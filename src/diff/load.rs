@@ -1,9 +1,10 @@
 //! The two inventories `clause diff` compares, read from their bytes (a file, or a git
 //! revision's), each on its own: texts kept in every locale it has.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostics, Sources};
+use crate::git::{GitError, Repo};
 use crate::inventory::{self, Inventory};
 use crate::layout;
 
@@ -37,6 +38,87 @@ pub struct Unloadable {
     pub sources: Sources,
     /// The problems of those that are text.
     pub diags: Diagnostics,
+}
+
+/// Why the two sides cannot be read: a mistake on the command line, with its help.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Git could not give the revision's inventory.
+    #[error(transparent)]
+    Git(#[from] GitError),
+    /// A file cannot be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    File {
+        /// The file as given.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// `--since` and files both given.
+    #[error("--since compares a revision with the working tree: give no files with it")]
+    SinceWithFiles,
+    /// Neither two files nor `--since`.
+    #[error("nothing to compare")]
+    Nothing,
+}
+
+impl ReadError {
+    /// How to fix it.
+    pub fn help(&self) -> &'static str {
+        match self {
+            ReadError::Git(e) => e.help(),
+            ReadError::File { .. } => "give the paths of two inventory files, e.g. `clause diff old/cookies.toml content/cookies.toml`",
+            ReadError::SinceWithFiles => "either `clause diff --since HEAD~1` or `clause diff old.toml new.toml`",
+            ReadError::Nothing => "give two inventory files (`clause diff old.toml new.toml`) or a git revision (`clause diff --since HEAD~1`)",
+        }
+    }
+}
+
+/// The two sides to compare: the site's inventory at git revision `since` and in the
+/// working tree under `root`, or the two `files`.
+pub fn sides(
+    root: &Path,
+    since: Option<&str>,
+    files: &[PathBuf],
+) -> Result<(Side, Side), ReadError> {
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|source| ReadError::File {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    match (since, files) {
+        (Some(rev), []) => {
+            let repo = Repo::discover(root)?;
+            let old = repo.show(rev, layout::INVENTORY)?;
+            let new = read(&root.join(layout::INVENTORY))?;
+            Ok((
+                Side {
+                    name: format!("{rev}:{}", repo.path_of(layout::INVENTORY)),
+                    bytes: old,
+                },
+                Side {
+                    name: format!("{} (working tree)", repo.path_of(layout::INVENTORY)),
+                    bytes: new,
+                },
+            ))
+        }
+        (None, [a, b]) => {
+            let (old, new) = (read(a)?, read(b)?);
+            Ok((
+                Side {
+                    name: a.display().to_string(),
+                    bytes: old,
+                },
+                Side {
+                    name: b.display().to_string(),
+                    bytes: new,
+                },
+            ))
+        }
+        (Some(_), _) => Err(ReadError::SinceWithFiles),
+        (None, _) => Err(ReadError::Nothing),
+    }
 }
 
 /// The site's locales, when `root` holds a readable site.toml.

@@ -405,3 +405,49 @@ fn since_compares_a_revision_with_the_working_tree() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a revision"));
 }
+
+#[test]
+fn what_cannot_be_compared_is_a_usage_error_with_its_fix() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let inv = common::repo().join("content/cookies.toml");
+    let missing = tmp.path().join("missing.toml");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let o = clause()
+            .arg("diff")
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .expect("runs");
+        assert!(o.stdout.is_empty());
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let cases: [(Vec<&std::ffi::OsStr>, String); 4] = [
+        (
+            vec![],
+            "error: nothing to compare\n  = help: give two inventory files (`clause diff old.toml new.toml`) or a git revision (`clause diff --since HEAD~1`)\n".into(),
+        ),
+        (
+            vec!["--since".as_ref(), "HEAD".as_ref(), inv.as_os_str(), inv.as_os_str()],
+            "error: --since compares a revision with the working tree: give no files with it\n  = help: either `clause diff --since HEAD~1` or `clause diff old.toml new.toml`\n".into(),
+        ),
+        (
+            vec![missing.as_os_str(), inv.as_os_str()],
+            format!(
+                "error: cannot read `{}`: No such file or directory (os error 2)\n  = help: give the paths of two inventory files, e.g. `clause diff old/cookies.toml content/cookies.toml`\n",
+                missing.display()
+            ),
+        ),
+        (
+            vec!["--since".as_ref(), "HEAD".as_ref()],
+            "is not inside a git repository\n  = help: run it in the site's git repository (or pass --root), or compare two files: `clause diff old.toml new.toml`\n".into(),
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, stderr) = run(&args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.ends_with(&expected), "{args:?}:\n{stderr}");
+    }
+}
