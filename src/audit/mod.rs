@@ -441,6 +441,24 @@ pub fn compare(
     report
 }
 
+/// What `clause audit` (and `clause scan`, after its passes) does: the recordings read
+/// (each with whether it was made before consent), the list of known cookies loaded, and
+/// both compared with the inventory. `display` names each file in the report.
+pub fn audit_recordings(
+    inv: &Inventory,
+    inputs: &[(PathBuf, bool)],
+    known: Option<&std::path::Path>,
+    opts: &Options,
+    display: &dyn Fn(&std::path::Path) -> String,
+) -> Result<Report, InputError> {
+    let observations = read_all(inputs, display)?;
+    let known = known
+        .map(|path| known::KnownList::load(path, &display(path)))
+        .transpose()?;
+    let files = inputs.iter().map(|(p, _)| display(p)).collect();
+    Ok(compare(inv, &observations, files, opts, known.as_ref()))
+}
+
 /// Reads every input file. Files given with `--before-consent` are marked so.
 pub fn read_all(
     inputs: &[(PathBuf, bool)],

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::args::{AuditArgs, AuditFormat};
-use crate::audit::{self, known::KnownList, report, Options};
+use crate::audit::{self, report, Options};
 use crate::escape::terminal::show;
 use crate::site::Site;
 use crate::term::{status, usage_error, Exit, Term};
@@ -43,23 +43,15 @@ pub fn audit_files(
 ) -> Exit {
     let mut inputs: Vec<(PathBuf, bool)> = args.files.iter().map(|f| (f.clone(), false)).collect();
     inputs.extend(args.before_consent.iter().map(|f| (f.clone(), true)));
-    let observations = match audit::read_all(&inputs, display) {
-        Ok(o) => o,
-        Err(e) => return usage_error(&e.to_string(), e.help()),
-    };
-    let known = match &args.known {
-        Some(path) => match KnownList::load(path, &display(path)) {
-            Ok(k) => Some(k),
-            Err(e) => return usage_error(&e.to_string(), e.help()),
-        },
-        None => None,
-    };
-    let files = inputs.iter().map(|(p, _)| display(p)).collect();
     let opts = Options {
         site_host,
         tolerance_percent: args.tolerance,
     };
-    let r = audit::compare(&site.inventory, &observations, files, &opts, known.as_ref());
+    let known = args.known.as_deref();
+    let r = match audit::audit_recordings(&site.inventory, &inputs, known, &opts, display) {
+        Ok(r) => r,
+        Err(e) => return usage_error(&e.to_string(), e.help()),
+    };
     let text = match args.format {
         AuditFormat::Text => report::text(&r),
         AuditFormat::Json => report::json(&r),
