@@ -20,6 +20,7 @@ use crate::output::{self, OutputError, Plan, PortalPublisher, Publisher, Stats};
 use crate::render;
 use crate::site::{self, Site};
 use crate::text::{count, plural, preview};
+use crate::versions;
 
 /// What to build, and where to.
 pub struct Options<'a> {
@@ -67,6 +68,8 @@ pub struct Report {
     /// Whether `--strict` turns the warnings into a failure (there is no error, and there
     /// are warnings).
     pub strict_refused: bool,
+    /// What the user should know that is no problem (why pages show no version).
+    pub notes: Vec<String>,
 }
 
 /// What a build made of the site, for the status lines.
@@ -80,6 +83,56 @@ pub struct Summary {
     pub sites: usize,
     /// `[[cookies]]` entries, all portals together.
     pub cookies: usize,
+    /// Past commits loaded from git and found in the cache, and archived pages rendered
+    /// and found in the cache (see `versions`).
+    pub versions: Option<VersionWork>,
+}
+
+/// The work the versions of the pages took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VersionWork {
+    /// Past commits loaded from git objects.
+    pub loaded: usize,
+    /// Past commits whose analysis was in the cache.
+    pub cached: usize,
+    /// Archived pages rendered.
+    pub rendered: usize,
+    /// Archived pages found in the cache.
+    pub reused: usize,
+}
+
+impl VersionWork {
+    fn of(sites: &[&Site], pending: &versions::Pending) -> Option<VersionWork> {
+        let (loaded, cached) = pending.commits;
+        let mut work = VersionWork {
+            loaded,
+            cached,
+            ..VersionWork::default()
+        };
+        for v in sites
+            .iter()
+            .flat_map(|s| s.versions.pages.values())
+            .flatten()
+        {
+            match v.archive {
+                versions::Archive::Render { .. } => work.rendered += 1,
+                versions::Archive::Cached(_) => work.reused += 1,
+                versions::Archive::None => {}
+            }
+        }
+        (loaded + cached > 0).then_some(work)
+    }
+
+    /// "versions: 2 commits loaded from git, 11 found in the cache; …"
+    pub fn line(&self) -> String {
+        format!(
+            "versions: {} loaded from git, {} found in the cache; archived pages: {} rendered, {} found in the cache",
+            count(self.loaded, "commit", "commits"),
+            self.cached,
+            self.rendered,
+            self.reused
+        )
+    }
 }
 
 impl Summary {
@@ -92,6 +145,7 @@ impl Summary {
             },
             sites: sites.len(),
             cookies: sites.iter().map(|s| s.inventory.cookies.len()).sum(),
+            versions: None,
         }
     }
 
@@ -209,16 +263,22 @@ pub fn run(opts: &Options) -> Result<Outcome, Failure> {
 /// Loads and validates the site (or every portal), for the commands that read it without
 /// building it (`export`, `audit`); `Err` holds its problems.
 pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
+    load_site(root).map(|(sites, report, _)| (sites, report))
+}
+
+/// [`load`], with the cache entries that the build stores once it has rendered.
+fn load_site(root: &Path) -> Result<(Vec<Site>, Report, versions::Pending), Report> {
     let loaded = site::load(&Input::Disk(root.to_path_buf()));
     let report = Report {
         sources: loaded.sources,
         diags: loaded.diags,
         strict_refused: false,
+        notes: loaded.notes,
     };
     if loaded.sites.is_empty() {
         return Err(report);
     }
-    Ok((loaded.sites, report))
+    Ok((loaded.sites, report, loaded.pending))
 }
 
 /// Where rendered files go: a path in the output folder and the bytes.
@@ -226,13 +286,22 @@ type Sink<'a, E> = &'a (dyn Fn(&str, &[u8]) -> Result<(), E> + Sync);
 
 /// Renders `sites` into `sink` (a map, or nothing): `check` and `serve`.
 fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure> {
-    let (sites, report) = load(&opts.root).map_err(Failure::Site)?;
+    let (sites, report, pending) = load_site(&opts.root).map_err(Failure::Site)?;
     let all: Vec<&Site> = sites.iter().collect();
-    let (errors, _) = render_all(opts, &all, sink);
+    // `check` keeps nothing, not even in the cache; the preview does.
+    let keep = opts.target == Target::Memory;
+    let cache = pending.cache.as_ref().filter(|_| keep);
+    let (errors, _) = render_all(opts, &all, cache, sink);
     let report = finish(opts, report, errors).map_err(Failure::Site)?;
+    if keep {
+        store(&pending);
+    }
     Ok(Outcome {
         report,
-        summary: Summary::of(&sites),
+        summary: Summary {
+            versions: VersionWork::of(&all, &pending),
+            ..Summary::of(&sites)
+        },
         written: Written::Nothing,
     })
 }
@@ -243,6 +312,7 @@ fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure>
 fn render_all<E: Send>(
     opts: &Options,
     sites: &[&Site],
+    cache: Option<&versions::Cache>,
     sink: Sink<E>,
 ) -> (Vec<Diagnostic>, Option<E>) {
     let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
@@ -255,7 +325,15 @@ fn render_all<E: Send>(
         sites.par_iter().for_each(|site| {
             match render::render(site) {
                 Ok(files) => {
+                    // Archived versions rendered now are kept for the next builds.
+                    let fresh = match cache {
+                        Some(_) => site.versions.fresh(),
+                        None => HashMap::new(),
+                    };
                     for f in files {
+                        if let (Some(c), Some(key)) = (cache, fresh.get(&f.path)) {
+                            let _ = c.put(key, &f.bytes);
+                        }
                         let path = match &site.id {
                             Some(id) => format!("{id}/{}", f.path),
                             None => f.path,
@@ -361,7 +439,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
             written: Written::UpToDate { output: shown },
         });
     }
-    let (sites, report) = load(root).map_err(Failure::Site)?;
+    let (sites, report, pending) = load_site(root).map_err(Failure::Site)?;
     let out = Out {
         dir,
         shown,
@@ -370,7 +448,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         opts,
     };
     if sites.iter().any(|s| s.id.is_some()) {
-        return platform(&out, existing, &sites, report);
+        return platform(&out, existing, &sites, report, &pending);
     }
     // Files put in by hand: kept by this build, and named.
     let mut existing = existing;
@@ -381,7 +459,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         Err(error) => return Err(output_error(opts, report, error)),
     };
     let all: Vec<&Site> = sites.iter().collect();
-    let report = match render_checked(opts, &all, report, &|path, bytes| {
+    let report = match render_checked(opts, &all, report, &pending, &|path, bytes| {
         publisher.write(path, bytes)
     }) {
         Ok(r) => r,
@@ -396,7 +474,10 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
     };
     Ok(Outcome {
         report,
-        summary: Summary::of(&sites),
+        summary: Summary {
+            versions: VersionWork::of(&all, &pending),
+            ..Summary::of(&sites)
+        },
         written: Written::Disk {
             notes: notes(&out.shown, &existing, &done.adopted, false),
             output: out.shown,
@@ -418,14 +499,27 @@ fn render_checked(
     opts: &Options,
     sites: &[&Site],
     report: Report,
+    pending: &versions::Pending,
     write: Sink<OutputError>,
 ) -> Result<Report, Failure> {
-    let (errors, write_error) = render_all(opts, sites, write);
+    let (errors, write_error) = render_all(opts, sites, pending.cache.as_ref(), write);
     let checked = finish(opts, report, errors);
     match (checked, write_error) {
         (Ok(report) | Err(report), Some(error)) => Err(Failure::Output { report, error }),
-        (Ok(report), None) => Ok(report),
+        (Ok(report), None) => {
+            store(pending);
+            Ok(report)
+        }
         (Err(report), None) => Err(Failure::Site(report)),
+    }
+}
+
+/// Stores what loading worked out about past commits, and drops the cache entries of
+/// other themes and versions of Clause.
+fn store(pending: &versions::Pending) {
+    pending.store();
+    if let Some(c) = &pending.cache {
+        c.prune();
     }
 }
 
@@ -436,6 +530,7 @@ fn platform(
     mut existing: output::Existing,
     sites: &[Site],
     report: Report,
+    pending: &versions::Pending,
 ) -> Result<Outcome, Failure> {
     let opts = out.opts;
     let input = Input::Disk(opts.root.clone());
@@ -491,7 +586,7 @@ fn platform(
         Ok(x) => x,
         Err(error) => return Err(output_error(opts, report, error)),
     };
-    let report = match render_checked(opts, &rebuild, report, &|path, bytes| {
+    let report = match render_checked(opts, &rebuild, report, pending, &|path, bytes| {
         publisher.write(path, bytes)
     }) {
         Ok(r) => r,
@@ -513,7 +608,10 @@ fn platform(
     };
     Ok(Outcome {
         report,
-        summary: Summary::of(sites),
+        summary: Summary {
+            versions: VersionWork::of(&rebuild, pending),
+            ..Summary::of(sites)
+        },
         written: Written::Disk {
             output: out.shown.clone(),
             stats: done.stats,

@@ -37,3 +37,4 @@ pub mod site;
 pub mod term;
 pub mod text;
 pub mod theme;
+pub mod versions;

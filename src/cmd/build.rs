@@ -60,6 +60,9 @@ pub fn run(args: &BuildArgs) -> Exit {
         }
         Written::Nothing | Written::Memory(_) => {}
     }
+    if let Some(v) = done.summary.versions {
+        term.note(&v.line());
+    }
     Exit::Success
 }
 

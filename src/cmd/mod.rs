@@ -22,6 +22,9 @@ use crate::term::{status, usage_error, Exit, Term};
 /// Prints the site's problems (and the summary line), then why `--strict` refused them.
 pub fn print_report(term: &Term, report: &Report) {
     term.diagnostics(&report.sources, &report.diags);
+    for n in &report.notes {
+        term.note(&format!("note: {n}"));
+    }
     if report.strict_refused {
         status("error: --strict turns the warnings above into errors; nothing was written");
     }

@@ -20,17 +20,35 @@ use crate::layout;
 use crate::markdown::{self, Block, Section};
 use crate::platform;
 use crate::theme::{self, Theme};
+use crate::versions;
 
 /// Reads, validates and models the site, or every portal of a platform; the problems
 /// found are in `l`.
-pub(super) fn sites(l: &mut Loader) -> Vec<Site> {
+pub(super) fn sites(l: &mut Loader) -> (Vec<Site>, History) {
     let Ok(mut shared) = shared(l) else {
-        return Vec::new();
+        return (Vec::new(), History::default());
     };
-    match portals(l, &shared.config) {
-        None => vec![single(l, shared)],
-        Some(portals) => platform(l, &mut shared, portals),
-    }
+    let notes = shared.timeline.note.take().into_iter().collect();
+    let (sites, pending) = match portals(l, &shared.config) {
+        None => {
+            let mut timeline = std::mem::take(&mut shared.timeline);
+            let site = single(l, shared, &mut timeline);
+            (vec![site], timeline.pending())
+        }
+        Some(portals) => {
+            let sites = platform(l, &mut shared, portals);
+            (sites, shared.timeline.pending())
+        }
+    };
+    (sites, History { notes, pending })
+}
+
+/// What reading the history gave besides each site's record: notes for the user, and
+/// what the build driver stores in the cache.
+#[derive(Debug, Default)]
+pub(super) struct History {
+    pub(super) notes: Vec<String>,
+    pub(super) pending: versions::Pending,
 }
 
 /// The shared step: everything but `sites.toml` and `sites/`. `Err` when something every
@@ -85,14 +103,19 @@ fn shared(l: &mut Loader) -> Result<Shared, ErrorReported> {
     };
     let mut docs = documents(l, &config, layout::CONTENT);
     // History and dates from git: only when asked, only on disk.
-    let mut git = match (&config.history, l.input) {
-        (Some(_), Input::Disk(root)) => history::Git::open(root),
-        _ => None,
+    let (mut git, timeline) = match (&config.history, l.input) {
+        (Some(_), Input::Disk(root)) => match history::Git::open(root) {
+            Ok(g) => {
+                let t = versions::read(g.repo(), root, &config);
+                (Some(g), t)
+            }
+            Err(e) => (None, versions::Timeline::without_git(&e)),
+        },
+        _ => (None, versions::Timeline::default()),
     };
-    let entries = Arc::new(match (&git, &config.history) {
-        (Some(g), Some(h)) => g.entries(h.limit, &config.locales),
-        _ => Vec::new(),
-    });
+    for w in &timeline.warnings {
+        l.diags.push(w.clone());
+    }
     fill_dates(&mut git, &mut docs, layout::CONTENT);
     let theme_files = theme::load::files(l, &config);
     let statics = Arc::new(statics(l, layout::STATIC));
@@ -104,7 +127,7 @@ fn shared(l: &mut Loader) -> Result<Shared, ErrorReported> {
         config,
         docs,
         git,
-        history: entries,
+        timeline,
         statics,
     })
 }
@@ -119,21 +142,19 @@ fn portals(l: &mut Loader, config: &Config) -> Option<Vec<platform::Portal>> {
 }
 
 /// A single site: the shared step is the whole site.
-fn single(l: &mut Loader, shared: Shared) -> Site {
+fn single(l: &mut Loader, shared: Shared, timeline: &mut versions::Timeline) -> Site {
     let Shared {
         config,
         inventory,
         docs,
-        history,
         theme,
         statics,
         ..
     } = shared;
-    let generated = layout::generated_paths(
-        &config.locales,
-        docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
-        &theme.statics,
-    );
+    let versions = timeline.record(None, &config);
+    let pages = || docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str()));
+    let mut generated = layout::generated_paths(&config.locales, pages(), &theme.statics);
+    generated.extend(versions.paths(archive(&config), pages()));
     for x in check_statics(&statics, &generated) {
         l.diags.push(x);
     }
@@ -153,9 +174,14 @@ fn single(l: &mut Loader, shared: Shared) -> Site {
         inventory,
         pages,
         theme,
-        history,
+        versions,
         statics,
     }
+}
+
+/// Whether the archive of versions is written.
+fn archive(config: &Config) -> bool {
+    config.history.is_some_and(|h| h.archive)
 }
 
 /// A platform: each portal read over the shared step, then every portal's prose rendered
@@ -171,7 +197,7 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
     let sources = &l.sources;
     let rendered: Vec<(Vec<Page>, Vec<Diagnostic>, Vec<Diagnostic>)> = staged
         .par_iter_mut()
-        .map(|(portal, inventory, docs, _)| {
+        .map(|(portal, inventory, docs, _, _)| {
             let (pages, problems) =
                 render_prose(sources, &portal.config, inventory, std::mem::take(docs));
             let shown = check_shown(inventory, &pages);
@@ -180,7 +206,7 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
         .collect();
     // Problems are merged in portal order, as a one-by-one load would report them.
     let mut sites = Vec::with_capacity(staged.len());
-    for ((portal, inventory, _, statics), (pages, problems, shown)) in
+    for ((portal, inventory, _, statics, versions), (pages, problems, shown)) in
         staged.into_iter().zip(rendered)
     {
         for x in problems {
@@ -198,7 +224,7 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
             inventory,
             pages,
             theme: Arc::clone(&shared.theme),
-            history: Arc::clone(&shared.history),
+            versions,
             statics,
         });
     }
@@ -259,19 +285,21 @@ fn portal_step(
         all.sort_by(|a, b| a.path.cmp(&b.path));
         Arc::new(all)
     };
+    let versions = shared.timeline.record(Some(&portal.id), &portal.config);
     if !portal_statics.is_empty() {
-        let generated = layout::generated_paths(
-            &portal.config.locales,
+        let pages = || {
             portal_docs
                 .iter()
-                .map(|d| (d.locale.as_str(), d.slug.as_str())),
-            &shared.theme.statics,
-        );
+                .map(|d| (d.locale.as_str(), d.slug.as_str()))
+        };
+        let mut generated =
+            layout::generated_paths(&portal.config.locales, pages(), &shared.theme.statics);
+        generated.extend(versions.paths(archive(&portal.config), pages()));
         for x in check_statics(&portal_statics, &generated) {
             l.diags.push_in(x, Some(&portal.id));
         }
     }
-    Ok((portal, inventory, portal_docs, portal_statics))
+    Ok((portal, inventory, portal_docs, portal_statics, versions))
 }
 
 /// The files of a `static/` folder, read through [`Input`] (a link out of the site is an
@@ -345,13 +373,14 @@ fn check_statics(statics: &[StaticFile], generated: &[String]) -> Vec<Diagnostic
     out
 }
 
-/// A portal read, before its prose is rendered: its settings, inventory, documents and
-/// static files.
+/// A portal read, before its prose is rendered: its settings, inventory, documents,
+/// static files and versions.
 type StagedPortal = (
     platform::Portal,
     Arc<Inventory>,
     Vec<Document>,
     Arc<Vec<StaticFile>>,
+    Arc<versions::Record>,
 );
 
 /// What every portal shares, read once: the settings, the inventory, the documents, git's
@@ -363,7 +392,7 @@ struct Shared {
     inventory: Arc<Inventory>,
     docs: Vec<Document>,
     git: Option<history::Git>,
-    history: Arc<Vec<history::Entry>>,
+    timeline: versions::Timeline,
     theme: Arc<Theme>,
     statics: Arc<Vec<StaticFile>>,
 }

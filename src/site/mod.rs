@@ -8,12 +8,12 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::content::Document;
 use crate::diagnostics::{Diagnostics, Sources};
-use crate::history;
 use crate::input::{Input, Loader};
 use crate::inventory::Inventory;
 use crate::markdown::Block;
 use crate::text;
 use crate::theme::Theme;
+use crate::versions;
 
 /// A document in one locale, with its prose rendered.
 #[derive(Debug)]
@@ -48,8 +48,9 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// The theme.
     pub theme: Arc<Theme>,
-    /// "Changes to this policy", newest first; empty unless `[history]` is on.
-    pub history: Arc<Vec<history::Entry>>,
+    /// The versions of each page and the consent revision, from git when `[history]` is
+    /// on (see [`crate::versions`]).
+    pub versions: Arc<versions::Record>,
     /// The site's own files (`static/`, and on a platform the portal's `sites/<id>/static/`).
     pub statics: Arc<Vec<StaticFile>>,
 }
@@ -62,6 +63,10 @@ pub struct Loaded {
     pub sources: Sources,
     /// Problems found.
     pub diags: Diagnostics,
+    /// What the user should know that is no problem (why pages show no version).
+    pub notes: Vec<String>,
+    /// What the build driver stores in the cache once the site is built.
+    pub pending: versions::Pending,
 }
 
 /// Why a command that works on one site cannot pick one.
@@ -128,7 +133,7 @@ pub fn pick(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, PickError> {
 /// Reads, validates and models the site.
 pub fn load(input: &Input) -> Loaded {
     let mut l = Loader::new(input);
-    let sites = load::sites(&mut l);
+    let (sites, history) = load::sites(&mut l);
     let sites = if l.diags.has_errors() {
         Vec::new()
     } else {
@@ -138,5 +143,7 @@ pub fn load(input: &Input) -> Loaded {
         sites,
         sources: l.sources,
         diags: l.diags,
+        notes: history.notes,
+        pending: history.pending,
     }
 }
