@@ -149,10 +149,22 @@ struct JsonSite {
     locales: Vec<String>,
 }
 
+/// Which version of the site the inventory is, for the tools that ask for consent.
+#[derive(Serialize)]
+struct JsonVersion {
+    /// The date of the last commit that changed the inventory's meaning.
+    date: Option<String>,
+    /// That commit.
+    commit: Option<String>,
+    /// The site's consent revision: a visitor who consented at an older one is asked again.
+    consent_revision: u32,
+}
+
 #[derive(Serialize)]
 struct JsonInventory {
     format: u32,
     site: JsonSite,
+    version: JsonVersion,
     definitions: Vec<JsonDefinition>,
     categories: Vec<JsonCategory>,
     providers: Vec<JsonProvider>,
@@ -175,6 +187,11 @@ pub fn json_for(site: &Site, locales: &[String]) -> String {
             base_url: cfg.base_url.clone(),
             default_locale: cfg.default_locale.clone(),
             locales: locales.to_vec(),
+        },
+        version: JsonVersion {
+            date: site.versions.inventory.as_ref().map(|s| s.date.iso()),
+            commit: site.versions.inventory.as_ref().map(|s| s.commit.clone()),
+            consent_revision: site.versions.revision,
         },
         definitions: inv
             .definitions
