@@ -72,7 +72,14 @@ try {
     const doc = await page.evaluate(() => ({
       address: document.querySelector('link[rel="canonical"]').href,
       updated: (document.querySelector('main .updated') || {}).textContent || null,
-      version: (document.querySelector('.print-footer .print-version') || {}).textContent || null,
+      // The version line as the screen shows it, less its link ("All versions").
+      version: (() => {
+        const line = document.querySelector('main p.version');
+        if (!line) return null;
+        const copy = line.cloneNode(true);
+        copy.querySelectorAll('a').forEach((a) => a.remove());
+        return copy.textContent.replace(/[\s·]+$/, '');
+      })(),
       notice: (document.querySelector('main .archive-notice p') || {}).textContent || null,
       headings: [...new Set([...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]
         .filter((h) => !h.closest('nav')).map((h) => h.textContent))],
@@ -102,7 +109,7 @@ try {
         words(text).forEach((w) => printedWords.add(w));
         if (!norm(text).includes(doc.address)) report(n, `the page's address ${doc.address} is missing`);
         if (doc.updated && !norm(text).includes(norm(doc.updated))) report(n, `the date "${norm(doc.updated)}" is missing`);
-        if (doc.version && !norm(text).includes(norm(doc.version))) report(n, `the version "${norm(doc.version)}" is missing`);
+
         // The page's lines, the address and date taken out, the last ones last.
         const lines = text.split('\n').map(norm).filter((l) => l !== '' && l !== footer
           && l !== doc.address && l !== norm(doc.updated || '') && l !== norm(doc.version || ''));
@@ -128,6 +135,10 @@ try {
         // Where the page's text lies: within the margins, and filling the page.
         const g = geometry[i];
         const foot = g.words.filter((w) => w.text === doc.address).map((w) => w.yMin);
+        // The version at the page's foot, with the address: on every sheet.
+        const footText = g.words.filter((w) => foot.length > 0 && w.yMin >= Math.min(...foot) - 0.5)
+          .map((w) => w.text).join(' ');
+        if (doc.version && !norm(footText).includes(norm(doc.version))) report(n, `the version "${norm(doc.version)}" is not at the page's foot ("${norm(footText)}")`);
         const body = g.words.filter((w) => foot.length === 0 || w.yMax < Math.min(...foot) - 0.5);
         if (body.length === 0) return;
         const left = Math.min(...g.words.map((w) => w.xMin));
