@@ -512,3 +512,51 @@ fn a_portal_counts_its_own_files() {
         .exists());
     assert!(read(&out, "a/en/cookies/versions/2026-10-02/index.html").contains("<code>_hj</code>"));
 }
+
+#[test]
+fn what_a_commit_holds_reaches_the_pages_and_the_terminal_as_text() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("minimal"), &root);
+    fs::write(root.join("site.toml"), common::VERSIONS_SITE).expect("write");
+    common::copy_dir(&root.join("content/en"), &root.join("content/fr"));
+    common::git(&root, "2026-01-05T10:00:00Z", &["init", "-q", "-b", "main"]);
+    commit(&root, "2026-01-05T10:00:00Z", "First policy");
+    let inv = root.join("content/cookies.toml");
+    let good = fs::read_to_string(&inv).expect("read");
+    // A commit whose inventory does not load, for a reason that quotes markup, and whose
+    // trailer holds a terminal's control sequence.
+    let hostile = "\"<img src=x onerror=alert(1)>\" = 1\n";
+    fs::write(&inv, format!("{hostile}{good}")).expect("write");
+    commit(
+        &root,
+        "2026-02-07T10:00:00Z",
+        "Broken\n\nConsent: \u{1b}[2J<b>renew</b>",
+    );
+    fs::write(&inv, good.replace("To keep you logged in", "To keep you signed in")).expect("write");
+    commit(&root, "2026-03-09T10:00:00Z", "Fixed");
+    let out = tmp.path().join("out");
+    let stderr = build_quiet(&root, &out);
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(stderr.contains("`Consent: \\u{1b}[2J<b>renew</b>`"), "{stderr}");
+    let list = read(&out, "en/cookies/versions/index.html");
+    assert_eq!(clause::fuzzing::unsafe_html(&list, false), None);
+    let unavailable = entries(&list, "ol.versions")
+        .into_iter()
+        .map(|li| text(&li))
+        .find(|t| t.contains("cannot be shown"))
+        .expect("the broken version is listed");
+    assert!(
+        unavailable.contains("<img src=x onerror=alert(1)>"),
+        "{unavailable}"
+    );
+    let doc = scraper::Html::parse_document(&list);
+    let img = scraper::Selector::parse("img").expect("selector");
+    assert_eq!(doc.select(&img).count(), 0);
+    for (rel, bytes) in common::tree(&out) {
+        if rel.ends_with(".html") {
+            let html = String::from_utf8(bytes).expect("UTF-8");
+            assert_eq!(clause::fuzzing::unsafe_html(&html, false), None, "{rel}");
+        }
+    }
+}
