@@ -56,6 +56,8 @@ pub struct Document {
     pub description: Option<String>,
     /// "Last updated" date.
     pub updated: Option<Date>,
+    /// Where the front matter gives `updated`; `None` when the date comes from git.
+    pub updated_span: Option<std::ops::Range<usize>>,
     /// Byte offset of the prose in the file (after the front matter).
     pub body_offset: usize,
 }
@@ -116,6 +118,7 @@ pub fn parse_document(
         .get("description")
         .and_then(|v| decode::string(&mut r, v, "description").ok())
         .map(|s| s.value);
+    let updated_span = fields.get("updated").map(|v| v.span.clone());
     let updated = match fields.get("updated") {
         None => Ok(None),
         Some(v) => {
@@ -141,6 +144,7 @@ pub fn parse_document(
         title: title?,
         description,
         updated: updated?,
+        updated_span,
         body_offset,
     })
 }

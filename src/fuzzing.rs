@@ -127,6 +127,7 @@ pub fn document(data: &[u8]) {
             categories: &["necessary", "stats"],
             reserved: &reserved,
             raw_html,
+            documents: &["cookies", "contact"],
         };
         let src = Source {
             text,
@@ -134,7 +135,7 @@ pub fn document(data: &[u8]) {
             file,
             locale: "en",
         };
-        for block in markdown::render(&src, &names, &mut diags) {
+        for block in markdown::render(&src, &names, &mut diags).blocks {
             if let markdown::Block::Html { html, .. } = block {
                 if let Some(why) = unsafe_html(&html, true) {
                     panic!("{why} survived in {html}");
@@ -181,6 +182,7 @@ pub fn nesting(data: &[u8]) {
         categories: &["necessary"],
         reserved: &reserved,
         raw_html: true,
+        documents: &["cookies"],
     };
     let src = Source {
         text: &doc,
@@ -188,7 +190,7 @@ pub fn nesting(data: &[u8]) {
         file,
         locale: "en",
     };
-    for block in markdown::render(&src, &names, &mut diags) {
+    for block in markdown::render(&src, &names, &mut diags).blocks {
         if let markdown::Block::Html { html, .. } = block {
             if let Some(why) = unsafe_html(&html, true) {
                 panic!("{why} survived in {html}");

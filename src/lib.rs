@@ -4,6 +4,7 @@
 //! validate (inside each loader, into `diagnostics`) → model (`site::Site`, with prose from
 //! `markdown`) → `render` → `output`.
 
+pub mod address;
 pub mod audit;
 pub mod build;
 pub mod cli;
@@ -26,6 +27,7 @@ pub mod input;
 pub mod inventory;
 pub mod jsregex;
 pub mod layout;
+pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod platform;

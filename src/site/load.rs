@@ -14,9 +14,11 @@ use crate::content::{self, Document};
 use crate::decode;
 use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId, Sources};
 use crate::history;
+use crate::i18n::Date;
 use crate::input::{Input, Loader};
 use crate::inventory::{self, Inventory};
 use crate::layout;
+use crate::links;
 use crate::markdown::{self, Block, Section};
 use crate::platform;
 use crate::theme::{self, Theme};
@@ -164,7 +166,8 @@ fn single(l: &mut Loader, shared: Shared, timeline: &mut versions::Timeline) -> 
     }
     // An inventory with errors is partial: warnings about it would only mislead.
     if !l.diags.has_errors() {
-        for x in check_shown(&inventory, &pages) {
+        let published = published(&generated, &statics);
+        for x in check_site(&config, &inventory, &pages, &versions, &published) {
             l.diags.push_in(x, None);
         }
     }
@@ -195,12 +198,18 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
     }
     // The prose of every portal, on every core: the files are read, what is left is CPU.
     let sources = &l.sources;
+    let theme = &shared.theme;
     let rendered: Vec<(Vec<Page>, Vec<Diagnostic>, Vec<Diagnostic>)> = staged
         .par_iter_mut()
-        .map(|(portal, inventory, docs, _, _)| {
+        .map(|(portal, inventory, docs, statics, versions)| {
+            let pages = || docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str()));
+            let mut generated =
+                layout::generated_paths(&portal.config.locales, pages(), &theme.statics);
+            generated.extend(versions.paths(archive(&portal.config), pages()));
             let (pages, problems) =
                 render_prose(sources, &portal.config, inventory, std::mem::take(docs));
-            let shown = check_shown(inventory, &pages);
+            let published = published(&generated, statics);
+            let shown = check_site(&portal.config, inventory, &pages, versions, &published);
             (pages, problems, shown)
         })
         .collect();
@@ -629,11 +638,15 @@ fn render_prose(
         reserved.insert(format!("def-{}", d.id));
     }
     reserved.extend(markdown::PAGE_IDS.map(str::to_string));
+    let mut slugs: Vec<String> = docs.iter().map(|d| d.slug.clone()).collect();
+    slugs.dedup();
+    let documents: Vec<&str> = slugs.iter().map(String::as_str).collect();
     let names = markdown::Names {
         params: &config.params,
         categories: &categories,
         reserved: &reserved,
         raw_html: config.raw_html,
+        documents: &documents,
     };
     let mut pages = Vec::new();
     let mut problems = Vec::new();
@@ -646,14 +659,131 @@ fn render_prose(
             locale: &doc.locale,
         };
         let mut d = Diagnostics::default();
-        let blocks = markdown::render(&src, &names, &mut d);
+        let prose = markdown::render(&src, &names, &mut d);
         problems.extend(d.into_vec());
-        pages.push(Page { doc, blocks });
+        pages.push(Page {
+            doc,
+            blocks: prose.blocks,
+            links: prose.links,
+            ids: prose.ids,
+        });
     }
     (pages, problems)
 }
 
-/// Warns about categories with no cookie and categories that no page shows.
+/// Every file a site publishes: what Clause generates and the site's own static files.
+fn published(generated: &[String], statics: &[StaticFile]) -> Vec<String> {
+    let mut all = generated.to_vec();
+    all.extend(statics.iter().map(|s| s.path.clone()));
+    all
+}
+
+/// The warnings that need the whole site read: categories shown nowhere, broken links,
+/// "Last updated" dates that contradict each other.
+fn check_site(
+    config: &Config,
+    inventory: &Inventory,
+    pages: &[Page],
+    versions: &versions::Record,
+    published: &[String],
+) -> Vec<Diagnostic> {
+    let mut out = check_shown(inventory, pages);
+    // Pages with versions end with "Changes to this policy" (`#changes`).
+    let history = config.history.is_some() && !versions.pages.is_empty();
+    out.extend(links::check(config, inventory, pages, history, published));
+    out.extend(check_dates(pages, versions, history::today()));
+    out
+}
+
+/// Warnings about "Last updated" written in front matter: older than the newest change
+/// its page lists under "Changes to this policy", later than `today`, or different from
+/// the same document's in another language.
+fn check_dates(pages: &[Page], versions: &versions::Record, today: Date) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for page in pages {
+        let doc = &page.doc;
+        let (Some(date), Some(span)) = (doc.updated, doc.updated_span.clone()) else {
+            continue;
+        };
+        // The page's newest version that "Changes to this policy" lists.
+        let newest = versions
+            .page(&doc.locale, &doc.slug)
+            .iter()
+            .rev()
+            .find(|v| v.unavailable.is_none())
+            .map(|v| v.stamp.date);
+        if let Some(newest) = newest.filter(|n| *n > date) {
+            out.push(
+                Diagnostic::warning(format!(
+                    "`updated` is {}, older than the newest change under \"Changes to this policy\" ({})",
+                    date.iso(),
+                    newest.iso()
+                ))
+                .at(doc.file, span.clone(), "older than the last change")
+                .help(format!(
+                    "set `updated = {}` or later, or remove `updated` to show the date of the last commit",
+                    newest.iso()
+                )),
+            );
+        }
+        if date > today {
+            out.push(
+                Diagnostic::warning(format!("`updated` is {}, a date in the future", date.iso()))
+                    .at(doc.file, span, format!("after today, {}", today.iso()))
+                    .help("write the date the policy last changed; publish a change to come on the day it applies"),
+            );
+        }
+    }
+    // The same document in every language says when it changed: the first language that
+    // writes a date is the one the others are compared with.
+    for group in pages.chunk_by(|a, b| a.doc.slug == b.doc.slug) {
+        let Some(first) = group.iter().find(|p| p.doc.updated_span.is_some()) else {
+            continue;
+        };
+        let (Some(date), Some(first_span)) = (first.doc.updated, first.doc.updated_span.clone())
+        else {
+            continue;
+        };
+        for page in group.iter().filter(|p| p.doc.locale != first.doc.locale) {
+            let doc = &page.doc;
+            if doc.updated == Some(date) {
+                continue;
+            }
+            let other = format!("the `{}` version says {}", first.doc.locale, date.iso());
+            let d = match (&doc.updated_span, doc.updated) {
+                (Some(span), Some(mine)) => Diagnostic::warning(format!(
+                    "`updated` is {} here, {} in the `{}` version of this document",
+                    mine.iso(),
+                    date.iso(),
+                    first.doc.locale
+                ))
+                .at(
+                    doc.file,
+                    span.clone(),
+                    format!("the `{}` version", doc.locale),
+                ),
+                _ => Diagnostic::warning(format!(
+                    "this document has no `updated`, while its `{}` version has {}",
+                    first.doc.locale,
+                    date.iso()
+                ))
+                .at(doc.file, 0..3, "no `updated` in this front matter"),
+            };
+            let help = if doc.updated_span.is_some() {
+                "give every language of a document the same `updated`: the day the policy last changed".to_string()
+            } else {
+                format!(
+                    "add `updated = {}` to this front matter, as the `{}` version has: every language then shows the same \"Last updated\"",
+                    date.iso(),
+                    first.doc.locale
+                )
+            };
+            out.push(d.also(first.doc.file, first_span.clone(), other).help(help));
+        }
+    }
+    out
+}
+
 /// Warnings about categories that have no cookie or that no page shows.
 fn check_shown(inv: &Inventory, pages: &[Page]) -> Vec<Diagnostic> {
     let mut out = Vec::new();

@@ -10,7 +10,7 @@ use crate::content::Document;
 use crate::diagnostics::{Diagnostics, Sources};
 use crate::input::{Input, Loader};
 use crate::inventory::Inventory;
-use crate::markdown::Block;
+use crate::markdown::{self, Block};
 use crate::text;
 use crate::theme::Theme;
 use crate::versions;
@@ -22,6 +22,10 @@ pub struct Page {
     pub doc: Document,
     /// Prose and generated sections, in order.
     pub blocks: Vec<Block>,
+    /// The prose's links, checked once every page is rendered.
+    pub links: Vec<markdown::Link>,
+    /// The ids the prose gives elements of the page (headings, raw HTML).
+    pub ids: Vec<String>,
 }
 
 /// A file of the site's own `static/` folder (or of a portal's `sites/<id>/static/`),
