@@ -68,8 +68,6 @@ pub struct Report {
     /// Whether `--strict` turns the warnings into a failure (there is no error, and there
     /// are warnings).
     pub strict_refused: bool,
-    /// What the user should know that is no problem (why pages show no version).
-    pub notes: Vec<String>,
 }
 
 /// What a build made of the site, for the status lines.
@@ -86,6 +84,8 @@ pub struct Summary {
     /// Past commits loaded from git and found in the cache, and archived pages rendered
     /// and found in the cache (see `versions`).
     pub versions: Option<VersionWork>,
+    /// What the user should know that is no problem (why pages show no version).
+    pub notes: Vec<String>,
 }
 
 /// The work the versions of the pages took.
@@ -146,6 +146,7 @@ impl Summary {
             sites: sites.len(),
             cookies: sites.iter().map(|s| s.inventory.cookies.len()).sum(),
             versions: None,
+            notes: Vec::new(),
         }
     }
 
@@ -266,19 +267,29 @@ pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
     load_site(root).map(|(sites, report, _)| (sites, report))
 }
 
-/// [`load`], with the cache entries that the build stores once it has rendered.
-fn load_site(root: &Path) -> Result<(Vec<Site>, Report, versions::Pending), Report> {
+/// What loading gives a build besides the sites: the cache entries it stores once it has
+/// rendered, and the notes it prints.
+struct Extra {
+    pending: versions::Pending,
+    notes: Vec<String>,
+}
+
+/// [`load`], with what a build needs besides.
+fn load_site(root: &Path) -> Result<(Vec<Site>, Report, Extra), Report> {
     let loaded = site::load(&Input::Disk(root.to_path_buf()));
     let report = Report {
         sources: loaded.sources,
         diags: loaded.diags,
         strict_refused: false,
-        notes: loaded.notes,
     };
     if loaded.sites.is_empty() {
         return Err(report);
     }
-    Ok((loaded.sites, report, loaded.pending))
+    let extra = Extra {
+        pending: loaded.pending,
+        notes: loaded.notes,
+    };
+    Ok((loaded.sites, report, extra))
 }
 
 /// Where rendered files go: a path in the output folder and the bytes.
@@ -286,7 +297,7 @@ type Sink<'a, E> = &'a (dyn Fn(&str, &[u8]) -> Result<(), E> + Sync);
 
 /// Renders `sites` into `sink` (a map, or nothing): `check` and `serve`.
 fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure> {
-    let (sites, report, pending) = load_site(&opts.root).map_err(Failure::Site)?;
+    let (sites, report, Extra { pending, notes }) = load_site(&opts.root).map_err(Failure::Site)?;
     let all: Vec<&Site> = sites.iter().collect();
     // `check` keeps nothing, not even in the cache; the preview does.
     let keep = opts.target == Target::Memory;
@@ -300,6 +311,7 @@ fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure>
         report,
         summary: Summary {
             versions: VersionWork::of(&all, &pending),
+            notes,
             ..Summary::of(&sites)
         },
         written: Written::Nothing,
@@ -439,7 +451,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
             written: Written::UpToDate { output: shown },
         });
     }
-    let (sites, report, pending) = load_site(root).map_err(Failure::Site)?;
+    let (sites, report, Extra { pending, notes }) = load_site(root).map_err(Failure::Site)?;
     let out = Out {
         dir,
         shown,
@@ -448,7 +460,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         opts,
     };
     if sites.iter().any(|s| s.id.is_some()) {
-        return platform(&out, existing, &sites, report, &pending);
+        return platform(&out, existing, &sites, report, Extra { pending, notes });
     }
     // Files put in by hand: kept by this build, and named.
     let mut existing = existing;
@@ -476,10 +488,11 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         report,
         summary: Summary {
             versions: VersionWork::of(&all, &pending),
+            notes,
             ..Summary::of(&sites)
         },
         written: Written::Disk {
-            notes: notes(&out.shown, &existing, &done.adopted, false),
+            notes: output_notes(&out.shown, &existing, &done.adopted, false),
             output: out.shown,
             stats: done.stats,
             portals: None,
@@ -530,8 +543,10 @@ fn platform(
     mut existing: output::Existing,
     sites: &[Site],
     report: Report,
-    pending: &versions::Pending,
+    extra: Extra,
 ) -> Result<Outcome, Failure> {
+    let Extra { pending, notes } = extra;
+    let pending = &pending;
     let opts = out.opts;
     let input = Input::Disk(opts.root.clone());
     let record = &existing.record;
@@ -610,13 +625,14 @@ fn platform(
         report,
         summary: Summary {
             versions: VersionWork::of(&rebuild, pending),
+            notes,
             ..Summary::of(sites)
         },
         written: Written::Disk {
             output: out.shown.clone(),
             stats: done.stats,
             portals: Some((rebuilt.len(), sites.len() - rebuilt.len())),
-            notes: notes(&out.shown, &existing, &done.adopted, true),
+            notes: output_notes(&out.shown, &existing, &done.adopted, true),
         },
     })
 }
@@ -624,7 +640,7 @@ fn platform(
 /// What the survey of the output found besides Clause's own files: files put in by hand
 /// (kept) and files of Clause's changed or deleted since it wrote them (written again by
 /// this build).
-fn notes(
+fn output_notes(
     shown: &str,
     existing: &output::Existing,
     adopted: &[PathBuf],

@@ -58,7 +58,10 @@ fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     // A site whose pages have a "Changes to this policy" section, built from git.
     sites.push(("history", common::history_site(&tmp.join("repo"))));
     // Versions, their list and the archived pages (one that cannot be shown included).
-    sites.push(("versions", common::versions_site(&tmp.join("versions-repo")).0));
+    sites.push((
+        "versions",
+        common::versions_site(&tmp.join("versions-repo")).0,
+    ));
     for (name, root) in sites {
         let out = tmp.join(name);
         common::build(&root, &out);

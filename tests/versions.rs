@@ -533,12 +533,19 @@ fn what_a_commit_holds_reaches_the_pages_and_the_terminal_as_text() {
         "2026-02-07T10:00:00Z",
         "Broken\n\nConsent: \u{1b}[2J<b>renew</b>",
     );
-    fs::write(&inv, good.replace("To keep you logged in", "To keep you signed in")).expect("write");
+    fs::write(
+        &inv,
+        good.replace("To keep you logged in", "To keep you signed in"),
+    )
+    .expect("write");
     commit(&root, "2026-03-09T10:00:00Z", "Fixed");
     let out = tmp.path().join("out");
     let stderr = build_quiet(&root, &out);
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
-    assert!(stderr.contains("`Consent: \\u{1b}[2J<b>renew</b>`"), "{stderr}");
+    assert!(
+        stderr.contains("`Consent: \\u{1b}[2J<b>renew</b>`"),
+        "{stderr}"
+    );
     let list = read(&out, "en/cookies/versions/index.html");
     assert_eq!(clause::fuzzing::unsafe_html(&list, false), None);
     let unavailable = entries(&list, "ol.versions")

@@ -26,6 +26,7 @@ pub fn run(args: &BuildArgs) -> Exit {
         Err(failure) => return super::print_failure(&term, &failure),
     };
     super::print_report(&term, &done.report);
+    super::print_notes(&term, &done.summary.notes);
     let ms = start.elapsed().as_millis();
     let pages = done.summary.pages();
     match &done.written {

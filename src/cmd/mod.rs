@@ -22,11 +22,15 @@ use crate::term::{status, usage_error, Exit, Term};
 /// Prints the site's problems (and the summary line), then why `--strict` refused them.
 pub fn print_report(term: &Term, report: &Report) {
     term.diagnostics(&report.sources, &report.diags);
-    for n in &report.notes {
-        term.note(&format!("note: {n}"));
-    }
     if report.strict_refused {
         status("error: --strict turns the warnings above into errors; nothing was written");
+    }
+}
+
+/// Prints what the user should know that is no problem (`note: …`), after the problems.
+pub fn print_notes(term: &Term, notes: &[String]) {
+    for n in notes {
+        term.note(&format!("note: {n}"));
     }
 }
 

@@ -466,8 +466,8 @@ impl Walk {
         }
         self.load(&need);
         let mut previous: Option<usize> = None;
-        for i in 0..found.len() {
-            if found[i].is_none() {
+        for (i, slot) in found.iter_mut().enumerate() {
+            if slot.is_none() {
                 self.analysed += 1;
                 let a = self.analyse(i, previous);
                 if !self.git_failed {
@@ -475,9 +475,9 @@ impl Walk {
                         self.pending.push((self.analysis_key(i), bytes));
                     }
                 }
-                found[i] = Some(a);
+                *slot = Some(a);
             }
-            if matches!(found[i], Some(Analysis::Loaded(_))) {
+            if matches!(slot, Some(Analysis::Loaded(_))) {
                 previous = Some(i);
             }
         }
