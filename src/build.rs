@@ -4,6 +4,10 @@
 //! nowhere. One call, [`run`], returns what happened or why nothing was published; it
 //! never prints: the command prints the [`Outcome`] or the [`Failure`].
 
+// A failed build is returned once per command and carries the whole report; boxing it
+// would only move that size to the heap.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -30,6 +34,8 @@ pub struct Options<'a> {
     pub target: Target,
     /// Warnings fail the build too.
     pub strict: bool,
+    /// Drafts are built too (`clause serve`, `--drafts`); otherwise they are left out.
+    pub drafts: bool,
     /// Threads to render with (all cores when `None`).
     pub jobs: Option<usize>,
     /// Told how rendering goes, for a progress bar.
@@ -86,6 +92,8 @@ pub struct Summary {
     pub versions: Option<VersionWork>,
     /// What the user should know that is no problem (why pages show no version).
     pub notes: Vec<String>,
+    /// The files of the drafts left out (drafts are built only when asked).
+    pub drafts: Vec<String>,
 }
 
 /// The work the versions of the pages took.
@@ -147,6 +155,7 @@ impl Summary {
             cookies: sites.iter().map(|s| s.inventory.cookies.len()).sum(),
             versions: None,
             notes: Vec::new(),
+            drafts: Vec::new(),
         }
     }
 
@@ -261,22 +270,23 @@ pub fn run(opts: &Options) -> Result<Outcome, Failure> {
     }
 }
 
-/// Loads and validates the site (or every portal), for the commands that read it without
-/// building it (`export`, `audit`); `Err` holds its problems.
+/// Loads and validates the site (or every portal), drafts left out, for the commands
+/// that read it without building it (`export`, `audit`); `Err` holds its problems.
 pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
-    load_site(root).map(|(sites, report, _)| (sites, report))
+    load_site(root, false).map(|(sites, report, _)| (sites, report))
 }
 
 /// What loading gives a build besides the sites: the cache entries it stores once it has
-/// rendered, and the notes it prints.
+/// rendered, the notes it prints and the files of the drafts left out.
 struct Extra {
     pending: versions::Pending,
     notes: Vec<String>,
+    drafts: Vec<String>,
 }
 
-/// [`load`], with what a build needs besides.
-fn load_site(root: &Path) -> Result<(Vec<Site>, Report, Extra), Report> {
-    let loaded = site::load(&Input::Disk(root.to_path_buf()));
+/// [`load`], with the drafts if `drafts`, and what a build needs besides.
+fn load_site(root: &Path, drafts: bool) -> Result<(Vec<Site>, Report, Extra), Report> {
+    let loaded = site::load_with(&Input::Disk(root.to_path_buf()), drafts);
     let report = Report {
         sources: loaded.sources,
         diags: loaded.diags,
@@ -288,6 +298,7 @@ fn load_site(root: &Path) -> Result<(Vec<Site>, Report, Extra), Report> {
     let extra = Extra {
         pending: loaded.pending,
         notes: loaded.notes,
+        drafts: loaded.drafts,
     };
     Ok((loaded.sites, report, extra))
 }
@@ -297,7 +308,12 @@ type Sink<'a, E> = &'a (dyn Fn(&str, &[u8]) -> Result<(), E> + Sync);
 
 /// Renders `sites` into `sink` (a map, or nothing): `check` and `serve`.
 fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure> {
-    let (sites, report, Extra { pending, notes }) = load_site(&opts.root).map_err(Failure::Site)?;
+    let (sites, report, extra) = load_site(&opts.root, opts.drafts).map_err(Failure::Site)?;
+    let Extra {
+        pending,
+        notes,
+        drafts,
+    } = extra;
     let all: Vec<&Site> = sites.iter().collect();
     // `check` keeps nothing, not even in the cache; the preview does.
     let keep = opts.target == Target::Memory;
@@ -312,6 +328,7 @@ fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure>
         summary: Summary {
             versions: VersionWork::of(&all, &pending),
             notes,
+            drafts,
             ..Summary::of(&sites)
         },
         written: Written::Nothing,
@@ -438,7 +455,11 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
     let shown = show(&shown).into_owned();
     let input = Input::Disk(root.clone());
     // Hashed once: the whole build's fingerprint and, on a platform, each portal's derive from it.
-    let shared = fingerprint::shared(&input);
+    let mut shared = fingerprint::shared(&input);
+    // With drafts, other pages are built from the same files.
+    if opts.drafts {
+        shared.update(b"\0drafts");
+    }
     let print = fingerprint::of_site_from(shared.clone(), &input);
     let existing = output::survey(&dir);
     // Nothing changed since the last build, and its files are as it wrote them: its output
@@ -451,7 +472,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
             written: Written::UpToDate { output: shown },
         });
     }
-    let (sites, report, Extra { pending, notes }) = load_site(root).map_err(Failure::Site)?;
+    let (sites, report, extra) = load_site(root, opts.drafts).map_err(Failure::Site)?;
     let out = Out {
         dir,
         shown,
@@ -460,8 +481,13 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         opts,
     };
     if sites.iter().any(|s| s.id.is_some()) {
-        return platform(&out, existing, &sites, report, Extra { pending, notes });
+        return platform(&out, existing, &sites, report, extra);
     }
+    let Extra {
+        pending,
+        notes,
+        drafts,
+    } = extra;
     // Files put in by hand: kept by this build, and named.
     let mut existing = existing;
     existing.scan.foreign = output::find_foreign(&out.dir, &existing, None);
@@ -489,10 +515,11 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         summary: Summary {
             versions: VersionWork::of(&all, &pending),
             notes,
+            drafts,
             ..Summary::of(&sites)
         },
         written: Written::Disk {
-            notes: output_notes(&out.shown, &existing, &done.adopted, false),
+            notes: output_notes(&out.dir, &out.shown, &existing, &done.adopted, false),
             output: out.shown,
             stats: done.stats,
             portals: None,
@@ -545,7 +572,11 @@ fn platform(
     report: Report,
     extra: Extra,
 ) -> Result<Outcome, Failure> {
-    let Extra { pending, notes } = extra;
+    let Extra {
+        pending,
+        notes,
+        drafts,
+    } = extra;
     let pending = &pending;
     let opts = out.opts;
     let input = Input::Disk(opts.root.clone());
@@ -626,13 +657,14 @@ fn platform(
         summary: Summary {
             versions: VersionWork::of(&rebuild, pending),
             notes,
+            drafts,
             ..Summary::of(sites)
         },
         written: Written::Disk {
             output: out.shown.clone(),
             stats: done.stats,
             portals: Some((rebuilt.len(), sites.len() - rebuilt.len())),
-            notes: output_notes(&out.shown, &existing, &done.adopted, true),
+            notes: output_notes(&out.dir, &out.shown, &existing, &done.adopted, true),
         },
     })
 }
@@ -641,6 +673,7 @@ fn platform(
 /// (kept) and files of Clause's changed or deleted since it wrote them (written again by
 /// this build).
 fn output_notes(
+    dir: &Path,
     shown: &str,
     existing: &output::Existing,
     adopted: &[PathBuf],
@@ -648,12 +681,19 @@ fn output_notes(
 ) -> Vec<Note> {
     let mut out = Vec::new();
     let adopted: HashSet<&PathBuf> = adopted.iter().collect();
+    // Empty folders of the user's are kept too, and named with a `/`.
+    let mut folders = 0;
     let foreign: Vec<String> = existing
         .scan
         .foreign
         .iter()
         .filter(|p| !adopted.contains(p))
-        .map(|p| format!("{shown}/{}", p.to_string_lossy()))
+        .map(|p| {
+            let folder = std::fs::symlink_metadata(dir.join(p)).is_ok_and(|m| m.is_dir());
+            folders += usize::from(folder);
+            let slash = if folder { "/" } else { "" };
+            format!("{shown}/{}{slash}", p.to_string_lossy())
+        })
         .collect();
     if !foreign.is_empty() {
         let help = if platform {
@@ -661,9 +701,18 @@ fn output_notes(
         } else {
             "to publish files of your own, put them in the site's `static/` folder: Clause copies it into the output on every build"
         };
+        let files = foreign.len() - folders;
+        let what = match (files, folders) {
+            (_, 0) => count(files, "file", "files"),
+            (0, _) => count(folders, "folder", "folders"),
+            _ => format!(
+                "{} and {}",
+                count(files, "file", "files"),
+                count(folders, "folder", "folders")
+            ),
+        };
         let message = format!(
-            "{shown}/ holds {} that Clause did not write; {} kept as {}: {}",
-            count(foreign.len(), "file", "files"),
+            "{shown}/ holds {what} that Clause did not write; {} kept as {}: {}",
             plural(foreign.len(), "it is", "they are"),
             plural(foreign.len(), "it is", "they are"),
             preview(&foreign, 10)

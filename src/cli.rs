@@ -66,6 +66,9 @@ pub struct SiteArgs {
     /// Threads to render with [default: one per core].
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Build the documents marked `draft = true` too (with a "draft" mark).
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 /// Options of `clause build`.

@@ -21,7 +21,12 @@ const TOP: &str = "top";
 
 /// The anchors of a page: those of its prose, of the sections Clause adds, and of the page
 /// around them (`main`, `contents`, `changes`), as the default theme writes them.
-fn anchors(inv: &Inventory, filled: &[bool], page: &Page, history: bool) -> HashSet<String> {
+fn anchors(
+    inv: &Inventory,
+    filled: &[bool],
+    page: &Page,
+    (history, controller): (bool, bool),
+) -> HashSet<String> {
     let mut ids: HashSet<String> = page.ids.iter().cloned().collect();
     ids.insert("main".into());
     let mut contents = history;
@@ -66,6 +71,31 @@ fn anchors(inv: &Inventory, filled: &[bool], page: &Page, history: bool) -> Hash
                     }
                 }
             }
+            // Titled (after the prose), each has its heading when it has something to show.
+            Block::Section {
+                section: Section::Controller,
+                titled: true,
+                level,
+            } if controller => {
+                ids.insert("controller".into());
+                contents = contents || listed(*level);
+            }
+            Block::Section {
+                section: Section::Transfers,
+                titled: true,
+                level,
+            } if inv
+                .providers
+                .iter()
+                .any(crate::inventory::Provider::outside_eea) =>
+            {
+                ids.insert("transfers".into());
+                contents = contents || listed(*level);
+            }
+            Block::Section {
+                section: Section::Controller | Section::Transfers,
+                ..
+            } => {}
         }
     }
     if contents {
@@ -120,7 +150,7 @@ pub fn check(
     let documents: Vec<String> = slugs.iter().map(|s| file_name(s)).collect();
     let ids: Vec<HashSet<String>> = pages
         .iter()
-        .map(|p| anchors(inv, &filled, p, history))
+        .map(|p| anchors(inv, &filled, p, (history, config.controller.is_some())))
         .collect();
     let mut seen = HashSet::new();
     for (i, page) in pages.iter().enumerate() {

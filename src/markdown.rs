@@ -25,6 +25,10 @@ pub enum Section {
     Definitions,
     /// Every category (`None`) or one category's table.
     Cookies(Option<String>),
+    /// Who is responsible for the data, and how to reach them and the DPO.
+    Controller,
+    /// The providers that receive data outside the EEA.
+    Transfers,
 }
 
 /// A heading of the page, for the table of contents.
@@ -229,6 +233,10 @@ pub struct Names<'a> {
     pub reserved: &'a HashSet<String>,
     /// Whether raw HTML in the prose is kept (sanitized) or shown as text.
     pub raw_html: bool,
+    /// Whether site.toml has a `[controller]` for `{{ controller }}`.
+    pub controller: bool,
+    /// Whether a provider receives data outside the EEA, for `{{ transfers }}`.
+    pub transfers: bool,
     /// The documents of the site (their slugs), which a link may name by file name
     /// (`contact.md`).
     pub documents: &'a [&'a str],
@@ -337,8 +345,11 @@ pub const MAX_BLOCK_TAGS: usize = 200_000;
 /// hold: they are kept until the block ends, to be rendered and sanitized together.
 pub const MAX_BLOCK_EVENTS: usize = 500_000;
 
+/// The section placeholders' names, for "did you mean".
+const SECTIONS: [&str; 4] = ["definitions", "cookies", "controller", "transfers"];
+
 /// The ids of the default theme's page around the prose, which prose may not take.
-pub const PAGE_IDS: [&str; 7] = [
+pub const PAGE_IDS: [&str; 9] = [
     "main",
     "contents",
     "definitions",
@@ -346,6 +357,8 @@ pub const PAGE_IDS: [&str; 7] = [
     "languages",
     "updated",
     "changes",
+    "controller",
+    "transfers",
 ];
 
 /// A count for people: `200,000`.
@@ -805,13 +818,13 @@ impl Renderer<'_, '_> {
     }
 
     fn unknown(&mut self, span: std::ops::Range<usize>, words: &[&str], why: &str) {
-        let mut candidates: Vec<String> = vec!["definitions".into(), "cookies".into()];
+        let mut candidates: Vec<String> = SECTIONS.map(String::from).to_vec();
         candidates.extend(self.names.params.iter().map(|(k, _)| k.clone()));
         let name = words.join(" ");
         let help = match words.first().and_then(|w| suggest(w, candidates.iter().map(String::as_str))) {
             Some(s) if s != name => format!("did you mean `{{{{ {s} }}}}`?"),
             _ => format!(
-                "to define it, add `{} = \"…\"` under `[params]` in site.toml; the built-in placeholders are {{{{ definitions }}}}, {{{{ cookies }}}} and {{{{ cookies <category> }}}}",
+                "to define it, add `{} = \"…\"` under `[params]` in site.toml; the built-in placeholders are {{{{ definitions }}}}, {{{{ cookies }}}}, {{{{ cookies <category> }}}}, {{{{ controller }}}} and {{{{ transfers }}}}",
                 words.first().copied().unwrap_or("name")
             ),
         };
@@ -841,7 +854,9 @@ impl Renderer<'_, '_> {
                         out.push_str(v.get(self.src.locale));
                     }
                 }
-                ["definitions"] | ["cookies"] | ["cookies", _] => self.not_alone(raw, span),
+                ["definitions" | "cookies" | "controller" | "transfers"] | ["cookies", _] => {
+                    self.not_alone(raw, span)
+                }
                 words => self.unknown(span, words, "unknown name"),
             }
         }
@@ -1211,6 +1226,28 @@ impl Renderer<'_, '_> {
         match ph.words.as_slice() {
             ["definitions"] => Some(Section::Definitions),
             ["cookies"] => Some(Section::Cookies(None)),
+            ["controller"] => {
+                if !self.names.controller {
+                    let span = self.locate(range, t);
+                    self.diags.push(
+                        Diagnostic::error("`{{ controller }}` has nothing to show: site.toml has no `[controller]`")
+                            .at(self.src.file, span, "no controller to show")
+                            .help("add a `[controller]` table to site.toml with `name`, `address` and `contact` (and `dpo` if you have one)"),
+                    );
+                }
+                Some(Section::Controller)
+            }
+            ["transfers"] => {
+                if !self.names.transfers {
+                    let span = self.locate(range, t);
+                    self.diags.push(
+                        Diagnostic::warning("`{{ transfers }}` shows nothing: no provider has a `country` outside the EEA")
+                            .at(self.src.file, span, "an empty section")
+                            .help("give each provider its `country` (e.g. `country = \"US\"`), or remove the placeholder"),
+                    );
+                }
+                Some(Section::Transfers)
+            }
             ["cookies", id] => {
                 if self.names.categories.contains(id) {
                     Some(Section::Cookies(Some((*id).to_string())))
@@ -1820,6 +1857,17 @@ fn prose_blocks<'e, I: Iterator<Item = (Event<'e>, Range<usize>)>>(
             level: 2,
             titled: true,
         });
+        // These two show only when there is something to show.
+        blocks.push(Block::Section {
+            section: Section::Transfers,
+            level: 2,
+            titled: true,
+        });
+        blocks.push(Block::Section {
+            section: Section::Controller,
+            level: 2,
+            titled: true,
+        });
     }
     blocks
 }
@@ -1872,6 +1920,8 @@ mod tests {
             categories: &["necessary", "statistics"],
             reserved: &reserved,
             raw_html: !md.contains("NO-HTML"),
+            controller: true,
+            transfers: true,
             documents: &["cookies", "contact"],
         };
         let src = Source {
@@ -1941,8 +1991,28 @@ mod tests {
             html.contains("<h2 id=\"what-is-a-cookie\">What is a cookie?</h2>"),
             "{html}"
         );
-        // No placeholder: definitions and cookies are appended with their own headings.
-        assert_eq!(blocks.len(), 3);
+        // No placeholder: definitions, cookies, transfers and the controller are appended
+        // with their own headings (the last two only show when there is something to show).
+        let appended: Vec<&Section> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Section {
+                    section,
+                    titled: true,
+                    ..
+                } => Some(section),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            appended,
+            [
+                &Section::Definitions,
+                &Section::Cookies(None),
+                &Section::Transfers,
+                &Section::Controller
+            ]
+        );
     }
 
     #[test]

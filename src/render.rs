@@ -7,8 +7,9 @@ use crate::diagnostics::Diagnostic;
 use crate::diff::sentences::{Segment, Sentence};
 use crate::export;
 use crate::i18n::Strings;
-use crate::inventory::Consent;
+use crate::inventory::{Consent, Provider, Transfer};
 use crate::layout::{self, csv_path, page_href, page_path, page_url, theme_static_path};
+use crate::legal::{self, Zone};
 use crate::markdown::{Block, Heading, Section};
 use crate::site::{Page, Site};
 use crate::versions::{Archive, Decision, Version};
@@ -26,6 +27,14 @@ pub struct OutputFile {
 struct Link {
     locale: String,
     name: String,
+    href: String,
+    current: bool,
+}
+
+/// A document of the page's language, in the navigation between them.
+#[derive(Serialize)]
+struct DocumentLink {
+    title: String,
     href: String,
     current: bool,
 }
@@ -60,6 +69,11 @@ struct Row {
     duration: String,
     duration_note: Option<String>,
     party: String,
+    storage: String,
+    domain: Option<String>,
+    data: Option<String>,
+    retention: Option<String>,
+    transfer: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +83,10 @@ struct CategoryCtx {
     description: Option<String>,
     consent: Consent,
     consent_text: String,
+    /// "Legal basis: …", when the inventory gives it.
+    basis: Option<String>,
+    /// Why the category needs no consent, when the inventory says.
+    exemption: Option<String>,
     rows: Vec<Row>,
     /// The rows again, in runs of the same provider: a provider is shown once per run.
     groups: Vec<GroupCtx>,
@@ -111,6 +129,45 @@ enum BlockCtx<'a> {
         titled: bool,
         categories: Vec<CategoryCtx>,
     },
+    Controller {
+        level: u8,
+        titled: bool,
+        /// `None`: nothing to show (the loader reported a placeholder without it).
+        controller: Option<ControllerCtx>,
+    },
+    Transfers {
+        level: u8,
+        titled: bool,
+        rows: Vec<TransferCtx>,
+    },
+}
+
+/// A link: what it says and where it goes.
+#[derive(Serialize)]
+struct LinkCtx {
+    text: String,
+    href: String,
+}
+
+/// `[controller]` in a page's language.
+#[derive(Serialize)]
+struct ControllerCtx {
+    name: String,
+    /// The address, line by line.
+    address: Vec<String>,
+    contact: LinkCtx,
+    dpo: Option<LinkCtx>,
+}
+
+/// A provider that receives data outside the EEA, in a page's language.
+#[derive(Serialize)]
+struct TransferCtx {
+    provider: String,
+    provider_url: Option<String>,
+    country: String,
+    role: Option<String>,
+    safeguard: Option<String>,
+    privacy_policy: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -119,6 +176,30 @@ struct ColumnCtx {
     header: String,
     /// The column a phone's card leads with: the names, else the first but the provider.
     lead: bool,
+}
+
+/// The site's consent banner, as a page loads it (`[consent]`).
+#[derive(Serialize)]
+struct ConsentCtx {
+    /// `cookieconsent` or `klaro`: how the theme's script opens it.
+    manager: &'static str,
+    /// The banner's script, relative to the page (or from the host's root).
+    script: String,
+    /// Its stylesheet, if it has one of its own.
+    stylesheet: Option<String>,
+    /// The configuration the theme's script starts it with, if `script` does not.
+    config: Option<String>,
+}
+
+/// The banner of `site` as a page `root` below the published folder loads it.
+fn consent_ctx(site: &Site, root: &str) -> Option<ConsentCtx> {
+    let b = site.config.consent.banner.as_ref()?;
+    Some(ConsentCtx {
+        manager: b.manager.key(),
+        script: b.script.target.href(root),
+        stylesheet: b.stylesheet.as_ref().map(|p| p.target.href(root)),
+        config: b.config.as_ref().map(|p| p.target.href(root)),
+    })
 }
 
 #[derive(Serialize)]
@@ -130,6 +211,10 @@ struct PageCtx<'a> {
     canonical: String,
     alternates: Vec<Alternate>,
     languages: Vec<Link>,
+    /// The documents of the page's language, when there are several.
+    documents: Navigation,
+    /// A draft, built by `clause serve` or `--drafts`: the page says so.
+    draft: bool,
     updated: Option<(String, String)>,
     toc: Vec<TocEntry>,
     blocks: Vec<BlockCtx<'a>>,
@@ -143,6 +228,7 @@ struct PageCtx<'a> {
     archive: Option<ArchiveCtx>,
     /// Kept out of search engines (archived versions).
     noindex: bool,
+    consent: Option<ConsentCtx>,
 }
 
 /// One entry of "Changes to this policy" (a version of the page), or of its list of
@@ -301,6 +387,11 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
             duration: s.duration(k.duration),
             duration_note: k.duration_note.as_ref().map(|n| n.get(loc).to_string()),
             party: s.party(k.party).to_string(),
+            storage: s.storage(k.storage).to_string(),
+            domain: k.domain.clone(),
+            data: k.data.as_ref().map(|d| d.get(loc).to_string()),
+            retention: k.retention.map(|d| s.duration(d)),
+            transfer: export::provider_transfer(p, s),
         }
     };
     inv.categories
@@ -330,11 +421,132 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
                 description: c.description.as_ref().map(|d| d.get(loc).to_string()),
                 consent: c.consent,
                 consent_text: s.consent(c.consent).to_string(),
+                basis: c
+                    .legal_basis
+                    .map(|b| s.text("legal_basis").replace("{basis}", s.basis(b))),
+                exemption: c.exemption.map(|e| s.exemption(e).to_string()),
                 rows: cookies.iter().map(|k| row(k)).collect(),
                 groups,
             }
         })
         .filter(|c| !c.rows.is_empty())
+        .collect()
+}
+
+/// The most documents the navigation between a language's documents lists; a language
+/// with more lists its first ones (and the current page) and links the index page, which
+/// lists them all: a page of a site of thousands of documents does not carry them all.
+pub const NAVIGATION_MAX: usize = 12;
+
+/// The navigation between the documents of the page's language (`same_language`, in their
+/// order): empty for a language of one document.
+fn documents_nav(same_language: &[&Page], doc: &crate::content::Document) -> Navigation {
+    if same_language.len() < 2 {
+        return Navigation::default();
+    }
+    let link = |p: &Page| DocumentLink {
+        title: p.doc.title.clone(),
+        href: page_href(&p.doc.locale, &p.doc.slug),
+        current: p.doc.slug == doc.slug,
+    };
+    let mut links: Vec<DocumentLink> = same_language
+        .iter()
+        .take(NAVIGATION_MAX)
+        .map(|p| link(p))
+        .collect();
+    let truncated = same_language.len() > NAVIGATION_MAX;
+    if truncated && !links.iter().any(|l| l.current) {
+        if let Some(p) = same_language.iter().find(|p| p.doc.slug == doc.slug) {
+            links.push(link(p));
+        }
+    }
+    Navigation {
+        links,
+        all: truncated.then(|| format!("../../{}", layout::INDEX)),
+    }
+}
+
+/// The navigation between a language's documents.
+#[derive(Serialize, Default)]
+struct Navigation {
+    /// The documents listed.
+    links: Vec<DocumentLink>,
+    /// The index page, which lists every document, when some are not listed.
+    all: Option<String>,
+}
+
+/// The pages of a language in their order: by `weight`, then by file name.
+pub fn ordered<'s>(site: &'s Site, locale: &str) -> Vec<&'s Page> {
+    let mut pages: Vec<&Page> = site
+        .pages
+        .iter()
+        .filter(|p| p.doc.locale == locale)
+        .collect();
+    pages.sort_by(|a, b| a.doc.order().cmp(&b.doc.order()));
+    pages
+}
+
+/// The first letter in upper case, for a word that starts a table cell.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The safeguard of a provider's transfer in the locale's words: the one the inventory
+/// gives, or an adequacy decision for a country that has one; `None` inside the EEA and
+/// when nothing is said.
+fn safeguard(p: &Provider, s: &Strings) -> Option<String> {
+    match (p.transfer, p.country.as_deref().map(legal::zone)) {
+        (_, None | Some(Zone::Eea)) => None,
+        (Some(t), _) => Some(s.transfer(t).to_string()),
+        (None, Some(Zone::Adequacy)) => Some(s.transfer(Transfer::Adequacy).to_string()),
+        (None, _) => None,
+    }
+}
+
+fn controller_ctx(site: &Site, loc: &str) -> Option<ControllerCtx> {
+    let c = site.config.controller.as_ref()?;
+    let link = |x: &crate::config::Contact| LinkCtx {
+        text: x.text.clone(),
+        href: x.href.clone(),
+    };
+    Some(ControllerCtx {
+        name: c.name.get(loc).to_string(),
+        address: c
+            .address
+            .get(loc)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        contact: link(&c.contact),
+        dpo: c.dpo.as_ref().map(link),
+    })
+}
+
+fn transfers_ctx(site: &Site, s: &Strings) -> Vec<TransferCtx> {
+    let loc = s.locale.as_str();
+    site.inventory
+        .providers
+        .iter()
+        .filter(|p| p.outside_eea())
+        .map(|p| TransferCtx {
+            provider: p.name.get(loc).to_string(),
+            provider_url: p.url.clone(),
+            country: p
+                .country
+                .as_deref()
+                .and_then(|c| legal::name(c, loc))
+                .unwrap_or_default()
+                .to_string(),
+            role: p.role.map(|r| s.role(r).to_string()),
+            safeguard: safeguard(p, s).map(|g| capitalized(&g)),
+            privacy_policy: p.privacy_policy.clone(),
+        })
         .collect()
 }
 
@@ -374,6 +586,24 @@ fn headings(site: &Site, s: &Strings, page: &Page) -> Vec<Heading> {
                                 level,
                                 id: c.id,
                                 text: c.title,
+                            });
+                        }
+                    }
+                    Section::Controller => {
+                        if *titled && site.config.controller.is_some() {
+                            out.push(Heading {
+                                level,
+                                id: "controller".into(),
+                                text: s.text("controller").into(),
+                            });
+                        }
+                    }
+                    Section::Transfers => {
+                        if *titled && site.inventory.providers.iter().any(Provider::outside_eea) {
+                            out.push(Heading {
+                                level,
+                                id: "transfers".into(),
+                                text: s.text("transfers").into(),
                             });
                         }
                     }
@@ -439,6 +669,24 @@ fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>>
                 titled: *titled,
                 categories: categories_ctx(site, s, only.as_deref()),
             },
+            Block::Section {
+                section: Section::Controller,
+                level,
+                titled,
+            } => BlockCtx::Controller {
+                level: *level,
+                titled: *titled,
+                controller: controller_ctx(site, loc),
+            },
+            Block::Section {
+                section: Section::Transfers,
+                level,
+                titled,
+            } => BlockCtx::Transfers {
+                level: *level,
+                titled: *titled,
+                rows: transfers_ctx(site, s),
+            },
         })
         .collect()
 }
@@ -467,10 +715,37 @@ fn render_template(
     })
 }
 
-/// The context of a page as the current site shows it (its address, alternates and
-/// language links); an archived version changes what differs.
+/// A site's pages as each page links them: the documents of each language in their order,
+/// and which (locale, slug) exist.
+#[derive(Default)]
+struct Pages<'s> {
+    by_locale: std::collections::HashMap<&'s str, Vec<&'s Page>>,
+    exists: std::collections::HashSet<(&'s str, &'s str)>,
+}
+
+impl<'s> Pages<'s> {
+    fn of(site: &'s Site) -> Pages<'s> {
+        Pages {
+            by_locale: site
+                .config
+                .locales
+                .iter()
+                .map(|l| (l.as_str(), ordered(site, l)))
+                .collect(),
+            exists: site
+                .pages
+                .iter()
+                .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str()))
+                .collect(),
+        }
+    }
+}
+
+/// The context of a page as the current site shows it (its address, alternates, language
+/// links and the navigation between documents); an archived version changes what differs.
 fn page_ctx<'a>(
     site: &'a Site,
+    pages: &Pages,
     page: &'a Page,
     s: &'a Strings,
     changes: Vec<HistoryCtx>,
@@ -478,31 +753,44 @@ fn page_ctx<'a>(
     let cfg = &site.config;
     let doc = &page.doc;
     let url = |locale: &str| page_url(&cfg.base_url, locale, &doc.slug);
-    let alternates: Vec<Alternate> = cfg
+    // A draft shown before its translations exist links only the versions there are.
+    let translated: Vec<&String> = cfg
         .locales
+        .iter()
+        .filter(|l| pages.exists.contains(&(l.as_str(), doc.slug.as_str())))
+        .collect();
+    let alternates: Vec<Alternate> = translated
         .iter()
         .map(|l| Alternate {
-            hreflang: l.clone(),
+            hreflang: (*l).clone(),
             href: url(l),
         })
-        .chain(std::iter::once(Alternate {
-            hreflang: "x-default".into(),
-            href: url(&cfg.default_locale),
-        }))
+        .chain(
+            translated
+                .contains(&&cfg.default_locale)
+                .then(|| Alternate {
+                    hreflang: "x-default".into(),
+                    href: url(&cfg.default_locale),
+                }),
+        )
         .collect();
-    let languages = cfg
-        .locales
+    let same_language = pages
+        .by_locale
+        .get(doc.locale.as_str())
+        .map_or(&[][..], Vec::as_slice);
+    let documents = documents_nav(same_language, doc);
+    let languages = translated
         .iter()
         .map(|l| Link {
-            locale: l.clone(),
+            locale: (*l).clone(),
             name: site
                 .theme
                 .strings
-                .get(l)
+                .get(*l)
                 .map_or(l.as_str(), |x| x.text("language_name"))
                 .to_string(),
             href: page_href(l, &doc.slug),
-            current: *l == doc.locale,
+            current: **l == doc.locale,
         })
         .collect();
     let heads = headings(site, s, page);
@@ -531,6 +819,8 @@ fn page_ctx<'a>(
         canonical: url(&doc.locale),
         alternates,
         languages,
+        documents,
+        draft: doc.draft,
         updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
         toc,
         changes,
@@ -546,9 +836,78 @@ fn page_ctx<'a>(
             .collect(),
         root: "../../",
         ui: s.texts(),
+        consent: consent_ctx(site, "../../"),
         version: None,
         archive: None,
         noindex: false,
+    }
+}
+
+/// On the archived version `v` of `doc`, the navigation between the documents of its
+/// language as they were then (`old`), each leading to its own version in force with `v`:
+/// that archived version, else its list of versions (which says why it cannot be shown).
+/// A document no longer published is left out: it has nowhere to lead.
+fn archive_nav(site: &Site, old: &Site, doc: &crate::content::Document, v: &Version) -> Navigation {
+    let same_language = ordered(old, &doc.locale);
+    if same_language.len() < 2 {
+        return Navigation::default();
+    }
+    let published: std::collections::HashSet<&str> = site
+        .pages
+        .iter()
+        .filter(|p| p.doc.locale == doc.locale)
+        .map(|p| p.doc.slug.as_str())
+        .collect();
+    // From `<locale>/<slug>/versions/<dir>/` to `<locale>/`.
+    let up = "../../../";
+    let link = |p: &Page| -> Option<DocumentLink> {
+        let slug = p.doc.slug.as_str();
+        let href = if slug == doc.slug {
+            v.dir
+                .as_ref()
+                .map(|d| format!("../{d}/{}", layout::INDEX))?
+        } else {
+            if !published.contains(slug) {
+                return None;
+            }
+            let in_force = site
+                .versions
+                .page(&doc.locale, slug)
+                .iter()
+                .rev()
+                .find(|w| w.seq <= v.seq)?;
+            match &in_force.dir {
+                Some(d) => format!("{up}{slug}/versions/{d}/{}", layout::INDEX),
+                None => format!("{up}{slug}/versions/{}", layout::INDEX),
+            }
+        };
+        Some(DocumentLink {
+            title: p.doc.title.clone(),
+            href,
+            current: slug == doc.slug,
+        })
+    };
+    let mut links: Vec<DocumentLink> = same_language
+        .iter()
+        .take(NAVIGATION_MAX)
+        .filter_map(|p| link(p))
+        .collect();
+    let truncated = same_language.len() > NAVIGATION_MAX;
+    if truncated && !links.iter().any(|l| l.current) {
+        if let Some(l) = same_language
+            .iter()
+            .find(|p| p.doc.slug == doc.slug)
+            .and_then(|p| link(p))
+        {
+            links.push(l);
+        }
+    }
+    if links.len() < 2 {
+        return Navigation::default();
+    }
+    Navigation {
+        links,
+        all: truncated.then(|| format!("../../../../{}", layout::INDEX)),
     }
 }
 
@@ -611,7 +970,8 @@ fn archived_page(
     else {
         return Ok(None);
     };
-    let Some(s) = old.theme.strings.get(&doc.locale) else {
+    // Today's theme in today's words: the button of today's banner is on the page too.
+    let Some(s) = site.theme.strings.get(&doc.locale) else {
         return Ok(None);
     };
     let shown = |j: &usize| versions[*j].dir.is_some();
@@ -634,12 +994,16 @@ fn archived_page(
     };
     let link = |d: &str| Some(format!("../{d}/{}", layout::INDEX));
     let changes = history_ctx(site, &versions[..=k], s, &link);
-    let mut ctx = page_ctx(old, old_page, s, changes);
+    // The record of one version in one language: no other language is the same version,
+    // so no alternates and no links to other languages (`Pages` left empty).
+    let mut ctx = page_ctx(old, &Pages::default(), old_page, s, changes);
     ctx.canonical = layout::version_url(&site.config.base_url, &doc.locale, &doc.slug, dir);
-    // The record of one version in one language: no other language is the same version.
-    ctx.alternates.clear();
-    ctx.languages.clear();
+    ctx.documents = archive_nav(site, old, doc, v);
+    // Loaded without its drafts: what was published.
+    ctx.draft = false;
     ctx.root = "../../../../";
+    // Today's banner: a visitor reading the record can still change today's choice.
+    ctx.consent = consent_ctx(site, ctx.root);
     ctx.noindex = true;
     ctx.version = Some(VersionCtx {
         iso: v.stamp.date.iso(),
@@ -672,11 +1036,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut sitemap_urls = Vec::new();
 
-    let slugs: Vec<&str> = {
-        let mut v: Vec<&str> = site.pages.iter().map(|p| p.doc.slug.as_str()).collect();
-        v.dedup();
-        v
-    };
+    let pages = Pages::of(site);
+    let by_locale = &pages.by_locale;
     for page in &site.pages {
         let doc = &page.doc;
         let Some(s) = site.theme.strings.get(&doc.locale) else {
@@ -686,7 +1047,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         let archive = archived(site) && !versions.is_empty();
         let link = |dir: &str| archive.then(|| format!("versions/{dir}/{}", layout::INDEX));
         let changes = history_ctx(site, versions, s, &link);
-        let mut ctx = page_ctx(site, page, s, changes);
+        let mut ctx = page_ctx(site, &pages, page, s, changes);
         if site.versions.known {
             let last = versions.iter().rev().find(|v| v.unavailable.is_none());
             ctx.version = Some(VersionCtx {
@@ -732,13 +1093,10 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .iter()
         .filter_map(|l| {
             let s = site.theme.strings.get(l)?;
-            let pages: Vec<serde_json::Value> = slugs
+            let pages: Vec<serde_json::Value> = by_locale
+                .get(l.as_str())
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .filter_map(|slug| {
-                    site.pages
-                        .iter()
-                        .find(|p| p.doc.slug == *slug && p.doc.locale == *l)
-                })
                 .map(|p| serde_json::json!({"title": p.doc.title, "href": page_path(l, &p.doc.slug)}))
                 .collect();
             Some(serde_json::json!({
@@ -758,6 +1116,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         "locales": index_links,
         "root": "",
         "ui": site.theme.strings.get(default).map(|s| s.texts()),
+        "consent": consent_ctx(site, ""),
     });
     match render_template(site, "index.html", &index_ctx) {
         Ok(html) => files.push(OutputFile {
@@ -791,7 +1150,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             bytes: export::csv(site, s),
         });
     }
-    for (path, bytes) in &site.theme.statics {
+    let consent = cfg.consent.banner.is_some();
+    for (path, bytes) in layout::published_theme_statics(&site.theme.statics, consent) {
         files.push(OutputFile {
             path: theme_static_path(path),
             bytes: bytes.clone(),
@@ -853,6 +1213,7 @@ mod tests {
                 .iter()
                 .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str())),
             &site.theme.statics,
+            false,
         );
         expected.extend([".well-known/security.txt".to_string(), "CNAME".to_string()]);
         expected.sort();

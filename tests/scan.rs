@@ -48,6 +48,9 @@ struct Variant {
     klaro: bool,
     /// No banner at all.
     no_banner: bool,
+    /// `/` also links to pages that send the browser to another site (a redirect, a
+    /// refresh, a script), to a download, and to the third party's port on 127.0.0.1.
+    offsite: bool,
 }
 
 struct Reply {
@@ -78,7 +81,13 @@ fn first_party(path: &str, f: &Fixture) -> Option<Reply> {
     let modules = common::repo().join("tests/browser/node_modules");
     Some(match path {
         "/" => {
-            let slow = if f.variant.hang { "<a href=\"/slow\">Slow</a>" } else { "" };
+            let mut slow = if f.variant.hang { "<a href=\"/slow\">Slow</a>" } else { "" }.to_string();
+            if f.variant.offsite {
+                slow.push_str(&format!(
+                    "<a href=\"/redir\">R</a><a href=\"/meta\">M</a><a href=\"/jsnav\">J</a><a href=\"/download\">D</a><a href=\"http://127.0.0.1:{}/other-port\">P</a>",
+                    f.third
+                ));
+            }
             let mut r = ok(
                 html,
                 page(
@@ -113,6 +122,26 @@ fn first_party(path: &str, f: &Fixture) -> Option<Reply> {
                 banner,
             ),
         ),
+        "/redir" if f.variant.offsite => Reply {
+            status: "302 Found",
+            content_type: html,
+            headers: vec![format!("Location: {tp}/redirected")],
+            body: Vec::new(),
+        },
+        "/meta" if f.variant.offsite => ok(
+            html,
+            format!("<!doctype html><title>M</title><meta http-equiv=\"refresh\" content=\"0;url={tp}/refreshed\">"),
+        ),
+        "/jsnav" if f.variant.offsite => ok(
+            html,
+            format!("<!doctype html><title>J</title><script>location.href = '{tp}/scripted';</script>"),
+        ),
+        "/download" if f.variant.offsite => {
+            let mut r = ok("application/octet-stream", "MZ binary");
+            r.headers
+                .push("Content-Disposition: attachment; filename=tool.exe".into());
+            r
+        }
         // Only the sitemap leads here.
         "/legal" => ok(html, page("Legal", "", "<p>Legal notice</p>", banner)),
         "/sitemap.xml" => ok(
@@ -349,11 +378,11 @@ fn processes_using(dir: &Path) -> Vec<(u32, String)> {
 fn assert_clean(tmpdir: &Path) {
     let left = processes_using(tmpdir);
     assert!(left.is_empty(), "processes left running: {left:?}");
+    // Nothing at all: neither a profile nor Chromium's own temporary folders.
     let profiles: Vec<String> = std::fs::read_dir(tmpdir)
         .expect("list")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("clause-scan"))
         .collect();
     assert!(profiles.is_empty(), "left in TMPDIR: {profiles:?}");
 }
@@ -699,6 +728,81 @@ fn pages_limit_the_crawl_and_off_site_pages_only_when_asked() {
 }
 
 #[test]
+fn pages_that_lead_to_another_site_or_download_are_reported_not_recorded() {
+    if skip_browser("pages_that_lead_to_another_site_or_download_are_reported_not_recorded") {
+        return;
+    }
+    let f = Fixture::start(Variant {
+        offsite: true,
+        ..Variant::default()
+    });
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let save = tmp.path().join("evidence");
+    let start = f.url("/");
+    let root = site();
+    let r = scan(
+        tmp.path(),
+        &[
+            &start,
+            "--root",
+            root.to_str().expect("utf-8"),
+            "--wait",
+            "500",
+            "--timeout",
+            "20",
+            "--pages",
+            "20",
+            "--accept",
+            "none",
+            "--save",
+            save.to_str().expect("utf-8"),
+        ],
+    );
+    let tp = format!("http://localhost:{}", f.third);
+    for (page, to) in [
+        ("redir", "redirected"),
+        ("meta", "refreshed"),
+        ("jsnav", "scripted"),
+    ] {
+        assert!(
+            r.stderr.contains(&format!(
+                "warning: skipped {}: it led to another site, {tp}/{to}\n",
+                f.url(&format!("/{page}"))
+            )),
+            "{page}: {}",
+            r.stderr
+        );
+    }
+    assert!(
+        r.stderr.contains(&format!(
+            "warning: skipped {}: it is a file to download (Content-Disposition: attachment), not a page\n",
+            f.url("/download")
+        )),
+        "{}",
+        r.stderr
+    );
+    // Another port of the same host is another server: not visited.
+    assert!(
+        !f.requests(false).contains(&"/other-port".to_string()),
+        "{:?}",
+        f.requests(false)
+    );
+    // What the other site showed is recorded under its own address, not the site's.
+    let har = assert_har(&save.join("before-consent.har"));
+    let titles: Vec<&str> = har["log"]["pages"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .filter_map(|p| p["title"].as_str())
+        .collect();
+    assert!(
+        titles.contains(&format!("{tp}/redirected").as_str()),
+        "{titles:?}"
+    );
+    assert!(!titles.contains(&f.url("/redir").as_str()), "{titles:?}");
+}
+
+#[test]
 fn a_page_that_hangs_is_reported_and_skipped() {
     if skip_browser("a_page_that_hangs_is_reported_and_skipped") {
         return;
@@ -940,6 +1044,33 @@ fn an_interrupted_scan_stops_the_browser_and_deletes_its_profile() {
             "{stderr}"
         );
         assert_clean(&tmpdir);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_scan_killed_outright_takes_the_browser_with_it() {
+    if skip_browser("a_scan_killed_outright_takes_the_browser_with_it") {
+        return;
+    }
+    let f = Fixture::start(Variant {
+        hang: true,
+        ..Variant::default()
+    });
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmpdir = tmp.path().join("tmp");
+    let (child, _) = scan_until_it_hangs(&f, &tmpdir);
+    signal(child.id(), "-KILL");
+    let _ = child.wait_with_output().expect("waits");
+    // SIGKILL leaves the profile (README), but no browser process.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !processes_using(&tmpdir).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the browser outlived the scan: {:?}",
+            processes_using(&tmpdir)
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

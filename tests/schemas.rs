@@ -168,6 +168,7 @@ fn the_example_and_every_valid_fixture_are_accepted() {
     // The fixtures whose problems are not about keys or types (prose, patterns, themes,
     // values only the reader can judge) are accepted too, file by file.
     for name in [
+        "consent",
         "hostile-patterns",
         "hostile-prose",
         "invalid-patterns",
@@ -259,7 +260,28 @@ struct Broken {
 
 /// Mistakes about keys and types, in the minimal fixture: each is refused by Clause and by
 /// the schema.
-const BROKEN: [Broken; 14] = [
+const BROKEN: [Broken; 17] = [
+    Broken {
+        what: "unknown consent banner",
+        file: "site.toml",
+        schema: "site",
+        from: "locales = [\"en\"]",
+        to: "locales = [\"en\"]\n[consent]\nmanager = \"didomi\"\nscript = \"d.js\"",
+    },
+    Broken {
+        what: "a banner's script without its manager",
+        file: "site.toml",
+        schema: "site",
+        from: "locales = [\"en\"]",
+        to: "locales = [\"en\"]\n[consent]\nscript = \"klaro.js\"",
+    },
+    Broken {
+        what: "unknown banner text",
+        file: "site.toml",
+        schema: "site",
+        from: "locales = [\"en\"]",
+        to: "locales = [\"en\"]\n[consent.texts]\nbanner_titel = \"Cookies\"",
+    },
     Broken {
         what: "unknown key in site.toml",
         file: "site.toml",
@@ -634,7 +656,7 @@ const PENDING: [(&str, &str, &[&str]); 5] = [
 ];
 
 /// Where each key list of the readers is described, by source file and constant name.
-const KEY_LISTS: [(&str, &str, &str, &str); 12] = [
+const KEY_LISTS: [(&str, &str, &str, &str); 14] = [
     (
         "src/config.rs",
         "CONTROLLER_KEYS",
@@ -647,6 +669,18 @@ const KEY_LISTS: [(&str, &str, &str, &str); 12] = [
         "HISTORY_KEYS",
         "site",
         "/properties/history/properties",
+    ),
+    (
+        "src/consent.rs",
+        "KEYS",
+        "site",
+        "/properties/consent/properties",
+    ),
+    (
+        "src/consent.rs",
+        "TEXT_KEYS",
+        "site",
+        "/properties/consent/properties/texts/properties",
     ),
     ("src/inventory/read.rs", "TOP", "inventory", "/properties"),
     (

@@ -11,6 +11,7 @@ pub fn run(args: &SiteArgs) -> Exit {
         root: args.root.root.clone(),
         target: Target::None,
         strict: args.strict,
+        drafts: args.drafts,
         jobs: args.jobs,
         progress: None,
     };
@@ -18,6 +19,7 @@ pub fn run(args: &SiteArgs) -> Exit {
         Ok(done) => {
             super::print_report(&term, &done.report);
             super::print_notes(&term, &done.summary.notes);
+            super::print_drafts(&term, &done.summary);
             let s = &done.summary;
             term.note(&format!(
                 "ok: {}, {}; nothing written",

@@ -217,5 +217,5 @@ pub fn json(sides: &Sides, changes: &[Change]) -> String {
         reconsent: changes.iter().any(|c| c.reconsent),
         consent_revisions: sides.revisions.as_ref().map(|(_, r)| r.as_slice()),
     };
-    serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+    crate::escape::terminal::json(serde_json::to_string_pretty(&report).unwrap_or_default()) + "\n"
 }

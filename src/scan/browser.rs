@@ -119,7 +119,15 @@ impl Chrome {
                 path: default.clone(),
                 source: e,
             })?;
+        // Chromium's own temporary folders (`org.chromium.Chromium.*`) go inside the
+        // profile, deleted with it.
+        let tmp = profile.path().join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| ScanError::Io {
+            path: tmp.clone(),
+            source: e,
+        })?;
         let mut cmd = Command::new(exe);
+        cmd.env("TMPDIR", &tmp);
         cmd.args(FLAGS)
             .arg("--remote-debugging-port=0")
             .arg(format!("--user-data-dir={}", profile.path().display()))
@@ -131,6 +139,27 @@ impl Chrome {
         // a Ctrl-C in the terminal reaches Clause only, which cleans up.
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        // A Clause killed with SIGKILL cannot stop the browser: the kernel does, as the
+        // parent's death signal. Set on the thread that runs the scan's runtime (the main
+        // thread, which lives as long as the process).
+        #[cfg(target_os = "linux")]
+        {
+            let parent = rustix::process::getpid();
+            // SAFETY: runs in the forked child before `exec`, and only makes two system
+            // calls, allocating nothing and taking no lock, as `pre_exec` requires.
+            unsafe {
+                std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
+                    rustix::process::set_parent_process_death_signal(Some(
+                        rustix::process::Signal::KILL,
+                    ))?;
+                    // The parent died before the signal was set: stop now.
+                    if rustix::process::getppid() != Some(parent) {
+                        return Err(rustix::io::Errno::SRCH.into());
+                    }
+                    Ok(())
+                });
+            }
+        }
         let mut child = cmd.spawn().map_err(|e| ScanError::Launch {
             path: exe.to_path_buf(),
             reason: e.to_string(),

@@ -11,8 +11,7 @@ use crate::inventory::Party;
 /// Which links a scan may follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// Pages of the start address's site only: its host, a subdomain of it, or the
-    /// domain it is a subdomain of (the audit's first-party rule).
+    /// Pages of the start address's site only (see [`same_site`]).
     SameSite,
     /// Any http(s) page the site links to.
     Anywhere,
@@ -25,12 +24,16 @@ const NOT_PAGES: [&str; 24] = [
     "mp3", "mp4", "pdf", "png", "ppt", "pptx", "svg", "webp", "xls", "xlsx", "zip",
 ];
 
-/// Whether `url` is on the site of `start` (see [`Scope::SameSite`]).
+/// Whether `url` is on the site of `start`: the same registrable domain by the Public
+/// Suffix List (the audit's first-party rule, so subdomains are in and `other.github.io`
+/// is out), on the same port (another port is another server: `http` and `https` on
+/// their default ports are one site).
 pub fn same_site(url: &Url, start: &Url) -> bool {
-    match (url.host_str(), start.host_str()) {
+    let same_host = match (url.host_str(), start.host_str()) {
         (Some(a), Some(b)) => party_of(a, b) == Party::First,
         _ => false,
-    }
+    };
+    same_host && url.port() == start.port()
 }
 
 /// The address as a page to visit: http(s) only, without its fragment (the same page),
@@ -93,6 +96,12 @@ impl Crawl {
         if self.known.insert(url.as_str().to_string()) {
             self.queue.push_back(url);
         }
+    }
+
+    /// Whether a page at `url` belongs to the crawl (a page that went elsewhere by a
+    /// redirect, a `<meta http-equiv=refresh>` or a script is not recorded as the site's).
+    pub fn in_scope(&self, url: &Url) -> bool {
+        self.scope == Scope::Anywhere || same_site(url, &self.start)
     }
 
     /// Marks an address as visited (where a page redirected to), so that it is not
@@ -177,8 +186,9 @@ mod tests {
             [
                 "http://www.example.org/a",
                 "http://www.example.org/b",
-                // the start's parent domain is the same site: the audit calls its cookies
-                // first party
+                // one registrable domain is one site, as the audit's first party: a
+                // sibling subdomain and the parent domain are in
+                "https://shop.example.org/x",
                 "https://example.org/y",
             ]
         );
@@ -194,6 +204,22 @@ mod tests {
         assert!(c.next_page().is_some());
         assert!(c.next_page().is_some());
         assert_eq!(c.next_page(), None);
+    }
+
+    #[test]
+    fn another_port_or_a_public_suffix_is_another_site() {
+        let start = u("http://127.0.0.1:8000/");
+        assert!(same_site(&u("http://127.0.0.1:8000/a"), &start));
+        assert!(!same_site(&u("http://127.0.0.1:8001/a"), &start));
+        assert!(!same_site(&u("http://localhost:8000/a"), &start));
+        assert!(!same_site(&u("http://10.0.0.1:8000/a"), &start));
+        let site = u("https://www.example.co.uk/");
+        assert!(same_site(&u("http://shop.example.co.uk/"), &site));
+        assert!(same_site(&u("https://example.co.uk/x"), &site));
+        assert!(!same_site(&u("https://other.co.uk/"), &site));
+        assert!(!same_site(&u("https://www.example.co.uk:8443/"), &site));
+        let pages = u("https://user.github.io/");
+        assert!(!same_site(&u("https://other.github.io/"), &pages));
     }
 
     #[test]

@@ -641,6 +641,22 @@ async fn drive(
                 let base = here.clone().unwrap_or_else(|| url.clone());
                 if let Some(h) = &here {
                     crawl.visited(h);
+                    // Sent to another site by a redirect, a refresh or a script: that
+                    // site's page is not the site's, and its links are not followed.
+                    if !crawl.in_scope(h) {
+                        if let Ok(mut r) = rec.lock() {
+                            r.relabel_page(h.as_str());
+                        }
+                        let why = format!("it led to another site, {h}");
+                        if first {
+                            return Err(ScanError::StartPage {
+                                url: url.to_string(),
+                                reason: why,
+                            });
+                        }
+                        skip(progress, &url, why);
+                        continue;
+                    }
                 }
                 if first {
                     result.screenshot = screenshot(&tab.page).await;
@@ -724,14 +740,35 @@ async fn visit(
     if let Ok(mut r) = rec.lock() {
         r.begin_page(url.as_str(), now());
     }
-    // The driver answers once the page has loaded, or fails at its own timeout.
-    let nav = tokio::time::timeout(
+    // The driver answers once the page has loaded, or fails at its own timeout. A file
+    // to download never loads (downloads are refused): noticed by its answer instead.
+    let navigate = tokio::time::timeout(
         opts.timeout,
         page.execute(Navigate {
             url: url.to_string(),
         }),
-    )
-    .await;
+    );
+    let download = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if rec.lock().map(|r| r.download()).unwrap_or(false) {
+                return;
+            }
+        }
+    };
+    let nav = tokio::select! {
+        nav = navigate => nav,
+        () = download => {
+            let _ = page.execute(StopLoading {}).await;
+            return Ok((
+                Visit::Skipped(
+                    "it is a file to download (Content-Disposition: attachment), not a page"
+                        .to_string(),
+                ),
+                false,
+            ));
+        }
+    };
     let navigated = match nav {
         Err(_) | Ok(Err(chromiumoxide::error::CdpError::Timeout)) => {
             let _ = page.execute(StopLoading {}).await;

@@ -153,6 +153,37 @@ impl Recording {
         });
     }
 
+    /// The page being visited ended up at `url` (another site): recorded under that
+    /// address, not the one asked for.
+    pub fn relabel_page(&mut self, url: &str) {
+        if let Some(p) = self.pages.last_mut() {
+            p.url = url.to_string();
+        }
+    }
+
+    /// Whether the address of the page being visited answered with a file to download
+    /// (`Content-Disposition: attachment`) rather than a page.
+    pub fn download(&self) -> bool {
+        let (page, Some(visit)) = (self.page(), self.pages.last()) else {
+            return false;
+        };
+        self.exchanges
+            .iter()
+            .rev()
+            .take_while(|e| e.page == page)
+            .any(|e| {
+                e.url == visit.url
+                    && e.response.as_ref().is_some_and(|a| {
+                        a.headers.iter().any(|(k, v)| {
+                            k.eq_ignore_ascii_case("content-disposition")
+                                && v.trim_start()
+                                    .to_ascii_lowercase()
+                                    .starts_with("attachment")
+                        })
+                    })
+            })
+    }
+
     /// The tab whose main frame is this one (a new tab after one that hung).
     pub fn set_main_frame(&mut self, frame: &str) {
         self.main_frame = Some(frame.to_string());

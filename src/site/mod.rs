@@ -71,6 +71,8 @@ pub struct Loaded {
     pub notes: Vec<String>,
     /// What the build driver stores in the cache once the site is built.
     pub pending: versions::Pending,
+    /// The files of the drafts left out (drafts are built only when asked).
+    pub drafts: Vec<String>,
 }
 
 /// Why a command that works on one site cannot pick one.
@@ -134,10 +136,16 @@ pub fn pick(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, PickError> {
     }
 }
 
-/// Reads, validates and models the site.
+/// Reads, validates and models the site, drafts left out.
 pub fn load(input: &Input) -> Loaded {
+    load_with(input, false)
+}
+
+/// Reads, validates and models the site, with its drafts if `drafts` (`clause serve`,
+/// `--drafts`).
+pub fn load_with(input: &Input, drafts: bool) -> Loaded {
     let mut l = Loader::new(input);
-    let (sites, history) = load::sites(&mut l);
+    let (sites, history) = load::sites(&mut l, drafts);
     let sites = if l.diags.has_errors() {
         Vec::new()
     } else {
@@ -149,5 +157,6 @@ pub fn load(input: &Input) -> Loaded {
         diags: l.diags,
         notes: history.notes,
         pending: history.pending,
+        drafts: history.drafts,
     }
 }

@@ -33,7 +33,7 @@ use crate::git::{GitError, LogCommit, Repo};
 use crate::i18n::Date;
 use crate::input::Input;
 use crate::layout;
-use crate::markdown::Block;
+use crate::markdown::{Block, Section};
 use crate::site::{self, Page, Site};
 
 pub use cache::Cache;
@@ -87,6 +87,9 @@ impl std::fmt::Debug for Archive {
 pub struct Version {
     /// The commit.
     pub stamp: Stamp,
+    /// The commit's place in the first-parent history, oldest first: which versions of
+    /// other pages were in force with this one.
+    pub seq: usize,
     /// Its folder under `versions/` (`2026-03-09`, then `2026-03-09-2`…); `None` when it
     /// cannot be shown.
     pub dir: Option<String>,
@@ -222,9 +225,16 @@ impl Timeline {
     }
 
     /// The record of the site (`None`) or of a portal, its archived pages made ready for
-    /// `config` (the site's or the portal's settings: its address is in every archived
-    /// page). Past versions the cache does not have are loaded now, from git objects.
-    pub fn record(&mut self, id: Option<&str>, config: &Config) -> Arc<Record> {
+    /// `config` (the site's or the portal's settings: its address and banner are in every
+    /// archived page) and its current `pages` (locale, slug), which an archived page's
+    /// navigation links. Past versions the cache does not have are loaded now, from git
+    /// objects.
+    pub fn record<'p>(
+        &mut self,
+        id: Option<&str>,
+        config: &Config,
+        pages: impl IntoIterator<Item = (&'p str, &'p str)>,
+    ) -> Arc<Record> {
         let known = self.note.is_none() && self.walk.is_some();
         let Some(mut record) = self.records.remove(&id.map(str::to_string)) else {
             // A portal (or a site) not yet committed: revision 1, no version.
@@ -234,7 +244,12 @@ impl Timeline {
             });
         };
         if let (true, Some(walk)) = (self.archive, self.walk.as_mut()) {
-            walk.archives(id, &mut record, config);
+            let mut current: Vec<String> = pages
+                .into_iter()
+                .map(|(locale, slug)| page_key(locale, slug))
+                .collect();
+            current.sort();
+            walk.archives(id, &mut record, config, &current);
         }
         Arc::new(record)
     }
@@ -362,7 +377,7 @@ fn theme_files(root: &Path) -> Vec<(String, Vec<u8>)> {
 /// and where the site is in the repository.
 fn generation(themes: &[(String, Vec<u8>)], prefix: &str) -> String {
     let mut h = blake3::Hasher::new();
-    put(&mut h, b"clause versions 1");
+    put(&mut h, b"clause versions 2");
     put(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
     for (path, bytes) in crate::theme::BUILTIN {
         put(&mut h, path.as_bytes());
@@ -557,8 +572,18 @@ impl Walk {
 
     /// Fills in each version's archived page of the site (or portal) `id`: from the
     /// cache, or to render from the site as it was (loaded now).
-    fn archives(&mut self, id: Option<&str>, record: &mut Record, config: &Config) {
+    fn archives(
+        &mut self,
+        id: Option<&str>,
+        record: &mut Record,
+        config: &Config,
+        current: &[String],
+    ) {
         let limit = config.history.map_or(0, |h| h.limit);
+        // The banner every page loads, and the documents an archived page's navigation
+        // links (those still published).
+        let banner = format!("{:?}", config.consent);
+        let documents = current.join("\n");
         let index: HashMap<String, usize> = self
             .log
             .iter()
@@ -586,6 +611,8 @@ impl Walk {
                     next.as_bytes(),
                     config.base_url.as_bytes(),
                     &(limit as u64).to_le_bytes(),
+                    banner.as_bytes(),
+                    documents.as_bytes(),
                 ]);
                 match self.cache.as_ref().and_then(|c| c.get(&key)) {
                     Some(bytes) => versions[k].archive = Archive::Cached(Arc::new(bytes)),
@@ -676,8 +703,9 @@ fn reason<'a>(sources: &Sources, diags: impl Iterator<Item = &'a Diagnostic>) ->
 }
 
 /// Hash of what a page's reader sees of its own text: title, description and prose (the
-/// generated sections by kind and place; their contents are the inventory's).
-fn signature(page: &Page) -> String {
+/// generated sections by kind and place; their contents are the inventory's, but for the
+/// controller's, which is `config`'s `[controller]`).
+fn signature(page: &Page, config: &Config) -> String {
     let mut h = blake3::Hasher::new();
     put(&mut h, page.doc.title.as_bytes());
     put(
@@ -697,6 +725,19 @@ fn signature(page: &Page) -> String {
             } => {
                 put(&mut h, b"section");
                 put(&mut h, format!("{section:?} {level} {titled}").as_bytes());
+                if let (Section::Controller, Some(c)) = (section, &config.controller) {
+                    let locale = page.doc.locale.as_str();
+                    for part in [
+                        c.name.get(locale),
+                        c.address.get(locale),
+                        &c.contact.href,
+                        &c.contact.text,
+                        c.dpo.as_ref().map_or("", |d| d.href.as_str()),
+                        c.dpo.as_ref().map_or("", |d| d.text.as_str()),
+                    ] {
+                        put(&mut h, part.as_bytes());
+                    }
+                }
             }
         }
     }
@@ -726,7 +767,12 @@ fn analyse_portal(now: &Site, before: Option<&Site>) -> PortalAnalysis {
         pages: now
             .pages
             .iter()
-            .map(|p| (page_key(&p.doc.locale, &p.doc.slug), signature(p)))
+            .map(|p| {
+                (
+                    page_key(&p.doc.locale, &p.doc.slug),
+                    signature(p, &now.config),
+                )
+            })
             .collect(),
     }
 }
@@ -802,7 +848,7 @@ fn decide(
     warnings: &mut Vec<Diagnostic>,
 ) -> HashMap<Option<String>, Record> {
     let mut walks: BTreeMap<Option<String>, PortalWalk> = BTreeMap::new();
-    for (c, a) in log.iter().zip(analyses) {
+    for (seq, (c, a)) in log.iter().zip(analyses).enumerate() {
         let (decision, bad) = trailer(&c.consent);
         if !bad.is_empty() {
             warnings.push(bad_trailer(c, &bad));
@@ -821,6 +867,7 @@ fn decide(
                         if touches_page(&c.changes, id.as_deref(), page) {
                             record.pages.entry(page.clone()).or_default().push(Version {
                                 stamp: stamp.clone(),
+                                seq,
                                 dir: None,
                                 revision: w.revision,
                                 raised: false,
@@ -881,6 +928,7 @@ fn decide(
                         if initial || text_changed || !sentences.is_empty() || raised {
                             record.pages.entry(page.clone()).or_default().push(Version {
                                 stamp: stamp.clone(),
+                                seq,
                                 dir: None,
                                 revision: w.revision,
                                 raised,
@@ -980,7 +1028,9 @@ pub fn revisions(root: &Path, rev: &str) -> Option<Vec<Revisions>> {
                 });
                 Revisions {
                     portal: s.id.clone(),
-                    before: before.record(s.id.as_deref(), &s.config).revision,
+                    before: before
+                        .record(s.id.as_deref(), &s.config, std::iter::empty())
+                        .revision,
                     after: s.versions.revision + u32::from(reask),
                 }
             })
@@ -1068,6 +1118,7 @@ mod tests {
                 commit: String::new(),
                 date: Date::parse(date).expect("date"),
             },
+            seq: 0,
             dir: None,
             revision: 1,
             raised: false,
