@@ -106,7 +106,7 @@ pub fn undeclared_consent_cookie(
         .as_ref()
         .filter(|b| b.manager == manager)
         .map(|b| (site.config.file, b));
-    crate::consent::undeclared_cookie(manager, &site.inventory, named)
+    crate::consent::undeclared_cookie(manager, &site.inventory, named, site.versions.revision)
 }
 
 /// Version of the `cookies.json` format; bumped on any incompatible change.

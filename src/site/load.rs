@@ -812,6 +812,7 @@ fn check_site(
         published,
         inventory,
         config.file,
+        versions.revision,
     ));
     out
 }
