@@ -62,6 +62,11 @@ fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
         "versions",
         common::versions_site(&tmp.join("versions-repo")).0,
     ));
+    // Archived pages of several documents, with the navigation between them and the
+    // banner of `[consent]` (cookieconsent's own files).
+    let (archive, _) = common::archive_site(&tmp.join("archive-repo"));
+    install_banner(&archive, "cookieconsent");
+    sites.push(("archive", archive));
     let mut builds: Vec<(&str, PathBuf, &[&str])> =
         sites.into_iter().map(|(n, r)| (n, r, &[][..])).collect();
     // Drafts, with their mark, and one that has no translation yet.
@@ -76,7 +81,8 @@ fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
         for (rel, _) in common::tree(&out) {
             if rel.ends_with(".html") {
                 html.push(out.join(rel));
-            } else if rel.ends_with(".css") {
+            } else if rel.ends_with(".css") && !rel.starts_with("cookieconsent/") {
+                // The banner package's own stylesheet is not Clause's to check.
                 css.push(out.join(rel));
             }
         }
@@ -656,6 +662,16 @@ const KLARO_COLOURS: &str = "
 fn consent_site_with(manager: &str, tmp: &Path) -> PathBuf {
     let root = tmp.join(format!("{manager}-site"));
     common::copy_dir(&common::fixture("consent"), &root);
+    install_banner(&root, manager);
+    let out = tmp.join(manager);
+    let (_, err) = common::build(&root, &out);
+    assert!(!err.contains("warning"), "{err}");
+    out
+}
+
+/// Puts `manager`'s own files in the site's `static/` folder (and its settings in
+/// site.toml), with the configuration `clause export` prints for the site.
+fn install_banner(root: &Path, manager: &str) {
     let modules = tools_dir();
     let (files, config_file): (&[(&str, &str)], &str) = match manager {
         "cookieconsent" => (
@@ -710,10 +726,6 @@ fn consent_site_with(manager: &str, tmp: &Path) -> PathBuf {
         .expect("runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     std::fs::write(root.join("static").join(config_file), &o.stdout).expect("write");
-    let out = tmp.join(manager);
-    let (_, err) = common::build(&root, &out);
-    assert!(!err.contains("warning"), "{err}");
-    out
 }
 
 #[test]

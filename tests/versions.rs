@@ -333,6 +333,17 @@ fn the_exports_carry_the_consent_revision() {
     assert!(export("cookieconsent").contains("\n  \"revision\": 5,\n"));
     let klaro: serde_json::Value = serde_json::from_str(&export("klaro")).expect("JSON");
     assert_eq!(klaro["storageName"], "klaro-r5");
+    // The cookie Klaro then sets is named after the revision: the warning names it.
+    let o = common::clause()
+        .args(["export", "--format", "klaro", "--root"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("the inventory does not declare `klaro-r5`, the cookie in which Klaro keeps the visitor's choice"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(klaro["version"], 1, "Klaro's own format version");
     let exported: serde_json::Value = serde_json::from_str(&export("json")).expect("JSON");
     assert_eq!(exported["version"]["consent_revision"], 5);
@@ -566,4 +577,173 @@ fn what_a_commit_holds_reaches_the_pages_and_the_terminal_as_text() {
             assert_eq!(clause::fuzzing::unsafe_html(&html, false), None, "{rel}");
         }
     }
+}
+
+/// Every relative `href` and `src` of the HTML files under `dir` (in `out`): the files
+/// they lead to that are missing, as "page -> link".
+fn dangling(out: &Path, dir: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse("[href], [src]").expect("selector");
+    let mut missing = Vec::new();
+    for (rel, _) in common::tree(&out.join(dir)) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let page = out.join(dir).join(&rel);
+        let html = scraper::Html::parse_document(&read(&out.join(dir), &rel));
+        for e in html.select(&sel) {
+            let link = e
+                .value()
+                .attr("href")
+                .or(e.value().attr("src"))
+                .unwrap_or("");
+            let path = link.split(['#', '?']).next().unwrap_or("");
+            if path.is_empty() || link.contains("://") || link.starts_with("mailto:") {
+                continue;
+            }
+            let target = page.parent().expect("folder").join(path);
+            if !target.is_file() {
+                missing.push(format!("{dir}/{rel} -> {link}"));
+            }
+        }
+    }
+    missing
+}
+
+#[test]
+fn archived_pages_keep_drafts_out_link_the_documents_in_force_and_load_todays_banner() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (root, c) = common::archive_site(tmp.path());
+    let out = tmp.path().join("out");
+    let stderr = build_quiet(&root, &out);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let dirs = |page: &str| -> Vec<String> {
+        common::tree(&out.join(format!("en/{page}/versions")))
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
+    };
+    // A draft is no version: the terms' first version is the commit that published them.
+    assert_eq!(
+        dirs("terms"),
+        ["2026-03-01/index.html", "index.html"],
+        "a draft is never archived as published"
+    );
+    // `[controller]` shown on the cookies page is a version of it; not of the contact page,
+    // which has no sections.
+    assert_eq!(
+        dirs("cookies"),
+        [
+            "2026-01-05/index.html",
+            "2026-02-01/index.html",
+            "index.html"
+        ]
+    );
+    assert_eq!(
+        dirs("contact"),
+        [
+            "2026-01-05/index.html",
+            "2026-04-01/index.html",
+            "index.html"
+        ]
+    );
+    let v = |page: &str, d: &str| read(&out, &format!("en/{page}/versions/{d}/index.html"));
+    let nav = |html: &str| -> Vec<(String, String, bool)> {
+        entries(html, "nav.documents > ul")
+            .iter()
+            .map(|li| {
+                let a = li
+                    .select(&scraper::Selector::parse("a").expect("a"))
+                    .next()
+                    .expect("a link");
+                (
+                    text(li),
+                    a.value().attr("href").unwrap_or("").to_string(),
+                    a.value().attr("aria-current") == Some("page"),
+                )
+            })
+            .collect()
+    };
+    let link = |title: &str, href: &str, current: bool| (title.into(), href.into(), current);
+
+    // The legal fields as that commit had them: no controller before it was named.
+    let first = v("cookies", "2026-01-05");
+    assert!(!first.contains("id=\"controller\""), "{first}");
+    assert!(!first.contains("Fjord Books AS"));
+    let second = v("cookies", "2026-02-01");
+    assert!(second.contains("id=\"controller\""), "{second}");
+    assert!(second.contains("Fjord Books AS"));
+    // The documents of the day (the draft left out), each at its version in force then.
+    assert_eq!(
+        nav(&first),
+        [
+            link(
+                "Contact",
+                "../../../contact/versions/2026-01-05/index.html",
+                false
+            ),
+            link("Cookies", "../2026-01-05/index.html", true),
+        ]
+    );
+    assert_eq!(
+        nav(&second),
+        nav(&first)
+            .into_iter()
+            .map(|l| if l.2 {
+                link("Cookies", "../2026-02-01/index.html", true)
+            } else {
+                l
+            })
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        nav(&v("terms", "2026-03-01")),
+        [
+            link(
+                "Contact",
+                "../../../contact/versions/2026-01-05/index.html",
+                false
+            ),
+            link("Terms", "../2026-03-01/index.html", true),
+            link(
+                "Cookies",
+                "../../../cookies/versions/2026-02-01/index.html",
+                false
+            ),
+        ]
+    );
+    assert_eq!(
+        nav(&v("contact", "2026-04-01")),
+        [
+            link("Contact", "../2026-04-01/index.html", true),
+            link(
+                "Terms",
+                "../../../terms/versions/2026-03-01/index.html",
+                false
+            ),
+            link(
+                "Cookies",
+                "../../../cookies/versions/2026-02-01/index.html",
+                false
+            ),
+        ]
+    );
+    // Today's banner, from four folders down, with its button; never the draft mark.
+    for page in [&first, &second] {
+        assert!(page.contains(
+            "<script src=\"../../../../cookieconsent/cookieconsent.umd.js\" defer></script>"
+        ));
+        assert!(page.contains("<script src=\"../../../../static/consent.js\" defer data-manager=\"cookieconsent\" data-config=\"../../../../cookieconsent-config.mjs\"></script>"));
+        assert!(page.contains("class=\"consent-button\""));
+        assert!(!page.contains("class=\"draft\""));
+    }
+    // Every link and script of the archive leads to a file of the output.
+    for locale in ["en", "fr"] {
+        for page in ["cookies", "contact", "terms"] {
+            assert_eq!(
+                dangling(&out, &format!("{locale}/{page}/versions")),
+                Vec::<String>::new()
+            );
+        }
+    }
+    assert_eq!(c.len(), 4);
 }

@@ -356,3 +356,80 @@ pub fn versions_site(tmp: &Path) -> (PathBuf, Vec<String>) {
     commit_at("2026-09-01T10:00:00Z", "Forget the language");
     (root, hashes)
 }
+
+/// The consent fixture (English and French, cookieconsent's banner) with `[history]`,
+/// three documents and four commits, listed with their hashes, oldest first:
+///
+/// 1. 2026-01-05: `cookies` and `contact` (`sections = false`); `terms` is a draft;
+/// 2. 2026-02-01: `[controller]` in site.toml (shown on `cookies`, not on `contact`);
+/// 3. 2026-03-01: `terms` published;
+/// 4. 2026-04-01: `contact` reworded.
+///
+/// The banner's files are empty stand-ins (the browser tests put the packages' own there).
+pub fn archive_site(tmp: &Path) -> (PathBuf, Vec<String>) {
+    let root = tmp.join("site");
+    copy_dir(&fixture("consent"), &root);
+    let w = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    let settings = std::fs::read_to_string(root.join("site.toml")).expect("read")
+        + "\n[history]\nlimit = 20\n";
+    w("site.toml", &settings);
+    for (file, text) in [
+        ("cookieconsent/cookieconsent.umd.js", ""),
+        ("cookieconsent/cookieconsent.css", ""),
+        ("cookieconsent-config.mjs", "export default {};\n"),
+    ] {
+        w(&format!("static/{file}"), text);
+    }
+    let doc = |title: &str, extra: &str, text: &str| {
+        format!("+++\ntitle = \"{title}\"\n{extra}+++\n\n{text}\n")
+    };
+    for locale in ["en", "fr"] {
+        w(
+            &format!("content/{locale}/contact.md"),
+            &doc("Contact", "weight = 2\nsections = false\n", "Write to us."),
+        );
+        w(
+            &format!("content/{locale}/terms.md"),
+            &doc(
+                "Terms",
+                "weight = 3\ndraft = true\nsections = false\n",
+                "Terms to come.",
+            ),
+        );
+    }
+    let mut hashes = Vec::new();
+    let mut commit_at = |date: &str, message: &str| {
+        commit(&root, date, message);
+        hashes.push(rev_parse(&root, "HEAD"));
+    };
+    git(&root, "2026-01-05T10:00:00Z", &["init", "-q", "-b", "main"]);
+    commit_at("2026-01-05T10:00:00Z", "First policy");
+    w(
+        "site.toml",
+        &format!("{settings}\n[controller]\nname = \"Fjord Books AS\"\naddress = \"Storgata 1\\n0155 Oslo\"\ncontact = \"privacy@books.example.no\"\n"),
+    );
+    commit_at("2026-02-01T10:00:00Z", "Name the controller");
+    for locale in ["en", "fr"] {
+        w(
+            &format!("content/{locale}/terms.md"),
+            &doc("Terms", "weight = 3\nsections = false\n", "The terms."),
+        );
+    }
+    commit_at("2026-03-01T10:00:00Z", "Publish the terms");
+    for locale in ["en", "fr"] {
+        w(
+            &format!("content/{locale}/contact.md"),
+            &doc(
+                "Contact",
+                "weight = 2\nsections = false\n",
+                "Write to us, or call.",
+            ),
+        );
+    }
+    commit_at("2026-04-01T10:00:00Z", "Reword the contact page");
+    (root, hashes)
+}
