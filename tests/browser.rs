@@ -721,7 +721,7 @@ fn install_banner(root: &Path, manager: &str) {
     }
     let o = common::clause()
         .args(["export", "--format", manager, "--root"])
-        .arg(&root)
+        .arg(root)
         .output()
         .expect("runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
