@@ -142,7 +142,8 @@ impl Repo {
         }
         let mut c = git(&self.top);
         c.args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
-            .arg(format!("{rev}^{{commit}}"));
+            // `^0`: the commit itself, an error for anything else (a tree, a blob).
+            .arg(format!("{rev}^0"));
         let out = run(c).map_err(|_| GitError::BadRevision(rev.to_string()))?;
         let hash = String::from_utf8_lossy(&out).trim().to_string();
         if is_hash(&hash) {
