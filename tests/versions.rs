@@ -747,3 +747,60 @@ fn archived_pages_keep_drafts_out_link_the_documents_in_force_and_load_todays_ba
     }
     assert_eq!(c.len(), 4);
 }
+
+/// A branch merged into the current one counts once, on the day it was merged: its own
+/// commits are not versions of the current branch's history.
+#[test]
+fn a_merged_branch_is_one_version_on_the_day_it_was_merged() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("minimal"), &root);
+    fs::write(
+        root.join("site.toml"),
+        common::VERSIONS_SITE.replace("[\"en\", \"fr\"]", "[\"en\"]"),
+    )
+    .expect("write");
+    let git = |date: &str, args: &[&str]| common::git(&root, date, args);
+    git("2026-01-05T10:00:00Z", &["init", "-q", "-b", "main"]);
+    commit(&root, "2026-01-05T10:00:00Z", "First policy");
+    let inv = root.join("content/cookies.toml");
+    let base = fs::read_to_string(&inv).expect("read");
+    git("2026-02-01T10:00:00Z", &["checkout", "-q", "-b", "stats"]);
+    fs::write(&inv, format!("{base}{}", common::HISTORY_GA)).expect("write");
+    commit(&root, "2026-02-01T10:00:00Z", "Google Analytics");
+    fs::write(
+        &inv,
+        format!("{base}{}", common::HISTORY_GA).replace("13 months", "25 months"),
+    )
+    .expect("write");
+    commit(&root, "2026-02-02T10:00:00Z", "Keep _ga longer");
+    git("2026-03-01T10:00:00Z", &["checkout", "-q", "main"]);
+    git(
+        "2026-03-01T10:00:00Z",
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge the statistics",
+            "stats",
+        ],
+    );
+    let out = tmp.path().join("out");
+    build_quiet(&root, &out);
+    let list = read(&out, "en/cookies/versions/index.html");
+    let dates: Vec<String> = entries(&list, "ol.versions")
+        .iter()
+        .map(|li| {
+            li.select(&scraper::Selector::parse("time").expect("time"))
+                .next()
+                .and_then(|t| t.value().attr("datetime").map(String::from))
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(dates, ["2026-03-01", "2026-01-05"], "{list}");
+    // One revision for the merge, which asks for consent once.
+    let json: serde_json::Value = serde_json::from_str(&read(&out, "cookies.json")).expect("JSON");
+    assert_eq!(json["version"]["consent_revision"], 2);
+    assert_eq!(json["version"]["date"], "2026-03-01");
+}

@@ -582,7 +582,21 @@ impl Walk {
         let limit = config.history.map_or(0, |h| h.limit);
         // The banner every page loads, and the documents an archived page's navigation
         // links (those still published).
-        let banner = format!("{:?}", config.consent);
+        let banner = config
+            .consent
+            .banner
+            .as_ref()
+            .map(|b| {
+                let href = |p: &crate::consent::SitePath| p.target.href("");
+                format!(
+                    "{} {} {:?} {:?}",
+                    b.manager.key(),
+                    href(&b.script),
+                    b.stylesheet.as_ref().map(href),
+                    b.config.as_ref().map(href)
+                )
+            })
+            .unwrap_or_default();
         let documents = current.join("\n");
         let index: HashMap<String, usize> = self
             .log
