@@ -187,6 +187,8 @@ codes! {
     UpdatedBeforeHistory = "C0101", Warning, "`updated` is older than the newest change under \"Changes to this policy\"";
     UpdatedInFuture = "C0102", Warning, "`updated` is a date in the future";
     UpdatedDiffers = "C0103", Warning, "the versions of a document in different locales disagree on `updated`";
+    // versions
+    ConsentTrailer = "C0104", Warning, "a commit's `Consent:` trailer says neither `renew` nor `unchanged`";
 }
 
 /// Index of a file in [`Sources`].

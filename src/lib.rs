@@ -11,7 +11,7 @@
 //! 0. foundations: `text`, `escape`, `diagnostics`, `input`, `layout`, `dom`, `jsregex`, `address`, `date`
 //! 1. reading and the model: `decode`, `i18n`, `config`, `consent`, `inventory`, `content`, `markdown`, `platform`, `legal`, `git`
 //! 2. checks across files: `diff`, `history`, `links`
-//! 3. the site: `theme`, `site`, `fingerprint`
+//! 3. the site: `theme`, `site`, `fingerprint`, `versions`
 //! 4. what is made from a site: `render`, `export`, `audit`
 //! 5. effects on the world: `output`, `serve`, `scan`
 //! 6. drivers: `build`, `fuzzing`
@@ -56,3 +56,4 @@ pub mod site;
 pub mod term;
 pub mod text;
 pub mod theme;
+pub mod versions;

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::config::Column;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::diff::sentences::{Segment, Sentence};
 use crate::export;
 use crate::i18n::Strings;
 use crate::inventory::{Consent, Provider, Transfer};
@@ -11,6 +12,7 @@ use crate::layout::{self, csv_path, page_href, page_path, page_url, theme_static
 use crate::legal::{self, Zone};
 use crate::markdown::{Block, Heading, Section};
 use crate::site::{Page, Site};
+use crate::versions::{Archive, Decision, Version};
 
 /// One file of the output, path relative to the output folder with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,10 +222,17 @@ struct PageCtx<'a> {
     root: &'static str,
     ui: &'a std::collections::BTreeMap<String, String>,
     changes: Vec<HistoryCtx>,
+    /// "Version of …" and the consent revision, when the history is known.
+    version: Option<VersionCtx>,
+    /// On an archived version: what it is, and the links to its neighbours.
+    archive: Option<ArchiveCtx>,
+    /// Kept out of search engines (archived versions).
+    noindex: bool,
     consent: Option<ConsentCtx>,
 }
 
-/// One entry of "Changes to this policy".
+/// One entry of "Changes to this policy" (a version of the page), or of its list of
+/// versions.
 #[derive(Serialize)]
 struct HistoryCtx {
     /// ISO date, for `<time datetime>`.
@@ -232,32 +241,116 @@ struct HistoryCtx {
     date: String,
     /// The commit, so that the text can be traced to the revision that made it.
     commit: String,
+    /// The archived version, when there is one.
+    href: Option<String>,
     /// What changed, as sentences in the page's language.
-    sentences: Vec<crate::diff::sentences::Sentence>,
+    sentences: Vec<Sentence>,
+    /// The consent revision from this version on ("Consent revision 3").
+    revision: String,
+    /// Why the version cannot be shown.
+    unavailable: Option<String>,
 }
 
-/// The history entries as a page in `s.locale` shows them: a commit whose changes concern
-/// other languages only is left out.
-fn history_ctx(site: &Site, s: &Strings) -> Vec<HistoryCtx> {
-    site.history
-        .iter()
-        .filter_map(|e| {
-            let sentences = if e.initial {
-                vec![vec![crate::diff::sentences::Segment {
-                    text: s.text("history_initial").to_string(),
-                    code: false,
-                }]]
+/// A page's version line.
+#[derive(Serialize)]
+struct VersionCtx {
+    /// The version's ISO date.
+    iso: String,
+    /// "Version of 9 March 2026"; `None` for a page not yet committed.
+    label: Option<String>,
+    /// "Consent revision 3".
+    revision: String,
+    /// The page's list of versions, when the archive is written.
+    versions_href: Option<String>,
+}
+
+/// What an archived version says at its top.
+#[derive(Serialize)]
+struct ArchiveCtx {
+    /// "This version was in force from … to …."
+    notice: String,
+    /// The current page.
+    current_href: String,
+    /// The previous and next archived versions.
+    previous: Option<String>,
+    next: Option<String>,
+    /// The page's list of versions.
+    versions_href: String,
+}
+
+/// A version's sentences in the page's language: the first version, the text, the
+/// inventory's changes, and the consent revision when it went up (or when the publisher
+/// decided it, in the commit's message).
+fn version_sentences(v: &Version, s: &Strings) -> Vec<Sentence> {
+    let plain = |text: String| vec![Segment { text, code: false }];
+    let mut out = Vec::new();
+    if v.initial {
+        out.push(plain(s.text("history_initial").to_string()));
+    }
+    if v.text_changed {
+        out.push(plain(s.text("history_text").to_string()));
+    }
+    out.extend(v.sentences.iter().cloned());
+    let key = match (v.decided, v.raised) {
+        (Some(Decision::Renew), _) => Some("history_revision_renew"),
+        (Some(Decision::Unchanged), _) => Some("history_revision_unchanged"),
+        (None, true) => Some("history_revision"),
+        (None, false) => None,
+    };
+    if let Some(key) = key {
+        out.push(plain(s.text(key).replace("{n}", &v.revision.to_string())));
+    }
+    out
+}
+
+/// "Consent revision 3" in the page's language.
+fn revision_text(s: &Strings, revision: u32) -> String {
+    s.text("consent_revision")
+        .replace("{n}", &revision.to_string())
+}
+
+/// Versions as a list shows them, newest first, each linked by `link` (from its folder)
+/// when it has an archived page.
+fn versions_ctx<'v>(
+    versions: impl DoubleEndedIterator<Item = &'v Version>,
+    s: &Strings,
+    link: &dyn Fn(&str) -> Option<String>,
+) -> Vec<HistoryCtx> {
+    versions
+        .rev()
+        .map(|v| HistoryCtx {
+            iso: v.stamp.date.iso(),
+            date: s.date(&v.stamp.date),
+            commit: v.stamp.commit.clone(),
+            href: v.dir.as_deref().and_then(link),
+            sentences: if v.unavailable.is_some() {
+                Vec::new()
             } else {
-                crate::diff::sentences::sentences(&e.changes, s)
-            };
-            (!sentences.is_empty()).then(|| HistoryCtx {
-                iso: e.date.iso(),
-                date: s.date(&e.date),
-                commit: e.hash.clone(),
-                sentences,
-            })
+                version_sentences(v, s)
+            },
+            revision: revision_text(s, v.revision),
+            unavailable: v.unavailable.clone(),
         })
         .collect()
+}
+
+/// "Changes to this policy": the versions of the page up to `upto` (all when `None`)
+/// that can be shown, newest first, at most the `[history]` limit.
+fn history_ctx(
+    site: &Site,
+    versions: &[Version],
+    s: &Strings,
+    link: &dyn Fn(&str) -> Option<String>,
+) -> Vec<HistoryCtx> {
+    let limit = site.config.history.map_or(0, |h| h.limit);
+    let mut out = versions_ctx(versions.iter().filter(|v| v.unavailable.is_none()), s, link);
+    out.truncate(limit);
+    out
+}
+
+/// Whether the site writes the versions of its pages under `versions/`.
+fn archived(site: &Site) -> bool {
+    site.versions.known && site.config.history.is_some_and(|h| h.archive)
 }
 
 fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryCtx> {
@@ -614,6 +707,319 @@ fn render_template(
     })
 }
 
+/// A site's pages as each page links them: the documents of each language in their order,
+/// and which (locale, slug) exist.
+#[derive(Default)]
+struct Pages<'s> {
+    by_locale: std::collections::HashMap<&'s str, Vec<&'s Page>>,
+    exists: std::collections::HashSet<(&'s str, &'s str)>,
+}
+
+impl<'s> Pages<'s> {
+    fn of(site: &'s Site) -> Pages<'s> {
+        Pages {
+            by_locale: site
+                .config
+                .locales
+                .iter()
+                .map(|l| (l.as_str(), crate::site::ordered(site, l)))
+                .collect(),
+            exists: site
+                .pages
+                .iter()
+                .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str()))
+                .collect(),
+        }
+    }
+}
+
+/// The context of a page as the current site shows it (its address, alternates, language
+/// links and the navigation between documents); an archived version changes what differs.
+fn page_ctx<'a>(
+    site: &'a Site,
+    pages: &Pages,
+    page: &'a Page,
+    s: &'a Strings,
+    changes: Vec<HistoryCtx>,
+) -> PageCtx<'a> {
+    let cfg = &site.config;
+    let doc = &page.doc;
+    let url = |locale: &str| page_url(&cfg.base_url, locale, &doc.slug);
+    // A draft shown before its translations exist links only the versions there are.
+    let translated: Vec<&String> = cfg
+        .locales
+        .iter()
+        .filter(|l| pages.exists.contains(&(l.as_str(), doc.slug.as_str())))
+        .collect();
+    let alternates: Vec<Alternate> = translated
+        .iter()
+        .map(|l| Alternate {
+            hreflang: (*l).clone(),
+            href: url(l),
+        })
+        .chain(
+            translated
+                .contains(&&cfg.default_locale)
+                .then(|| Alternate {
+                    hreflang: "x-default".into(),
+                    href: url(&cfg.default_locale),
+                }),
+        )
+        .collect();
+    let same_language = pages
+        .by_locale
+        .get(doc.locale.as_str())
+        .map_or(&[][..], Vec::as_slice);
+    let documents = documents_nav(same_language, doc);
+    let languages = translated
+        .iter()
+        .map(|l| Link {
+            locale: (*l).clone(),
+            name: site
+                .theme
+                .strings
+                .get(*l)
+                .map_or(l.as_str(), |x| x.text("language_name"))
+                .to_string(),
+            href: page_href(l, &doc.slug),
+            current: **l == doc.locale,
+        })
+        .collect();
+    let heads = headings(site, s, page);
+    let mut toc = toc(&heads);
+    if !changes.is_empty() {
+        toc.push(TocEntry {
+            id: "changes".into(),
+            text: s.text("history").to_string(),
+            children: Vec::new(),
+        });
+    }
+    let lead = if cfg.columns.contains(&Column::Names) {
+        Column::Names
+    } else {
+        cfg.columns
+            .iter()
+            .copied()
+            .find(|c| *c != Column::Provider)
+            .unwrap_or(Column::Names)
+    };
+    PageCtx {
+        lang: &doc.locale,
+        title: &doc.title,
+        site_title: cfg.title.get(&doc.locale),
+        description: doc.description.as_deref(),
+        canonical: url(&doc.locale),
+        alternates,
+        languages,
+        documents,
+        draft: doc.draft,
+        updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
+        toc,
+        changes,
+        blocks: blocks_ctx(site, s, page),
+        columns: cfg
+            .columns
+            .iter()
+            .map(|c| ColumnCtx {
+                key: *c,
+                header: s.text(&format!("col_{}", c.key())).to_string(),
+                lead: *c == lead,
+            })
+            .collect(),
+        root: "../../",
+        ui: s.texts(),
+        consent: consent_ctx(site, "../../"),
+        version: None,
+        archive: None,
+        noindex: false,
+    }
+}
+
+/// On the archived version `v` of `doc`, the navigation between the documents of its
+/// language as they were then (`old`), each leading to its own version in force with `v`:
+/// that archived version, else its list of versions (which says why it cannot be shown).
+/// A document no longer published is left out: it has nowhere to lead.
+fn archive_nav(site: &Site, old: &Site, doc: &crate::content::Document, v: &Version) -> Navigation {
+    let same_language = crate::site::ordered(old, &doc.locale);
+    if same_language.len() < 2 {
+        return Navigation::default();
+    }
+    let published: std::collections::HashSet<&str> = site
+        .pages
+        .iter()
+        .filter(|p| p.doc.locale == doc.locale)
+        .map(|p| p.doc.slug.as_str())
+        .collect();
+    // From `<locale>/<slug>/versions/<dir>/` to `<locale>/`.
+    let up = "../../../";
+    let link = |p: &Page| -> Option<DocumentLink> {
+        let slug = p.doc.slug.as_str();
+        let href = if slug == doc.slug {
+            v.dir
+                .as_ref()
+                .map(|d| format!("../{d}/{}", layout::INDEX))?
+        } else {
+            if !published.contains(slug) {
+                return None;
+            }
+            let in_force = site
+                .versions
+                .page(&doc.locale, slug)
+                .iter()
+                .rev()
+                .find(|w| w.seq <= v.seq)?;
+            match &in_force.dir {
+                Some(d) => format!("{up}{slug}/versions/{d}/{}", layout::INDEX),
+                None => format!("{up}{slug}/versions/{}", layout::INDEX),
+            }
+        };
+        Some(DocumentLink {
+            title: p.doc.title.clone(),
+            href,
+            current: slug == doc.slug,
+        })
+    };
+    let mut links: Vec<DocumentLink> = same_language
+        .iter()
+        .take(NAVIGATION_MAX)
+        .filter_map(|p| link(p))
+        .collect();
+    let truncated = same_language.len() > NAVIGATION_MAX;
+    if truncated && !links.iter().any(|l| l.current) {
+        if let Some(l) = same_language
+            .iter()
+            .find(|p| p.doc.slug == doc.slug)
+            .and_then(|p| link(p))
+        {
+            links.push(l);
+        }
+    }
+    if links.len() < 2 {
+        return Navigation::default();
+    }
+    Navigation {
+        links,
+        all: truncated.then(|| format!("../../../../{}", layout::INDEX)),
+    }
+}
+
+/// A page's list of versions, `<locale>/<slug>/versions/index.html`, newest first.
+fn versions_page(
+    site: &Site,
+    page: &Page,
+    s: &Strings,
+    versions: &[Version],
+) -> Result<OutputFile, Box<Diagnostic>> {
+    let doc = &page.doc;
+    let ctx = serde_json::json!({
+        "lang": doc.locale,
+        "site_title": site.config.title.get(&doc.locale),
+        "heading": s.text("versions_title").replace("{title}", &doc.title),
+        "canonical": format!("{}{}/", site.config.base_url, layout::versions_dir(&doc.locale, &doc.slug)),
+        "root": "../../../",
+        "ui": s.texts(),
+        "revision": revision_text(s, site.versions.revision),
+        "current_href": format!("../{}", layout::INDEX),
+        "versions": versions_ctx(versions.iter(), s, &|dir| Some(format!("{dir}/{}", layout::INDEX))),
+    });
+    let html = render_template(site, "versions.html", &ctx)?;
+    Ok(OutputFile {
+        path: layout::versions_index(&doc.locale, &doc.slug),
+        bytes: html.into_bytes(),
+    })
+}
+
+/// The `k`-th version of `page` (of the current site), archived: from the cache, or
+/// rendered from the site as it was with today's theme, with a notice at its top, links
+/// to its neighbours, and "Changes to this policy" as it stood then. `None` when the
+/// version has no page (it cannot be shown).
+fn archived_page(
+    site: &Site,
+    page: &Page,
+    versions: &[Version],
+    k: usize,
+) -> Result<Option<OutputFile>, Box<Diagnostic>> {
+    let doc = &page.doc;
+    let v = &versions[k];
+    let Some(dir) = &v.dir else {
+        return Ok(None);
+    };
+    let path = layout::version_path(&doc.locale, &doc.slug, dir);
+    let old = match &v.archive {
+        Archive::None => return Ok(None),
+        Archive::Cached(bytes) => {
+            return Ok(Some(OutputFile {
+                path,
+                bytes: bytes.as_ref().clone(),
+            }))
+        }
+        Archive::Render { site: old, .. } => old,
+    };
+    let Some(old_page) = old
+        .pages
+        .iter()
+        .find(|p| p.doc.locale == doc.locale && p.doc.slug == doc.slug)
+    else {
+        return Ok(None);
+    };
+    // Today's theme in today's words: the button of today's banner is on the page too.
+    let Some(s) = site.theme.strings.get(&doc.locale) else {
+        return Ok(None);
+    };
+    let shown = |j: &usize| versions[*j].dir.is_some();
+    let previous = (0..k).rev().find(shown);
+    let next = (k + 1..versions.len()).find(shown);
+    let href = |j: usize| {
+        versions[j]
+            .dir
+            .as_ref()
+            .map(|d| format!("../{d}/{}", layout::INDEX))
+    };
+    let notice = match next {
+        Some(n) => s
+            .text("version_notice_past")
+            .replace("{from}", &s.date(&v.stamp.date))
+            .replace("{to}", &s.date(&versions[n].stamp.date)),
+        None => s
+            .text("version_notice_last")
+            .replace("{from}", &s.date(&v.stamp.date)),
+    };
+    let link = |d: &str| Some(format!("../{d}/{}", layout::INDEX));
+    let changes = history_ctx(site, &versions[..=k], s, &link);
+    // The record of one version in one language: no other language is the same version,
+    // so no alternates and no links to other languages (`Pages` left empty).
+    let mut ctx = page_ctx(old, &Pages::default(), old_page, s, changes);
+    ctx.canonical = layout::version_url(&site.config.base_url, &doc.locale, &doc.slug, dir);
+    ctx.documents = archive_nav(site, old, doc, v);
+    // Loaded without its drafts: what was published.
+    ctx.draft = false;
+    ctx.root = "../../../../";
+    // Today's banner: a visitor reading the record can still change today's choice.
+    ctx.consent = consent_ctx(site, ctx.root);
+    ctx.noindex = true;
+    ctx.version = Some(VersionCtx {
+        iso: v.stamp.date.iso(),
+        label: Some(
+            s.text("version_of")
+                .replace("{date}", &s.date(&v.stamp.date)),
+        ),
+        revision: revision_text(s, v.revision),
+        versions_href: Some(format!("../{}", layout::INDEX)),
+    });
+    ctx.archive = Some(ArchiveCtx {
+        notice,
+        current_href: format!("../../{}", layout::INDEX),
+        previous: previous.and_then(href),
+        next: next.and_then(href),
+        versions_href: format!("../{}", layout::INDEX),
+    });
+    let html = render_template(old, "page.html", &ctx)?;
+    Ok(Some(OutputFile {
+        path,
+        bytes: html.into_bytes(),
+    }))
+}
+
 /// Renders every page, the root index, the sitemap, the exports, the theme's static files
 /// and the site's own `static/` files.
 pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
@@ -622,107 +1028,43 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut sitemap_urls = Vec::new();
 
-    let by_locale: std::collections::HashMap<&str, Vec<&Page>> = cfg
-        .locales
-        .iter()
-        .map(|l| (l.as_str(), crate::site::ordered(site, l)))
-        .collect();
-    let exists: std::collections::HashSet<(&str, &str)> = site
-        .pages
-        .iter()
-        .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str()))
-        .collect();
+    let pages = Pages::of(site);
+    let by_locale = &pages.by_locale;
     for page in &site.pages {
         let doc = &page.doc;
         let Some(s) = site.theme.strings.get(&doc.locale) else {
             continue;
         };
-        let url = |locale: &str| page_url(&cfg.base_url, locale, &doc.slug);
-        // A draft shown before its translations exist links only the versions there are.
-        let translated: Vec<&String> = cfg
-            .locales
-            .iter()
-            .filter(|l| exists.contains(&(l.as_str(), doc.slug.as_str())))
-            .collect();
-        let alternates: Vec<Alternate> = translated
-            .iter()
-            .map(|l| Alternate {
-                hreflang: (*l).clone(),
-                href: url(l),
-            })
-            .chain(
-                translated
-                    .contains(&&cfg.default_locale)
-                    .then(|| Alternate {
-                        hreflang: "x-default".into(),
-                        href: url(&cfg.default_locale),
-                    }),
-            )
-            .collect();
-        let same_language = by_locale
-            .get(doc.locale.as_str())
-            .map_or(&[][..], Vec::as_slice);
-        let documents = documents_nav(same_language, doc);
-        let languages = translated
-            .iter()
-            .map(|l| Link {
-                locale: (*l).clone(),
-                name: site
-                    .theme
-                    .strings
-                    .get(*l)
-                    .map_or(l.as_str(), |x| x.text("language_name"))
-                    .to_string(),
-                href: page_href(l, &doc.slug),
-                current: **l == doc.locale,
-            })
-            .collect();
-        let heads = headings(site, s, page);
-        let changes = history_ctx(site, s);
-        let mut toc = toc(&heads);
-        if !changes.is_empty() {
-            toc.push(TocEntry {
-                id: "changes".into(),
-                text: s.text("history").to_string(),
-                children: Vec::new(),
+        let versions = site.versions.page(&doc.locale, &doc.slug);
+        let archive = archived(site) && !versions.is_empty();
+        let link = |dir: &str| archive.then(|| format!("versions/{dir}/{}", layout::INDEX));
+        let changes = history_ctx(site, versions, s, &link);
+        let mut ctx = page_ctx(site, &pages, page, s, changes);
+        if site.versions.known {
+            let last = versions.iter().rev().find(|v| v.unavailable.is_none());
+            ctx.version = Some(VersionCtx {
+                iso: last.map(|v| v.stamp.date.iso()).unwrap_or_default(),
+                label: last.map(|v| {
+                    s.text("version_of")
+                        .replace("{date}", &s.date(&v.stamp.date))
+                }),
+                revision: revision_text(s, site.versions.revision),
+                versions_href: archive.then(|| format!("versions/{}", layout::INDEX)),
             });
         }
-        let lead = if cfg.columns.contains(&Column::Names) {
-            Column::Names
-        } else {
-            cfg.columns
-                .iter()
-                .copied()
-                .find(|c| *c != Column::Provider)
-                .unwrap_or(Column::Names)
-        };
-        let ctx = PageCtx {
-            lang: &doc.locale,
-            title: &doc.title,
-            site_title: cfg.title.get(&doc.locale),
-            description: doc.description.as_deref(),
-            canonical: url(&doc.locale),
-            alternates,
-            languages,
-            documents,
-            draft: doc.draft,
-            updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
-            toc,
-            changes,
-            blocks: blocks_ctx(site, s, page),
-            columns: cfg
-                .columns
-                .iter()
-                .map(|c| ColumnCtx {
-                    key: *c,
-                    header: s.text(&format!("col_{}", c.key())).to_string(),
-                    lead: *c == lead,
-                })
-                .collect(),
-            root: "../../",
-            ui: s.texts(),
-            consent: consent_ctx(site, "../../"),
-        };
+        if archive {
+            match versions_page(site, page, s, versions) {
+                Ok(f) => files.push(f),
+                Err(d) => errors.push(*d),
+            }
+            for k in 0..versions.len() {
+                match archived_page(site, page, versions, k) {
+                    Ok(Some(f)) => files.push(f),
+                    Ok(None) => {}
+                    Err(d) => errors.push(*d),
+                }
+            }
+        }
         match render_template(site, "page.html", &ctx) {
             Ok(html) => files.push(OutputFile {
                 path: page_path(&doc.locale, &doc.slug),
@@ -731,7 +1073,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             Err(d) => errors.push(*d),
         }
         sitemap_urls.push(serde_json::json!({
-            "loc": url(&doc.locale),
+            "loc": ctx.canonical,
             "lastmod": doc.updated.map(|d| d.iso()),
             "alternates": ctx.alternates,
         }));

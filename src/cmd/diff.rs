@@ -8,6 +8,7 @@ use super::args::{DiffArgs, DiffFormat};
 use crate::diff::{self, load, report};
 use crate::escape::terminal::show;
 use crate::term::{status, usage_error, Exit, Term};
+use crate::versions;
 
 /// Runs the command.
 pub fn run(args: &DiffArgs) -> Exit {
@@ -18,6 +19,11 @@ pub fn run(args: &DiffArgs) -> Exit {
     let sides = report::Sides {
         old: old.name.clone(),
         new: new.name.clone(),
+        // The consent revisions come from the site's history, when it has one.
+        revisions: args
+            .since
+            .as_ref()
+            .and_then(|rev| Some((rev.clone(), versions::revisions(&args.root.root, rev)?))),
     };
     let site = load::site_locales(&args.root.root);
     let pair = match load::inventories(old, new, site) {

@@ -45,6 +45,12 @@ const ELSEWHERE: &[(Code, &str, &str, &str)] = &[
         "last_updated_in_the_future_or_different_between_languages_is_a_warning",
         "the message names today's date: the test sets it with CLAUSE_TEST_TODAY, which a site's `args` cannot",
     ),
+    (
+        Code::ConsentTrailer,
+        "tests/suite/versions.rs",
+        "versions_revisions_and_the_archive_of_a_dozen_commits",
+        "a trailer is in a git commit's message, which a folder of the repository cannot hold",
+    ),
 ];
 
 fn sites_dir() -> PathBuf {

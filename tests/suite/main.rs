@@ -29,3 +29,4 @@ mod render;
 mod scan;
 mod schemas;
 mod serve;
+mod versions;
