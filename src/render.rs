@@ -87,7 +87,8 @@ enum BlockCtx<'a> {
     Definitions {
         level: u8,
         titled: bool,
-        items: Vec<DefinitionCtx>,
+        /// The locale's definitions, shared by its pages.
+        items: tera::Value,
     },
     Cookies {
         /// Level of the "Cookies" heading, when the section is titled.
@@ -95,7 +96,8 @@ enum BlockCtx<'a> {
         /// Level of each category's heading.
         level: u8,
         titled: bool,
-        categories: Vec<CategoryCtx>,
+        /// The categories shown, shared by the locale's pages.
+        categories: tera::Value,
     },
 }
 
@@ -117,10 +119,24 @@ struct PageCtx<'a> {
     updated: Option<(String, String)>,
     toc: Vec<TocEntry>,
     blocks: Vec<BlockCtx<'a>>,
-    columns: Vec<ColumnCtx>,
+    /// This and the fields below are the locale's, shared by its pages (see [`LocaleCtx`]).
+    columns: tera::Value,
     root: &'static str,
-    ui: &'a std::collections::BTreeMap<String, String>,
-    changes: Vec<HistoryCtx>,
+    ui: tera::Value,
+    changes: tera::Value,
+}
+
+#[derive(Serialize)]
+struct SitemapCtx {
+    urls: Vec<SitemapUrl>,
+}
+
+#[derive(Serialize)]
+struct SitemapUrl {
+    loc: String,
+    lastmod: Option<String>,
+    /// Shared by the document's pages in every locale.
+    alternates: tera::Value,
 }
 
 /// One entry of "Changes to this policy".
@@ -160,13 +176,13 @@ fn history_ctx(site: &Site, s: &Strings) -> Vec<HistoryCtx> {
         .collect()
 }
 
-fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryCtx> {
+/// Every category that has cookies, in file order, with its table in `s.locale`.
+fn categories_ctx(site: &Site, s: &Strings) -> Vec<CategoryCtx> {
     let loc = s.locale.as_str();
     let inv = &site.inventory;
     inv.categories
         .iter()
         .enumerate()
-        .filter(|(_, c)| only.is_none_or(|id| id == c.id))
         .map(|(i, c)| CategoryCtx {
             id: c.id.clone(),
             title: c.title.get(loc).to_string(),
@@ -213,8 +229,108 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
         .collect()
 }
 
+/// A category's table, ready for the templates.
+struct CategoryValue {
+    id: String,
+    title: String,
+    value: tera::Value,
+}
+
+/// What every page of one locale shares, made once per site and locale rather than once
+/// per page: the UI strings, the column headers, the history, the definitions and every
+/// category's table, already turned into template values. Tera's lists and maps are
+/// reference-counted, so each page's context holds them without copying them.
+struct LocaleCtx<'a> {
+    s: &'a Strings,
+    ui: tera::Value,
+    columns: tera::Value,
+    changes: tera::Value,
+    /// Whether "Changes to this policy" has an entry (the table of contents then links it).
+    has_changes: bool,
+    definitions: tera::Value,
+    categories: Vec<CategoryValue>,
+    /// Every category, for `{{ cookies }}`.
+    all_categories: tera::Value,
+}
+
+/// A value for the templates; `Err` only on a bug (the contexts are plain data).
+fn value(name: &str, x: &impl Serialize) -> Result<tera::Value, Box<Diagnostic>> {
+    tera::Value::try_from_serializable(x).map_err(|e| {
+        Box::new(
+            Diagnostic::error(format!("internal error while preparing `{name}`: {e}"))
+                .help("please report this as a bug in Clause"),
+        )
+    })
+}
+
+impl<'a> LocaleCtx<'a> {
+    fn new(site: &Site, s: &'a Strings) -> Result<LocaleCtx<'a>, Box<Diagnostic>> {
+        let loc = s.locale.as_str();
+        let page = "page.html";
+        let changes = history_ctx(site, s);
+        let columns: Vec<ColumnCtx> = site
+            .config
+            .columns
+            .iter()
+            .map(|c| ColumnCtx {
+                key: *c,
+                header: s.text(&format!("col_{}", c.key())).to_string(),
+            })
+            .collect();
+        let definitions: Vec<DefinitionCtx> = site
+            .inventory
+            .definitions
+            .iter()
+            .map(|d| DefinitionCtx {
+                id: format!("def-{}", d.id),
+                term: d.term.get(loc).to_string(),
+                text: d.text.get(loc).to_string(),
+            })
+            .collect();
+        let mut categories = Vec::new();
+        for c in categories_ctx(site, s) {
+            let value = value(page, &c)?;
+            categories.push(CategoryValue {
+                id: c.id,
+                title: c.title,
+                value,
+            });
+        }
+        let all: Vec<tera::Value> = categories.iter().map(|c| c.value.clone()).collect();
+        Ok(LocaleCtx {
+            s,
+            ui: value(page, s.texts())?,
+            columns: value(page, &columns)?,
+            has_changes: !changes.is_empty(),
+            changes: value(page, &changes)?,
+            definitions: value(page, &definitions)?,
+            categories,
+            all_categories: tera::Value::from(all),
+        })
+    }
+
+    /// The categories a `{{ cookies }}` (`None`) or `{{ cookies <id> }}` section shows.
+    fn shown<'s>(&'s self, only: Option<&'s str>) -> impl Iterator<Item = &'s CategoryValue> {
+        self.categories
+            .iter()
+            .filter(move |c| only.is_none_or(|id| id == c.id))
+    }
+
+    fn categories_value(&self, only: Option<&str>) -> tera::Value {
+        match only {
+            None => self.all_categories.clone(),
+            Some(_) => tera::Value::from(
+                self.shown(only)
+                    .map(|c| c.value.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        }
+    }
+}
+
 /// The headings of the page in order, prose and generated sections alike.
-fn headings(site: &Site, s: &Strings, page: &Page) -> Vec<Heading> {
+fn headings(site: &Site, l: &LocaleCtx, page: &Page) -> Vec<Heading> {
+    let s = l.s;
     let mut out = Vec::new();
     for b in &page.blocks {
         match b {
@@ -244,11 +360,11 @@ fn headings(site: &Site, s: &Strings, page: &Page) -> Vec<Heading> {
                             });
                             level = (level + 1).min(6);
                         }
-                        for c in categories_ctx(site, s, only.as_deref()) {
+                        for c in l.shown(only.as_deref()) {
                             out.push(Heading {
                                 level,
-                                id: c.id,
-                                text: c.title,
+                                id: c.id.clone(),
+                                text: c.title.clone(),
                             });
                         }
                     }
@@ -280,8 +396,7 @@ fn toc(headings: &[Heading]) -> Vec<TocEntry> {
     out
 }
 
-fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>> {
-    let loc = s.locale.as_str();
+fn blocks_ctx<'a>(l: &LocaleCtx, page: &'a Page) -> Vec<BlockCtx<'a>> {
     page.blocks
         .iter()
         .map(|b| match b {
@@ -293,16 +408,7 @@ fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>>
             } => BlockCtx::Definitions {
                 level: *level,
                 titled: *titled,
-                items: site
-                    .inventory
-                    .definitions
-                    .iter()
-                    .map(|d| DefinitionCtx {
-                        id: format!("def-{}", d.id),
-                        term: d.term.get(loc).to_string(),
-                        text: d.text.get(loc).to_string(),
-                    })
-                    .collect(),
+                items: l.definitions.clone(),
             },
             Block::Section {
                 section: Section::Cookies(only),
@@ -312,7 +418,7 @@ fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>>
                 title_level: *level,
                 level: if *titled { (*level + 1).min(6) } else { *level },
                 titled: *titled,
-                categories: categories_ctx(site, s, only.as_deref()),
+                categories: l.categories_value(only.as_deref()),
             },
         })
         .collect()
@@ -342,100 +448,153 @@ fn render_template(
     })
 }
 
-/// Renders every page, the root index, the sitemap, the exports, the theme's static files
-/// and the site's own `static/` files.
-pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+/// The `hreflang` alternates of a document: every locale, then `x-default`.
+fn alternates(site: &Site, slug: &str) -> Vec<Alternate> {
     let cfg = &site.config;
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let mut sitemap_urls = Vec::new();
+    let url = |locale: &str| page_url(&cfg.base_url, locale, slug);
+    cfg.locales
+        .iter()
+        .map(|l| Alternate {
+            hreflang: l.clone(),
+            href: url(l),
+        })
+        .chain(std::iter::once(Alternate {
+            hreflang: "x-default".into(),
+            href: url(&cfg.default_locale),
+        }))
+        .collect()
+}
 
+/// Renders one page.
+fn render_page(site: &Site, l: &LocaleCtx, page: &Page) -> Result<OutputFile, Box<Diagnostic>> {
+    let cfg = &site.config;
+    let doc = &page.doc;
+    let s = l.s;
+    let languages = cfg
+        .locales
+        .iter()
+        .map(|loc| Link {
+            locale: loc.clone(),
+            name: site
+                .theme
+                .strings
+                .get(loc)
+                .map_or(loc.as_str(), |x| x.text("language_name"))
+                .to_string(),
+            href: page_href(loc, &doc.slug),
+            current: *loc == doc.locale,
+        })
+        .collect();
+    let heads = headings(site, l, page);
+    let mut toc = toc(&heads);
+    if l.has_changes {
+        toc.push(TocEntry {
+            id: "changes".into(),
+            text: s.text("history").to_string(),
+            children: Vec::new(),
+        });
+    }
+    let ctx = PageCtx {
+        lang: &doc.locale,
+        title: &doc.title,
+        site_title: cfg.title.get(&doc.locale),
+        description: doc.description.as_deref(),
+        canonical: page_url(&cfg.base_url, &doc.locale, &doc.slug),
+        alternates: alternates(site, &doc.slug),
+        languages,
+        updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
+        toc,
+        changes: l.changes.clone(),
+        blocks: blocks_ctx(l, page),
+        columns: l.columns.clone(),
+        root: "../../",
+        ui: l.ui.clone(),
+    };
+    let html = render_template(site, "page.html", &ctx)?;
+    Ok(OutputFile {
+        path: page_path(&doc.locale, &doc.slug),
+        bytes: html.into_bytes(),
+    })
+}
+
+/// Renders every file of `site` and hands each to `sink` as soon as it is made: the pages
+/// on every thread of the current rayon pool, then the root index, the sitemap, the
+/// exports, the theme's static files and the site's own `static/` files. No page is kept
+/// once handed over, so memory holds the pages being rendered, not the site.
+///
+/// Returns the problems met, in page order whatever the thread that met them, and the
+/// first error of `sink`. Once either is met no more files are handed over (the build will
+/// not be published), but every page is still rendered, so that every problem is reported.
+pub fn render_each<E: Send>(
+    site: &Site,
+    sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> (Vec<Diagnostic>, Option<E>) {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    let cfg = &site.config;
+    let stopped = AtomicBool::new(false);
+    let failure: Mutex<Option<E>> = Mutex::new(None);
+    let give = |file: OutputFile| {
+        if stopped.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(e) = sink(file) {
+            stopped.store(true, Ordering::Relaxed);
+            if let Ok(mut slot) = failure.lock() {
+                slot.get_or_insert(e);
+            }
+        }
+    };
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut locales: std::collections::HashMap<&str, LocaleCtx> = std::collections::HashMap::new();
+    for (loc, s) in &site.theme.strings {
+        match LocaleCtx::new(site, s) {
+            Ok(l) => {
+                locales.insert(loc.as_str(), l);
+            }
+            Err(d) => errors.push(*d),
+        }
+    }
+    if !errors.is_empty() {
+        return (errors, None);
+    }
+
+    // Each page's problem with its index: they are reported in page order.
+    let page_errors: Mutex<Vec<(usize, Diagnostic)>> = Mutex::new(Vec::new());
+    site.pages.par_iter().enumerate().for_each(|(i, page)| {
+        let Some(l) = locales.get(page.doc.locale.as_str()) else {
+            return;
+        };
+        match render_page(site, l, page) {
+            Ok(file) => give(file),
+            Err(d) => {
+                stopped.store(true, Ordering::Relaxed);
+                if let Ok(mut all) = page_errors.lock() {
+                    all.push((i, *d));
+                }
+            }
+        }
+    });
+    let mut page_errors = page_errors.into_inner().unwrap_or_default();
+    page_errors.sort_by_key(|(i, _)| *i);
+    errors.extend(page_errors.into_iter().map(|(_, d)| d));
+
+    // The root page links every language, each in its own language.
     let slugs: Vec<&str> = {
         let mut v: Vec<&str> = site.pages.iter().map(|p| p.doc.slug.as_str()).collect();
         v.dedup();
         v
     };
-    for page in &site.pages {
-        let doc = &page.doc;
-        let Some(s) = site.theme.strings.get(&doc.locale) else {
-            continue;
-        };
-        let url = |locale: &str| page_url(&cfg.base_url, locale, &doc.slug);
-        let alternates: Vec<Alternate> = cfg
-            .locales
-            .iter()
-            .map(|l| Alternate {
-                hreflang: l.clone(),
-                href: url(l),
-            })
-            .chain(std::iter::once(Alternate {
-                hreflang: "x-default".into(),
-                href: url(&cfg.default_locale),
-            }))
-            .collect();
-        let languages = cfg
-            .locales
-            .iter()
-            .map(|l| Link {
-                locale: l.clone(),
-                name: site
-                    .theme
-                    .strings
-                    .get(l)
-                    .map_or(l.as_str(), |x| x.text("language_name"))
-                    .to_string(),
-                href: page_href(l, &doc.slug),
-                current: *l == doc.locale,
-            })
-            .collect();
-        let heads = headings(site, s, page);
-        let changes = history_ctx(site, s);
-        let mut toc = toc(&heads);
-        if !changes.is_empty() {
-            toc.push(TocEntry {
-                id: "changes".into(),
-                text: s.text("history").to_string(),
-                children: Vec::new(),
-            });
-        }
-        let ctx = PageCtx {
-            lang: &doc.locale,
-            title: &doc.title,
-            site_title: cfg.title.get(&doc.locale),
-            description: doc.description.as_deref(),
-            canonical: url(&doc.locale),
-            alternates,
-            languages,
-            updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
-            toc,
-            changes,
-            blocks: blocks_ctx(site, s, page),
-            columns: cfg
-                .columns
-                .iter()
-                .map(|c| ColumnCtx {
-                    key: *c,
-                    header: s.text(&format!("col_{}", c.key())).to_string(),
-                })
-                .collect(),
-            root: "../../",
-            ui: s.texts(),
-        };
-        match render_template(site, "page.html", &ctx) {
-            Ok(html) => files.push(OutputFile {
-                path: page_path(&doc.locale, &doc.slug),
-                bytes: html.into_bytes(),
-            }),
-            Err(d) => errors.push(*d),
-        }
-        sitemap_urls.push(serde_json::json!({
-            "loc": url(&doc.locale),
-            "lastmod": doc.updated.map(|d| d.iso()),
-            "alternates": ctx.alternates,
-        }));
+    // Each document's page in each locale, looked up once (the first, as a search would).
+    let mut by_slug: std::collections::HashMap<(&str, &str), &Page> =
+        std::collections::HashMap::with_capacity(site.pages.len());
+    for p in &site.pages {
+        by_slug
+            .entry((p.doc.slug.as_str(), p.doc.locale.as_str()))
+            .or_insert(p);
     }
-
-    // The root page links every language, each in its own language.
     let index_links: Vec<serde_json::Value> = cfg
         .locales
         .iter()
@@ -443,11 +602,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             let s = site.theme.strings.get(l)?;
             let pages: Vec<serde_json::Value> = slugs
                 .iter()
-                .filter_map(|slug| {
-                    site.pages
-                        .iter()
-                        .find(|p| p.doc.slug == *slug && p.doc.locale == *l)
-                })
+                .filter_map(|slug| by_slug.get(&(*slug, l.as_str())).copied())
                 .map(|p| serde_json::json!({"title": p.doc.title, "href": page_path(l, &p.doc.slug)}))
                 .collect();
             Some(serde_json::json!({
@@ -469,24 +624,55 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         "ui": site.theme.strings.get(default).map(|s| s.texts()),
     });
     match render_template(site, "index.html", &index_ctx) {
-        Ok(html) => files.push(OutputFile {
+        Ok(html) => give(OutputFile {
             path: layout::INDEX.into(),
             bytes: html.into_bytes(),
         }),
-        Err(d) => errors.push(*d),
+        Err(d) => {
+            stopped.store(true, Ordering::Relaxed);
+            errors.push(*d);
+        }
     }
-    match render_template(
-        site,
-        "sitemap.xml",
-        &serde_json::json!({ "urls": sitemap_urls }),
-    ) {
-        Ok(xml) => files.push(OutputFile {
+    // Straight into template values, each document's alternates made once for all its
+    // locales: the sitemap lists every page, so its context is the largest one built.
+    let mut sitemap_urls: Vec<SitemapUrl> = Vec::with_capacity(site.pages.len());
+    let mut shared: Option<(&str, tera::Value)> = None;
+    for doc in site
+        .pages
+        .iter()
+        .map(|p| &p.doc)
+        .filter(|d| site.theme.strings.contains_key(&d.locale))
+    {
+        let alternates = match &shared {
+            Some((slug, v)) if *slug == doc.slug => v.clone(),
+            _ => match value("sitemap.xml", &alternates(site, &doc.slug)) {
+                Ok(v) => {
+                    shared = Some((&doc.slug, v.clone()));
+                    v
+                }
+                Err(d) => {
+                    errors.push(*d);
+                    break;
+                }
+            },
+        };
+        sitemap_urls.push(SitemapUrl {
+            loc: page_url(&cfg.base_url, &doc.locale, &doc.slug),
+            lastmod: doc.updated.map(|d| d.iso()),
+            alternates,
+        });
+    }
+    match render_template(site, "sitemap.xml", &SitemapCtx { urls: sitemap_urls }) {
+        Ok(xml) => give(OutputFile {
             path: layout::SITEMAP.into(),
             bytes: xml.into_bytes(),
         }),
-        Err(d) => errors.push(*d),
+        Err(d) => {
+            stopped.store(true, Ordering::Relaxed);
+            errors.push(*d);
+        }
     }
-    files.push(OutputFile {
+    give(OutputFile {
         path: layout::COOKIES_JSON.into(),
         bytes: export::json(site).into_bytes(),
     });
@@ -495,13 +681,13 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .iter()
         .filter_map(|l| Some((l, site.theme.strings.get(l)?)))
     {
-        files.push(OutputFile {
+        give(OutputFile {
             path: csv_path(locale),
             bytes: export::csv(site, s),
         });
     }
     for (path, bytes) in &site.theme.statics {
-        files.push(OutputFile {
+        give(OutputFile {
             path: theme_static_path(path),
             bytes: bytes.clone(),
         });
@@ -509,17 +695,30 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     // The site's own files, as they are; the loader made sure none takes a generated
     // file's place.
     for f in site.statics.iter() {
-        files.push(OutputFile {
+        give(OutputFile {
             path: f.path.clone(),
             bytes: f.bytes.clone(),
         });
     }
-    if errors.is_empty() {
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(files)
-    } else {
-        Err(errors)
+    (errors, failure.into_inner().ok().flatten())
+}
+
+/// Renders every page, the root index, the sitemap, the exports, the theme's static files
+/// and the site's own `static/` files, sorted by path (see [`render_each`]).
+pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let (errors, _) = render_each(site, &|f| {
+        if let Ok(mut all) = files.lock() {
+            all.push(f);
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -569,5 +768,59 @@ mod tests {
         assert_eq!(paths, expected);
         let cname = rendered.iter().find(|f| f.path == "CNAME").expect("copied");
         assert_eq!(cname.bytes, b"example.org");
+    }
+
+    /// The pages of one site are rendered by every thread of the pool: two threads are in
+    /// the sink at the same time (each waits, up to a generous bound, for another).
+    #[test]
+    fn the_pages_of_one_site_are_rendered_on_several_threads() {
+        use std::collections::HashSet;
+        use std::sync::{Condvar, Mutex};
+        let mut files = std::collections::BTreeMap::new();
+        files.insert(
+            "site.toml".to_string(),
+            b"title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\", \"fr\"]\n"
+                .to_vec(),
+        );
+        files.insert(
+            "content/cookies.toml".to_string(),
+            b"[categories.n]\ntitle = \"N\"\nconsent = \"exempt\"\n[providers.p]\nname = \"P\"\n[[cookies]]\nnames = [\"s\"]\nprovider = \"p\"\ncategory = \"n\"\nfunction = \"F\"\npurpose = \"P\"\nduration = \"session\"\n".to_vec(),
+        );
+        for l in ["en", "fr"] {
+            for i in 0..32 {
+                files.insert(
+                    format!("content/{l}/doc-{i:02}.md"),
+                    b"+++\ntitle = \"x\"\n+++\n\n{{ cookies }}\n".to_vec(),
+                );
+            }
+        }
+        let loaded = crate::site::load(&Input::Memory(files));
+        let site = loaded.sites.first().expect("loads");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("pool");
+        // The threads seen in the sink, and whether one gave up waiting for another.
+        let seen: Mutex<(HashSet<std::thread::ThreadId>, bool)> =
+            Mutex::new((HashSet::new(), false));
+        let arrived = Condvar::new();
+        let (errors, _) = pool.install(|| {
+            render_each(site, &|f| {
+                if f.path.contains('/') && f.path.ends_with("/index.html") {
+                    let mut threads = seen.lock().expect("lock");
+                    threads.0.insert(std::thread::current().id());
+                    arrived.notify_all();
+                    let (mut threads, waited) = arrived
+                        .wait_timeout_while(threads, std::time::Duration::from_secs(30), |t| {
+                            t.0.len() < 2 && !t.1
+                        })
+                        .expect("lock");
+                    threads.1 |= waited.timed_out();
+                }
+                Ok::<(), std::convert::Infallible>(())
+            })
+        });
+        assert!(errors.is_empty());
+        assert_eq!(seen.lock().expect("lock").0.len(), 2);
     }
 }

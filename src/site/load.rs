@@ -467,6 +467,8 @@ fn documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
             continue;
         }
         let locale = &config.locales[*i];
+        // A set: a legal centre has thousands of documents.
+        let found: HashSet<&String> = found.iter().collect();
         for slug in &all {
             if !found.contains(slug) {
                 let other = slugs_by_locale
@@ -587,7 +589,7 @@ fn check_without_settings(
 }
 
 /// The documents' prose rendered, with the problems found in it. Reads nothing but the
-/// texts already loaded, so that portals are rendered on every core.
+/// texts already loaded, so that documents (and portals) are rendered on every core.
 fn render_prose(
     sources: &Sources,
     config: &Config,
@@ -606,20 +608,28 @@ fn render_prose(
         reserved: &reserved,
         raw_html: config.raw_html,
     };
-    let mut pages = Vec::new();
+    // Each document on any core; collected in order, so the problems come in document
+    // order whatever the number of threads.
+    let rendered: Vec<(Page, Vec<Diagnostic>)> = docs
+        .into_par_iter()
+        .map(|doc| {
+            let text = &sources.get(doc.file).text;
+            let src = markdown::Source {
+                text,
+                offset: doc.body_offset,
+                file: doc.file,
+                locale: &doc.locale,
+            };
+            let mut d = Diagnostics::default();
+            let blocks = markdown::render(&src, &names, &mut d);
+            (Page { doc, blocks }, d.into_vec())
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(rendered.len());
     let mut problems = Vec::new();
-    for doc in docs {
-        let text = &sources.get(doc.file).text;
-        let src = markdown::Source {
-            text,
-            offset: doc.body_offset,
-            file: doc.file,
-            locale: &doc.locale,
-        };
-        let mut d = Diagnostics::default();
-        let blocks = markdown::render(&src, &names, &mut d);
-        problems.extend(d.into_vec());
-        pages.push(Page { doc, blocks });
+    for (page, found) in rendered {
+        pages.push(page);
+        problems.extend(found);
     }
     (pages, problems)
 }
