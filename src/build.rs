@@ -4,6 +4,10 @@
 //! nowhere. One call, [`run`], returns what happened or why nothing was published; it
 //! never prints: the command prints the [`Outcome`] or the [`Failure`].
 
+// A failed build is returned once per command and carries the whole report; boxing it
+// would only move that size to the heap.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -30,6 +34,8 @@ pub struct Options<'a> {
     pub target: Target,
     /// Warnings fail the build too.
     pub strict: bool,
+    /// Drafts are built too (`clause serve`, `--drafts`); otherwise they are left out.
+    pub drafts: bool,
     /// Threads to render with (all cores when `None`).
     pub jobs: Option<usize>,
     /// Told how rendering goes, for a progress bar.
@@ -81,6 +87,8 @@ pub struct Summary {
     pub sites: usize,
     /// `[[cookies]]` entries, all portals together.
     pub cookies: usize,
+    /// The files of the drafts left out (drafts are built only when asked).
+    pub drafts: Vec<String>,
 }
 
 impl Summary {
@@ -93,6 +101,7 @@ impl Summary {
             },
             sites: sites.len(),
             cookies: sites.iter().map(|s| s.inventory.cookies.len()).sum(),
+            drafts: Vec::new(),
         }
     }
 
@@ -213,10 +222,16 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, Failure> {
     }
 }
 
-/// Loads and validates the site (or every portal), for the commands that read it without
-/// building it (`export`, `audit`); `Err` holds its problems.
+/// Loads and validates the site (or every portal), drafts left out, for the commands
+/// that read it without building it (`export`, `audit`); `Err` holds its problems.
 pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
-    let loaded = site::load(&Input::Disk(root.to_path_buf()));
+    load_with(root, false).map(|(sites, report, _)| (sites, report))
+}
+
+/// Loads and validates the site, with its drafts if `drafts`; also returns the files of
+/// the drafts left out. `Err` holds its problems.
+fn load_with(root: &Path, drafts: bool) -> Result<(Vec<Site>, Report, Vec<String>), Report> {
+    let loaded = site::load_with(&Input::Disk(root.to_path_buf()), drafts);
     let report = Report {
         sources: loaded.sources,
         diags: loaded.diags,
@@ -225,7 +240,7 @@ pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
     if loaded.sites.is_empty() {
         return Err(report);
     }
-    Ok((loaded.sites, report))
+    Ok((loaded.sites, report, loaded.drafts))
 }
 
 /// Where rendered files go: a path in the output folder and the bytes.
@@ -233,13 +248,16 @@ type Sink<'a, E> = &'a (dyn Fn(&str, &[u8]) -> Result<(), E> + Sync);
 
 /// Renders `sites` into `sink` (a map, or nothing): `check` and `serve`.
 fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure> {
-    let (sites, report) = load(&opts.root).map_err(Failure::Site)?;
+    let (sites, report, drafts) = load_with(&opts.root, opts.drafts).map_err(Failure::Site)?;
     let all: Vec<&Site> = sites.iter().collect();
     let (errors, _) = render_all(opts, &all, sink);
     let report = finish(opts, report, errors).map_err(Failure::Site)?;
     Ok(Outcome {
         report,
-        summary: Summary::of(&sites),
+        summary: Summary {
+            drafts,
+            ..Summary::of(&sites)
+        },
         written: Written::Nothing,
     })
 }
@@ -360,7 +378,11 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
     let shown = show(&shown).into_owned();
     let input = Input::Disk(root.clone());
     // Hashed once: the whole build's fingerprint and, on a platform, each portal's derive from it.
-    let shared = fingerprint::shared(&input);
+    let mut shared = fingerprint::shared(&input);
+    // With drafts, other pages are built from the same files.
+    if opts.drafts {
+        shared.update(b"\0drafts");
+    }
     let print = fingerprint::of_site_from(shared.clone(), &input);
     let existing = output::survey(&dir);
     // Nothing changed since the last build, and its files are as it wrote them: its output
@@ -373,7 +395,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
             written: Written::UpToDate { output: shown },
         });
     }
-    let (sites, report) = load(root).map_err(Failure::Site)?;
+    let (sites, report, drafts) = load_with(root, opts.drafts).map_err(Failure::Site)?;
     let out = Out {
         dir,
         shown,
@@ -382,7 +404,10 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         opts,
     };
     if sites.iter().any(|s| s.id.is_some()) {
-        return platform(&out, existing, &sites, report);
+        return platform(&out, existing, &sites, report).map(|mut done| {
+            done.summary.drafts = drafts;
+            done
+        });
     }
     // Files put in by hand: kept by this build, and named.
     let mut existing = existing;
@@ -408,9 +433,12 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
     };
     Ok(Outcome {
         report,
-        summary: Summary::of(&sites),
+        summary: Summary {
+            drafts,
+            ..Summary::of(&sites)
+        },
         written: Written::Disk {
-            notes: notes(&out.shown, &existing, &done.adopted, false),
+            notes: notes(&out.dir, &out.shown, &existing, &done.adopted, false),
             output: out.shown,
             stats: done.stats,
             portals: None,
@@ -528,7 +556,7 @@ fn platform(
             output: out.shown.clone(),
             stats: done.stats,
             portals: Some((rebuilt.len(), sites.len() - rebuilt.len())),
-            notes: notes(&out.shown, &existing, &done.adopted, true),
+            notes: notes(&out.dir, &out.shown, &existing, &done.adopted, true),
         },
     })
 }
@@ -537,6 +565,7 @@ fn platform(
 /// (kept) and files of Clause's changed or deleted since it wrote them (written again by
 /// this build).
 fn notes(
+    dir: &Path,
     shown: &str,
     existing: &output::Existing,
     adopted: &[PathBuf],
@@ -544,12 +573,19 @@ fn notes(
 ) -> Vec<Note> {
     let mut out = Vec::new();
     let adopted: HashSet<&PathBuf> = adopted.iter().collect();
+    // Empty folders of the user's are kept too, and named with a `/`.
+    let mut folders = 0;
     let foreign: Vec<String> = existing
         .scan
         .foreign
         .iter()
         .filter(|p| !adopted.contains(p))
-        .map(|p| format!("{shown}/{}", p.to_string_lossy()))
+        .map(|p| {
+            let folder = std::fs::symlink_metadata(dir.join(p)).is_ok_and(|m| m.is_dir());
+            folders += usize::from(folder);
+            let slash = if folder { "/" } else { "" };
+            format!("{shown}/{}{slash}", p.to_string_lossy())
+        })
         .collect();
     if !foreign.is_empty() {
         let help = if platform {
@@ -557,9 +593,18 @@ fn notes(
         } else {
             "to publish files of your own, put them in the site's `static/` folder: Clause copies it into the output on every build"
         };
+        let files = foreign.len() - folders;
+        let what = match (files, folders) {
+            (_, 0) => count(files, "file", "files"),
+            (0, _) => count(folders, "folder", "folders"),
+            _ => format!(
+                "{} and {}",
+                count(files, "file", "files"),
+                count(folders, "folder", "folders")
+            ),
+        };
         let message = format!(
-            "{shown}/ holds {} that Clause did not write; {} kept as {}: {}",
-            count(foreign.len(), "file", "files"),
+            "{shown}/ holds {what} that Clause did not write; {} kept as {}: {}",
             plural(foreign.len(), "it is", "they are"),
             plural(foreign.len(), "it is", "they are"),
             preview(&foreign, 10)

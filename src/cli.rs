@@ -66,6 +66,9 @@ pub struct SiteArgs {
     /// Threads to render with [default: one per core].
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Build the documents marked `draft = true` too (with a "draft" mark).
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 /// Options of `clause build`.
@@ -95,6 +98,9 @@ pub enum Command {
     Check(SiteArgs),
     /// Compare the inventory with the cookies a browser recorded (HAR, cookies.txt, storageState).
     Audit(AuditArgs),
+    /// Record what a site sets in headless Chromium, before and after consent, and audit it.
+    #[cfg(feature = "scan")]
+    Scan(ScanArgs),
     /// Preview the site on http://127.0.0.1:1111/, rebuilding and reloading on every save.
     Serve(ServeArgs),
     /// Compare two inventories by meaning, and say which changes need consent again.
@@ -149,6 +155,62 @@ pub struct AuditArgs {
     /// On a platform, the portal whose inventory the recordings are compared with.
     #[arg(long, value_name = "ID")]
     pub portal: Option<String>,
+    /// How to print the site's problems.
+    #[command(flatten)]
+    pub messages: MessagesArg,
+}
+
+/// Options of `clause scan`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScanArgs {
+    /// The first page to visit (http or https).
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The site's folder.
+    #[command(flatten)]
+    pub root: RootArg,
+    /// On a platform, the portal whose inventory the scan is compared with.
+    #[arg(long, value_name = "ID")]
+    pub portal: Option<String>,
+    /// At most this many pages per pass.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub pages: usize,
+    /// Visit pages of the start address's site only (the default).
+    #[arg(long, conflicts_with = "follow_off_site")]
+    pub same_site_only: bool,
+    /// Also visit pages of other sites that the site links to.
+    #[arg(long)]
+    pub follow_off_site: bool,
+    /// How pass 2 gives consent: auto, cookieconsent, klaro, selector:CSS or none.
+    #[arg(long, default_value = "auto", value_name = "HOW")]
+    pub accept: String,
+    /// Extra milliseconds on each page once it has loaded.
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub wait: u64,
+    /// Seconds a page may take to load before it is skipped.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// The browser to run [default: chromium in PATH].
+    #[arg(long, value_name = "PATH")]
+    pub browser: Option<PathBuf>,
+    /// Keep the evidence in this folder: a HAR, a storageState and a screenshot per pass.
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AuditFormat,
+    /// Write [[cookies]] entries for the undeclared cookies to this file.
+    #[arg(long, value_name = "FILE")]
+    pub write_stubs: Option<PathBuf>,
+    /// A CSV in the Open Cookie Database's layout, to propose what undeclared cookies are.
+    #[arg(long, value_name = "FILE")]
+    pub known: Option<PathBuf>,
+    /// How much longer than declared a lifetime may be, in percent.
+    #[arg(long, default_value_t = 10, value_name = "PERCENT")]
+    pub tolerance: u32,
+    /// Also fail (exit 1) on lifetime and party mismatches and unseen cookies.
+    #[arg(long)]
+    pub strict: bool,
     /// How to print the site's problems.
     #[command(flatten)]
     pub messages: MessagesArg,
@@ -239,6 +301,8 @@ pub fn run() -> ExitCode {
         Command::Build(args) => crate::cmd::build::run(&args),
         Command::Check(args) => crate::cmd::check::run(&args),
         Command::Audit(args) => crate::cmd::audit::run(&args),
+        #[cfg(feature = "scan")]
+        Command::Scan(args) => crate::cmd::scan::run(&args),
         Command::Serve(args) => crate::cmd::serve::run(&args),
         Command::Diff(args) => crate::cmd::diff::run(&args),
         Command::Export(args) => crate::cmd::export::run(&args),

@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 
+use crate::consent::Consent;
 use crate::decode::{self, Localized, Reader, Spanned, Val};
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::i18n;
@@ -22,17 +23,32 @@ pub enum Column {
     Duration,
     /// First or third party.
     Party,
+    /// Where it is kept: a cookie, web storage, a pixel…
+    Storage,
+    /// The host that sets it.
+    Domain,
+    /// What it stores or collects.
+    Data,
+    /// How long the data it collects is kept.
+    Retention,
+    /// The provider's country and the safeguard of a transfer outside the EEA.
+    Transfer,
 }
 
 impl Column {
     /// Every column, by its name in `site.toml`.
-    pub const ALL: [(&'static str, Column); 6] = [
+    pub const ALL: [(&'static str, Column); 11] = [
         ("provider", Column::Provider),
         ("function", Column::Function),
         ("names", Column::Names),
         ("purpose", Column::Purpose),
         ("duration", Column::Duration),
         ("party", Column::Party),
+        ("storage", Column::Storage),
+        ("domain", Column::Domain),
+        ("data", Column::Data),
+        ("retention", Column::Retention),
+        ("transfer", Column::Transfer),
     ];
 
     /// The seed page's four columns.
@@ -79,6 +95,121 @@ pub struct Config {
     pub raw_html: bool,
     /// "Changes to this policy" and "Last updated" from git, when `[history]` turns it on.
     pub history: Option<History>,
+    /// Who is responsible for the data (`[controller]`).
+    pub controller: Option<Controller>,
+    /// The site's consent banner and its texts (`[consent]`); empty without it.
+    pub consent: Consent,
+}
+
+/// The `[controller]` table: who decides what the data is for, and how to reach them
+/// (Article 13(1)(a) and (b) GDPR).
+#[derive(Debug, Clone)]
+pub struct Controller {
+    /// Its name (a company, a public body).
+    pub name: Localized,
+    /// Its postal address.
+    pub address: Localized,
+    /// How to reach it.
+    pub contact: Contact,
+    /// How to reach its data protection officer.
+    pub dpo: Option<Contact>,
+}
+
+/// An email address or a web page to write to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// As shown: the address, or the page's URL.
+    pub text: String,
+    /// The link: `mailto:…` or `https://…`.
+    pub href: String,
+}
+
+const CONTROLLER_KEYS: [&str; 4] = ["name", "address", "contact", "dpo"];
+
+/// `[controller]`: `name`, `address` and `contact` required, `dpo` optional.
+fn read_controller(
+    r: &mut Reader,
+    v: &Spanned<Val>,
+    locales: &[String],
+) -> Result<Controller, ErrorReported> {
+    let f = r.table(
+        v,
+        "controller",
+        &CONTROLLER_KEYS,
+        "[controller]\nname = \"…\"\naddress = \"…\"\ncontact = \"privacy@example.org\"",
+    )?;
+    let name = f
+        .require(r, "name", "\"Ville de Saint-Mandé\"")
+        .and_then(|x| decode::localized(r, x, "controller.name", locales));
+    let address = f
+        .require(
+            r,
+            "address",
+            "\"1 place Charles-Digeon, 94160 Saint-Mandé, France\"",
+        )
+        .and_then(|x| decode::localized(r, x, "controller.address", locales));
+    let contact = f
+        .require(r, "contact", "\"privacy@example.org\"")
+        .and_then(|x| read_contact(r, x, "controller.contact"));
+    let dpo = match f.get("dpo") {
+        Some(x) => read_contact(r, x, "controller.dpo").map(Some),
+        None => Ok(None),
+    };
+    Ok(Controller {
+        name: name?,
+        address: address?,
+        contact: contact?,
+        dpo: dpo?,
+    })
+}
+
+/// An email address (`dpo@example.org`, or `mailto:dpo@example.org`) or an http(s) page.
+fn read_contact(r: &mut Reader, v: &Spanned<Val>, field: &str) -> Result<Contact, ErrorReported> {
+    let s = decode::string(r, v, field)?;
+    let value = s.value.trim();
+    let email = |address: &str| {
+        let (local, domain) = address.split_once('@')?;
+        let fine = !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !address
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c))
+            && url::Host::parse(domain).is_ok();
+        fine.then(|| Contact {
+            text: address.to_string(),
+            href: format!("mailto:{address}"),
+        })
+    };
+    let contact = if let Some(address) = value.strip_prefix("mailto:") {
+        email(address)
+    } else if value.starts_with("http://") || value.starts_with("https://") {
+        url::Url::parse(value)
+            .ok()
+            .filter(|u| u.host().is_some())
+            .map(|u| Contact {
+                text: value.to_string(),
+                href: u.to_string(),
+            })
+    } else {
+        email(value)
+    };
+    contact.ok_or_else(|| {
+        r.error(
+            &s.span,
+            format!(
+                "`{field}` must be an email address or an http(s) address, not \"{}\"",
+                s.value
+            ),
+            "not an email or web address",
+            format!(
+                "write e.g. `{} = \"dpo@example.org\"` or `{} = \"https://example.org/contact\"`",
+                field.rsplit('.').next().unwrap_or(field),
+                field.rsplit('.').next().unwrap_or(field)
+            ),
+        )
+    })
 }
 
 /// The `[history]` table: read the git log of the inventory and documents.
@@ -129,7 +260,9 @@ fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, Err
     Ok(enabled.then_some(History { limit }))
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 11] = [
+    "controller",
+    "consent",
     "history",
     "raw_html",
     "title",
@@ -205,9 +338,13 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Result<Config,
     if let Some(v) = fields.get("params") {
         if let Val::Table(entries) = &v.value {
             for (k, x) in entries {
-                if let Ok(l) =
-                    decode::localized(&mut r, x, &format!("params.{}", k.value), &locales)
-                {
+                // A parameter is a piece of a text, which may be empty on purpose.
+                let set = decode::LocaleSet {
+                    required: &locales,
+                    known: &locales,
+                    check_texts: false,
+                };
+                if let Ok(l) = decode::localized(&mut r, x, &format!("params.{}", k.value), set) {
                     params.push((k.value.clone(), l));
                 }
             }
@@ -238,9 +375,19 @@ pub fn load(text: &str, file: FileId, diags: &mut Diagnostics) -> Result<Config,
         None => Ok(None),
         Some(v) => read_history(&mut r, v),
     };
+    let controller = match fields.get("controller") {
+        None => Ok(None),
+        Some(v) => read_controller(&mut r, v, &locales).map(Some),
+    };
+    let consent = match fields.get("consent") {
+        None => Ok(Consent::default()),
+        Some(v) => crate::consent::read(&mut r, v, &locales, base_url.as_ref().ok()),
+    };
     read?;
     Ok(Config {
+        consent: consent?,
         history: history?,
+        controller: controller?,
         file,
         title: title?,
         base_url: base_url?,
@@ -445,6 +592,49 @@ mod tests {
         assert_eq!(
             d.iter().next().and_then(|x| x.help.clone()).as_deref(),
             Some("did you mean `columns`?")
+        );
+    }
+
+    #[test]
+    fn a_controller_is_reached_by_email_or_web_address() {
+        let base = "title = \"T\"\nbase_url = \"https://a.b/\"\nlocales = [\"en\"]\n[controller]\nname = \"N\"\naddress = \"A\"\n";
+        let contact = |c: &str| {
+            let (config, d) = load_str(&format!("{base}contact = \"{c}\"\n"));
+            (config.and_then(|c| c.controller).map(|c| c.contact), d)
+        };
+        let (c, _) = contact("dpo@example.org");
+        assert_eq!(
+            c.map(|c| c.href),
+            Some("mailto:dpo@example.org".to_string())
+        );
+        let (c, _) = contact("mailto:dpo@example.org");
+        assert_eq!(c.map(|c| c.text), Some("dpo@example.org".to_string()));
+        let (c, _) = contact("https://example.org/contact");
+        assert_eq!(
+            c.map(|c| c.href),
+            Some("https://example.org/contact".to_string())
+        );
+        for bad in [
+            "dpo",
+            "dpo@localhost",
+            "javascript:alert(1)",
+            "a b@example.org",
+            "@example.org",
+            "ftp://example.org/",
+        ] {
+            let (c, d) = contact(bad);
+            assert!(c.is_none(), "{bad}");
+            let msg = &d.iter().next().expect("an error").message;
+            assert_eq!(
+                *msg,
+                format!("`controller.contact` must be an email address or an http(s) address, not \"{bad}\"")
+            );
+        }
+        let (config, d) = load_str(base);
+        assert!(config.is_none());
+        assert_eq!(
+            d.iter().next().expect("error").message,
+            "controller has no `contact`"
         );
     }
 

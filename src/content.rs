@@ -1,6 +1,6 @@
 //! Documents: `content/<locale>/<slug>.md`, TOML front matter between `+++` lines, then prose.
 
-use crate::decode::{self, Reader, Val};
+use crate::decode::{self, Reader, Spanned, Val};
 use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::i18n::Date;
 
@@ -56,11 +56,57 @@ pub struct Document {
     pub description: Option<String>,
     /// "Last updated" date.
     pub updated: Option<Date>,
+    /// Where the front matter gives `updated`; `None` when the date comes from git.
+    pub updated_span: Option<std::ops::Range<usize>>,
     /// Byte offset of the prose in the file (after the front matter).
     pub body_offset: usize,
+    /// Whether the definitions and every category are added after prose that has no
+    /// section placeholder (`sections = false` turns that off, for a contact page).
+    pub sections: bool,
+    /// Where the document comes among its language's documents (index page, navigation):
+    /// smaller first, documents without a weight last.
+    pub weight: Option<i64>,
+    /// A draft: built by `clause serve` and `--drafts` only.
+    pub draft: bool,
 }
 
-const FRONT_MATTER: [&str; 3] = ["title", "description", "updated"];
+impl Document {
+    /// The key documents are ordered by in their language: weight (smaller first, none
+    /// last), then file name.
+    pub fn order(&self) -> (bool, i64, &str) {
+        (
+            self.weight.is_none(),
+            self.weight.unwrap_or(0),
+            self.slug.as_str(),
+        )
+    }
+}
+
+const FRONT_MATTER: [&str; 6] = [
+    "title",
+    "description",
+    "updated",
+    "sections",
+    "weight",
+    "draft",
+];
+
+/// A `true`/`false` key of the front matter, `default` when absent.
+fn flag(
+    r: &mut Reader,
+    v: Option<&Spanned<Val>>,
+    key: &str,
+    default: bool,
+) -> Result<bool, ErrorReported> {
+    match v {
+        None => Ok(default),
+        Some(Spanned {
+            value: Val::Bool(b),
+            ..
+        }) => Ok(*b),
+        Some(v) => Err(r.wrong_type(v, key, "true or false", &format!("{key} = {}", !default))),
+    }
+}
 
 /// Splits and validates the front matter of a document's text.
 pub fn parse_document(
@@ -110,12 +156,17 @@ pub fn parse_document(
     let title = fields
         .require(&mut r, "title", "\"Cookie policy\"")
         .and_then(|v| decode::string(&mut r, v, "title"))
-        .map(|s| s.value);
+        .and_then(|s| decode::check_text(&mut r, &s.span, "title", &s.value).map(|()| s.value));
     // A description that is not a string is reported, and the document still read.
     let description = fields
         .get("description")
         .and_then(|v| decode::string(&mut r, v, "description").ok())
-        .map(|s| s.value);
+        .and_then(|s| {
+            decode::check_text(&mut r, &s.span, "description", &s.value)
+                .ok()
+                .map(|()| s.value)
+        });
+    let updated_span = fields.get("updated").map(|v| v.span.clone());
     let updated = match fields.get("updated") {
         None => Ok(None),
         Some(v) => {
@@ -129,11 +180,23 @@ pub fn parse_document(
                     &v.span,
                     "`updated` is not a valid date".into(),
                     "expected a date",
-                    "write the date as year-month-day, e.g. `updated = 2026-11-29`".into(),
+                    raw.and_then(|raw| decode::date_help("updated", raw))
+                        .unwrap_or_else(|| {
+                            "write the date as year-month-day, e.g. `updated = 2026-11-29`".into()
+                        }),
                 )),
             }
         }
     };
+    let weight = match fields.get("weight") {
+        None => Ok(None),
+        Some(Spanned {
+            value: Val::Int(n), ..
+        }) => Ok(Some(*n)),
+        Some(v) => Err(r.wrong_type(v, "weight", "a whole number", "weight = 1")),
+    };
+    let sections = flag(&mut r, fields.get("sections"), "sections", true);
+    let draft = flag(&mut r, fields.get("draft"), "draft", false);
     Ok(Document {
         slug: slug.to_string(),
         locale: locale.to_string(),
@@ -141,7 +204,11 @@ pub fn parse_document(
         title: title?,
         description,
         updated: updated?,
+        updated_span,
         body_offset,
+        sections: sections?,
+        weight: weight?,
+        draft: draft?,
     })
 }
 

@@ -65,6 +65,15 @@ pub fn parse(
     match toml_edit::Document::parse(text) {
         Ok(doc) => Ok(convert_item(doc.as_item(), base, base..base + text.len())),
         Err(e) => {
+            // What word processors do to TOML is named, with the line to write instead.
+            if let Some(m) = e.span().and_then(|s| word_processor_mistake(text, s.start)) {
+                let span = base + m.span.start..base + m.span.end;
+                return Err(diags.error(
+                    Diagnostic::error(m.message)
+                        .at(file, span, m.label)
+                        .help(m.help),
+                ));
+            }
             let span = e.span().unwrap_or(0..0);
             let span = base + span.start..base + span.end.max(span.start);
             let message = e.message().trim().trim_end_matches('.').to_string();
@@ -75,6 +84,191 @@ pub fn parse(
                     .help(syntax_help(text, e.span(), &message)),
             ))
         }
+    }
+}
+
+/// The quotes a word processor puts where `"` was typed (“ ” „ ‟ « » ‹ › ‘ ’ ‚), which
+/// TOML does not read as quotes.
+const TYPOGRAPHIC_QUOTES: [char; 11] = [
+    '\u{201c}', '\u{201d}', '\u{201e}', '\u{201f}', '\u{ab}', '\u{bb}', '\u{2039}', '\u{203a}',
+    '\u{2018}', '\u{2019}', '\u{201a}',
+];
+
+/// A syntax error explained: where, what, and the text to write instead.
+struct Explained {
+    span: Range<usize>,
+    message: String,
+    label: String,
+    help: String,
+}
+
+/// The key written before `=` on a line, as TOML would write it again (`purpose.fr`), or
+/// `None` when the line's start is not a key.
+fn line_key(before: &str) -> Option<String> {
+    let key = before.trim().strip_suffix('=')?.trim_end();
+    let keys = toml_edit::Key::parse(key).ok()?;
+    let parts: Vec<String> = keys.iter().map(|k| k.display_repr().into_owned()).collect();
+    (!parts.is_empty()).then(|| parts.join("."))
+}
+
+/// A TOML parse error at byte `at` of `text` that comes from a word processor: a text in
+/// typographic quotes, or a date written the local way (`30.11.2026`).
+fn word_processor_mistake(text: &str, at: usize) -> Option<Explained> {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = text[start..end].trim_end_matches('\r');
+    let end = start + line.len();
+    // A typographic quote where a value starts.
+    let value_at = match line.find('=') {
+        Some(eq) if start + eq < at => {
+            let after = &line[eq + 1..];
+            start + eq + 1 + (after.len() - after.trim_start().len())
+        }
+        _ => at,
+    };
+    let first = text[at..end]
+        .chars()
+        .next()
+        .filter(|c| TYPOGRAPHIC_QUOTES.contains(c))
+        .map(|c| (at, c))
+        .or_else(|| {
+            text[value_at..end]
+                .chars()
+                .next()
+                .filter(|c| TYPOGRAPHIC_QUOTES.contains(c))
+                .map(|c| (value_at, c))
+        });
+    if let Some((open_at, open)) = first {
+        return Some(typographic(text, start, end, open_at, open));
+    }
+    // A date in another order than TOML's year-month-day.
+    let value = text[value_at..end]
+        .split(|c: char| c.is_whitespace() || matches!(c, '#' | ',' | ']' | '}'))
+        .next()
+        .unwrap_or("");
+    if value.is_empty() || value_at > at || at > value_at + value.len() {
+        return None;
+    }
+    let key = line_key(&text[start..value_at]);
+    let help = date_help(key.as_deref().unwrap_or(""), value)?;
+    Some(Explained {
+        span: value_at..value_at + value.len(),
+        message: format!("invalid TOML: `{value}` is not a date TOML can read"),
+        label: "TOML writes dates year-month-day".into(),
+        help,
+    })
+}
+
+/// A text between typographic quotes, opened at `open_at` on the line `start..end`.
+fn typographic(text: &str, start: usize, end: usize, open_at: usize, open: char) -> Explained {
+    let inner_at = open_at + open.len_utf8();
+    let close = text[inner_at..end]
+        .char_indices()
+        .find(|(_, c)| TYPOGRAPHIC_QUOTES.contains(c));
+    let (inner, close_end, close_char) = match close {
+        Some((i, c)) => (
+            &text[inner_at..inner_at + i],
+            inner_at + i + c.len_utf8(),
+            Some(c),
+        ),
+        None => (&text[inner_at..end], end, None),
+    };
+    // « Minimal » is French typography, with spaces inside the quotes: not part of the text.
+    let inner = inner.trim();
+    let value = toml_edit::Value::from(inner).to_string();
+    let fixed = match line_key(&text[start..open_at]) {
+        Some(key) if text[close_end..end].trim().is_empty() => format!("{key} = {value}"),
+        _ => value,
+    };
+    let quotes = match close_char {
+        Some(c) => format!("{open}…{c}"),
+        None => format!("{open}…"),
+    };
+    Explained {
+        span: open_at..close_end,
+        message: format!(
+            "invalid TOML: {quotes} are typographic quotes, which TOML does not read as quotes"
+        ),
+        label: "typographic quotes, perhaps put by a word processor".into(),
+        help: format!("write straight double quotes `\"`: `{fixed}`"),
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The help for a date written as day.month.year, day/month/year or month/day/year
+/// (`30.11.2026`, `11/30/2026`): the same date as TOML writes it (`key = 2026-11-30`),
+/// or both readings when the order is unclear. `None` when `raw` is not such a date.
+pub fn date_help(key: &str, raw: &str) -> Option<String> {
+    let sep = raw.chars().find(|c| matches!(c, '.' | '/' | '-'))?;
+    let parts: Vec<&str> = raw.split(sep).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    if [a, b, c]
+        .iter()
+        .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|x| x.is_ascii_digit()))
+    {
+        return None;
+    }
+    let n = |p: &str| p.parse::<u32>().ok();
+    let (a_n, b_n, c_n) = (n(a)?, n(b)?, n(c)?);
+    // (year, month, day) readings, the likelier first.
+    let readings: Vec<(u32, u32, u32)> = if a.len() == 4 {
+        vec![(a_n, b_n, c_n)]
+    } else if c.len() == 4 {
+        if sep == '.' || a_n > 12 {
+            vec![(c_n, b_n, a_n)]
+        } else if b_n > 12 {
+            vec![(c_n, a_n, b_n)]
+        } else {
+            vec![(c_n, b_n, a_n), (c_n, a_n, b_n)]
+        }
+    } else {
+        return None;
+    };
+    let mut dates: Vec<crate::i18n::Date> = Vec::new();
+    for (y, m, d) in readings {
+        let iso = format!("{y:04}-{m:02}-{d:02}");
+        if let Some(date) = crate::i18n::Date::parse(&iso) {
+            if !dates.contains(&date) {
+                dates.push(date);
+            }
+        }
+    }
+    let write = |d: &crate::i18n::Date| {
+        if key.is_empty() {
+            d.iso()
+        } else {
+            format!("{key} = {}", d.iso())
+        }
+    };
+    match dates.as_slice() {
+        [d] => Some(format!("write the date as year-month-day: `{}`", write(d))),
+        [d, e] => Some(format!(
+            "write the date as year-month-day: `{}` for {} {}, or `{}` for {} {}",
+            write(d),
+            d.day,
+            MONTHS[usize::from(d.month) - 1],
+            write(e),
+            e.day,
+            MONTHS[usize::from(e.month) - 1],
+        )),
+        _ => None,
     }
 }
 
@@ -446,6 +640,9 @@ pub struct LocaleSet<'a> {
     pub required: &'a [String],
     /// A text for one of these is not a mistake.
     pub known: &'a [String],
+    /// Whether each text is checked for emptiness and placeholders ([`check_text`]): not
+    /// for an old revision read to compare it, which was published as it was.
+    pub check_texts: bool,
 }
 
 impl<'a> From<&'a [String]> for LocaleSet<'a> {
@@ -453,8 +650,52 @@ impl<'a> From<&'a [String]> for LocaleSet<'a> {
         LocaleSet {
             required: l,
             known: l,
+            check_texts: true,
         }
     }
+}
+
+/// The words that mark a text as not written yet, as whole upper-case words (`todo` is a
+/// Spanish word). `clause audit --write-stubs` writes `TODO` and `TODO: <hint>`.
+pub const PLACEHOLDERS: [&str; 3] = ["TODO", "TBD", "FIXME"];
+
+/// The first placeholder word in a text, if any.
+pub fn placeholder_in(text: &str) -> Option<&'static str> {
+    let words = text.split(|c: char| !c.is_alphanumeric());
+    for w in words {
+        if let Some(p) = PLACEHOLDERS.iter().find(|p| **p == w) {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// Checks a human-readable text that a visitor will read: an empty (or blank) one is an
+/// error, since the page would show an empty cell without a word; one still holding a
+/// placeholder (`TODO`, `TBD`, `FIXME`) is a warning, an error with `--strict`.
+pub fn check_text(
+    r: &mut Reader,
+    span: &Range<usize>,
+    field: &str,
+    text: &str,
+) -> Result<(), ErrorReported> {
+    if text.trim().is_empty() {
+        return Err(r.error(
+            span,
+            format!("`{field}` is empty"),
+            "no text",
+            "write the text a visitor reads here (a key that is optional may also be removed)"
+                .into(),
+        ));
+    }
+    if let Some(p) = placeholder_in(text) {
+        r.diags.push(
+            Diagnostic::warning(format!("`{field}` is still a placeholder: it holds `{p}`"))
+                .at(r.file, span.clone(), "not written yet")
+                .help("write the text a visitor reads here: entries written by `clause audit --write-stubs` are not ready to publish"),
+        );
+    }
+    Ok(())
 }
 
 impl<'a> From<&'a Vec<String>> for LocaleSet<'a> {
@@ -473,7 +714,12 @@ pub fn localized<'a>(
     let set = locales.into();
     let locales = set.required;
     match &v.value {
-        Val::Str(s) => Ok(Localized::Same(s.clone())),
+        Val::Str(s) => {
+            if set.check_texts {
+                check_text(r, &v.span, field, s)?;
+            }
+            Ok(Localized::Same(s.clone()))
+        }
         Val::Table(entries) => {
             let mut map = BTreeMap::new();
             let mut failed = None;
@@ -502,6 +748,13 @@ pub fn localized<'a>(
                 }
                 match &x.value {
                     Val::Str(s) => {
+                        if set.check_texts {
+                            if let Err(e) =
+                                check_text(r, &x.span, &format!("{field}.{}", k.value), s)
+                            {
+                                failed = Some(e);
+                            }
+                        }
                         map.insert(k.value.clone(), s.clone());
                     }
                     _ => {
@@ -638,6 +891,125 @@ mod tests {
     use super::*;
     use crate::diagnostics::Sources;
 
+    /// The one error of parsing `text`: (message, the text it points at, help).
+    fn parse_error(text: &str) -> (String, String, String) {
+        let mut s = Sources::default();
+        let id = s.add("x.toml", text);
+        let mut d = Diagnostics::default();
+        assert!(parse(text, id, 0, &mut d).is_err(), "{text}");
+        let e = d.iter().next().expect("an error");
+        let span = e.primary.as_ref().expect("located").span.clone();
+        (
+            e.message.clone(),
+            text[span].to_string(),
+            e.help.clone().unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn typographic_quotes_are_named_with_the_line_to_write() {
+        for (line, quoted, fixed) in [
+            (
+                "duration = “6 months”\n",
+                "“6 months”",
+                "duration = \"6 months\"",
+            ),
+            (
+                "title = « Politique »\n",
+                "« Politique »",
+                "title = \"Politique\"",
+            ),
+            (
+                "title = „Richtlinie“\n",
+                "„Richtlinie“",
+                "title = \"Richtlinie\"",
+            ),
+            (
+                "purpose.fr = ‘Mesurer’\n",
+                "‘Mesurer’",
+                "purpose.fr = \"Mesurer\"",
+            ),
+            ("names = [“_ga”, \"_gid\"]\n", "“_ga”", "\"_ga\""),
+            ("title = »Titel«", "»Titel«", "title = \"Titel\""),
+            ("title = “unclosed\n", "“unclosed", "title = \"unclosed\""),
+        ] {
+            let (message, at, help) = parse_error(line);
+            assert!(message.starts_with("invalid TOML: "), "{message}");
+            assert!(
+                message.ends_with("are typographic quotes, which TOML does not read as quotes"),
+                "{message}"
+            );
+            assert_eq!(at, quoted, "{line}");
+            assert_eq!(
+                help,
+                format!("write straight double quotes `\"`: `{fixed}`"),
+                "{line}"
+            );
+        }
+    }
+
+    /// The line offered in place of typographic quotes is TOML that holds exactly the
+    /// quoted text, whatever that text is (checked by parsing it back).
+    #[test]
+    fn the_line_offered_for_typographic_quotes_reads_back_as_the_quoted_text() {
+        for inner in [
+            "a \"quoted\" word",
+            "back\\slash",
+            "'single'",
+            "\"\"\"",
+            "'''",
+            "tab\there",
+            "bell\u{7}and\u{1b}[31mred",
+            "\u{202e}reversed",
+            "#not a comment",
+            "= sign",
+            "] bracket",
+            "ünïcödé",
+        ] {
+            let line = format!("key = “{inner}”\n");
+            let (_, _, help) = parse_error(&line);
+            let fixed = help
+                .strip_prefix("write straight double quotes `\"`: `")
+                .and_then(|h| h.strip_suffix('`'))
+                .unwrap_or_else(|| panic!("{help}"));
+            let doc: toml_edit::DocumentMut =
+                fixed.parse().unwrap_or_else(|e| panic!("{fixed}: {e}"));
+            assert_eq!(doc["key"].as_str(), Some(inner.trim()), "{fixed}");
+        }
+    }
+
+    #[test]
+    fn dates_written_the_local_way_are_given_back_in_tomls_order() {
+        let (message, at, help) = parse_error("updated = 30.11.2026\n");
+        assert_eq!(
+            message,
+            "invalid TOML: `30.11.2026` is not a date TOML can read"
+        );
+        assert_eq!(at, "30.11.2026");
+        assert_eq!(
+            help,
+            "write the date as year-month-day: `updated = 2026-11-30`"
+        );
+        let (_, at, help) = parse_error("updated = 11/30/2026 # US\n");
+        assert_eq!(at, "11/30/2026");
+        assert_eq!(
+            help,
+            "write the date as year-month-day: `updated = 2026-11-30`"
+        );
+        let (_, _, help) = parse_error("updated = 01/02/2026\n");
+        assert_eq!(help, "write the date as year-month-day: `updated = 2026-02-01` for 1 February, or `updated = 2026-01-02` for 2 January");
+        // A day that does not exist is not offered.
+        assert_eq!(date_help("updated", "31.02.2026"), None);
+        assert_eq!(date_help("updated", "1.2.3"), None);
+        assert_eq!(
+            date_help("", "29/11/2026").as_deref(),
+            Some("write the date as year-month-day: `2026-11-29`")
+        );
+        // Other mistakes keep their own help.
+        let (message, _, _) = parse_error("title = Minimal\n");
+        assert!(!message.contains("typographic"), "{message}");
+    }
+
     #[test]
     fn parts_of_strings_are_found_in_the_file() {
         for (raw, value, part, expect) in [
@@ -696,6 +1068,39 @@ mod tests {
         let diag = d.iter().next().expect("one diagnostic");
         assert!(diag.message.starts_with("invalid TOML"));
         assert!(diag.primary.is_some());
+    }
+
+    #[test]
+    fn placeholders_are_whole_upper_case_words() {
+        assert_eq!(placeholder_in("TODO"), Some("TODO"));
+        assert_eq!(placeholder_in("TODO: Google Analytics"), Some("TODO"));
+        assert_eq!(placeholder_in("Count visits (TBD)"), Some("TBD"));
+        assert_eq!(placeholder_in("FIXME"), Some("FIXME"));
+        // `todo` is a Spanish word, and a word may contain the letters.
+        assert_eq!(placeholder_in("todo el sitio"), None);
+        assert_eq!(placeholder_in("TODOS LOS DATOS"), None);
+        assert_eq!(placeholder_in("Mastodon"), None);
+    }
+
+    #[test]
+    fn empty_texts_are_errors_in_every_form() {
+        for text in [
+            "p = \"\"\n",
+            "p = \" \\t \"\n",
+            "p = { en = \"x\", fr = \"  \" }\n",
+        ] {
+            let (v, mut d) = load(text);
+            let v = v.expect("parses");
+            let Val::Table(e) = &v.value else { panic!() };
+            let mut r = Reader {
+                file: FileId::default_for_tests(),
+                diags: &mut d,
+            };
+            let locales = vec!["en".to_string(), "fr".to_string()];
+            assert!(localized(&mut r, &e[0].1, "p", &locales).is_err(), "{text}");
+            let msg = &d.iter().next().expect("error").message;
+            assert!(msg == "`p` is empty" || msg == "`p.fr` is empty", "{msg}");
+        }
     }
 
     #[test]

@@ -459,7 +459,7 @@ pub fn to_json(sources: &Sources, d: &Diagnostic) -> String {
             .map(|l| location_json(sources, l))
             .collect();
     }
-    v.to_string()
+    crate::escape::terminal::json(v.to_string())
 }
 
 /// Renders one diagnostic as rustc-style text, with ANSI colours if `color`. Everything
@@ -547,8 +547,20 @@ fn severity_word(s: Severity) -> &'static str {
     }
 }
 
-/// Prints every diagnostic to a string in the chosen format, then a summary line (human only).
+/// Prints every diagnostic to a string in the chosen format, then a summary line (human
+/// only) that ends, when there are errors, with "nothing was written".
 pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String {
+    report_then(sources, diags, format, "nothing was written")
+}
+
+/// [`report`], its summary line ending with `aftermath` when there are errors (a preview
+/// writes nothing in any case: it says what it shows instead).
+pub fn report_then(
+    sources: &Sources,
+    diags: &Diagnostics,
+    format: Format,
+    aftermath: &str,
+) -> String {
     let mut out = String::new();
     for d in diags.iter() {
         match format {
@@ -570,7 +582,7 @@ pub fn report(sources: &Sources, diags: &Diagnostics, format: Format) -> String 
         if e > 0 {
             let _ = writeln!(
                 out,
-                "error: {e} {}{warnings} found; nothing was written",
+                "error: {e} {}{warnings} found; {aftermath}",
                 plural(e, "error", "errors"),
             );
         } else if w > 0 {

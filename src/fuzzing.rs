@@ -10,11 +10,15 @@ use crate::input::Input;
 use crate::markdown::{self, Names, Source};
 
 /// Elements of the default theme's pages, around the prose.
-const THEME_TAGS: [&str; 33] = [
+const THEME_TAGS: [&str; 35] = [
     "html", "head", "meta", "title", "link", "body", "header", "nav", "main", "section", "time",
-    "ol", "ul", "li", "a", "p", "h1", "h2", "h3", "div", "span", "table", "caption", "thead",
-    "tbody", "tr", "th", "td", "code", "br", "dl", "dt", "dd",
+    "footer", "ol", "ul", "li", "a", "p", "h1", "h2", "h3", "div", "span", "table", "caption",
+    "thead", "tbody", "tr", "th", "td", "code", "br", "dl", "dt", "dd", "button",
 ];
+
+/// The attributes of the scripts a page loads when `[consent]` names the site's banner,
+/// besides `src`.
+const SCRIPT_ATTRIBUTES: [&str; 3] = ["defer", "data-manager", "data-config"];
 
 /// Attributes that make a browser fetch, submit or run something, whatever the element.
 const LOADING_ATTRIBUTES: [&str; 15] = [
@@ -50,8 +54,39 @@ fn allowed_link(value: &str) -> bool {
 /// stylesheet from another host, or an `href`/`cite` that is not http(s), mailto or
 /// relative. `fragment`: prose HTML, parsed as the sanitizer parses it.
 pub fn unsafe_html(html: &str, fragment: bool) -> Option<String> {
+    unsafe_markup(html, fragment, &[])
+}
+
+/// [`unsafe_html`] for a whole page of a site whose `[consent]` names its banner: the
+/// page may load the scripts `scripts` (the addresses it should write for them), with
+/// nothing inline, and a `data-config` that is a path on the site; nothing else changes.
+pub fn unsafe_page(html: &str, scripts: &[String]) -> Option<String> {
+    unsafe_markup(html, false, scripts)
+}
+
+/// Whether a script element is one of `scripts`, loaded from its `src` with no other
+/// attribute than [`SCRIPT_ATTRIBUTES`], and a local `data-config`.
+fn allowed_script(e: &dom::Element, scripts: &[String]) -> bool {
+    let local = |v: &str| {
+        url::Url::parse(v) == Err(url::ParseError::RelativeUrlWithoutBase)
+            && !v.starts_with("//")
+            && !v.contains('\\')
+    };
+    e.attrs
+        .iter()
+        .any(|(a, v)| a == "src" && scripts.contains(v))
+        && e.attrs.iter().all(|(a, v)| {
+            a == "src"
+                || (SCRIPT_ATTRIBUTES.contains(&a.as_str()) && (a != "data-config" || local(v)))
+        })
+}
+
+fn unsafe_markup(html: &str, fragment: bool, scripts: &[String]) -> Option<String> {
     for e in dom::elements(html, fragment) {
         let name = e.name.as_str();
+        if name == "script" && !fragment && allowed_script(&e, scripts) {
+            continue;
+        }
         let allowed =
             markdown::ALLOWED_TAGS.contains(&name) || (!fragment && THEME_TAGS.contains(&name));
         if !allowed {
@@ -127,6 +162,9 @@ pub fn document(data: &[u8]) {
             categories: &["necessary", "stats"],
             reserved: &reserved,
             raw_html,
+            controller: true,
+            transfers: true,
+            documents: &["cookies", "contact"],
         };
         let src = Source {
             text,
@@ -134,7 +172,7 @@ pub fn document(data: &[u8]) {
             file,
             locale: "en",
         };
-        for block in markdown::render(&src, &names, &mut diags) {
+        for block in markdown::render(&src, &names, &mut diags).blocks {
             if let markdown::Block::Html { html, .. } = block {
                 if let Some(why) = unsafe_html(&html, true) {
                     panic!("{why} survived in {html}");
@@ -181,6 +219,9 @@ pub fn nesting(data: &[u8]) {
         categories: &["necessary"],
         reserved: &reserved,
         raw_html: true,
+        controller: true,
+        transfers: true,
+        documents: &["cookies"],
     };
     let src = Source {
         text: &doc,
@@ -188,7 +229,7 @@ pub fn nesting(data: &[u8]) {
         file,
         locale: "en",
     };
-    for block in markdown::render(&src, &names, &mut diags) {
+    for block in markdown::render(&src, &names, &mut diags).blocks {
         if let markdown::Block::Html { html, .. } = block {
             if let Some(why) = unsafe_html(&html, true) {
                 panic!("{why} survived in {html}");
@@ -209,12 +250,26 @@ pub fn pipeline(data: &[u8]) {
     let loaded = crate::site::load(&Input::Memory(files));
     let _ = diagnostics::report(&loaded.sources, &loaded.diags, Format::Json);
     for site in &loaded.sites {
+        // The banner of `[consent]` and the theme's script that opens it, as each page
+        // (two folders down, or the root page) writes them.
+        let scripts: Vec<String> = match &site.config.consent.banner {
+            Some(b) => ["../../", ""]
+                .iter()
+                .flat_map(|root| {
+                    [
+                        b.script.target.href(root),
+                        format!("{root}static/{}", crate::layout::CONSENT_SCRIPT),
+                    ]
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         if let Ok(out) = crate::render::render(site) {
             for f in out {
                 assert!(!f.path.contains(".."), "unsafe output path {}", f.path);
                 if f.path.ends_with(".html") {
                     let html = String::from_utf8_lossy(&f.bytes);
-                    if let Some(why) = unsafe_html(&html, false) {
+                    if let Some(why) = unsafe_page(&html, &scripts) {
                         panic!("{why} in {}", f.path);
                     }
                 }
@@ -486,8 +541,27 @@ pub fn check_exports(site: &crate::site::Site, js_matches: &mut dyn FnMut(&str, 
     let cc = module_values(&module).unwrap_or_else(|| panic!("not data:\n{module}"));
     let klaro_text = klaro::config(site, locales);
     let kl: Value = serde_json::from_str(&klaro_text).expect("Klaro's configuration is JSON");
-    let mut check = |n: &crate::inventory::CookieName, entry: &Value, klaro: bool| {
-        for (i, name) in sample_names(n, n.name.len() as u64).iter().enumerate() {
+    // Every declaration's sample names, tried on every entry: an entry must match exactly
+    // the names that the audit gives to its declaration, so that refusing a category
+    // deletes only the cookies that the audit counts in it.
+    let samples: Vec<String> = {
+        let mut all: Vec<String> = inv
+            .cookies
+            .iter()
+            .flat_map(|c| &c.names)
+            .flat_map(|n| sample_names(n, n.name.len() as u64))
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    let owner: Vec<Option<(usize, usize)>> = samples
+        .iter()
+        .map(|s| crate::audit::find_declaration(inv, s))
+        .collect();
+    let mut check = |at: (usize, usize), entry: &Value, klaro: bool| {
+        let n = &inv.cookies[at.0].names[at.1];
+        for (i, name) in samples.iter().enumerate() {
             let browser = match entry {
                 // Klaro matches a string that does not start with `^` exactly; so does
                 // cookieconsent with any string.
@@ -499,10 +573,13 @@ pub fn check_exports(site: &crate::site::Site, js_matches: &mut dyn FnMut(&str, 
                 },
                 _ => panic!("unexpected value {entry}"),
             };
-            if browser != n.matches(name) {
+            if browser != (owner[i] == Some(at)) {
                 let shown: String = entry.to_string().chars().take(400).collect();
+                let audit = owner[i].map_or("no declaration".to_string(), |(c, k)| {
+                    format!("`{}`", inv.cookies[c].names[k].name)
+                });
                 panic!(
-                    "{} and {shown} differ on {name:?} (sample {i}, {} in the browser), in {}",
+                    "{} and {shown} differ on {name:?} ({} in the browser; the audit gives it to {audit}), in {}",
                     n.name,
                     if browser { "matched" } else { "not matched" },
                     if klaro { "Klaro" } else { "cookieconsent" }
@@ -511,34 +588,35 @@ pub fn check_exports(site: &crate::site::Site, js_matches: &mut dyn FnMut(&str, 
         }
     };
     for (ci, c) in inv.categories.iter().enumerate() {
-        let declared: Vec<_> = inv
+        let declared: Vec<(usize, usize)> = inv
             .cookies
             .iter()
-            .filter(|k| k.category == ci)
-            .flat_map(|k| k.names.iter())
+            .enumerate()
+            .filter(|(_, k)| k.category == ci)
+            .flat_map(|(k, c)| (0..c.names.len()).map(move |n| (k, n)))
             .collect();
         let written: Vec<Value> = cc["categories"][&c.id]["autoClear"]["cookies"]
             .as_array()
             .map(|a| a.iter().map(|x| x["name"].clone()).collect())
             .unwrap_or_default();
         assert_eq!(declared.len(), written.len(), "category {}", c.id);
-        for (n, w) in declared.into_iter().zip(&written) {
-            check(n, w, false);
+        for (at, w) in declared.into_iter().zip(&written) {
+            check(at, w, false);
         }
     }
     let services = export::services(inv);
     let written = kl["services"].as_array().map_or(&[][..], Vec::as_slice);
     assert_eq!(services.len(), written.len());
     for (svc, w) in services.iter().zip(written) {
-        let declared: Vec<_> = svc
+        let declared: Vec<(usize, usize)> = svc
             .cookies
             .iter()
-            .flat_map(|&k| inv.cookies[k].names.iter())
+            .flat_map(|&k| (0..inv.cookies[k].names.len()).map(move |n| (k, n)))
             .collect();
         let entries = w["cookies"].as_array().map_or(&[][..], Vec::as_slice);
         assert_eq!(declared.len(), entries.len(), "service {}", svc.name);
-        for (n, e) in declared.into_iter().zip(entries) {
-            check(n, e, true);
+        for (at, e) in declared.into_iter().zip(entries) {
+            check(at, e, true);
         }
     }
 }
@@ -614,5 +692,34 @@ mod tests {
         let foreign = page.replace("../../static/style.css", "//cdn.example/style.css");
         assert!(unsafe_html(&foreign, false).is_some());
         assert!(unsafe_html(page, true).is_some(), "a page is not prose");
+    }
+
+    /// With `[consent]`, a page may load the banner's script and the theme's, as written,
+    /// with nothing inline; any other script is still found.
+    #[test]
+    fn the_oracle_lets_a_page_load_only_the_banner_it_names() {
+        let scripts = [
+            "../../cc.js".to_string(),
+            "../../static/consent.js".to_string(),
+        ];
+        let page = |head: &str| {
+            format!("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>t</title>{head}</head><body><main id=main><button type=button class=consent-button hidden>x</button></main></body></html>")
+        };
+        let good = page("<script src=\"../../cc.js\" defer></script><script src=\"../../static/consent.js\" defer data-manager=klaro data-config=\"../../k.json\"></script>");
+        assert_eq!(unsafe_page(&good, &scripts), None);
+        assert!(
+            unsafe_html(&good, false).is_some(),
+            "no script without `[consent]`"
+        );
+        for bad in [
+            "<script src=\"../../other.js\"></script>",
+            "<script>alert(1)</script>",
+            "<script src=\"../../cc.js\" onload=\"alert(1)\"></script>",
+            "<script src=\"../../cc.js\" type=module></script>",
+            "<script src=\"../../static/consent.js\" data-config=\"//evil.example/k.json\"></script>",
+            "<script src=\"../../static/consent.js\" data-config=\"javascript:alert(1)\"></script>",
+        ] {
+            assert!(unsafe_page(&page(bad), &scripts).is_some(), "{bad}");
+        }
     }
 }

@@ -32,6 +32,35 @@ pub struct Entry {
     pub initial: bool,
 }
 
+impl Entry {
+    /// Whether a page in `s.locale` lists this entry: the first version always, another
+    /// when something it changed concerns that language (as the page writes it).
+    pub fn shown_in(&self, s: &crate::i18n::Strings) -> bool {
+        self.initial || !diff::sentences::sentences(&self.changes, s).is_empty()
+    }
+}
+
+/// Test hook: `CLAUSE_TEST_TODAY=<YYYY-MM-DD>` stands for the clock in [`today`], so that
+/// tests of the warning about a date in the future do not depend on the day they run.
+const TODAY_VARIABLE: &str = "CLAUSE_TEST_TODAY";
+
+/// Today's date where it is latest on Earth (UTC+14), from the system clock: a date
+/// written today anywhere is never after it. Only warnings read it; the pages never do.
+pub fn today() -> Date {
+    if let Some(d) = std::env::var(TODAY_VARIABLE)
+        .ok()
+        .and_then(|v| Date::parse(&v))
+    {
+        return d;
+    }
+    let now = time::OffsetDateTime::now_utc() + time::Duration::hours(14);
+    Date {
+        year: u16::try_from(now.year()).unwrap_or(u16::MAX),
+        month: u8::from(now.month()),
+        day: now.day(),
+    }
+}
+
 /// Git access for one build, with the answers it already has.
 pub struct Git {
     repo: Repo,

@@ -10,7 +10,7 @@ use icu_plurals::{PluralCategory, PluralRules};
 
 use crate::decode::{self, Reader, Val};
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
-use crate::inventory::{Consent, Duration, Party};
+use crate::inventory::{Consent, Duration, Exemption, LegalBasis, Party, Role, Storage, Transfer};
 
 /// A string that is not a BCP 47 language tag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,7 +29,7 @@ pub fn canonical_tag(tag: &str) -> Result<String, InvalidTag> {
 }
 
 /// Keys every locale's UI strings must define, with what each is for (shown in help lines).
-pub const TEXT_KEYS: [(&str, &str); 54] = [
+pub const TEXT_KEYS: [(&str, &str); 104] = [
     (
         "language_name",
         "the language's own name, e.g. \"Français\"",
@@ -38,6 +38,15 @@ pub const TEXT_KEYS: [(&str, &str); 54] = [
     ("contents", "the table of contents' heading"),
     ("last_updated", "\"Last updated\""),
     ("languages", "the label of the language switcher"),
+    (
+        "documents",
+        "the label of the navigation between a language's documents, e.g. \"Documents\"",
+    ),
+    (
+        "all_documents",
+        "the link to the index page when a language has too many documents to list them all",
+    ),
+    ("draft", "the mark on a draft's page, e.g. \"Draft\""),
     (
         "definitions",
         "the definitions' heading when added after the prose",
@@ -174,7 +183,133 @@ pub const TEXT_KEYS: [(&str, &str); 54] = [
         "history: a category no longer needs consent; {name}",
     ),
     ("history_definitions", "history: the definitions changed"),
+    ("col_storage", "column header: where a cookie entry is kept"),
+    ("col_domain", "column header: the host that sets it"),
+    ("col_data", "column header: what it stores or collects"),
+    (
+        "col_retention",
+        "column header: how long the collected data is kept",
+    ),
+    (
+        "col_transfer",
+        "column header: the provider's country and transfer safeguard",
+    ),
+    ("col_country", "transfers table header: country"),
+    ("col_role", "transfers table header: the provider's role"),
+    (
+        "col_safeguard",
+        "transfers table header: the transfer's safeguard",
+    ),
+    ("col_legal_basis", "CSV column header: legal basis"),
+    ("not_specified", "a value the inventory does not give"),
+    ("storage_cookie", "storage: an HTTP cookie"),
+    ("storage_local_storage", "storage: localStorage"),
+    ("storage_session_storage", "storage: sessionStorage"),
+    ("storage_indexeddb", "storage: IndexedDB"),
+    ("storage_cache", "storage: the Cache API"),
+    ("storage_pixel", "storage: a tracking pixel"),
+    ("transfer_adequacy", "safeguard: an adequacy decision"),
+    (
+        "transfer_dpf",
+        "safeguard: the EU-US Data Privacy Framework",
+    ),
+    ("transfer_scc", "safeguard: standard contractual clauses"),
+    ("transfer_bcr", "safeguard: binding corporate rules"),
+    ("transfer_derogation", "safeguard: an Article 49 derogation"),
+    ("role_processor", "role: processor"),
+    ("role_controller", "role: a controller in its own right"),
+    ("role_joint_controller", "role: joint controller"),
+    ("basis_consent", "legal basis: consent"),
+    (
+        "basis_legitimate_interest",
+        "legal basis: legitimate interest",
+    ),
+    ("basis_contract", "legal basis: performance of a contract"),
+    ("basis_legal_obligation", "legal basis: legal obligation"),
+    (
+        "legal_basis",
+        "a category's legal basis; `{basis}` is replaced",
+    ),
+    (
+        "exemption_strictly_necessary",
+        "why exempt cookies need no consent: strictly necessary",
+    ),
+    (
+        "exemption_audience_measurement",
+        "why exempt cookies need no consent: audience measurement",
+    ),
+    (
+        "controller",
+        "the heading of the controller's section when added after the prose",
+    ),
+    ("controller_name", "the controller's name, as a label"),
+    ("controller_address", "the controller's address, as a label"),
+    (
+        "controller_contact",
+        "how to reach the controller, as a label",
+    ),
+    ("controller_dpo", "the data protection officer, as a label"),
+    (
+        "transfers",
+        "the heading of the transfers' section when added after the prose",
+    ),
+    ("transfers_caption", "the caption of the transfers' table"),
+    (
+        "history_storage",
+        "history: where a cookie is kept changed; {name}, {new}",
+    ),
+    (
+        "history_domain",
+        "history: the host that sets a cookie changed; {name}",
+    ),
+    (
+        "history_data",
+        "history: what a cookie stores or collects changed; {name}",
+    ),
+    (
+        "history_retention",
+        "history: how long a cookie's data is kept changed; {name}, {new}",
+    ),
+    (
+        "history_provider_country",
+        "history: a provider's country changed; {name}, {new}",
+    ),
+    (
+        "history_provider_transfer",
+        "history: a provider's transfer safeguard changed; {name}, {new}",
+    ),
+    (
+        "history_provider_role",
+        "history: a provider's role changed; {name}, {new}",
+    ),
+    (
+        "history_category_basis",
+        "history: a category's legal basis changed; {name}, {new}",
+    ),
+    (
+        "history_category_exemption",
+        "history: why a category needs no consent changed; {name}",
+    ),
 ];
+
+/// Keys a locale's UI strings must define when `[consent]` names a banner (the pages then
+/// show them), and may define otherwise, with what each is for.
+pub const CONSENT_KEYS: [(&str, &str); 2] = [
+    (
+        "consent_button",
+        "the button that opens the consent banner's choices (`[consent]`)",
+    ),
+    (
+        "consent_fallback",
+        "beside that button, how to change one's choice, even where it is not shown",
+    ),
+];
+
+/// Keys a locale's UI strings may define, with what each is for.
+pub const OPTIONAL_KEYS: [(&str, &str); 1] = [(
+    "first_of_month",
+    "`{day}` for the first day of a month where the language writes it apart, e.g. \"1er\"",
+)];
 
 /// Duration units, each a table of plural forms such as `{ one = "{n} week", other = "{n} weeks" }`.
 pub const UNIT_KEYS: [&str; 6] = ["minute", "hour", "day", "week", "month", "year"];
@@ -217,11 +352,13 @@ pub struct Layer<'a> {
 
 impl Strings {
     /// Merges layers (later ones override earlier ones key by key) and checks completeness.
-    /// `decl` is where the locale is declared, for the "missing strings" error.
+    /// `decl` is where the locale is declared, for the "missing strings" error; `consent`:
+    /// the pages show the consent button, whose strings are then needed too.
     pub fn load(
         locale: &str,
         layers: &[Layer],
         decl: (FileId, std::ops::Range<usize>),
+        consent: bool,
         diags: &mut Diagnostics,
     ) -> Result<Strings, ErrorReported> {
         let rules = plural_rules(locale);
@@ -233,6 +370,8 @@ impl Strings {
         let mut units: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
         let mut months = Vec::new();
         let mut known: Vec<&str> = TEXT_KEYS.iter().map(|(k, _)| *k).collect();
+        known.extend(OPTIONAL_KEYS.iter().map(|(k, _)| *k));
+        known.extend(CONSENT_KEYS.iter().map(|(k, _)| *k));
         known.extend(UNIT_KEYS);
         known.push("months");
         // The first error met: the strings are not used, and the others are still checked.
@@ -325,8 +464,10 @@ impl Strings {
                 }
             }
         }
+        let consent_keys: &[(&str, &str)] = if consent { &CONSENT_KEYS } else { &[] };
         let mut missing: Vec<String> = TEXT_KEYS
             .iter()
+            .chain(consent_keys)
             .filter(|(k, _)| !texts.contains_key(*k))
             .map(|(k, what)| format!("`{k}` ({what})"))
             .collect();
@@ -398,6 +539,31 @@ impl Strings {
         })
     }
 
+    /// Where a cookie entry is kept, in the locale's words.
+    pub fn storage(&self, x: Storage) -> &str {
+        self.text(&format!("storage_{}", x.as_str().replace('-', "_")))
+    }
+
+    /// A transfer's safeguard, in the locale's words ("clauses contractuelles types").
+    pub fn transfer(&self, x: Transfer) -> &str {
+        self.text(&format!("transfer_{}", x.as_str()))
+    }
+
+    /// A provider's role, in the locale's words ("Sous-traitant").
+    pub fn role(&self, x: Role) -> &str {
+        self.text(&format!("role_{}", x.as_str().replace('-', "_")))
+    }
+
+    /// A legal basis, in the locale's words, with its article.
+    pub fn basis(&self, x: LegalBasis) -> &str {
+        self.text(&format!("basis_{}", x.as_str().replace('-', "_")))
+    }
+
+    /// Why exempt cookies need no consent, as a sentence in the locale's words.
+    pub fn exemption(&self, x: Exemption) -> &str {
+        self.text(&format!("exemption_{}", x.as_str().replace('-', "_")))
+    }
+
     /// "2 weeks", "2 semaines", "13 Monate": a count with its unit in the locale's words.
     pub fn count(&self, unit: &str, n: u32) -> String {
         let cat = self
@@ -417,8 +583,12 @@ impl Strings {
             .months
             .get(usize::from(date.month).saturating_sub(1))
             .map_or("", String::as_str);
+        let day = match self.texts.get("first_of_month") {
+            Some(first) if date.day == 1 => first.clone(),
+            _ => date.day.to_string(),
+        };
         self.text("date_format")
-            .replace("{day}", &date.day.to_string())
+            .replace("{day}", &day)
             .replace("{month}", month)
             .replace("{year}", &date.year.to_string())
     }
@@ -475,7 +645,13 @@ mod tests {
         let decl = s.add("site.toml", "locales = []");
         let id = s.add("i18n", text);
         let mut d = Diagnostics::default();
-        let out = Strings::load(locale, &[Layer { file: id, text }], (decl, 0..1), &mut d);
+        let out = Strings::load(
+            locale,
+            &[Layer { file: id, text }],
+            (decl, 0..1),
+            true,
+            &mut d,
+        );
         assert!(d.is_empty(), "{locale}: {d:?}");
         out.expect("complete")
     }
@@ -496,11 +672,75 @@ mod tests {
         assert_eq!(strings("en").date(&date), "29 November 2026");
         assert_eq!(strings("fr").date(&date), "29 novembre 2026");
         assert_eq!(strings("de").date(&date), "29. November 2026");
+        // The first of the month as each language writes it.
+        let first = Date::parse("2026-03-01").expect("valid");
+        assert_eq!(strings("fr").date(&first), "1er mars 2026");
+        assert_eq!(strings("it").date(&first), "1º marzo 2026");
+        assert_eq!(strings("en").date(&first), "1 March 2026");
+        assert_eq!(strings("de").date(&first), "1. März 2026");
+        assert_eq!(strings("es").date(&first), "1 de marzo de 2026");
         assert_eq!(strings("fr").count("week", 2), "2 semaines");
         assert_eq!(strings("de").count("month", 13), "13 Monate");
         assert_eq!(strings("en").count("minute", 1), "1 minute");
         assert_eq!(strings("fr").count("month", 1), "1 mois");
         assert_eq!(strings("nl").count("year", 1), "1 jaar");
+    }
+
+    #[test]
+    fn every_word_of_the_legal_fields_has_its_string_in_every_locale() {
+        let keys: Vec<&str> = TEXT_KEYS.iter().map(|(k, _)| *k).collect();
+        for l in ["en", "fr", "de", "es", "it", "nl"] {
+            let s = strings(l);
+            for x in Storage::ALL {
+                assert!(!s.storage(x).is_empty(), "{l} {x:?}");
+            }
+            for x in Transfer::ALL {
+                assert!(!s.transfer(x).is_empty(), "{l} {x:?}");
+            }
+            for x in Role::ALL {
+                assert!(!s.role(x).is_empty(), "{l} {x:?}");
+            }
+            for x in LegalBasis::ALL {
+                assert!(!s.basis(x).is_empty(), "{l} {x:?}");
+            }
+            for x in Exemption::ALL {
+                assert!(!s.exemption(x).is_empty(), "{l} {x:?}");
+            }
+            assert!(s.text("legal_basis").contains("{basis}"), "{l}");
+        }
+        assert!(keys.contains(&"storage_session_storage"));
+        assert_eq!(
+            strings("fr").transfer(Transfer::Scc),
+            "clauses contractuelles types"
+        );
+        assert_eq!(
+            strings("de").transfer(Transfer::Scc),
+            "Standardvertragsklauseln"
+        );
+        assert_eq!(
+            strings("es").transfer(Transfer::Scc),
+            "cláusulas contractuales tipo"
+        );
+        assert_eq!(
+            strings("it").transfer(Transfer::Scc),
+            "clausole contrattuali tipo"
+        );
+        assert_eq!(
+            strings("nl").transfer(Transfer::Scc),
+            "modelcontractbepalingen"
+        );
+        assert_eq!(
+            strings("fr").transfer(Transfer::Dpf),
+            "cadre de protection des données UE-États-Unis"
+        );
+        assert_eq!(
+            strings("de").transfer(Transfer::Dpf),
+            "EU-US-Datenschutzrahmen"
+        );
+        assert_eq!(
+            strings("en").transfer(Transfer::Dpf),
+            "EU-US Data Privacy Framework"
+        );
     }
 
     #[test]

@@ -104,20 +104,37 @@ pub fn theme_static_path(path: &str) -> String {
     format!("{STATIC}/{path}")
 }
 
+/// The theme's script that opens the consent banner from the pages' button, inside its
+/// `static/` folder: published only when `[consent]` names a banner.
+pub const CONSENT_SCRIPT: &str = "consent.js";
+
+/// The theme's static files that a build publishes (path inside `static/`, bytes): all
+/// but the consent script, unless the pages load a banner (`consent`).
+pub fn published_theme_statics(
+    statics: &[(String, Vec<u8>)],
+    consent: bool,
+) -> impl Iterator<Item = &(String, Vec<u8>)> {
+    statics
+        .iter()
+        .filter(move |(p, _)| consent || p != CONSENT_SCRIPT)
+}
+
 /// The file by which Clause knows a folder as its output (and lists the files it wrote).
 pub const MARKER: &str = ".clause-output";
 
 /// The paths rendering writes besides the site's own static files, for documents given as
 /// (locale, slug): the loader checks the static files against them before rendering.
+/// `consent`: the pages load a consent banner (see [`published_theme_statics`]).
 pub fn generated_paths<'a>(
     locales: &[String],
     docs: impl IntoIterator<Item = (&'a str, &'a str)>,
     theme_statics: &[(String, Vec<u8>)],
+    consent: bool,
 ) -> Vec<String> {
     let mut out: Vec<String> = docs.into_iter().map(|(l, s)| page_path(l, s)).collect();
     out.extend([INDEX, SITEMAP, COOKIES_JSON].map(String::from));
     out.extend(locales.iter().map(|l| csv_path(l)));
-    out.extend(theme_statics.iter().map(|(p, _)| theme_static_path(p)));
+    out.extend(published_theme_statics(theme_statics, consent).map(|(p, _)| theme_static_path(p)));
     out
 }
 

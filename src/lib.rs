@@ -1,14 +1,16 @@
 //! Clause: a localized cookie-policy website from Markdown prose and a TOML cookie inventory.
 //!
-//! Data flows one way: load (`site`, `config`, `inventory`, `content`, `i18n`, `theme`) →
-//! validate (inside each loader, into `diagnostics`) → model (`site::Site`, with prose from
-//! `markdown`) → `render` → `output`.
+//! Data flows one way: load (`site`, `config` with `consent`, `inventory`, `content`, `i18n`,
+//! `theme`) → validate (inside each loader, into `diagnostics`) → model (`site::Site`, with
+//! prose from `markdown`) → `render` → `output`.
 
+pub mod address;
 pub mod audit;
 pub mod build;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod consent;
 pub mod content;
 pub mod decode;
 pub mod diagnostics;
@@ -26,10 +28,14 @@ pub mod input;
 pub mod inventory;
 pub mod jsregex;
 pub mod layout;
+pub mod legal;
+pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod platform;
 pub mod render;
+#[cfg(feature = "scan")]
+pub mod scan;
 pub mod serve;
 pub mod site;
 pub mod term;

@@ -8,11 +8,15 @@ use std::ops::Range;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BrokenLink, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 
+use crate::address::{self, Invalid};
 use crate::decode::Localized;
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
 use crate::dom;
+use crate::layout;
 
 /// A generated section that a placeholder (or the default layout) puts in the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +25,10 @@ pub enum Section {
     Definitions,
     /// Every category (`None`) or one category's table.
     Cookies(Option<String>),
+    /// Who is responsible for the data, and how to reach them and the DPO.
+    Controller,
+    /// The providers that receive data outside the EEA.
+    Transfers,
 }
 
 /// A heading of the page, for the table of contents.
@@ -53,6 +61,29 @@ pub enum Block {
         /// Whether the section gets a heading of its own (only when added after the prose).
         titled: bool,
     },
+}
+
+/// A link of the prose, kept for the checks that need every page (`crate::links`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The address as written, values in place (`contact.md#necessary`).
+    pub written: String,
+    /// The address in the page: a document's file name becomes its page's address.
+    pub href: String,
+    /// Where the address is written in the document's file (for a reference link, in its
+    /// definition).
+    pub span: Range<usize>,
+}
+
+/// A document's prose, rendered.
+#[derive(Debug, Default)]
+pub struct Prose {
+    /// Prose and generated sections, in order.
+    pub blocks: Vec<Block>,
+    /// Its links (Markdown's), in order.
+    pub links: Vec<Link>,
+    /// Every id the prose gives an element: headings' anchors and raw HTML's ids.
+    pub ids: Vec<String>,
 }
 
 /// Elements that raw HTML in the prose may use; anything else is removed with its
@@ -105,6 +136,28 @@ pub const ALLOWED_TAGS: [&str; 45] = [
     "ul",
 ];
 
+/// The page of a document named by its file name (`contact.md`, `./contact.md#x`), as a
+/// link from a page in `locale`; `None` for any other address or another file.
+fn document_href<S: AsRef<str>>(address: &str, documents: &[S], locale: &str) -> Option<String> {
+    let (path, fragment) = match address.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (address, None),
+    };
+    let stem = path
+        .strip_prefix("./")
+        .unwrap_or(path)
+        .strip_suffix(".md")?;
+    if !documents.iter().any(|d| d.as_ref() == stem) {
+        return None;
+    }
+    let mut href = layout::page_href(locale, stem);
+    if let Some(f) = fragment {
+        href.push('#');
+        href.push_str(f);
+    }
+    Some(href)
+}
+
 /// Whether an address may stand in a link or a quote's `cite`: `http(s):`, `mailto:`, or
 /// relative to the page (`//host/…` included: it is followed only when clicked, like any
 /// link, and a `cite` is never fetched). Read as browsers read it (WHATWG URL): entities are
@@ -120,8 +173,14 @@ pub fn is_allowed_url(value: &str) -> bool {
 /// The sanitizer every prose block goes through: no script, no event handler, no style,
 /// no iframe or image (nothing may load from another host), links and `cite` only to
 /// http(s), mailto and addresses relative to the page. Every `id` it keeps is pushed to
-/// `ids`, so that ids written in raw HTML can be checked against the page's own.
-fn sanitizer(ids: Arc<Mutex<Vec<String>>>) -> ammonia::Builder<'static> {
+/// `ids`, so that ids written in raw HTML can be checked against the page's own. A link of
+/// raw HTML to a document's file name (`<a href="contact.md">`) leads to its page in
+/// `locale`, as a Markdown link does.
+fn sanitizer(
+    ids: Arc<Mutex<Vec<String>>>,
+    documents: Vec<String>,
+    locale: String,
+) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::empty();
     b.tags(ALLOWED_TAGS.into_iter().collect())
         .generic_attributes(["lang", "title", "dir"].into_iter().collect())
@@ -146,7 +205,11 @@ fn sanitizer(ids: Arc<Mutex<Vec<String>>>) -> ammonia::Builder<'static> {
         .clean_content_tags(["script", "style"].into_iter().collect())
         // ammonia checks the scheme of `href` but not of `cite`: one rule for both.
         .attribute_filter(move |element, attribute, value| match attribute {
-            "href" | "cite" => is_allowed_url(value).then_some(Cow::Borrowed(value)),
+            "href" | "cite" if !is_allowed_url(value) => None,
+            "href" => match document_href(value, &documents, &locale) {
+                Some(page) => Some(Cow::Owned(page)),
+                None => Some(Cow::Borrowed(value)),
+            },
             "id" => {
                 if element.len() == 2 && element.starts_with('h') {
                     if let Ok(mut list) = ids.lock() {
@@ -170,6 +233,13 @@ pub struct Names<'a> {
     pub reserved: &'a HashSet<String>,
     /// Whether raw HTML in the prose is kept (sanitized) or shown as text.
     pub raw_html: bool,
+    /// Whether site.toml has a `[controller]` for `{{ controller }}`.
+    pub controller: bool,
+    /// Whether a provider receives data outside the EEA, for `{{ transfers }}`.
+    pub transfers: bool,
+    /// The documents of the site (their slugs), which a link may name by file name
+    /// (`contact.md`).
+    pub documents: &'a [&'a str],
 }
 
 /// The prose of one document in one locale.
@@ -189,6 +259,18 @@ struct Placeholder<'t> {
     start: usize,
     end: usize,
     words: Vec<&'t str>,
+}
+
+/// Where each `{{ … }}` of `text` starts and ends, as [`find_placeholders`] finds them,
+/// without their words.
+fn placeholder_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = from + text.get(from..)?.find("{{")?;
+        let end = start + 2 + text[start + 2..].find("}}")? + 2;
+        from = end;
+        Some(start..end)
+    })
 }
 
 fn find_placeholders(text: &str) -> Vec<Placeholder<'_>> {
@@ -263,8 +345,11 @@ pub const MAX_BLOCK_TAGS: usize = 200_000;
 /// hold: they are kept until the block ends, to be rendered and sanitized together.
 pub const MAX_BLOCK_EVENTS: usize = 500_000;
 
+/// The section placeholders' names, for "did you mean".
+const SECTIONS: [&str; 4] = ["definitions", "cookies", "controller", "transfers"];
+
 /// The ids of the default theme's page around the prose, which prose may not take.
-pub const PAGE_IDS: [&str; 7] = [
+pub const PAGE_IDS: [&str; 9] = [
     "main",
     "contents",
     "definitions",
@@ -272,6 +357,8 @@ pub const PAGE_IDS: [&str; 7] = [
     "languages",
     "updated",
     "changes",
+    "controller",
+    "transfers",
 ];
 
 /// A count for people: `200,000`.
@@ -391,24 +478,195 @@ fn nesting_beyond(body: &str, limit: usize) -> Option<usize> {
     None
 }
 
+/// Bytes that may stand for the spaces of a placeholder in the text the parser reads: none
+/// has a meaning to Markdown where a placeholder stands, and each may be in an address.
+const FILLERS: [u8; 9] = [b'^', b'=', b'+', b'$', b';', b',', b'@', b'!', b'%'];
+
+/// Whether a placeholder's inside is names separated by spaces, with at least one space:
+/// the placeholders whose spaces [`mask`] replaces.
+fn maskable(inner: &str) -> bool {
+    inner.contains(' ')
+        && inner.split(' ').any(|w| !w.is_empty())
+        && inner
+            .chars()
+            .all(|c| c == ' ' || c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The prose as the Markdown parser reads it. An address holds no space, so a placeholder
+/// written with spaces (`{{ dpo_email }}`, the README's way) would end a link's address
+/// where it starts: the spaces of each placeholder that may stand in an address (a `(`, `<`
+/// or `]:` before it on its line, or a line before ending with `(` or `:`) are replaced by a filler byte that appears nowhere else in
+/// the prose, one byte for one, so that every offset stays that of the file. The events'
+/// texts get their spaces back ([`unmask`]). Returns the filler, if any placeholder changed.
+fn mask(body: &str) -> (Cow<'_, str>, Option<u8>) {
+    let mut wanted = Vec::new();
+    // Whether the current line has opened an address before the placeholder: the text
+    // between placeholders is scanned once, left to right.
+    let (mut scanned, mut opened) = (0usize, false);
+    for ph in placeholder_spans(body) {
+        let between = &body[scanned..ph.start];
+        let fresh = match between.rfind('\n') {
+            Some(nl) => {
+                // An address may start on the line after `(` or `]:`.
+                opened = between[..nl].trim_end().ends_with(['(', ':']);
+                &between[nl + 1..]
+            }
+            None => between,
+        };
+        opened = opened || fresh.contains(['(', '<']) || fresh.contains("]:");
+        scanned = ph.end;
+        if opened && maskable(&body[ph.start + 2..ph.end - 2]) {
+            wanted.push(ph.start + 2..ph.end - 2);
+        }
+    }
+    if wanted.is_empty() {
+        return (Cow::Borrowed(body), None);
+    }
+    // A filler absent from the prose, else absent from every placeholder's inside.
+    let inside = |f: u8| placeholder_spans(body).any(|ph| body.as_bytes()[ph].contains(&f));
+    let filler = FILLERS
+        .iter()
+        .copied()
+        .find(|f| !body.as_bytes().contains(f))
+        .or_else(|| FILLERS.iter().copied().find(|f| !inside(*f)));
+    let Some(filler) = filler else {
+        return (Cow::Borrowed(body), None);
+    };
+    let mut bytes = body.as_bytes().to_vec();
+    for r in wanted {
+        for b in &mut bytes[r] {
+            if *b == b' ' {
+                *b = filler;
+            }
+        }
+    }
+    // Only ASCII spaces were replaced by ASCII bytes: still UTF-8.
+    match String::from_utf8(bytes) {
+        Ok(s) => (Cow::Owned(s), Some(filler)),
+        Err(_) => (Cow::Borrowed(body), None),
+    }
+}
+
+/// A text with the spaces of its masked placeholders back (see [`mask`]).
+fn unmask(text: &str, filler: u8) -> Option<String> {
+    let f = char::from(filler);
+    if !text.contains("{{") || !text.contains(f) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for ph in placeholder_spans(text) {
+        let inner = &text[ph.start + 2..ph.end - 2];
+        if inner.contains(f)
+            && inner
+                .chars()
+                .all(|c| c == f || c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
+            out.push_str(&text[last..ph.start + 2]);
+            out.extend(inner.chars().map(|c| if c == f { ' ' } else { c }));
+            last = ph.end - 2;
+        }
+    }
+    if last == 0 {
+        return None;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
+/// A string of an event with the spaces of its masked placeholders back.
+fn unmasked(s: CowStr<'_>, filler: u8) -> CowStr<'_> {
+    match unmask(&s, filler) {
+        Some(t) => CowStr::from(t),
+        None => s,
+    }
+}
+
+/// Where an address written at the start of `text` ends: at a space or a `)`, the spaces
+/// inside a `{{ … }}` aside.
+fn address_end(text: &str) -> usize {
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        if text[i..].starts_with("{{") {
+            if let Some(j) = text[i + 2..].find("}}") {
+                i += 2 + j + 2;
+                continue;
+            }
+        }
+        if c.is_whitespace() || c == ')' {
+            return i;
+        }
+        i += c.len_utf8();
+    }
+    text.len()
+}
+
+/// An event with the spaces of its masked placeholders back (see [`mask`]).
+fn unmask_event(event: Event<'_>, filler: u8) -> Event<'_> {
+    let back = |s| unmasked(s, filler);
+    match event {
+        Event::Text(t) => Event::Text(back(t)),
+        Event::Code(t) => Event::Code(back(t)),
+        Event::Html(t) => Event::Html(back(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(back(t)),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: back(dest_url),
+            title: back(title),
+            id: back(id),
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: back(dest_url),
+            title: back(title),
+            id: back(id),
+        }),
+        Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info))) => Event::Start(
+            Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(back(info))),
+        ),
+        other => other,
+    }
+}
+
 /// The parser's events with consecutive texts merged (pulldown-cmark may split text around
 /// `{` and `}`), read as they come: a document is never held whole as events.
 struct Events<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> {
     inner: I,
     pending: Option<(Event<'a>, Range<usize>)>,
     ahead: VecDeque<(Event<'a>, Range<usize>)>,
+    /// The filler of the placeholders [`mask`] changed, to give them their spaces back.
+    filler: Option<u8>,
 }
 
 impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Events<'a, I> {
-    fn new(inner: I) -> Self {
+    fn new(inner: I, filler: Option<u8>) -> Self {
         Events {
             inner,
             pending: None,
             ahead: VecDeque::new(),
+            filler,
         }
     }
 
     fn merged(&mut self) -> Option<(Event<'a>, Range<usize>)> {
+        let (event, range) = self.joined()?;
+        Some(match self.filler {
+            Some(f) => (unmask_event(event, f), range),
+            None => (event, range),
+        })
+    }
+
+    fn joined(&mut self) -> Option<(Event<'a>, Range<usize>)> {
         let (first, mut range) = self.pending.take().or_else(|| self.inner.next())?;
         let Event::Text(first) = first else {
             return Some((first, range));
@@ -485,6 +743,21 @@ fn block_html(events: Vec<(Event<'_>, Range<usize>, bool)>) -> (String, Vec<Mark
     (html, marks)
 }
 
+/// A `[text][label]` whose label nothing defines: where it is, and the label.
+type BrokenReference = (Range<usize>, String);
+
+/// Where each reference definition (`[label]: address`) is, by its label (see [`label_key`]).
+type Definitions = HashMap<String, Range<usize>>;
+
+/// A reference label as Markdown matches it: case and runs of spaces do not count.
+fn label_key(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// Who took an anchor first, to point at it when another element wants it.
 #[derive(Clone)]
 enum Owner {
@@ -523,6 +796,11 @@ struct Renderer<'a, 'd> {
     sanitizer: ammonia::Builder<'static>,
     /// Ids the sanitizer kept in the block it last cleaned.
     kept_ids: Arc<Mutex<Vec<String>>>,
+    /// The links met so far.
+    links: Vec<Link>,
+    /// The address of each reference definition already filled, by where it starts: a
+    /// definition used by several links is reported once.
+    filled: HashMap<usize, String>,
 }
 
 impl Renderer<'_, '_> {
@@ -540,13 +818,13 @@ impl Renderer<'_, '_> {
     }
 
     fn unknown(&mut self, span: std::ops::Range<usize>, words: &[&str], why: &str) {
-        let mut candidates: Vec<String> = vec!["definitions".into(), "cookies".into()];
+        let mut candidates: Vec<String> = SECTIONS.map(String::from).to_vec();
         candidates.extend(self.names.params.iter().map(|(k, _)| k.clone()));
         let name = words.join(" ");
         let help = match words.first().and_then(|w| suggest(w, candidates.iter().map(String::as_str))) {
             Some(s) if s != name => format!("did you mean `{{{{ {s} }}}}`?"),
             _ => format!(
-                "to define it, add `{} = \"…\"` under `[params]` in site.toml; the built-in placeholders are {{{{ definitions }}}}, {{{{ cookies }}}} and {{{{ cookies <category> }}}}",
+                "to define it, add `{} = \"…\"` under `[params]` in site.toml; the built-in placeholders are {{{{ definitions }}}}, {{{{ cookies }}}}, {{{{ cookies <category> }}}}, {{{{ controller }}}} and {{{{ transfers }}}}",
                 words.first().copied().unwrap_or("name")
             ),
         };
@@ -576,20 +854,365 @@ impl Renderer<'_, '_> {
                         out.push_str(v.get(self.src.locale));
                     }
                 }
-                ["definitions"] | ["cookies"] | ["cookies", _] => {
-                    self.diags.push(
-                        Diagnostic::error(format!("`{raw}` must be alone in its paragraph"))
-                            .at(self.src.file, span, "inside other text")
-                            .help(
-                                "put it on a line of its own, with an empty line before and after",
-                            ),
-                    );
+                ["definitions" | "cookies" | "controller" | "transfers"] | ["cookies", _] => {
+                    self.not_alone(raw, span)
                 }
                 words => self.unknown(span, words, "unknown name"),
             }
         }
         out.push_str(&text[last..]);
         out
+    }
+
+    /// Warns about link syntax that the page would show as written: `[text](address` never
+    /// closed or with a space in its address, `<https://…` never closed, `<{{ email }}>`.
+    /// `range` is a text of the prose, outside code.
+    fn loose_link(&mut self, range: &Range<usize>) {
+        let body = &self.src.text[self.src.offset..];
+        let Some(slice) = body.get(range.clone()) else {
+            return;
+        };
+        if !slice.contains("](") && !slice.contains('<') {
+            return;
+        }
+        let escaped = |i: usize| {
+            slice.as_bytes()[..i]
+                .iter()
+                .rev()
+                .take_while(|b| **b == b'\\')
+                .count()
+                % 2
+                == 1
+        };
+        // Where the line ends, looking no further than a long address: a text full of `](`
+        // is read in linear time.
+        let line_end = |from: usize| {
+            let mut cap = (from + 2048).min(slice.len());
+            while !slice.is_char_boundary(cap) {
+                cap -= 1;
+            }
+            slice[from..cap].find('\n').map_or(cap, |j| from + j)
+        };
+        let mut found: Vec<(usize, usize, &str, &str, &str)> = Vec::new();
+        for (i, _) in slice.match_indices("](").filter(|(i, _)| !escaped(*i)) {
+            let from = i + 2;
+            let end = line_end(from);
+            let address = &slice[from..end];
+            // An address ends at a space or a `)`, as Markdown reads it (a placeholder's
+            // spaces aside).
+            let stop = address_end(address);
+            let after = address[stop..].trim_start();
+            let closing = after.find(')').filter(|j| !after[..*j].contains('['));
+            let (message, label, help, to) = if address[stop..].starts_with(')')
+                || after.starts_with(['"', '\'', '('])
+            {
+                (
+                    "this is not a link",
+                    "not a link",
+                    "a link is written `[text](address)`, or `[text](address \"title\")`",
+                    from + stop + 1,
+                )
+            } else if let Some(j) = closing.filter(|_| stop < address.len()) {
+                (
+                    "this link's address holds a space, so it is not a link",
+                    "a space in the address",
+                    "write a space in an address as `%20`, or put the address between `<` and `>`: `[text](<address>)`",
+                    end - after.len() + j + 1,
+                )
+            } else {
+                (
+                    "this link is not closed: its `)` is missing",
+                    "not closed",
+                    "end the address with `)`: `[text](https://example.org/page)`",
+                    from + stop,
+                )
+            };
+            found.push((i, to.min(end), message, label, help));
+        }
+        for (i, _) in slice.match_indices('<').filter(|(i, _)| !escaped(*i)) {
+            let rest = &slice[i + 1..];
+            let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+            let end = line_end(i);
+            let closed = slice[i..end].find('>').map(|j| i + j + 1);
+            if ["http://", "https://", "mailto:"]
+                .iter()
+                .any(|p| lower.starts_with(p))
+            {
+                let (message, label) = match closed {
+                    None => (
+                        "this autolink is not closed: its `>` is missing",
+                        "not closed",
+                    ),
+                    Some(_) => (
+                        "this autolink holds a space, so it is not a link",
+                        "a space in the address",
+                    ),
+                };
+                let open_end = slice[i..end]
+                    .find(char::is_whitespace)
+                    .map_or(end, |j| i + j);
+                found.push((
+                    i,
+                    closed.unwrap_or(open_end),
+                    message,
+                    label,
+                    "write the address between `<` and `>` without spaces (a space is `%20`): `<https://example.org/page>`",
+                ));
+            } else if rest.starts_with("{{") && closed.is_some_and(|c| slice[..c].ends_with("}}>"))
+            {
+                found.push((
+                    i,
+                    closed.unwrap_or(end),
+                    "this is not a link: an address between `<` and `>` starts with its scheme",
+                    "no `mailto:` or `https://`",
+                    "write `<mailto:{{ name }}>` for an e-mail address, `<https://{{ name }}>` for a web address",
+                ));
+            }
+        }
+        for (start, end, message, label, help) in found {
+            let span = self.src.offset + range.start + start..self.src.offset + range.start + end;
+            self.diags.push(
+                Diagnostic::warning(message)
+                    .at(self.src.file, span, label)
+                    .help(help),
+            );
+        }
+    }
+
+    /// Warns about `[text][label]` whose label no `[label]: …` defines (`span` in the prose).
+    fn undefined_reference(&mut self, span: Range<usize>, label: &str) {
+        let body = &self.src.text[self.src.offset..];
+        // The span of `[text][]` leaves out its `[]`.
+        let end = if body[span.end.min(body.len())..].starts_with("[]") {
+            span.end + 2
+        } else {
+            span.end
+        };
+        let written = body.get(span.start..end).unwrap_or("");
+        let span = self.src.offset + span.start..self.src.offset + end;
+        self.diags.push(
+            Diagnostic::warning(format!(
+                "the link `{written}` refers to `[{label}]`, which this document does not define"
+            ))
+            .at(self.src.file, span, "undefined reference")
+            .help(format!(
+                "define it on a line of its own, such as `[{label}]: https://example.org/page`, or write the address in the link: `[text](address)`"
+            )),
+        );
+    }
+
+    /// Reports a section placeholder inside other text.
+    fn not_alone(&mut self, raw: &str, span: Range<usize>) {
+        self.diags.push(
+            Diagnostic::error(format!("`{raw}` must be alone in its paragraph"))
+                .at(self.src.file, span, "inside other text")
+                .help("put it on a line of its own, with an empty line before and after"),
+        );
+    }
+
+    /// A link's address and title with their placeholders filled, and the address a
+    /// document's file name leads to; the link is kept for the checks across pages.
+    fn link(
+        &mut self,
+        kind: LinkType,
+        dest: &str,
+        title: &str,
+        id: &str,
+        range: &Range<usize>,
+        defs: &Definitions,
+    ) -> (String, String) {
+        let defined = match kind {
+            LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
+                defs.get(&label_key(id)).cloned()
+            }
+            _ => None,
+        };
+        let window = defined.clone().unwrap_or_else(|| range.clone());
+        let opener = match kind {
+            LinkType::Inline => "](",
+            LinkType::Autolink | LinkType::Email => "<",
+            _ => "]:",
+        };
+        let at = self.written_at(&window, opener, dest);
+        let written = match defined.as_ref().and_then(|d| self.filled.get(&d.start)) {
+            Some(done) => done.clone(),
+            None => {
+                let filled = self.fill_address(dest, &window, at);
+                if let Some(d) = &defined {
+                    self.filled.insert(d.start, filled.clone());
+                }
+                filled
+            }
+        };
+        let title = if title.contains("{{") {
+            self.substitute(title, &window)
+        } else {
+            title.to_string()
+        };
+        let href = self
+            .by_file_name(&written)
+            .unwrap_or_else(|| written.clone());
+        let span = match at {
+            Some(a) if !dest.is_empty() => a..a + dest.len(),
+            _ => window,
+        };
+        self.links.push(Link {
+            written,
+            href: href.clone(),
+            span: self.src.offset + span.start..self.src.offset + span.end,
+        });
+        (href, title)
+    }
+
+    /// Where `dest` is written verbatim in `window` of the prose, after the last `opener`
+    /// (`](`, `]:`, `<`) that spaces and a `<` separate from it; `None` when it is written
+    /// otherwise (with escapes or entities).
+    fn written_at(&self, window: &Range<usize>, opener: &str, dest: &str) -> Option<usize> {
+        let body = &self.src.text[self.src.offset..];
+        let slice = body.get(window.clone())?;
+        slice.rmatch_indices(opener).find_map(|(i, _)| {
+            let after = &slice[i + opener.len()..];
+            let trimmed = after.trim_start_matches([' ', '\t', '\n', '\r']);
+            let trimmed = if opener == "<" {
+                trimmed
+            } else {
+                trimmed.strip_prefix('<').unwrap_or(trimmed)
+            };
+            trimmed
+                .starts_with(dest)
+                .then(|| window.start + i + opener.len() + (after.len() - trimmed.len()))
+        })
+    }
+
+    /// An address with its placeholders filled, each value encoded for the part of the
+    /// address it lands in (see [`address`]); `at` is where the address is written in the
+    /// prose, if it is written verbatim.
+    fn fill_address(&mut self, dest: &str, window: &Range<usize>, at: Option<usize>) -> String {
+        if !dest.contains("{{") {
+            return dest.to_string();
+        }
+        let phs = find_placeholders(dest);
+        if phs.is_empty() {
+            return dest.to_string();
+        }
+        let mut out = String::new();
+        let mut last = 0;
+        let mut failed = false;
+        for ph in &phs {
+            out.push_str(&dest[last..ph.start]);
+            last = ph.end;
+            let raw = &dest[ph.start..ph.end];
+            let span = match at {
+                Some(a) => {
+                    let start = self.src.offset + a + ph.start;
+                    start..start + raw.len()
+                }
+                None => self.locate(window, raw),
+            };
+            let value = match ph.words.as_slice() {
+                [name] => self
+                    .names
+                    .params
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.get(self.src.locale)),
+                _ => None,
+            };
+            match (ph.words.as_slice(), value) {
+                ([name], Some(value)) => {
+                    let placed = address::part_at(&out)
+                        .ok_or(Invalid::Unplaceable)
+                        .and_then(|part| address::place(value, part, &out, &dest[ph.end..]));
+                    match placed {
+                        Ok(v) => out.push_str(&v),
+                        Err(e) => {
+                            failed = true;
+                            self.diags.push(
+                                Diagnostic::error(format!(
+                                    "`{raw}` cannot form a valid address: {e}"
+                                ))
+                                .at(self.src.file, span, "in this address")
+                                .help(e.help(name)),
+                            );
+                        }
+                    }
+                }
+                (["definitions"] | ["cookies"] | ["cookies", _], _) => {
+                    failed = true;
+                    self.not_alone(raw, span);
+                }
+                (words, _) => {
+                    failed = true;
+                    self.unknown(span, words, "unknown name");
+                }
+            }
+        }
+        out.push_str(&dest[last..]);
+        if !failed {
+            if let Err(e) = address::check(&out) {
+                let span = match at {
+                    Some(a) => self.src.offset + a..self.src.offset + a + dest.len(),
+                    None => self.src.offset + window.start..self.src.offset + window.end,
+                };
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "this address is not valid once its placeholders are filled: {e}"
+                    ))
+                    .at(self.src.file, span, "this address")
+                    .help("a link leads to an http(s) or mailto address, or to a page of the site"),
+                );
+            }
+        }
+        out
+    }
+
+    /// The page of a document named by its file name (`contact.md`, `./contact.md#x`), as
+    /// a link from this page; `None` for any other address.
+    fn by_file_name(&self, address: &str) -> Option<String> {
+        document_href(address, self.names.documents, self.src.locale)
+    }
+
+    /// Keeps the `href` of each `<a>` that raw HTML writes, with where it is written, for
+    /// the checks across pages.
+    fn raw_links(&mut self, html: &str, range: &Range<usize>) {
+        let mentions = html
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"href"));
+        if !mentions {
+            return;
+        }
+        let body = &self.src.text[self.src.offset..];
+        let slice = body.get(range.clone()).unwrap_or("");
+        let mut from = 0;
+        for e in dom::elements(html, true)
+            .into_iter()
+            .filter(|e| e.name == "a")
+        {
+            let Some((_, value)) = e.attrs.into_iter().find(|(n, _)| n == "href") else {
+                continue;
+            };
+            if !is_allowed_url(&value) {
+                continue;
+            }
+            let span = match slice[from..]
+                .find(value.as_str())
+                .filter(|_| !value.is_empty())
+            {
+                Some(i) => {
+                    from += i + value.len();
+                    let start = self.src.offset + range.start + from - value.len();
+                    start..start + value.len()
+                }
+                None => self.line_span(range),
+            };
+            let href = self.by_file_name(&value).unwrap_or_else(|| value.clone());
+            self.links.push(Link {
+                written: value,
+                href,
+                span,
+            });
+        }
     }
 
     /// A paragraph that is exactly a section placeholder.
@@ -603,6 +1226,28 @@ impl Renderer<'_, '_> {
         match ph.words.as_slice() {
             ["definitions"] => Some(Section::Definitions),
             ["cookies"] => Some(Section::Cookies(None)),
+            ["controller"] => {
+                if !self.names.controller {
+                    let span = self.locate(range, t);
+                    self.diags.push(
+                        Diagnostic::error("`{{ controller }}` has nothing to show: site.toml has no `[controller]`")
+                            .at(self.src.file, span, "no controller to show")
+                            .help("add a `[controller]` table to site.toml with `name`, `address` and `contact` (and `dpo` if you have one)"),
+                    );
+                }
+                Some(Section::Controller)
+            }
+            ["transfers"] => {
+                if !self.names.transfers {
+                    let span = self.locate(range, t);
+                    self.diags.push(
+                        Diagnostic::warning("`{{ transfers }}` shows nothing: no provider has a `country` outside the EEA")
+                            .at(self.src.file, span, "an empty section")
+                            .help("give each provider its `country` (e.g. `country = \"US\"`), or remove the placeholder"),
+                    );
+                }
+                Some(Section::Transfers)
+            }
             ["cookies", id] => {
                 if self.names.categories.contains(id) {
                     Some(Section::Cookies(Some((*id).to_string())))
@@ -921,7 +1566,7 @@ impl Renderer<'_, '_> {
 
 /// Renders a document's prose. Sections are appended after the prose when it has no
 /// section placeholder at all.
-pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block> {
+pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Prose {
     let body = &src.text[src.offset..];
     if let Some(at) = nesting_beyond(body, MAX_NESTING) {
         diags.push(
@@ -937,7 +1582,7 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
                 "Clause refuses lists and quotes nested more than {MAX_NESTING} levels deep, which would make the build slow: flatten the structure"
             )),
         );
-        return Vec::new();
+        return Prose::default();
     }
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_HEADING_ATTRIBUTES
@@ -951,11 +1596,57 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
         used_ids: HashMap::new(),
         pinned: HashMap::new(),
         next_suffix: HashMap::new(),
-        sanitizer: sanitizer(Arc::clone(&kept_ids)),
+        sanitizer: sanitizer(
+            Arc::clone(&kept_ids),
+            names.documents.iter().map(|d| d.to_string()).collect(),
+            src.locale.to_string(),
+        ),
         kept_ids,
+        links: Vec::new(),
+        filled: HashMap::new(),
     };
     r.find_pinned(body, opts);
-    let mut events = Events::new(Parser::new_ext(body, opts).into_offset_iter());
+    let (masked, filler) = mask(body);
+    // `[text][label]` with no `[label]: …`: kept as text, and reported once the document
+    // is read. A shortcut `[text]` is not: brackets in prose are seldom meant as links.
+    let broken: Rc<RefCell<Vec<BrokenReference>>> = Rc::default();
+    let sink = Rc::clone(&broken);
+    let callback = move |b: BrokenLink<'_>| -> Option<(CowStr<'_>, CowStr<'_>)> {
+        if matches!(b.link_type, LinkType::Reference | LinkType::Collapsed) {
+            sink.borrow_mut().push((b.span, b.reference.to_string()));
+        }
+        None
+    };
+    let parser = Parser::new_with_broken_link_callback(&masked, opts, Some(callback));
+    let defs: Definitions = parser
+        .reference_definitions()
+        .iter()
+        .map(|(label, d)| (label_key(label), d.span.clone()))
+        .collect();
+    let events = Events::new(parser.into_offset_iter(), filler);
+    let blocks = prose_blocks(&mut r, events, &defs);
+    let mut seen = HashSet::new();
+    for (span, label) in broken.take() {
+        if seen.insert(span.start) {
+            r.undefined_reference(span, &label);
+        }
+    }
+    let mut ids: Vec<String> = r.used_ids.into_keys().collect();
+    ids.sort();
+    Prose {
+        blocks,
+        links: r.links,
+        ids,
+    }
+}
+
+/// The blocks of the prose, from its events.
+fn prose_blocks<'e, I: Iterator<Item = (Event<'e>, Range<usize>)>>(
+    r: &mut Renderer,
+    mut events: Events<'e, I>,
+    defs: &Definitions,
+) -> Vec<Block> {
+    let (src, names) = (r.src, r.names);
     let mut blocks = Vec::new();
     // The events of the current top-level block, each with whether the author wrote it as HTML.
     let mut block_events: Vec<(Event, Range<usize>, bool)> = Vec::new();
@@ -1016,10 +1707,29 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
                 for (e, er) in events.by_ref() {
                     let e = match e {
                         Event::End(TagEnd::Heading(_)) => break,
-                        Event::Text(t) => Event::Text(CowStr::from(r.substitute(&t, &er))),
+                        Event::Text(t) => {
+                            r.loose_link(&er);
+                            Event::Text(CowStr::from(r.substitute(&t, &er)))
+                        }
+                        Event::Start(Tag::Link {
+                            link_type,
+                            dest_url,
+                            title,
+                            id,
+                        }) => {
+                            let (dest, title) =
+                                r.link(link_type, &dest_url, &title, &id, &er, defs);
+                            Event::Start(Tag::Link {
+                                link_type,
+                                dest_url: CowStr::from(dest),
+                                title: CowStr::from(title),
+                                id,
+                            })
+                        }
                         Event::Html(h) | Event::InlineHtml(h) => {
                             r.raw_placeholders(&h, &er, &mut false);
                             if names.raw_html {
+                                r.raw_links(&h, &er);
                                 Event::InlineHtml(h)
                             } else {
                                 Event::Text(h)
@@ -1069,12 +1779,14 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
                 block_events.push((Event::End(TagEnd::CodeBlock), range, false));
             }
             Event::Text(t) if !in_code => {
+                r.loose_link(&range);
                 let s = r.substitute(&t, &range);
                 block_events.push((Event::Text(CowStr::from(s)), range, false));
             }
             Event::Html(h) => {
                 r.raw_placeholders(&h, &range, &mut in_comment);
                 let e = if names.raw_html {
+                    r.raw_links(&h, &range);
                     Event::Html(h)
                 } else {
                     Event::Text(h)
@@ -1084,6 +1796,7 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
             Event::InlineHtml(h) => {
                 r.raw_placeholders(&h, &range, &mut false);
                 let e = if names.raw_html {
+                    r.raw_links(&h, &range);
                     Event::InlineHtml(h)
                 } else {
                     Event::Text(h)
@@ -1096,12 +1809,12 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
                 title,
                 id,
             }) => {
-                let dest = r.substitute(&dest_url, &range);
+                let (dest, title) = r.link(link_type, &dest_url, &title, &id, &range, defs);
                 block_events.push((
                     Event::Start(Tag::Link {
                         link_type,
                         dest_url: CowStr::from(dest),
-                        title,
+                        title: CowStr::from(title),
                         id,
                     }),
                     range,
@@ -1144,6 +1857,17 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Vec<Block
             level: 2,
             titled: true,
         });
+        // These two show only when there is something to show.
+        blocks.push(Block::Section {
+            section: Section::Transfers,
+            level: 2,
+            titled: true,
+        });
+        blocks.push(Block::Section {
+            section: Section::Controller,
+            level: 2,
+            titled: true,
+        });
     }
     blocks
 }
@@ -1164,12 +1888,28 @@ mod tests {
     use crate::diagnostics::Sources;
 
     fn run(md: &str) -> (Vec<Block>, Diagnostics) {
+        let (prose, d) = prose(md);
+        (prose.blocks, d)
+    }
+
+    fn prose(md: &str) -> (Prose, Diagnostics) {
         let mut s = Sources::default();
         let file = s.add("cookies.md", md);
-        let params = vec![(
-            "platform_url".to_string(),
-            Localized::Same("https://data.example.org".into()),
-        )];
+        let params = vec![
+            (
+                "platform_url".to_string(),
+                Localized::Same("https://data.example.org".into()),
+            ),
+            (
+                "dpo_email".to_string(),
+                Localized::Same("dpo@example.org".into()),
+            ),
+            (
+                "host".to_string(),
+                Localized::Same("Data.Example.org".into()),
+            ),
+            ("folder".to_string(), Localized::Same("a b/c".into())),
+        ];
         let mut reserved: HashSet<String> = ["necessary", "statistics", "def-cookie"]
             .map(String::from)
             .into_iter()
@@ -1180,6 +1920,9 @@ mod tests {
             categories: &["necessary", "statistics"],
             reserved: &reserved,
             raw_html: !md.contains("NO-HTML"),
+            controller: true,
+            transfers: true,
+            documents: &["cookies", "contact"],
         };
         let src = Source {
             text: md,
@@ -1248,8 +1991,28 @@ mod tests {
             html.contains("<h2 id=\"what-is-a-cookie\">What is a cookie?</h2>"),
             "{html}"
         );
-        // No placeholder: definitions and cookies are appended with their own headings.
-        assert_eq!(blocks.len(), 3);
+        // No placeholder: definitions, cookies, transfers and the controller are appended
+        // with their own headings (the last two only show when there is something to show).
+        let appended: Vec<&Section> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Section {
+                    section,
+                    titled: true,
+                    ..
+                } => Some(section),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            appended,
+            [
+                &Section::Definitions,
+                &Section::Cookies(None),
+                &Section::Transfers,
+                &Section::Controller
+            ]
+        );
     }
 
     #[test]
@@ -1614,5 +2377,197 @@ mod tests {
         // Many elements side by side are not deep.
         let wide = format!("{}\n", "<b>x</b> <div>y</div>".repeat(10_000));
         assert_eq!(nesting_error(&wide), None);
+    }
+
+    fn hrefs(html: &str) -> Vec<String> {
+        dom::elements(html, true)
+            .into_iter()
+            .filter(|e| e.name == "a")
+            .filter_map(|e| {
+                e.attrs
+                    .into_iter()
+                    .find(|(n, _)| n == "href")
+                    .map(|(_, v)| v)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn placeholders_with_spaces_work_in_every_link_form() {
+        let md = "[{{ dpo_email }}](mailto:{{ dpo_email }}) <mailto:{{ dpo_email }}> \
+                  [site](https://{{ host }}/x) [f](https://{{ host }}/{{ folder }}?q={{ folder }}#{{ folder }}) \
+                  [ref][r] [home]( {{ platform_url }}/explore \"{{ host }}\")\n\n\
+                  ## See [{{ host }}](https://{{ host }}/)\n\n\
+                  [r]:\n  https://{{ host }}/ref\n";
+        let (prose, d) = prose(md);
+        assert!(d.is_empty(), "{d:?}");
+        let html = html_of(&prose.blocks);
+        assert_eq!(
+            hrefs(&html),
+            [
+                "mailto:dpo@example.org",
+                "mailto:dpo@example.org",
+                "https://data.example.org/x",
+                "https://data.example.org/a%20b%2Fc?q=a%20b%2Fc#a%20b%2Fc",
+                "https://data.example.org/ref",
+                "https://data.example.org/explore",
+                "https://data.example.org/",
+            ]
+        );
+        assert!(html.contains(">dpo@example.org</a>"), "{html}");
+        assert!(html.contains(">mailto:dpo@example.org</a>"), "{html}");
+        assert!(html.contains("title=\"Data.Example.org\""), "{html}");
+        assert!(!html.contains("{{"), "{html}");
+        // Each link is kept with where its address is written.
+        let written: Vec<&str> = prose.links.iter().map(|l| &md[l.span.clone()]).collect();
+        assert_eq!(
+            written,
+            [
+                "mailto:{{ dpo_email }}",
+                "mailto:{{ dpo_email }}",
+                "https://{{ host }}/x",
+                "https://{{ host }}/{{ folder }}?q={{ folder }}#{{ folder }}",
+                "https://{{ host }}/ref",
+                "{{ platform_url }}/explore",
+                "https://{{ host }}/",
+            ]
+        );
+    }
+
+    #[test]
+    fn masked_placeholders_are_given_back_their_spaces() {
+        // In code, in raw HTML and in text, a placeholder reads as written.
+        let md = "`(<{{ host }}>)` and (see {{ host }})\n\n```\n({{ host }})\n```\n\n\
+                  <div>({{ host }})</div>\n";
+        let (blocks, d) = run(md);
+        assert_eq!(
+            messages(&d),
+            ["`{{ host }}` is inside raw HTML, where it is not replaced"]
+        );
+        let html = html_of(&blocks);
+        assert!(html.contains("<code>(&lt;{{ host }}&gt;)</code>"), "{html}");
+        assert!(html.contains("(see Data.Example.org)"), "{html}");
+        assert!(html.contains("<code>({{ host }})\n</code>"), "{html}");
+        // A filler byte that the prose holds is not used: another one is.
+        let (blocks, d) = run("^ = [a](https://{{ host }}/) (^{{x^y}}=)\n");
+        assert_eq!(messages(&d), ["unknown placeholder `{{ x^y }}`"]);
+        assert_eq!(hrefs(&html_of(&blocks)), ["https://data.example.org/"]);
+    }
+
+    #[test]
+    fn a_document_named_by_its_file_name_is_linked_in_the_same_language() {
+        let (prose, d) = prose(
+            "[c](contact.md) [n](./cookies.md#necessary) [x](other.md) [d](docs/contact.md)\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            hrefs(&html_of(&prose.blocks)),
+            [
+                "../../en/contact/index.html",
+                "../../en/cookies/index.html#necessary",
+                "other.md",
+                "docs/contact.md"
+            ]
+        );
+        let written: Vec<&str> = prose.links.iter().map(|l| l.written.as_str()).collect();
+        assert_eq!(
+            written,
+            [
+                "contact.md",
+                "./cookies.md#necessary",
+                "other.md",
+                "docs/contact.md"
+            ]
+        );
+    }
+
+    #[test]
+    fn links_of_raw_html_are_kept_and_may_name_a_document() {
+        let md = "<p>See <a href=\"contact.md#form\">contact</a> and <a href=\"#nope\">x</a>.</p>\n\n\
+                  Inline <a href=\"./cookies.md\">too</a>, not <a href=\"javascript:x\">this</a>.\n";
+        let (prose, d) = prose(md);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            hrefs(&html_of(&prose.blocks)),
+            [
+                "../../en/contact/index.html#form",
+                "#nope",
+                "../../en/cookies/index.html"
+            ]
+        );
+        let kept: Vec<(&str, &str)> = prose
+            .links
+            .iter()
+            .map(|l| (l.written.as_str(), &md[l.span.clone()]))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("contact.md#form", "contact.md#form"),
+                ("#nope", "#nope"),
+                ("./cookies.md", "./cookies.md")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_value_that_cannot_form_an_address_is_an_error_at_its_placeholder() {
+        let md =
+            "[a](mailto:{{ folder }}) [b](https://{{ folder }}/) [c](https://x.org:{{ host }}/)\n";
+        let (_, d) = run(md);
+        let all: Vec<&Diagnostic> = d.iter().collect();
+        assert_eq!(
+            messages(&d),
+            [
+                "`{{ folder }}` cannot form a valid address: `a b/c` is not an e-mail address",
+                "`{{ folder }}` cannot form a valid address: `a b/c` is not a host name",
+                "`{{ host }}` cannot form a valid address: a value cannot stand in the scheme or the port of an address",
+            ]
+        );
+        let at: Vec<usize> = all
+            .iter()
+            .map(|x| x.primary.as_ref().expect("located").span.start)
+            .collect();
+        assert_eq!(
+            at,
+            [
+                md.find("{{ folder }}").expect("there"),
+                md.rfind("{{ folder }}").expect("there"),
+                md.find("{{ host }}").expect("there"),
+            ]
+        );
+        assert!(all.iter().all(|x| x.help.is_some()));
+    }
+
+    #[test]
+    fn link_syntax_left_open_and_undefined_references_are_warnings() {
+        let md = "[a](https://x.org/page and [b](https://x.org/a b) [ok](#x) \\](not)\n\n\
+                  <https://x.org/open and `[c](d` and [t][missing] [u][] [shortcut]\n";
+        let (_, d) = run(md);
+        let all: Vec<&Diagnostic> = d.iter().collect();
+        assert!(all
+            .iter()
+            .all(|x| x.severity == crate::diagnostics::Severity::Warning));
+        assert_eq!(
+            messages(&d),
+            [
+                "this link is not closed: its `)` is missing",
+                "this link's address holds a space, so it is not a link",
+                "this autolink is not closed: its `>` is missing",
+                "the link `[t][missing]` refers to `[missing]`, which this document does not define",
+                "the link `[u][]` refers to `[u]`, which this document does not define",
+            ]
+        );
+        let spans: Vec<&str> = all.iter().flat_map(|x| labelled(md, x)).collect();
+        assert_eq!(
+            spans,
+            [
+                "](https://x.org/page",
+                "](https://x.org/a b)",
+                "<https://x.org/open",
+                "[t][missing]",
+                "[u][]"
+            ]
+        );
     }
 }

@@ -178,9 +178,15 @@ pub fn resolve(root: &Path, given: &Path) -> Result<PathBuf, OutputError> {
         } else if site.starts_with(&dir) {
             Some(format!("holds the site folder `{}`", site.display()))
         } else {
+            // A source folder may be a link (`content -> src/content`): compared where it
+            // leads too.
             crate::layout::PROTECTED_DIRS
                 .iter()
-                .find(|d| dir.starts_with(site.join(d)))
+                .find(|d| {
+                    let at = site.join(d);
+                    dir.starts_with(&at)
+                        || fs::canonicalize(&at).is_ok_and(|real| dir.starts_with(real))
+                })
                 .map(|d| format!("is inside the site's `{d}/` folder"))
         };
         if let Some(relation) = relation {
@@ -297,6 +303,23 @@ pub struct Record {
     pub files: Option<HashMap<String, Stamp>>,
     /// A platform's portals, id and fingerprint, in order.
     pub portals: Vec<(String, String)>,
+    /// The folder the marker was written for (device and inode): a marker copied into
+    /// another folder does not make that folder's files Clause's.
+    pub folder: Option<(u64, u64)>,
+}
+
+/// The device and inode of a folder.
+pub fn identity(dir: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::symlink_metadata(dir).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
 }
 
 impl Record {
@@ -315,6 +338,10 @@ impl Record {
         for line in text.lines() {
             if line == FORMAT {
                 listed = true;
+            } else if let Some(id) = line.strip_prefix("folder: ") {
+                if let Some((dev, ino)) = id.split_once(' ') {
+                    r.folder = dev.parse().ok().zip(ino.parse().ok());
+                }
             } else if let Some(fp) = line.strip_prefix("fingerprint: ") {
                 r.fingerprint = fp.trim().to_string();
             } else if let Some(rest) = line.strip_prefix("portal ") {
@@ -359,6 +386,9 @@ impl Record {
         out.push_str(FORMAT);
         out.push('\n');
         out.push_str(&format!("fingerprint: {}\n", self.fingerprint));
+        if let Some((dev, ino)) = self.folder {
+            out.push_str(&format!("folder: {dev} {ino}\n"));
+        }
         for (id, fp) in &self.portals {
             out.push_str(&format!("portal {id} {fp}\n"));
         }
@@ -397,12 +427,19 @@ pub struct Scan {
     pub foreign: Vec<PathBuf>,
     /// The marker lists no files (an older Clause's): nothing can be trusted.
     pub unknown: bool,
+    /// Files the marker lists that changed, in a folder other than the one the marker was
+    /// written for (a marker copied by hand): not Clause's, so kept like any file of the
+    /// user's.
+    pub disowned: Vec<String>,
 }
 
 impl Scan {
     /// True when every recorded file is as Clause left it.
     pub fn intact(&self) -> bool {
-        !self.unknown && self.changed.is_empty() && self.missing.is_empty()
+        !self.unknown
+            && self.changed.is_empty()
+            && self.missing.is_empty()
+            && self.disowned.is_empty()
     }
 
     /// The first folder of each changed or missing file: on a platform, the portals that
@@ -411,6 +448,7 @@ impl Scan {
         self.changed
             .iter()
             .chain(&self.missing)
+            .chain(&self.disowned)
             .filter_map(|p| p.split_once('/').map(|(id, _)| id))
             .collect()
     }
@@ -497,6 +535,17 @@ pub fn survey(dir: &Path) -> Existing {
     }
     scan.changed.sort();
     scan.missing.sort();
+    let mut record = record;
+    if record.folder.is_some_and(|f| identity(dir) != Some(f)) {
+        // The marker was written for another folder: only the files it lists that still
+        // have the size and time it recorded are known as Clause's.
+        if let Some(files) = record.files.as_mut() {
+            for p in &scan.changed {
+                files.remove(p);
+            }
+        }
+        scan.disowned = std::mem::take(&mut scan.changed);
+    }
     Existing {
         marked: true,
         record,
@@ -551,26 +600,52 @@ pub fn find_foreign(dir: &Path, existing: &Existing, only: Option<&HashSet<&str>
             let name = name.to_string_lossy();
             let skipped =
                 only.is_some_and(|o| portals.contains(name.as_ref()) && !o.contains(name.as_ref()));
-            name != MARKER && !name.starts_with(LEGACY_STAGING) && !skipped
+            let staging = staging_pid(&name, LEGACY_STAGING).is_some()
+                && e.file_type().is_ok_and(|t| t.is_dir());
+            name != MARKER && !staging && !skipped
         })
         .collect();
     let mut foreign: Vec<PathBuf> = top
         .par_iter()
         .flat_map_iter(|e| {
-            walkdir::WalkDir::new(e.path())
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|x| !x.file_type().is_dir())
-                .filter_map(|x| {
-                    let rel = x.path().strip_prefix(dir).ok()?;
-                    let listed = rel.to_str().is_some_and(|r| files.contains_key(r));
-                    (!listed).then(|| rel.to_path_buf())
-                })
-                .collect::<Vec<_>>()
+            let mut out = Vec::new();
+            // The last folder met, kept until an entry inside it shows it is not empty:
+            // an empty folder of the user's (`.well-known/acme-challenge/`) is kept too.
+            let mut open: Option<(PathBuf, usize)> = None;
+            // A link at the top (`output/downloads -> /elsewhere`) is the user's link, kept
+            // as a link: what it leads to is not walked.
+            let walk = walkdir::WalkDir::new(e.path()).follow_root_links(false);
+            for x in walk.into_iter().filter_map(Result::ok) {
+                if let Some((path, depth)) = open.take() {
+                    if x.depth() <= depth {
+                        out.push(path);
+                    }
+                }
+                let Some(rel) = x.path().strip_prefix(dir).ok().map(Path::to_path_buf) else {
+                    continue;
+                };
+                if x.file_type().is_dir() {
+                    open = Some((rel, x.depth()));
+                } else if !rel.to_str().is_some_and(|r| files.contains_key(r)) {
+                    out.push(rel);
+                }
+            }
+            out.extend(open.map(|(path, _)| path));
+            out
         })
         .collect();
     foreign.sort();
     foreign
+}
+
+/// The process id in the name of a staging folder (`<prefix><pid>` or `<prefix><pid>.old`).
+fn staging_pid(name: &str, prefix: &str) -> Option<u32> {
+    let rest = name.strip_prefix(prefix)?;
+    let pid = rest.strip_suffix(".old").unwrap_or(rest);
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
 }
 
 /// What a build did to the output folder.
@@ -696,6 +771,8 @@ impl Publisher {
             fingerprint: self.fingerprint.clone(),
             files: Some(stamps),
             portals: Vec::new(),
+            // The staging folder becomes the output folder.
+            folder: identity(&self.staging),
         };
         fault("marker");
         let marker = self.staging.join(MARKER);
@@ -748,6 +825,7 @@ fn carry<'a>(
             return Err(OutputError::Conflict(old));
         }
         fault("carry");
+        let folder = fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir());
         let conflict = |e: io::Error| {
             // A file of the new build where this one's folder would be, or the reverse.
             if e.kind() == io::ErrorKind::AlreadyExists || e.kind() == io::ErrorKind::NotADirectory
@@ -757,6 +835,13 @@ fn carry<'a>(
                 io_err(&new)(e)
             }
         };
+        if folder {
+            // An empty folder of the user's (the walk names no folder that holds files).
+            if !new.is_dir() {
+                fs::create_dir_all(&new).map_err(conflict)?;
+            }
+            continue;
+        }
         if let Some(p) = new.parent() {
             fs::create_dir_all(p).map_err(conflict)?;
         }
@@ -1020,6 +1105,7 @@ impl PortalPublisher {
             fingerprint: PENDING.to_string(),
             files: Some(pending_files),
             portals: pending_portals,
+            folder: identity(&self.target),
         };
         self.replace_marker(&pending)?;
 
@@ -1042,6 +1128,7 @@ impl PortalPublisher {
             fingerprint: plan.fingerprint.to_string(),
             files: Some(files),
             portals: plan.portals.to_vec(),
+            folder: identity(&self.target),
         };
         self.replace_marker(&record).map_err(midway)?;
         fault("remove");
@@ -1073,6 +1160,8 @@ impl PortalPublisher {
             fingerprint: plan.fingerprint.to_string(),
             files: Some(stamps),
             portals: plan.portals.to_vec(),
+            // The staging folder becomes the output folder.
+            folder: identity(&self.staging),
         };
         fault("marker");
         let path = self.staging.join(MARKER);
@@ -1161,13 +1250,15 @@ fn remove_stale_staging(parent: &Path, name: &str) {
     };
     for e in entries.filter_map(Result::ok) {
         let file_name = e.file_name();
-        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+        // Only folders named exactly as Clause names them: a file of the user's that
+        // starts the same way (`..clause-staging-notes.txt`) is no staging folder.
+        let Some(pid) = file_name.to_str().and_then(|n| staging_pid(n, &prefix)) else {
             continue;
         };
-        let pid = rest.trim_end_matches(".old");
-        let alive = pid.parse::<u32>().is_ok_and(|pid| {
-            pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
-        });
+        if !e.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let alive = pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists();
         if !alive {
             let _ = fs::remove_dir_all(e.path());
         }
@@ -1468,6 +1559,7 @@ mod tests {
             fingerprint: "abc".into(),
             files: Some(files),
             portals: vec![("p1".into(), "f1".into())],
+            folder: Some((2049, 1_234_567)),
         };
         assert_eq!(Record::parse(&record.text()), record);
         let edited = record.text()

@@ -6,8 +6,9 @@ use crate::config::Column;
 use crate::diagnostics::Diagnostic;
 use crate::export;
 use crate::i18n::Strings;
-use crate::inventory::Consent;
+use crate::inventory::{Consent, Provider, Transfer};
 use crate::layout::{self, csv_path, page_href, page_path, page_url, theme_static_path};
+use crate::legal::{self, Zone};
 use crate::markdown::{Block, Heading, Section};
 use crate::site::{Page, Site};
 
@@ -28,6 +29,14 @@ struct Link {
     current: bool,
 }
 
+/// A document of the page's language, in the navigation between them.
+#[derive(Serialize)]
+struct DocumentLink {
+    title: String,
+    href: String,
+    current: bool,
+}
+
 #[derive(Serialize)]
 struct Alternate {
     hreflang: String,
@@ -41,13 +50,13 @@ struct TocEntry {
     children: Vec<TocEntry>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Name {
     name: String,
     prefix: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Row {
     provider: String,
     provider_url: Option<String>,
@@ -58,6 +67,11 @@ struct Row {
     duration: String,
     duration_note: Option<String>,
     party: String,
+    storage: String,
+    domain: Option<String>,
+    data: Option<String>,
+    retention: Option<String>,
+    transfer: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -67,6 +81,22 @@ struct CategoryCtx {
     description: Option<String>,
     consent: Consent,
     consent_text: String,
+    /// "Legal basis: …", when the inventory gives it.
+    basis: Option<String>,
+    /// Why the category needs no consent, when the inventory says.
+    exemption: Option<String>,
+    rows: Vec<Row>,
+    /// The rows again, in runs of the same provider: a provider is shown once per run.
+    groups: Vec<GroupCtx>,
+}
+
+/// Consecutive cookies of one provider in a category's table.
+#[derive(Serialize)]
+struct GroupCtx {
+    /// The `id` of the group's provider cell, unique in the page.
+    id: String,
+    /// Whether the table has a provider column (whose cell heads the group).
+    provider: bool,
     rows: Vec<Row>,
 }
 
@@ -99,12 +129,79 @@ enum BlockCtx<'a> {
         /// The categories shown, shared by the locale's pages.
         categories: tera::Value,
     },
+    Controller {
+        level: u8,
+        titled: bool,
+        /// `[controller]` (an `Option<ControllerCtx>`), shared by the locale's pages; none:
+        /// nothing to show (the loader reported a placeholder without it).
+        controller: tera::Value,
+    },
+    Transfers {
+        level: u8,
+        titled: bool,
+        /// The locale's `Vec<TransferCtx>`, shared by its pages.
+        rows: tera::Value,
+    },
+}
+
+/// A link: what it says and where it goes.
+#[derive(Serialize)]
+struct LinkCtx {
+    text: String,
+    href: String,
+}
+
+/// `[controller]` in a page's language.
+#[derive(Serialize)]
+struct ControllerCtx {
+    name: String,
+    /// The address, line by line.
+    address: Vec<String>,
+    contact: LinkCtx,
+    dpo: Option<LinkCtx>,
+}
+
+/// A provider that receives data outside the EEA, in a page's language.
+#[derive(Serialize)]
+struct TransferCtx {
+    provider: String,
+    provider_url: Option<String>,
+    country: String,
+    role: Option<String>,
+    safeguard: Option<String>,
+    privacy_policy: Option<String>,
 }
 
 #[derive(Serialize)]
 struct ColumnCtx {
     key: Column,
     header: String,
+    /// The column a phone's card leads with: the names, else the first but the provider.
+    lead: bool,
+}
+
+/// The site's consent banner, as a page loads it (`[consent]`).
+#[derive(Serialize)]
+struct ConsentCtx {
+    /// `cookieconsent` or `klaro`: how the theme's script opens it.
+    manager: &'static str,
+    /// The banner's script, relative to the page (or from the host's root).
+    script: String,
+    /// Its stylesheet, if it has one of its own.
+    stylesheet: Option<String>,
+    /// The configuration the theme's script starts it with, if `script` does not.
+    config: Option<String>,
+}
+
+/// The banner of `site` as a page `root` below the published folder loads it.
+fn consent_ctx(site: &Site, root: &str) -> Option<ConsentCtx> {
+    let b = site.config.consent.banner.as_ref()?;
+    Some(ConsentCtx {
+        manager: b.manager.key(),
+        script: b.script.target.href(root),
+        stylesheet: b.stylesheet.as_ref().map(|p| p.target.href(root)),
+        config: b.config.as_ref().map(|p| p.target.href(root)),
+    })
 }
 
 #[derive(Serialize)]
@@ -116,6 +213,10 @@ struct PageCtx<'a> {
     canonical: String,
     alternates: Vec<Alternate>,
     languages: Vec<Link>,
+    /// The documents of the page's language, when there are several.
+    documents: Navigation,
+    /// A draft, built by `clause serve` or `--drafts`: the page says so.
+    draft: bool,
     updated: Option<(String, String)>,
     toc: Vec<TocEntry>,
     blocks: Vec<BlockCtx<'a>>,
@@ -124,6 +225,7 @@ struct PageCtx<'a> {
     root: &'static str,
     ui: tera::Value,
     changes: tera::Value,
+    consent: tera::Value,
 }
 
 #[derive(Serialize)]
@@ -180,50 +282,77 @@ fn history_ctx(site: &Site, s: &Strings) -> Vec<HistoryCtx> {
 fn categories_ctx(site: &Site, s: &Strings) -> Vec<CategoryCtx> {
     let loc = s.locale.as_str();
     let inv = &site.inventory;
+    let provider_column = site.config.columns.contains(&Column::Provider);
+    // With the provider as the only column, a run would leave rows without any cell.
+    let merge = provider_column && site.config.columns.len() > 1;
+    let row = |k: &crate::inventory::Cookie| {
+        let p = &inv.providers[k.provider];
+        Row {
+            provider: p.name.get(loc).to_string(),
+            provider_url: p.url.clone(),
+            privacy_policy: p.privacy_policy.clone(),
+            function: k.function.get(loc).to_string(),
+            names: k
+                .names
+                .iter()
+                .map(|n| Name {
+                    name: n.name.clone(),
+                    prefix: if n.is_prefix() {
+                        Some(
+                            s.text("name_prefix")
+                                .replace("{prefix}", n.name.trim_end_matches('*')),
+                        )
+                    } else if n.is_regex() {
+                        Some(s.text("name_pattern").to_string())
+                    } else {
+                        None
+                    },
+                })
+                .collect(),
+            purpose: k.purpose.get(loc).to_string(),
+            duration: s.duration(k.duration),
+            duration_note: k.duration_note.as_ref().map(|n| n.get(loc).to_string()),
+            party: s.party(k.party).to_string(),
+            storage: s.storage(k.storage).to_string(),
+            domain: k.domain.clone(),
+            data: k.data.as_ref().map(|d| d.get(loc).to_string()),
+            retention: k.retention.map(|d| s.duration(d)),
+            transfer: export::provider_transfer(p, s),
+        }
+    };
     inv.categories
         .iter()
         .enumerate()
-        .map(|(i, c)| CategoryCtx {
-            id: c.id.clone(),
-            title: c.title.get(loc).to_string(),
-            description: c.description.as_ref().map(|d| d.get(loc).to_string()),
-            consent: c.consent,
-            consent_text: s.consent(c.consent).to_string(),
-            rows: inv
-                .cookies
-                .iter()
-                .filter(|k| k.category == i)
-                .map(|k| {
-                    let p = &inv.providers[k.provider];
-                    Row {
-                        provider: p.name.get(loc).to_string(),
-                        provider_url: p.url.clone(),
-                        privacy_policy: p.privacy_policy.clone(),
-                        function: k.function.get(loc).to_string(),
-                        names: k
-                            .names
-                            .iter()
-                            .map(|n| Name {
-                                name: n.name.clone(),
-                                prefix: if n.is_prefix() {
-                                    Some(
-                                        s.text("name_prefix")
-                                            .replace("{prefix}", n.name.trim_end_matches('*')),
-                                    )
-                                } else if n.is_regex() {
-                                    Some(s.text("name_pattern").to_string())
-                                } else {
-                                    None
-                                },
-                            })
-                            .collect(),
-                        purpose: k.purpose.get(loc).to_string(),
-                        duration: s.duration(k.duration),
-                        duration_note: k.duration_note.as_ref().map(|n| n.get(loc).to_string()),
-                        party: s.party(k.party).to_string(),
+        .map(|(i, c)| {
+            let cookies: Vec<_> = inv.cookies.iter().filter(|k| k.category == i).collect();
+            let mut groups: Vec<GroupCtx> = Vec::new();
+            for (j, k) in cookies.iter().enumerate() {
+                if merge && j > 0 && cookies[j - 1].provider == k.provider {
+                    if let Some(g) = groups.last_mut() {
+                        g.rows.push(row(k));
+                        continue;
                     }
-                })
-                .collect(),
+                }
+                groups.push(GroupCtx {
+                    // Category ids have no `.`, so no heading's anchor can take this one.
+                    id: format!("{}.provider-{}", c.id, groups.len() + 1),
+                    provider: provider_column,
+                    rows: vec![row(k)],
+                });
+            }
+            CategoryCtx {
+                id: c.id.clone(),
+                title: c.title.get(loc).to_string(),
+                description: c.description.as_ref().map(|d| d.get(loc).to_string()),
+                consent: c.consent,
+                consent_text: s.consent(c.consent).to_string(),
+                basis: c
+                    .legal_basis
+                    .map(|b| s.text("legal_basis").replace("{basis}", s.basis(b))),
+                exemption: c.exemption.map(|e| s.exemption(e).to_string()),
+                rows: cookies.iter().map(|k| row(k)).collect(),
+                groups,
+            }
         })
         .filter(|c| !c.rows.is_empty())
         .collect()
@@ -251,6 +380,12 @@ struct LocaleCtx<'a> {
     categories: Vec<CategoryValue>,
     /// Every category, for `{{ cookies }}`.
     all_categories: tera::Value,
+    /// `[controller]`, or nothing to show.
+    controller: tera::Value,
+    /// The providers that receive data outside the EEA.
+    transfers: tera::Value,
+    /// The site's consent banner, as a page loads it.
+    consent: tera::Value,
 }
 
 /// A value for the templates; `Err` only on a bug (the contexts are plain data).
@@ -268,6 +403,17 @@ impl<'a> LocaleCtx<'a> {
         let loc = s.locale.as_str();
         let page = "page.html";
         let changes = history_ctx(site, s);
+        let cfg = &site.config;
+        // The column a phone's card leads with.
+        let lead = if cfg.columns.contains(&Column::Names) {
+            Column::Names
+        } else {
+            cfg.columns
+                .iter()
+                .copied()
+                .find(|c| *c != Column::Provider)
+                .unwrap_or(Column::Names)
+        };
         let columns: Vec<ColumnCtx> = site
             .config
             .columns
@@ -275,6 +421,7 @@ impl<'a> LocaleCtx<'a> {
             .map(|c| ColumnCtx {
                 key: *c,
                 header: s.text(&format!("col_{}", c.key())).to_string(),
+                lead: *c == lead,
             })
             .collect();
         let definitions: Vec<DefinitionCtx> = site
@@ -306,6 +453,9 @@ impl<'a> LocaleCtx<'a> {
             definitions: value(page, &definitions)?,
             categories,
             all_categories: tera::Value::from(all),
+            controller: value(page, &controller_ctx(site, loc))?,
+            transfers: value(page, &transfers_ctx(site, s))?,
+            consent: value(page, &consent_ctx(site, "../../"))?,
         })
     }
 
@@ -326,6 +476,124 @@ impl<'a> LocaleCtx<'a> {
             ),
         }
     }
+}
+
+/// The most documents the navigation between a language's documents lists; a language
+/// with more lists its first ones (and the current page) and links the index page, which
+/// lists them all: a page of a site of thousands of documents does not carry them all.
+pub const NAVIGATION_MAX: usize = 12;
+
+/// The navigation between the documents of the page's language (`same_language`, in their
+/// order, `page` among them): empty for a language of one document.
+fn documents_nav(same_language: &[&Page], page: &Page) -> Navigation {
+    if same_language.len() < 2 {
+        return Navigation::default();
+    }
+    let doc = &page.doc;
+    let link = |p: &Page| DocumentLink {
+        title: p.doc.title.clone(),
+        href: page_href(&p.doc.locale, &p.doc.slug),
+        current: p.doc.slug == doc.slug,
+    };
+    let mut links: Vec<DocumentLink> = same_language
+        .iter()
+        .take(NAVIGATION_MAX)
+        .map(|p| link(p))
+        .collect();
+    let truncated = same_language.len() > NAVIGATION_MAX;
+    // The page itself, not a search among the language's pages: that search made a site
+    // of thousands of documents quadratic.
+    if truncated && !links.iter().any(|l| l.current) {
+        links.push(link(page));
+    }
+    Navigation {
+        links,
+        all: truncated.then(|| format!("../../{}", layout::INDEX)),
+    }
+}
+
+/// The navigation between a language's documents.
+#[derive(Serialize, Default)]
+struct Navigation {
+    /// The documents listed.
+    links: Vec<DocumentLink>,
+    /// The index page, which lists every document, when some are not listed.
+    all: Option<String>,
+}
+
+/// The pages of a language in their order: by `weight`, then by file name.
+pub fn ordered<'s>(site: &'s Site, locale: &str) -> Vec<&'s Page> {
+    let mut pages: Vec<&Page> = site
+        .pages
+        .iter()
+        .filter(|p| p.doc.locale == locale)
+        .collect();
+    pages.sort_by(|a, b| a.doc.order().cmp(&b.doc.order()));
+    pages
+}
+
+/// The first letter in upper case, for a word that starts a table cell.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The safeguard of a provider's transfer in the locale's words: the one the inventory
+/// gives, or an adequacy decision for a country that has one; `None` inside the EEA and
+/// when nothing is said.
+fn safeguard(p: &Provider, s: &Strings) -> Option<String> {
+    match (p.transfer, p.country.as_deref().map(legal::zone)) {
+        (_, None | Some(Zone::Eea)) => None,
+        (Some(t), _) => Some(s.transfer(t).to_string()),
+        (None, Some(Zone::Adequacy)) => Some(s.transfer(Transfer::Adequacy).to_string()),
+        (None, _) => None,
+    }
+}
+
+fn controller_ctx(site: &Site, loc: &str) -> Option<ControllerCtx> {
+    let c = site.config.controller.as_ref()?;
+    let link = |x: &crate::config::Contact| LinkCtx {
+        text: x.text.clone(),
+        href: x.href.clone(),
+    };
+    Some(ControllerCtx {
+        name: c.name.get(loc).to_string(),
+        address: c
+            .address
+            .get(loc)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        contact: link(&c.contact),
+        dpo: c.dpo.as_ref().map(link),
+    })
+}
+
+fn transfers_ctx(site: &Site, s: &Strings) -> Vec<TransferCtx> {
+    let loc = s.locale.as_str();
+    site.inventory
+        .providers
+        .iter()
+        .filter(|p| p.outside_eea())
+        .map(|p| TransferCtx {
+            provider: p.name.get(loc).to_string(),
+            provider_url: p.url.clone(),
+            country: p
+                .country
+                .as_deref()
+                .and_then(|c| legal::name(c, loc))
+                .unwrap_or_default()
+                .to_string(),
+            role: p.role.map(|r| s.role(r).to_string()),
+            safeguard: safeguard(p, s).map(|g| capitalized(&g)),
+            privacy_policy: p.privacy_policy.clone(),
+        })
+        .collect()
 }
 
 /// The headings of the page in order, prose and generated sections alike.
@@ -365,6 +633,24 @@ fn headings(site: &Site, l: &LocaleCtx, page: &Page) -> Vec<Heading> {
                                 level,
                                 id: c.id.clone(),
                                 text: c.title.clone(),
+                            });
+                        }
+                    }
+                    Section::Controller => {
+                        if *titled && site.config.controller.is_some() {
+                            out.push(Heading {
+                                level,
+                                id: "controller".into(),
+                                text: s.text("controller").into(),
+                            });
+                        }
+                    }
+                    Section::Transfers => {
+                        if *titled && site.inventory.providers.iter().any(Provider::outside_eea) {
+                            out.push(Heading {
+                                level,
+                                id: "transfers".into(),
+                                text: s.text("transfers").into(),
                             });
                         }
                     }
@@ -420,6 +706,24 @@ fn blocks_ctx<'a>(l: &LocaleCtx, page: &'a Page) -> Vec<BlockCtx<'a>> {
                 titled: *titled,
                 categories: l.categories_value(only.as_deref()),
             },
+            Block::Section {
+                section: Section::Controller,
+                level,
+                titled,
+            } => BlockCtx::Controller {
+                level: *level,
+                titled: *titled,
+                controller: l.controller.clone(),
+            },
+            Block::Section {
+                section: Section::Transfers,
+                level,
+                titled,
+            } => BlockCtx::Transfers {
+                level: *level,
+                titled: *titled,
+                rows: l.transfers.clone(),
+            },
         })
         .collect()
 }
@@ -448,41 +752,93 @@ fn render_template(
     })
 }
 
-/// The `hreflang` alternates of a document: every locale, then `x-default`.
-fn alternates(site: &Site, slug: &str) -> Vec<Alternate> {
+/// What the pages of a site need to know of the others, made once before they are rendered.
+struct SiteIndex<'s> {
+    /// Each locale's pages, in their order (see [`ordered`]).
+    by_locale: std::collections::HashMap<&'s str, Vec<&'s Page>>,
+    /// Each (locale, slug) that has a page.
+    exists: std::collections::HashSet<(&'s str, &'s str)>,
+}
+
+impl<'s> SiteIndex<'s> {
+    fn new(site: &'s Site) -> SiteIndex<'s> {
+        SiteIndex {
+            by_locale: site
+                .config
+                .locales
+                .iter()
+                .map(|l| (l.as_str(), ordered(site, l)))
+                .collect(),
+            exists: site
+                .pages
+                .iter()
+                .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str()))
+                .collect(),
+        }
+    }
+
+    /// The locales a document has a page in, in the site's order. A draft shown before its
+    /// translations exist links only the versions there are.
+    fn translated<'c>(&self, site: &'c Site, slug: &str) -> Vec<&'c String> {
+        site.config
+            .locales
+            .iter()
+            .filter(|l| self.exists.contains(&(l.as_str(), slug)))
+            .collect()
+    }
+
+    /// The pages of `locale`, in their order.
+    fn same_language(&self, locale: &str) -> &[&'s Page] {
+        self.by_locale.get(locale).map_or(&[][..], Vec::as_slice)
+    }
+}
+
+/// The `hreflang` alternates of a document: each locale it has a page in (`translated`),
+/// then `x-default` if the default locale is among them.
+fn alternates(site: &Site, translated: &[&String], slug: &str) -> Vec<Alternate> {
     let cfg = &site.config;
     let url = |locale: &str| page_url(&cfg.base_url, locale, slug);
-    cfg.locales
+    translated
         .iter()
         .map(|l| Alternate {
-            hreflang: l.clone(),
+            hreflang: (*l).clone(),
             href: url(l),
         })
-        .chain(std::iter::once(Alternate {
-            hreflang: "x-default".into(),
-            href: url(&cfg.default_locale),
-        }))
+        .chain(
+            translated
+                .contains(&&cfg.default_locale)
+                .then(|| Alternate {
+                    hreflang: "x-default".into(),
+                    href: url(&cfg.default_locale),
+                }),
+        )
         .collect()
 }
 
 /// Renders one page.
-fn render_page(site: &Site, l: &LocaleCtx, page: &Page) -> Result<OutputFile, Box<Diagnostic>> {
+fn render_page(
+    site: &Site,
+    index: &SiteIndex,
+    l: &LocaleCtx,
+    page: &Page,
+) -> Result<OutputFile, Box<Diagnostic>> {
     let cfg = &site.config;
     let doc = &page.doc;
     let s = l.s;
-    let languages = cfg
-        .locales
+    let translated = index.translated(site, &doc.slug);
+    let documents = documents_nav(index.same_language(&doc.locale), page);
+    let languages = translated
         .iter()
         .map(|loc| Link {
-            locale: loc.clone(),
+            locale: (*loc).clone(),
             name: site
                 .theme
                 .strings
-                .get(loc)
+                .get(*loc)
                 .map_or(loc.as_str(), |x| x.text("language_name"))
                 .to_string(),
             href: page_href(loc, &doc.slug),
-            current: *loc == doc.locale,
+            current: **loc == doc.locale,
         })
         .collect();
     let heads = headings(site, l, page);
@@ -500,8 +856,10 @@ fn render_page(site: &Site, l: &LocaleCtx, page: &Page) -> Result<OutputFile, Bo
         site_title: cfg.title.get(&doc.locale),
         description: doc.description.as_deref(),
         canonical: page_url(&cfg.base_url, &doc.locale, &doc.slug),
-        alternates: alternates(site, &doc.slug),
+        alternates: alternates(site, &translated, &doc.slug),
         languages,
+        documents,
+        draft: doc.draft,
         updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
         toc,
         changes: l.changes.clone(),
@@ -509,6 +867,7 @@ fn render_page(site: &Site, l: &LocaleCtx, page: &Page) -> Result<OutputFile, Bo
         columns: l.columns.clone(),
         root: "../../",
         ui: l.ui.clone(),
+        consent: l.consent.clone(),
     };
     let html = render_template(site, "page.html", &ctx)?;
     Ok(OutputFile {
@@ -560,6 +919,7 @@ pub fn render_each<E: Send>(
     if !errors.is_empty() {
         return (errors, None);
     }
+    let index = SiteIndex::new(site);
 
     // Each page's problem with its index: they are reported in page order.
     let page_errors: Mutex<Vec<(usize, Diagnostic)>> = Mutex::new(Vec::new());
@@ -567,7 +927,7 @@ pub fn render_each<E: Send>(
         let Some(l) = locales.get(page.doc.locale.as_str()) else {
             return;
         };
-        match render_page(site, l, page) {
+        match render_page(site, &index, l, page) {
             Ok(file) => give(file),
             Err(d) => {
                 stopped.store(true, Ordering::Relaxed);
@@ -582,27 +942,14 @@ pub fn render_each<E: Send>(
     errors.extend(page_errors.into_iter().map(|(_, d)| d));
 
     // The root page links every language, each in its own language.
-    let slugs: Vec<&str> = {
-        let mut v: Vec<&str> = site.pages.iter().map(|p| p.doc.slug.as_str()).collect();
-        v.dedup();
-        v
-    };
-    // Each document's page in each locale, looked up once (the first, as a search would).
-    let mut by_slug: std::collections::HashMap<(&str, &str), &Page> =
-        std::collections::HashMap::with_capacity(site.pages.len());
-    for p in &site.pages {
-        by_slug
-            .entry((p.doc.slug.as_str(), p.doc.locale.as_str()))
-            .or_insert(p);
-    }
     let index_links: Vec<serde_json::Value> = cfg
         .locales
         .iter()
         .filter_map(|l| {
             let s = site.theme.strings.get(l)?;
-            let pages: Vec<serde_json::Value> = slugs
+            let pages: Vec<serde_json::Value> = index
+                .same_language(l)
                 .iter()
-                .filter_map(|slug| by_slug.get(&(*slug, l.as_str())).copied())
                 .map(|p| serde_json::json!({"title": p.doc.title, "href": page_path(l, &p.doc.slug)}))
                 .collect();
             Some(serde_json::json!({
@@ -622,6 +969,7 @@ pub fn render_each<E: Send>(
         "locales": index_links,
         "root": "",
         "ui": site.theme.strings.get(default).map(|s| s.texts()),
+        "consent": consent_ctx(site, ""),
     });
     match render_template(site, "index.html", &index_ctx) {
         Ok(html) => give(OutputFile {
@@ -645,7 +993,10 @@ pub fn render_each<E: Send>(
     {
         let alternates = match &shared {
             Some((slug, v)) if *slug == doc.slug => v.clone(),
-            _ => match value("sitemap.xml", &alternates(site, &doc.slug)) {
+            _ => match value(
+                "sitemap.xml",
+                &alternates(site, &index.translated(site, &doc.slug), &doc.slug),
+            ) {
                 Ok(v) => {
                     shared = Some((&doc.slug, v.clone()));
                     v
@@ -686,7 +1037,8 @@ pub fn render_each<E: Send>(
             bytes: export::csv(site, s),
         });
     }
-    for (path, bytes) in &site.theme.statics {
+    let consent = cfg.consent.banner.is_some();
+    for (path, bytes) in layout::published_theme_statics(&site.theme.statics, consent) {
         give(OutputFile {
             path: theme_static_path(path),
             bytes: bytes.clone(),
@@ -761,6 +1113,7 @@ mod tests {
                 .iter()
                 .map(|p| (p.doc.locale.as_str(), p.doc.slug.as_str())),
             &site.theme.statics,
+            false,
         );
         expected.extend([".well-known/security.txt".to_string(), "CNAME".to_string()]);
         expected.sort();
@@ -822,5 +1175,57 @@ mod tests {
         });
         assert!(errors.is_empty());
         assert_eq!(seen.lock().expect("lock").0.len(), 2);
+    }
+
+    /// A site of two cookies of one provider, with the given columns, rendered in English.
+    fn one_provider_page(columns: &str) -> String {
+        let mut files = std::collections::BTreeMap::new();
+        let mut add = |p: &str, t: &str| {
+            files.insert(p.to_string(), t.as_bytes().to_vec());
+        };
+        add(
+            "site.toml",
+            &format!("title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\"]\ncolumns = {columns}\n"),
+        );
+        let cookie = |name: &str| {
+            format!("[[cookies]]\nnames = [\"{name}\"]\nprovider = \"p\"\ncategory = \"n\"\nfunction = \"F\"\npurpose = \"P\"\nduration = \"session\"\n")
+        };
+        add(
+            "content/cookies.toml",
+            &format!(
+                "[categories.n]\ntitle = \"N\"\nconsent = \"exempt\"\n[providers.p]\nname = \"Acme\"\n{}{}",
+                cookie("a"),
+                cookie("b")
+            ),
+        );
+        add("content/en/cookies.md", "+++\ntitle = \"x\"\n+++\n");
+        let loaded = crate::site::load(&Input::Memory(files));
+        let site = loaded.sites.first().expect("loads");
+        let rendered = render(site).expect("renders");
+        let page = rendered
+            .iter()
+            .find(|f| f.path == "en/cookies/index.html")
+            .expect("page");
+        String::from_utf8(page.bytes.clone()).expect("utf-8")
+    }
+
+    /// A provider's run of cookies shares one cell; with the provider as the only column,
+    /// sharing it would leave rows without any cell, so each cookie keeps its own.
+    #[test]
+    fn provider_runs_share_one_cell_unless_it_is_the_only_column() {
+        let grouped = one_provider_page("[\"provider\", \"names\"]");
+        assert_eq!(grouped.matches("<tbody>").count(), 1);
+        assert_eq!(grouped.matches(">Acme</th>").count(), 1);
+        assert!(grouped.contains("rowspan=\"2\""));
+        assert!(grouped.contains("<span class=\"provider-again\">"));
+        let alone = one_provider_page("[\"provider\"]");
+        assert_eq!(alone.matches("<tbody>").count(), 2);
+        assert_eq!(alone.matches(">Acme</th>").count(), 2);
+        assert!(!alone.contains("rowspan"));
+        assert!(!alone.contains("<tr>\n</tr>"));
+        // Without a provider column, no cell points at a provider's.
+        let without = one_provider_page("[\"names\", \"purpose\"]");
+        assert!(!without.contains("headers="));
+        assert!(!without.contains("provider-again"));
     }
 }

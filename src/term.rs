@@ -23,6 +23,8 @@ pub enum Exit {
     Problems = 1,
     /// A wrong command line (clap's own status) or a failure outside the site.
     Usage = 2,
+    /// Stopped by Ctrl-C or SIGTERM (`clause scan`): 128 + SIGINT, as shells report it.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -94,6 +96,17 @@ impl Term {
         write(&diagnostics::report(sources, diags, self.format));
     }
 
+    /// Prints diagnostics, the human summary line ending with `aftermath` when there are
+    /// errors (see [`diagnostics::report_then`]).
+    pub fn diagnostics_then(&self, sources: &Sources, diags: &Diagnostics, aftermath: &str) {
+        write(&diagnostics::report_then(
+            sources,
+            diags,
+            self.format,
+            aftermath,
+        ));
+    }
+
     /// A line meant for people (a summary, progress): left out of JSON output.
     pub fn note(&self, line: &str) {
         if !self.json() {
@@ -114,10 +127,10 @@ impl Term {
 
     fn problem(&self, severity: &str, message: &str, help: &str, after: Option<&str>) {
         if self.json() {
-            status(
-                &serde_json::json!({"severity": severity, "message": message, "help": help})
+            status(&crate::escape::terminal::json(
+                serde_json::json!({"severity": severity, "message": message, "help": help})
                     .to_string(),
-            );
+            ));
             return;
         }
         // Messages quote file names and values: a newline in one must not fake a line.
@@ -133,7 +146,9 @@ impl Term {
     pub fn site_failed(&self, sources: &Sources, diags: &Diagnostics, why: &str) {
         self.diagnostics(sources, diags);
         if self.json() {
-            status(&serde_json::json!({"severity": "error", "message": why}).to_string());
+            status(&crate::escape::terminal::json(
+                serde_json::json!({"severity": "error", "message": why}).to_string(),
+            ));
         } else {
             status(&format!("error: {why}"));
         }

@@ -57,9 +57,17 @@ fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut sites = common::valid_sites();
     // A site whose pages have a "Changes to this policy" section, built from git.
     sites.push(("history", common::history_site(&tmp.join("repo"))));
-    for (name, root) in sites {
+    let mut builds: Vec<(&str, PathBuf, &[&str])> =
+        sites.into_iter().map(|(n, r)| (n, r, &[][..])).collect();
+    // Drafts, with their mark, and one that has no translation yet.
+    builds.push((
+        "languages-drafts",
+        common::fixture("languages"),
+        &["--drafts"],
+    ));
+    for (name, root, extra) in builds {
         let out = tmp.join(name);
-        common::build(&root, &out);
+        common::build_with(&root, &out, extra);
         for (rel, _) in common::tree(&out) {
             if rel.ends_with(".html") {
                 html.push(out.join(rel));
@@ -120,6 +128,68 @@ fn every_page_passes_axe_at_desktop_and_phone_widths() {
         report.contains(&format!(
             "axe: {} page views checked, 0 problems",
             html.len() * 4
+        )),
+        "{report}"
+    );
+}
+
+/// The pages set in type by the layout and print checks: the six-language fixture (long
+/// German compounds, providers with several cookies in a row, two documents and the
+/// navigation between them), the example and the i18n fixture (whose tables lead with the
+/// cookie names); every page of every language.
+fn typeset_pages(tmp: &Path) -> Vec<PathBuf> {
+    let mut pages = Vec::new();
+    for (name, root) in [
+        ("languages", common::fixture("languages")),
+        ("example", common::repo()),
+        ("i18n", common::fixture("i18n")),
+    ] {
+        let out = tmp.join(name);
+        common::build(&root, &out);
+        for (rel, _) in common::tree(&out) {
+            // The root index links the languages; it has no table, and no text to set.
+            if rel.ends_with("/index.html") {
+                pages.push(out.join(rel));
+            }
+        }
+    }
+    pages
+}
+
+#[test]
+fn no_header_touches_another_and_no_word_breaks_without_a_hyphen() {
+    if skip_browser("no_header_touches_another_and_no_word_breaks_without_a_hyphen") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pages = typeset_pages(tmp.path());
+    let languages = pages
+        .iter()
+        .filter(|p| p.starts_with(tmp.path().join("languages")))
+        .count();
+    assert_eq!(languages, 12, "two documents in each of the six languages");
+    let report = node("layout.mjs", &pages);
+    assert!(
+        report.contains(&format!(
+            "layout: {} page views checked, 0 problems",
+            pages.len() * 3
+        )),
+        "{report}"
+    );
+}
+
+#[test]
+fn printed_pages_carry_address_and_date_and_end_with_no_heading() {
+    if skip_browser("printed_pages_carry_address_and_date_and_end_with_no_heading") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pages = typeset_pages(tmp.path());
+    let report = node("print.mjs", &pages);
+    assert!(
+        report.contains(&format!(
+            "print: {} PDFs checked, 0 problems",
+            pages.len() * 2
         )),
         "{report}"
     );
@@ -189,12 +259,12 @@ fn site_with_patterns(root: &Path) {
     let mut text = std::fs::read_to_string(&inv).expect("inventory");
     text.push_str(
         r#"
-[providers.google]
+[providers.google-analytics]
 name = "Google Analytics"
 
 [[cookies]]
 names = ["_ga", "_ga_*", "re:_gat_[0-9]+"]
-provider = "google"
+provider = "google-analytics"
 category = "third-party"
 function = "Statistics"
 purpose = { en = "To count visits <img src=x onerror=\"window.pwned=1\"> & \"more\"", fr = "Compter les visites" }
@@ -352,40 +422,49 @@ fn only_skip_browser_1_skips_and_never_in_ci() {
     );
 }
 
-/// The declarations behind the cookie entries of the exports, in the order patterns.mjs
-/// reads them: cookieconsent's categories then `autoClear.cookies`; Klaro's services then
-/// `cookies`.
-fn declared_in_export_order(
-    site: &clause::site::Site,
-) -> (
-    Vec<&clause::inventory::CookieName>,
-    Vec<&clause::inventory::CookieName>,
-) {
+/// A declaration: its cookie's index and its name's.
+type At = (usize, usize);
+
+/// The declarations behind the cookie entries of the exports, as (cookie, name) indexes,
+/// in the order patterns.mjs reads them: cookieconsent's categories then
+/// `autoClear.cookies`; Klaro's services then `cookies`.
+fn declared_in_export_order(site: &clause::site::Site) -> (Vec<At>, Vec<At>) {
     let inv = &site.inventory;
+    let names = |k: usize| (0..inv.cookies[k].names.len()).map(move |n| (k, n));
     let cookieconsent = (0..inv.categories.len())
-        .flat_map(|ci| inv.cookies.iter().filter(move |k| k.category == ci))
-        .flat_map(|k| k.names.iter())
+        .flat_map(|ci| (0..inv.cookies.len()).filter(move |&k| inv.cookies[k].category == ci))
+        .flat_map(names)
         .collect();
     let klaro = clause::export::services(inv)
         .into_iter()
         .flat_map(|s| s.cookies)
-        .flat_map(|k| inv.cookies[k].names.iter())
+        .flat_map(names)
         .collect();
     (cookieconsent, klaro)
 }
 
 /// Runs patterns.mjs on a site's exported cookieconsent module and Klaro configuration:
-/// the module must load without running anything else, and each tool must match, on names
-/// built from each declaration and on tricky characters, exactly what the audit matches.
+/// the module must load without running anything else, and each entry must match, on
+/// names built from every declaration and on tricky characters, exactly the names that
+/// the audit gives to its declaration (its own, not those of a declaration that takes
+/// precedence, in another category or not).
 fn patterns_match_in_node(site: &clause::site::Site, cc: &Path, klaro: &Path, dir: &Path) {
+    let inv = &site.inventory;
     let (cc_names, klaro_names) = declared_in_export_order(site);
-    let samples = |names: &[&clause::inventory::CookieName]| -> Vec<Vec<String>> {
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| clause::fuzzing::sample_names(n, i as u64))
-            .collect()
-    };
+    let mut all: Vec<String> = inv
+        .cookies
+        .iter()
+        .flat_map(|c| &c.names)
+        .enumerate()
+        .flat_map(|(i, n)| clause::fuzzing::sample_names(n, i as u64))
+        .collect();
+    all.sort();
+    all.dedup();
+    let owner: Vec<Option<At>> = all
+        .iter()
+        .map(|s| clause::audit::find_declaration(inv, s))
+        .collect();
+    let samples = |names: &[At]| vec![all.clone(); names.len()];
     let (cc_samples, klaro_samples) = (samples(&cc_names), samples(&klaro_names));
     let file = dir.join("samples.json");
     let json = serde_json::json!({"cookieconsent": cc_samples, "klaro": klaro_samples});
@@ -393,23 +472,47 @@ fn patterns_match_in_node(site: &clause::site::Site, cc: &Path, klaro: &Path, di
     let report = node("patterns.mjs", [cc, klaro, file.as_path()]);
     let v: serde_json::Value = serde_json::from_str(&report).expect("JSON report");
     assert_eq!(v["canary"], "untouched", "the module ran code");
-    for (tool, names, samples) in [
-        ("cookieconsent", &cc_names, &cc_samples),
-        ("klaro", &klaro_names, &klaro_samples),
-    ] {
-        for (i, n) in names.iter().enumerate() {
-            for (j, sample) in samples[i].iter().enumerate() {
+    for (tool, names) in [("cookieconsent", &cc_names), ("klaro", &klaro_names)] {
+        for (i, &(c, k)) in names.iter().enumerate() {
+            for (j, sample) in all.iter().enumerate() {
                 let browser = v[tool][i][j].as_bool().expect("a boolean");
                 assert_eq!(
                     browser,
-                    n.matches(sample),
-                    "{tool}: {} on {sample:?}: {} in the browser",
-                    n.name,
-                    if browser { "matched" } else { "not matched" }
+                    owner[j] == Some((c, k)),
+                    "{tool}: {} on {sample:?}: {} in the browser; the audit gives it to {:?}",
+                    inv.cookies[c].names[k].name,
+                    if browser { "matched" } else { "not matched" },
+                    owner[j].map(|(c, k)| &inv.cookies[c].names[k].name)
                 );
             }
         }
     }
+}
+
+#[test]
+fn overlapping_declarations_clear_only_what_the_audit_gives_them() {
+    if skip_browser("overlapping_declarations_clear_only_what_the_audit_gives_them") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("overlap"), &root);
+    let export = |format: &str, file: &str| {
+        let o = common::clause()
+            .args(["export", "--format", format, "--root"])
+            .arg(&root)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let path = tmp.path().join(file);
+        std::fs::write(&path, &o.stdout).expect("write");
+        path
+    };
+    let cc = export("cookieconsent", "cookieconsent.mjs");
+    let klaro = export("klaro", "klaro.json");
+    let loaded = clause::site::load(&clause::input::Input::Disk(root.clone()));
+    assert!(!loaded.diags.has_errors());
+    patterns_match_in_node(&loaded.sites[0], &cc, &klaro, tmp.path());
 }
 
 #[test]
@@ -425,12 +528,15 @@ fn hostile_patterns_export_as_data_that_matches_what_the_audit_matches() {
             .arg(&root)
             .output()
             .expect("runs");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        assert!(
-            o.stderr.is_empty(),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{stderr}");
+        // This inventory declares no banner's cookie: that warning, and nothing else.
+        let other: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.starts_with(' ') && !l.is_empty())
+            .filter(|l| !l.ends_with("keeps the visitor's choice") && *l != "warning: 1 warning")
+            .collect();
+        assert!(other.is_empty(), "{stderr}");
         let path = tmp.path().join(file);
         std::fs::write(&path, &o.stdout).expect("write");
         path
@@ -474,4 +580,127 @@ proptest::proptest! {
         std::fs::write(&klaro, clause::export::klaro::config(site, &locales)).expect("write");
         patterns_match_in_node(site, &cc, &klaro, tmp.path());
     }
+}
+
+/// Colours for Klaro that pass WCAG AA, added to its stylesheet by the site.
+const KLARO_COLOURS: &str = "
+.klaro { --green1: #0d6e52; }
+.klaro .cookie-notice .cm-link, .klaro .cookie-modal .cm-link { color: #8fe3c6; }
+";
+
+/// Builds the consent fixture with the real banner `manager` (its package's files copied
+/// from node_modules into the site's `static/`, and the configuration `clause export`
+/// prints for it) into `out`; returns the output folder.
+fn consent_site_with(manager: &str, tmp: &Path) -> PathBuf {
+    let root = tmp.join(format!("{manager}-site"));
+    common::copy_dir(&common::fixture("consent"), &root);
+    let modules = tools_dir();
+    let (files, config_file): (&[(&str, &str)], &str) = match manager {
+        "cookieconsent" => (
+            &[
+                (
+                    "vanilla-cookieconsent/dist/cookieconsent.umd.js",
+                    "cookieconsent/cookieconsent.umd.js",
+                ),
+                (
+                    "vanilla-cookieconsent/dist/cookieconsent.css",
+                    "cookieconsent/cookieconsent.css",
+                ),
+            ],
+            "cookieconsent-config.mjs",
+        ),
+        _ => (
+            &[
+                ("klaro/dist/klaro-no-css.js", "klaro/klaro-no-css.js"),
+                ("klaro/dist/klaro.css", "klaro/klaro.css"),
+            ],
+            "klaro-config.json",
+        ),
+    };
+    for (from, to) in files {
+        let to = root.join("static").join(to);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(modules.join(from), to).expect("copy the package's file");
+    }
+    if manager == "klaro" {
+        // Klaro's default green fails WCAG AA contrast (3.3:1 as link text, 3.9:1 under its
+        // buttons' white text): the site's copy of its stylesheet sets colours that pass,
+        // as a site must (the README says so).
+        let css = root.join("static/klaro/klaro.css");
+        let mut text = std::fs::read_to_string(&css).expect("read");
+        text.push_str(KLARO_COLOURS);
+        std::fs::write(&css, text).expect("write");
+        let toml = root.join("site.toml");
+        let mut doc: toml_edit::DocumentMut = std::fs::read_to_string(&toml)
+            .expect("read")
+            .parse()
+            .expect("TOML");
+        doc["consent"]["manager"] = toml_edit::value("klaro");
+        doc["consent"]["script"] = toml_edit::value("klaro/klaro-no-css.js");
+        doc["consent"]["stylesheet"] = toml_edit::value("klaro/klaro.css");
+        doc["consent"]["config"] = toml_edit::value(config_file);
+        std::fs::write(&toml, doc.to_string()).expect("write");
+    }
+    let o = common::clause()
+        .args(["export", "--format", manager, "--root"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(root.join("static").join(config_file), &o.stdout).expect("write");
+    let out = tmp.join(manager);
+    let (_, err) = common::build(&root, &out);
+    assert!(!err.contains("warning"), "{err}");
+    out
+}
+
+#[test]
+fn the_settings_button_opens_each_banner_and_its_pages_pass_the_checks() {
+    if skip_browser("the_settings_button_opens_each_banner_and_its_pages_pass_the_checks") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let outs: Vec<(&str, PathBuf)> = ["cookieconsent", "klaro"]
+        .into_iter()
+        .map(|m| (m, consent_site_with(m, tmp.path())))
+        .collect();
+    let args: Vec<String> = outs
+        .iter()
+        .map(|(m, out)| format!("{m}={}", out.display()))
+        .collect();
+    let report = node("consent.mjs", &args);
+    assert!(report.contains("consent pages: ok"), "{report}");
+    // The pages with the banner's scripts and the button, through both checkers.
+    let pages: Vec<PathBuf> = outs
+        .iter()
+        .flat_map(|(_, out)| {
+            common::tree(out)
+                .into_iter()
+                .filter(|(rel, _)| rel.ends_with(".html"))
+                .map(move |(rel, _)| out.join(rel))
+        })
+        .collect();
+    assert_eq!(pages.len(), 6, "{pages:?}");
+    let jar = tools_dir().join("vnu-jar/build/dist/vnu.jar");
+    let o = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .arg("--format")
+        .arg("gnu")
+        .args(&pages)
+        .output()
+        .expect("java runs");
+    let vnu = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !vnu.contains(": error:") && !vnu.contains(": fatal:"),
+        "Nu HTML Checker errors:\n{vnu}"
+    );
+    let report = node("axe.mjs", &pages);
+    assert!(
+        report.contains(&format!(
+            "axe: {} page views checked, 0 problems",
+            pages.len() * 4
+        )),
+        "{report}"
+    );
 }

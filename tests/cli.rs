@@ -261,6 +261,12 @@ fn init_creates_a_site_that_builds() {
     clause().arg("init").arg(&site).assert().success();
     let (_, stderr) = build(&site, &site.join("output"));
     assert!(stderr.starts_with("built 1 page in 1 locale"), "{stderr}");
+    // The tab names the page, then the site: never the same words twice.
+    let page = fs::read_to_string(site.join("output/en/cookies/index.html")).expect("page");
+    assert!(
+        page.contains("<title>Cookie policy – example.org</title>"),
+        "{page}"
+    );
     // A second init into the now non-empty folder is refused.
     clause().arg("init").arg(&site).assert().code(1);
 }
@@ -458,18 +464,28 @@ fn a_folder_link_loop_in_a_theme_is_named_with_where_it_leads() {
     insta::assert_snapshot!("folder_link_loop", stderr);
 }
 
-/// `export`, `audit` and `diff` print a site (or inventory) that does not load in the
-/// format asked for, like `build` and `check`: JSON lines with `--message-format json`.
+/// `export`, `audit`, `scan` and `diff` print a site (or inventory) that does not load in
+/// the format asked for, like `build` and `check`: JSON lines with `--message-format json`.
+/// (`scan` loads the site before it starts a browser: none is started here.)
 #[test]
 fn every_command_honours_the_message_format_when_the_site_fails() {
     let invalid = fixture("invalid");
     let recording = repo().join("tests/fixtures/recordings/chrome.har");
-    let runs: [(&str, Vec<std::ffi::OsString>); 3] = [
+    let runs: [(&str, Vec<std::ffi::OsString>); 4] = [
         (
             "export",
             vec!["export".into(), "--format".into(), "json".into()],
         ),
         ("audit", vec!["audit".into(), recording.into()]),
+        (
+            "scan",
+            vec![
+                "scan".into(),
+                "http://127.0.0.1:9/".into(),
+                "--browser".into(),
+                "/nonexistent".into(),
+            ],
+        ),
         (
             "diff",
             vec![

@@ -111,7 +111,7 @@ fn example_csv_is_in_each_locale() {
     let out = tmp.path().join("out");
     common::build(&common::repo(), &out);
     let fr = fs::read_to_string(out.join("fr/cookies.csv")).expect("written");
-    assert!(fr.contains("\r\ndjango_language,Opendatasoft,Cookies nécessaires au bon fonctionnement de la plateforme / cookies de fonctionnalité,Sans consentement nécessaire,Choix de la langue (front et back office),Mémoriser la langue du visiteur,12 mois,Ce site (cookie interne)\r\n"), "{fr}");
+    assert!(fr.contains("\r\ndjango_language,Opendatasoft,Cookies nécessaires au bon fonctionnement de la plateforme / cookies de fonctionnalité,Aucun consentement requis,Choix de la langue (front et back office),Mémoriser la langue du visiteur,12 mois,Ce site (cookie interne),Cookie,saintmande.opendatasoft.com,La langue que vous avez choisie,,France,\r\n"), "{fr}");
     assert_eq!(fr.lines().count(), 9);
 }
 
@@ -179,7 +179,10 @@ fn export_klaro_maps_categories_to_purposes_and_patterns_to_regexes() {
         k["translations"]["en"]["privacyPolicyUrl"],
         "https://saintmande.opendatasoft.com/cookies/en/cookies/"
     );
-    assert_eq!(youtube["translations"]["fr"]["title"], "YouTube (Google)");
+    assert_eq!(
+        youtube["translations"]["fr"]["title"],
+        "YouTube (Google Ireland Limited)"
+    );
     // One locale: Klaro is told to use it.
     let o = export(&["--format", "klaro", "--locale", "fr"], &common::repo());
     let k: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
@@ -247,10 +250,12 @@ fn patterns_in_rust_syntax_export_without_a_warning_and_mean_the_same() {
     common::copy_dir(&common::repo().join("content"), &root.join("content"));
     fs::copy(common::repo().join("site.toml"), root.join("site.toml")).expect("copy");
     let inv = root.join("content/cookies.toml");
-    let text = fs::read_to_string(&inv).expect("read").replace(
+    let mut text = fs::read_to_string(&inv).expect("read").replace(
         "names = [\"YSC\"]",
         "names = [\"YSC\", \"re:(?i)ysc_[[:digit:]]+\"]",
     );
+    // Klaro's own cookie, declared: the export has no other reason to warn.
+    text.push_str("\n[[cookies]]\nnames = [\"klaro\"]\nprovider = \"opendatasoft\"\ncategory = \"necessary\"\nfunction = \"Consent\"\npurpose = \"To remember your choice\"\nduration = \"6 months\"\n");
     fs::write(&inv, text).expect("write");
     let o = export(&["--format", "klaro"], &root);
     assert!(o.status.success());
@@ -290,4 +295,97 @@ fn hostile_patterns_export_as_data_that_matches_what_the_audit_matches() {
     assert!(clause::fuzzing::module_values(&js).is_some());
     // Safe inside a `<script>` element and in engines older than ES2019.
     assert!(!js.contains('<') && !js.contains('\u{2028}') && !js.contains('\u{2029}'));
+}
+
+#[test]
+fn overlapping_declarations_clear_only_what_the_audit_gives_them() {
+    // `sessionid` (necessary) and `re:.*id` (statistics): refusing statistics must not
+    // delete the session, which the audit counts as necessary; likewise a longer prefix
+    // and an earlier expression of another category.
+    let loaded = clause::site::load(&clause::input::Input::Disk(common::fixture("overlap")));
+    assert!(!loaded.diags.has_errors());
+    clause::fuzzing::check_exports(&loaded.sites[0], &mut js_matches());
+    let o = export(&["--format", "klaro"], &common::fixture("overlap"));
+    let k: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let stats = k["services"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["purposes"][0] == "stats"))
+        .expect("a statistics service");
+    let re_id = stats["cookies"][0].as_str().expect("a pattern");
+    assert!(
+        re_id.starts_with("^(?!^sessionid$)(?!^uid$)(?!^csrf_")
+            && re_id.contains("(?!^pref_[a-z]+$)(?:^")
+            && re_id.ends_with("id$)"),
+        "{re_id}"
+    );
+}
+
+#[test]
+fn patterns_too_large_all_together_for_a_banner_are_a_warning() {
+    // Each pattern is under the 128 KiB of one pattern; twelve are more than 1 MiB.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("minimal"), &root);
+    let mut inv = std::fs::read_to_string(root.join("content/cookies.toml")).expect("read");
+    let names: Vec<String> = (0..12)
+        .map(|i| format!("\"re:c{i}\\\\b\\\\w\\\\b\\\\w\\\\b\""))
+        .collect();
+    inv.push_str(&format!(
+        "\n[[cookies]]\nnames = [{}]\nprovider = \"site\"\ncategory = \"necessary\"\nfunction = \"F\"\npurpose = \"P\"\nduration = \"1 day\"\n",
+        names.join(", ")
+    ));
+    std::fs::write(root.join("content/cookies.toml"), inv).expect("write");
+    let o = common::clause()
+        .args(["check", "--root"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: the cookie patterns take ")
+            && err.contains("more than the 1024 KiB a banner should make every page download"),
+        "{err}"
+    );
+    let export = common::clause()
+        .args(["export", "--format", "cookieconsent", "--root"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    assert!(export.stdout.len() > 1024 * 1024);
+}
+
+#[test]
+fn a_pattern_that_declares_almost_any_name_is_a_warning() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("minimal"), &root);
+    let mut inv = std::fs::read_to_string(root.join("content/cookies.toml")).expect("read");
+    inv.push_str(
+        "\n[[cookies]]\nnames = [\"re:.*\", \"re:[a-zA-Z_0-9.-]+\", \"re:_hj[0-9]+\", \"re:ga\\\\*\"]\nprovider = \"site\"\ncategory = \"necessary\"\nfunction = \"F\"\npurpose = \"P\"\nduration = \"1 day\"\n",
+    );
+    std::fs::write(root.join("content/cookies.toml"), inv).expect("write");
+    let o = common::clause()
+        .args(["check", "--root"])
+        .arg(&root)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: `re:.*` declares almost any cookie name")
+            && err.contains("matches the empty name"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: `re:[a-zA-Z_0-9.-]+` declares almost any cookie name")
+            && err.contains("matches 16 of 16 common cookie names"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("declares almost any cookie name").count(),
+        2,
+        "{err}"
+    );
 }

@@ -44,7 +44,7 @@ fn nesting_corpus() {
 
 #[test]
 fn pipeline_corpus() {
-    assert!(replay("pipeline", clause::fuzzing::pipeline) >= 2);
+    assert!(replay("pipeline", clause::fuzzing::pipeline) >= 3);
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn each_commit_that_changed_the_inventory_is_an_entry_in_the_page_language() {
     assert!(fr_section.contains("<h2 id=\"changes\">Modifications de cette politique</h2>"));
     assert!(fr_section.contains("<time datetime=\"2026-03-09\">9 mars 2026</time>"));
     assert!(fr_section.contains(
-        "<li>Le cookie <code>_ga</code> est désormais conservé 25 mois (auparavant 13 mois).</li>"
+        "<li>Nouvelle durée de conservation du cookie <code>_ga</code>\u{202f}: 25 mois (auparavant\u{202f}: 13 mois).</li>"
     ));
     assert!(
         fr_section.contains("<li>Ajout du cookie <code>_ga</code> (Google, Statistiques).</li>")
@@ -166,4 +166,59 @@ fn history_settings_are_checked() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("`history.limit` is 0"), "{err}");
     assert!(err.contains("enable"), "{err}");
+}
+
+/// `clause check [--strict]` on `root` with the clock set to `today`: (exit code, stderr).
+fn check_on(root: &Path, today: &str, strict: bool) -> (Option<i32>, String) {
+    let mut c = common::clause();
+    c.arg("check").arg("--root").arg(root);
+    if strict {
+        c.arg("--strict");
+    }
+    let o = c.env("CLAUSE_TEST_TODAY", today).output().expect("runs");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn last_updated_in_the_future_or_different_between_languages_is_a_warning() {
+    let root = common::fixture("dates");
+    let (code, stderr) = check_on(&root, "2026-11-29", false);
+    assert_eq!(code, Some(0), "{stderr}");
+    insta::assert_snapshot!("dates_contradict", stderr);
+    let (code, _) = check_on(&root, "2026-11-29", true);
+    assert_eq!(code, Some(1), "--strict fails");
+    // The day it is written, a date is not in the future: the clock decides.
+    let (_, later) = check_on(&root, "2026-12-01", false);
+    assert!(!later.contains("in the future"), "{later}");
+    assert!(later.contains("`updated` is 2026-11-01 here"), "{later}");
+}
+
+#[test]
+fn last_updated_older_than_the_newest_listed_change_is_a_warning() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = repo(tmp.path());
+    for locale in ["en", "fr"] {
+        let doc = root.join(format!("content/{locale}/cookies.md"));
+        let text = fs::read_to_string(&doc).expect("read");
+        fs::write(
+            &doc,
+            text.replacen("+++\n", "+++\nupdated = 2026-02-07\n", 1),
+        )
+        .expect("write");
+    }
+    commit(&root, "2026-05-01T10:00:00Z", "Dates");
+    let (code, stderr) = check_on(&root, "2026-11-29", false);
+    assert_eq!(code, Some(0), "{stderr}");
+    // The newest change listed is of 2026-03-09 (the reformatting of 2026-04-11 is not one).
+    insta::assert_snapshot!("dates_older_than_history", stderr);
+    for locale in ["en", "fr"] {
+        let doc = root.join(format!("content/{locale}/cookies.md"));
+        let text = fs::read_to_string(&doc).expect("read");
+        fs::write(&doc, text.replace("2026-02-07", "2026-03-09")).expect("write");
+    }
+    let (code, stderr) = check_on(&root, "2026-11-29", true);
+    assert_eq!(code, Some(0), "{stderr}");
 }

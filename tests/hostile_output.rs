@@ -34,6 +34,11 @@ const NAMES: &[&str] = &[
     "]]#",
     "sep\u{2028}arator",
     "\\",
+    "::error title=Clause::0 undeclared, audit passed",
+    "  ::stop-commands::zzz",
+    "x##[error]forged annotation",
+    "re:.*",
+    "ga*",
 ];
 
 /// Domains, given to the names in turn.
@@ -44,6 +49,7 @@ const DOMAINS: &[&str] = &[
     "<script>x</script>.example",
     "evil.example\n[[cookies]]\nnames = [\"from-domain\"]\nprovider = \"x\"",
     "e\u{1b}]0;title\u{7}.example",
+    "##vso[task.setvariable variable=x]1.example",
 ];
 
 /// The `--known` entry for `@octocat`.
@@ -64,6 +70,19 @@ fn terminal_unsafe(c: char) -> bool {
                 | '\u{202a}'..='\u{202e}'
                 | '\u{2066}'..='\u{2069}'
         )
+}
+
+/// Lines a CI runner would read as a command: GitHub Actions' `::name::` at the start of a
+/// line once spaces are trimmed, and `##[` or `##vso[` anywhere.
+fn assert_no_ci_command(what: &str, text: &str) {
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("::")
+                && !line.contains("##[")
+                && !line.contains("##vso["),
+            "{what}: a CI command in {line:?}"
+        );
+    }
 }
 
 fn assert_terminal_safe(what: &str, bytes: &[u8]) -> String {
@@ -319,8 +338,60 @@ fn stubs_hold_exactly_one_entry_per_name_whatever_the_recording_holds() {
             );
         }
     }
-    let expected: BTreeSet<String> = NAMES.iter().map(|n| n.to_string()).collect();
+    // A name the inventory would read as a pattern (`re:.*`, `ga*`) or refuse is written
+    // as an expression that matches exactly it.
+    let expected: BTreeSet<String> = NAMES
+        .iter()
+        .map(|n| clause::inventory::exact_declaration(n))
+        .collect();
     assert_eq!(names, expected, "{text}");
+    assert!(
+        names.contains(r"re:re:\.\*") && names.contains(r"re:ga\*"),
+        "{text}"
+    );
+
+    // Pasted with their TODOs filled in, the entries pass `clause check` and declare
+    // exactly the recorded names: a later recording of other cookies is still undeclared.
+    let root = tmp.path().join("site");
+    common::copy_dir(&repo().join("tests/fixtures/minimal"), &root);
+    let mut inventory = fs::read_to_string(root.join("content/cookies.toml")).expect("read");
+    inventory.push_str("\n[categories.stats]\ntitle = \"Stats\"\nconsent = \"required\"\n");
+    inventory.push_str(
+        &text
+            .replace("provider = \"TODO\"", "provider = \"site\"")
+            .replace("category = \"TODO\"", "category = \"stats\"")
+            .replace("\"TODO\"", "\"1 day\""),
+    );
+    fs::write(root.join("content/cookies.toml"), inventory).expect("write");
+    let check = clause()
+        .args(["check", "--root"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let later = tmp.path().join("later.txt");
+    fs::write(
+        &later,
+        "# Netscape HTTP Cookie File\n.example.org\tTRUE\t/\tFALSE\t0\t_fbp\tv\n.example.org\tTRUE\t/\tFALSE\t0\tgaTracker\tv\n.example.org\tTRUE\t/\tFALSE\t0\tga*\tv\n",
+    )
+    .expect("write");
+    let o = clause()
+        .args(["audit", "--root"])
+        .arg(&root)
+        .arg(&later)
+        .output()
+        .expect("runs");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("2 names are not declared"), "{out}");
+    assert!(
+        out.contains("\n  _fbp") && out.contains("\n  gaTracker"),
+        "{out}"
+    );
 }
 
 // ── Terminal ─────────────────────────────────────────────────────────────────────
@@ -354,6 +425,51 @@ fn audit_text_shows_control_characters_escaped() {
             "a line made by a recorded value: {line:?}"
         );
     }
+}
+
+#[test]
+fn no_output_lets_a_value_start_a_ci_command() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for format in ["text", "markdown", "json"] {
+        let o = audit(tmp.path(), &["--format".as_ref(), format.as_ref()]);
+        // JSON holds values as JSON strings (serde_json leaves U+202E as it is).
+        let out = if format == "json" {
+            String::from_utf8(o.stdout.clone()).expect("UTF-8")
+        } else {
+            assert_terminal_safe("stdout", &o.stdout)
+        };
+        assert!(out.contains("undeclared"), "{out}");
+        assert_no_ci_command(format, &out);
+        assert_no_ci_command("stderr", &assert_terminal_safe("stderr", &o.stderr));
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+            let names: BTreeSet<&str> = v["undeclared"]
+                .as_array()
+                .expect("undeclared")
+                .iter()
+                .filter_map(|u| u["name"].as_str())
+                .collect();
+            assert!(names.contains("x##[error]forged annotation"), "{out}");
+        }
+    }
+    // An inventory's values, quoted by diagnostics (with their source lines) and JSON.
+    let root = tmp.path().join("site");
+    site_with(
+        &root,
+        "[categories.necessary]\n\
+         title = \"::error::t\" # ##[error]comment\n\
+         consent = \"::warning::x ##[error]y\"\n",
+    );
+    assert_no_ci_command("diagnostics", &check_stderr(&root));
+    let o = clause()
+        .args(["check", "--message-format", "json", "--root"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let err = assert_terminal_safe("stderr", &o.stderr);
+    assert!(err.contains("::warning::x "), "{err}");
+    assert_no_ci_command("JSON diagnostics", &err);
 }
 
 #[test]

@@ -249,6 +249,25 @@ fn long_lines_and_wide_html_build_in_linear_time() {
 }
 
 #[test]
+fn long_texts_of_ampersands_and_latin_signs_build_in_linear_time() {
+    // html5ever's serializer, which writes every sanitized block, searched the rest of a
+    // text again after each `&` or 0xC2 byte (`«`, `©`, a non-breaking space): a 4 MB
+    // paragraph of them took minutes.
+    for (body, shown) in [
+        ("a&".repeat(2_000_000), "a&amp;"),
+        ("a\u{ab}".repeat(1_400_000), "a\u{ab}"),
+        ("a\u{a0}".repeat(1_400_000), "a&nbsp;"),
+        (format!("    {}", "a&".repeat(2_000_000)), "a&amp;"),
+    ] {
+        let (page, took) = prose(&body);
+        let page = page.expect("builds");
+        assert!(page.matches(shown).count() >= 1_400_000, "{shown}");
+        // Each took more than 150 s before the fix, under a minute on a busy machine.
+        assert!(took < 3 * GENEROUS, "{shown}: {took:?}");
+    }
+}
+
+#[test]
 fn a_fifty_megabyte_document_builds_in_bounded_memory() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("site");

@@ -38,8 +38,9 @@ fn string_body(lit: &str) -> Option<&str> {
     inner.strip_suffix(&format!("\"{}", "#".repeat(hashes)))
 }
 
-/// `{name}` or `{name.field}` with single braces: a placeholder Rust fills only in a
-/// format string.
+/// `{name}`, `{name.field}`, `{name:?}`, `{:?}` or `{0:>4}` with single braces: a
+/// placeholder Rust fills only in a format string. `{}` and `{0}` alone are left out: in
+/// a plain literal they are as often a regular expression's `{}` or `{2}`.
 fn bare_placeholders(text: &str) -> Vec<String> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -54,16 +55,23 @@ fn bare_placeholders(text: &str) -> Vec<String> {
         {
             let end = text[i + 1..].find('}').map(|e| i + 1 + e);
             if let Some(end) = end {
-                let name = &text[i + 1..end];
-                let ident = name
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && name
+                let inner = &text[i + 1..end];
+                // `{name:?}`, `{0:>4}`, `{:?}`: an argument and a format spec.
+                let (name, spec) = inner.split_once(':').unwrap_or((inner, ""));
+                let positional = name.chars().all(|c| c.is_ascii_digit());
+                let argument = (positional && !spec.is_empty())
+                    || (name
                         .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
-                if ident && b.get(end + 1) != Some(&b'}') {
-                    out.push(format!("{{{name}}}"));
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'));
+                let spec_ok = spec
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "?<>^+#-.$ ".contains(c));
+                if argument && spec_ok && b.get(end + 1) != Some(&b'}') {
+                    out.push(format!("{{{inner}}}"));
                 }
             }
         }
@@ -97,14 +105,15 @@ enum First {
     Plain,
     /// A format string (`format!("…")`): Rust fills its `{name}`s.
     Format,
-    /// What `.replace("{name}", …)` fills: Clause's own placeholders at work.
+    /// What `.replace("{name}", …)` fills: Clause's own placeholders at work; or
+    /// indicatif's template (`ProgressStyle::with_template("{pos}/{len}")`), which it fills.
     Filled,
 }
 
 /// Placeholders of Clause's own UI strings (filled by `i18n::Strings` with `replace`),
 /// which the file that defines those strings names as they are.
-const UI_PLACEHOLDERS: [&str; 10] = [
-    "n", "day", "month", "year", "prefix", "name", "provider", "category", "old", "new",
+const UI_PLACEHOLDERS: [&str; 11] = [
+    "n", "day", "month", "year", "prefix", "name", "provider", "category", "old", "new", "basis",
 ];
 
 /// Walks the tokens; the first string literal of `tokens` is read as `first` says.
@@ -124,6 +133,14 @@ fn walk(tokens: TokenStream, file: &str, first: First, found: &mut Vec<String>) 
                 if let Some(TokenTree::Group(g)) = trees.get(j) {
                     if g.delimiter() == Delimiter::Bracket {
                         i = j + 1;
+                        // thiserror's `#[error("…")]` is a format string: `{{name}}` in
+                        // it prints an unfilled `{name}`.
+                        let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                        if let [TokenTree::Ident(id), TokenTree::Group(args)] = inner.as_slice() {
+                            if id == "error" {
+                                walk(args.stream(), file, First::Format, found);
+                            }
+                        }
                         if g.stream().to_string().replace(' ', "") == "cfg(test)" {
                             while i < trees.len() {
                                 let end = match &trees[i] {
@@ -157,7 +174,8 @@ fn walk(tokens: TokenStream, file: &str, first: First, found: &mut Vec<String>) 
                 }
                 let is_method =
                     i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
-                if let (true, "replace", Some(TokenTree::Group(g))) =
+                if let (true, "replace", Some(TokenTree::Group(g)))
+                | (_, "with_template", Some(TokenTree::Group(g))) =
                     (is_method, name.as_str(), trees.get(i + 1))
                 {
                     walk(g.stream(), file, First::Filled, found);
@@ -235,11 +253,14 @@ fn the_scan_finds_the_kinds_of_mistake_it_is_for() {
             let json = "{\"a\": 1}";
             let filled = template.replace("{field}", field);
             help(&format!("{field}"), "{field}");
+            let positional = help("must be {:?} or {0:?}, not {} or [0-9]{2}");
             b
         }
         /// A doc comment may say `{field}`.
         #[error("`{0}` is not a duration")]
         struct E;
+        #[error("`{{field}}` is not a duration")]
+        struct F;
         #[cfg(test)]
         mod tests {
             const T: &str = "{field}";
@@ -258,7 +279,91 @@ fn the_scan_finds_the_kinds_of_mistake_it_is_for() {
         .collect();
     assert_eq!(
         lines,
-        ["x.rs:3: {field}", "x.rs:4: {{field}}", "x.rs:8: {field}"],
+        [
+            "x.rs:3: {field}",
+            "x.rs:4: {{field}}",
+            "x.rs:8: {field}",
+            "x.rs:9: {:?}",
+            "x.rs:9: {0:?}",
+            "x.rs:15: {{field}}"
+        ],
         "{found:#?}"
     );
+}
+
+/// The `{placeholders}` of a UI string.
+fn ui_placeholders(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every string of a UI strings file, by key (`minute.one` for plural forms).
+fn ui_strings(path: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(path).expect("readable");
+    let doc: toml_edit::DocumentMut = text.parse().expect("TOML");
+    let mut out = Vec::new();
+    for (key, item) in doc.iter() {
+        if let Some(s) = item.as_str() {
+            out.push((key.to_string(), s.to_string()));
+        } else if let Some(t) = item.as_inline_table() {
+            for (form, v) in t.iter() {
+                if let Some(s) = v.as_str() {
+                    out.push((format!("{key}.{form}"), s.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A translation that misspells, drops or adds a `{placeholder}` shows it unfilled (or
+/// loses a value): each UI string of the built-in theme has, in every language, the
+/// placeholders it has in English, all of them ones that Clause fills.
+#[test]
+fn ui_strings_have_the_placeholders_their_code_fills_in_every_language() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/i18n");
+    let english = ui_strings(&dir.join("en.toml"));
+    let mut problems = Vec::new();
+    for (key, text) in &english {
+        for p in ui_placeholders(text) {
+            if !UI_PLACEHOLDERS.contains(&p.as_str()) {
+                problems.push(format!(
+                    "en.toml: `{key}` has {{{p}}}, which Clause never fills"
+                ));
+            }
+        }
+    }
+    for entry in std::fs::read_dir(&dir).expect("i18n folder") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for (key, text) in ui_strings(&path) {
+            // Plural forms other than English's take the placeholders of `other`.
+            let base = key.split('.').next().unwrap_or(&key);
+            let expected = english
+                .iter()
+                .find(|(k, _)| *k == key || *k == format!("{base}.other") || *k == base)
+                .map(|(_, t)| ui_placeholders(t));
+            match expected {
+                Some(expected) if expected == ui_placeholders(&text) => {}
+                Some(expected) => problems.push(format!(
+                    "{name}: `{key}` has {:?}, English has {expected:?}",
+                    ui_placeholders(&text)
+                )),
+                // Only where the language writes the first of a month apart ("1er").
+                None if key == "first_of_month"
+                    && ui_placeholders(&text).iter().all(|p| p == "day") => {}
+                None => problems.push(format!("{name}: `{key}` is not in en.toml")),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

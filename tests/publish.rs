@@ -149,6 +149,27 @@ fn outputs_inside_the_sources_are_refused() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn an_output_inside_a_linked_source_folder_is_refused() {
+    // `content -> src/content`: an output inside the real content folder is inside the
+    // sources, whichever path names it.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = site(tmp.path(), "minimal");
+    fs::create_dir(root.join("src")).expect("mkdir");
+    fs::rename(root.join("content"), root.join("src/content")).expect("move");
+    std::os::unix::fs::symlink("src/content", root.join("content")).expect("link");
+    let before = common::tree(&root.join("src"));
+    let o = run(&root, &root.join("src/content/out"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is inside the site's `content/` folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(common::tree(&root.join("src")), before);
+}
+
 // ── 3. Normalized paths, links refused always, honest I/O help ───────────────────────
 
 #[test]
@@ -255,6 +276,107 @@ fn files_put_in_by_hand_are_kept_and_named() {
     let line = stderr(&o);
     let v: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON object");
     assert_eq!(v["severity"], "warning");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_link_at_the_top_is_kept_as_a_link() {
+    // `output/downloads -> elsewhere`: the user's link, carried as a link; what it leads
+    // to is neither walked nor copied.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = site(tmp.path(), "minimal");
+    let out = root.join("output");
+    build(&root, &out);
+    let files = tmp.path().join("files");
+    write(&files.join("report.pdf"), "data\n");
+    std::os::unix::fs::symlink(&files, out.join("downloads")).expect("link");
+    std::os::unix::fs::symlink("downloads/report.pdf", out.join("latest.pdf")).expect("link");
+    change_inventory(&root);
+    let o = run(&root, &out);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.starts_with("warning: output/ holds 2 files that Clause did not write; they are kept as they are: output/downloads, output/latest.pdf\n"),
+        "{err}"
+    );
+    assert_eq!(fs::read_link(out.join("downloads")).expect("a link"), files);
+    assert_eq!(read(&out.join("latest.pdf")), "data\n");
+    assert_eq!(common::tree(&files).len(), 1);
+    assert!(leftovers(&out).is_empty());
+}
+
+#[test]
+fn empty_folders_and_names_like_staging_folders_are_kept() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = site(tmp.path(), "minimal");
+    let out = root.join("output");
+    build(&root, &out);
+    fs::create_dir_all(out.join(".well-known/acme-challenge")).expect("mkdir");
+    fs::create_dir_all(out.join("uploads")).expect("mkdir");
+    fs::create_dir_all(out.join("en/empty")).expect("mkdir");
+    write(&out.join("..clause-staging-notes.txt"), "notes\n");
+    write(&out.join("..clause-staging-12x/keep.txt"), "keep\n");
+    // Shaped like the staging folder of an older Clause, of a build that is gone.
+    write(
+        &out.join("..clause-staging-999999999/index.html"),
+        "stale\n",
+    );
+    change_inventory(&root);
+    let o = run(&root, &out);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.starts_with("warning: output/ holds 2 files and 3 folders that Clause did not write; they are kept as they are: output/..clause-staging-12x/keep.txt, output/..clause-staging-notes.txt, output/.well-known/acme-challenge/, output/en/empty/, output/uploads/\n"),
+        "{err}"
+    );
+    for dir in [".well-known/acme-challenge", "uploads", "en/empty"] {
+        assert!(out.join(dir).is_dir(), "{dir}");
+    }
+    assert_eq!(read(&out.join("..clause-staging-notes.txt")), "notes\n");
+    assert_eq!(read(&out.join("..clause-staging-12x/keep.txt")), "keep\n");
+    assert!(!out.join("..clause-staging-999999999").exists());
+}
+
+#[test]
+fn a_copied_marker_does_not_make_hand_made_files_clauses() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = site(tmp.path(), "minimal");
+    let built = tmp.path().join("built");
+    build(&root, &built);
+    // A folder of the user's, with a hand-made page and a marker copied from a build.
+    let mine = tmp.path().join("mine");
+    write(&mine.join("en/cookies/index.html"), "<p>my own page</p>\n");
+    write(&mine.join("notes.txt"), "mine\n");
+    fs::copy(built.join(".clause-output"), mine.join(".clause-output")).expect("copy");
+    let o = run(&root, &mine);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("`mine/en/cookies/index.html` was not written by Clause")
+            || err.contains("mine/en/cookies/index.html` was not written by Clause"),
+        "{err}"
+    );
+    assert_eq!(
+        read(&mine.join("en/cookies/index.html")),
+        "<p>my own page</p>\n"
+    );
+    assert_eq!(read(&mine.join("notes.txt")), "mine\n");
+    // The folder a build wrote keeps its files as Clause's, build after build.
+    change_inventory(&root);
+    let (_, err) = build(&root, &built);
+    assert!(!err.contains("did not write"), "{err}");
+    change_inventory_back(&root);
+    let (_, err) = build(&root, &built);
+    assert!(!err.contains("did not write"), "{err}");
+}
+
+/// Undoes [`change_inventory`].
+fn change_inventory_back(root: &Path) {
+    let inv = root.join("content/cookies.toml");
+    let text = read(&inv)
+        .replace("To keep you signed in", "To keep you logged in")
+        .replace("\"3 weeks\"", "\"2 weeks\"");
+    fs::write(&inv, text).expect("write");
 }
 
 #[test]

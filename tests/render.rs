@@ -82,8 +82,9 @@ fn tables_are_accessible_and_list_every_cookie_once() {
     common::build(&common::repo(), &out);
     let en = page(&out, "en/cookies/index.html");
     assert_eq!(en.matches("<table class=\"cookies\">").count(), 3);
-    assert_eq!(en.matches("<caption").count(), 3);
-    assert_eq!(en.matches("<th scope=\"col\"").count(), 3 * 5);
+    // The three categories' tables, and the transfers' (five columns each).
+    assert_eq!(en.matches("<caption").count(), 4);
+    assert_eq!(en.matches("<th scope=\"col\"").count(), 4 * 5);
     for name in [
         "sessionid",
         "django_language",
@@ -144,5 +145,68 @@ fn site_theme_strings_override_builtin_ones_key_by_key() {
     assert!(
         p.contains(">Function and location</th>"),
         "other strings stay built-in"
+    );
+}
+
+#[test]
+fn a_page_titled_like_its_site_does_not_repeat_the_title_in_the_tab() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::fixture("minimal"), &root);
+    // The same words, as an author may type them: another case, a space too many.
+    fs::write(
+        root.join("site.toml"),
+        "title = \"Cookie Policy \"\nbase_url = \"https://example.org\"\nlocales = [\"en\"]\n",
+    )
+    .expect("write");
+    fs::write(
+        root.join("content/en/cookies.md"),
+        "+++\ntitle = \"Cookie policy\"\n+++\n\nText.\n",
+    )
+    .expect("write");
+    let out = tmp.path().join("out");
+    common::build(&root, &out);
+    let p = page(&out, "en/cookies/index.html");
+    assert!(p.contains("<title>Cookie policy</title>"), "{p}");
+    // A page with a title of its own still names the site.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::build(&common::fixture("minimal"), tmp.path());
+    let p = page(tmp.path(), "en/cookies/index.html");
+    assert!(p.contains("<title>Cookies – Minimal</title>"), "{p}");
+}
+
+#[test]
+fn a_provider_is_shown_once_for_its_run_of_cookies() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    common::build(&common::fixture("languages"), &out);
+    let p = page(&out, "en/cookies/index.html");
+    // YouTube's four cookies in a row: one provider cell spans them and heads each of
+    // their cells (`headers`, as the provider column need not come first).
+    assert_eq!(
+        p.matches(">YouTube (Google Ireland Ltd.)</a>").count(),
+        1,
+        "{p}"
+    );
+    assert!(p.contains(
+        "<th scope=\"rowgroup\" rowspan=\"4\" id=\"videos.provider-1\" class=\"col-provider\""
+    ));
+    assert_eq!(
+        p.matches("headers=\"videos.names videos.provider-1\"")
+            .count(),
+        4
+    );
+    // Three of Northwind's cookies, then two of Stripe's: a row group each.
+    let necessary = &p[p.find("id=\"necessary\"").expect("section")..];
+    let necessary = &necessary[..necessary.find("</table>").expect("table")];
+    assert_eq!(necessary.matches("<tbody>").count(), 2);
+    assert!(necessary.contains("rowspan=\"3\" id=\"necessary.provider-1\""));
+    assert!(necessary.contains("rowspan=\"2\" id=\"necessary.provider-2\""));
+    // The cards after the first of a group say whose cookie it is, to screen readers on
+    // phones (the stylesheet shows it on no width).
+    assert_eq!(
+        p.matches("<span class=\"provider-again\">Service provider&#39;s name YouTube (Google Ireland Ltd.)</span>")
+            .count(),
+        3
     );
 }

@@ -145,6 +145,11 @@ fn a_broken_save_shows_a_banner_on_the_last_good_site_until_fixed() {
         inv,
         &good.replace("duration = \"2 weeks\"", "duration = \"2 fortnights\""),
     );
+    let summary = s.wait_line("error: 1 error found");
+    assert_eq!(
+        summary,
+        "error: 1 error found; the preview shows the last version that built"
+    );
     s.wait_line("the build failed");
     let page = s.get("/en/cookies/");
     assert_eq!(page.status, 200, "the last good version is still served");
@@ -153,6 +158,12 @@ fn a_broken_save_shows_a_banner_on_the_last_good_site_until_fixed() {
     let banner = &page.body[banner_at..];
     assert!(banner.contains("content/cookies.toml:"), "{banner}");
     assert!(banner.contains("fortnight"), "{banner}");
+    // A preview writes nothing in any case: the banner does not say so as build does.
+    assert!(!banner.contains("nothing was written"), "{banner}");
+    assert!(
+        banner.contains("error: 1 error found; the preview shows the last version that built"),
+        "{banner}"
+    );
     assert!(s.get("/__clause/wait").body.contains("\"error\":true"));
     // The terminal shows it too, with file and line.
     s.save(inv, &good);
@@ -160,6 +171,26 @@ fn a_broken_save_shows_a_banner_on_the_last_good_site_until_fixed() {
     let page = s.get("/en/cookies/");
     assert!(!page.body.contains("clause-error"));
     assert!(s.get("/__clause/wait").body.contains("\"error\":false"));
+}
+
+#[test]
+fn the_preview_names_the_site_folder() {
+    let s = start();
+    let root = s.root.display().to_string();
+    assert!(
+        s.serving
+            .starts_with(&format!("serving {root} at http://127.0.0.1:{}/", s.port)),
+        "{}",
+        s.serving
+    );
+    // Started in the site's folder, it names the folder rather than `.`.
+    let s = common::serve::start_in_site_folder();
+    assert!(
+        s.serving
+            .starts_with(&format!("serving site at http://127.0.0.1:{}/", s.port)),
+        "{}",
+        s.serving
+    );
 }
 
 #[test]
@@ -188,11 +219,13 @@ fn any_case_of_a_loopback_host_name_is_accepted_with_the_right_port() {
         format!("LocalHost:{port}"),
         format!("127.0.0.1:{port}"),
         format!("[::1]:{port}"),
-        "localhost".to_string(),
     ] {
         assert_eq!(s.request("GET", "/", &host).status, 200, "{host}");
     }
     for host in [
+        // Without its port a name means port 80 (README, "Security").
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
         format!("LOCALHOST:{}", port.wrapping_add(1)),
         format!("LOCALHOST.evil.example:{port}"),
         format!("evil.example:{port}"),
@@ -204,11 +237,24 @@ fn any_case_of_a_loopback_host_name_is_accepted_with_the_right_port() {
 /// The connections (sockets) the server process holds open, its listener included.
 #[cfg(target_os = "linux")]
 fn sockets(pid: u32) -> usize {
+    // TCP ones only (its listener and its connections): the runtime keeps Unix sockets of
+    // its own (tokio's signal driver, built in with `clause scan`'s process support).
+    let mut tcp = std::collections::HashSet::new();
+    for table in ["tcp", "tcp6"] {
+        if let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")) {
+            tcp.extend(
+                text.lines()
+                    .skip(1)
+                    .filter_map(|l| l.split_whitespace().nth(9))
+                    .map(|inode| format!("socket:[{inode}]")),
+            );
+        }
+    }
     std::fs::read_dir(format!("/proc/{pid}/fd"))
         .expect("the server's file descriptors")
         .filter_map(Result::ok)
         .filter_map(|e| std::fs::read_link(e.path()).ok())
-        .filter(|l| l.to_string_lossy().starts_with("socket:"))
+        .filter(|l| tcp.contains(l.to_string_lossy().as_ref()))
         .count()
 }
 
@@ -280,6 +326,70 @@ fn half_sent_requests_are_bounded_then_closed_and_others_still_answered() {
         wait_closed(c, deadline, &format!("half-sent request {i}"));
     }
     assert_eq!(s.get("/").status, 200);
+}
+
+#[test]
+fn clients_holding_keep_alive_connections_cannot_lock_a_new_one_out() {
+    let s = start();
+    // More clients than the server serves at once, each keeping its connection busy
+    // enough never to reach the idle limit: a complete request every second.
+    let request = format!(
+        "GET /sitemap.xml HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+        s.port
+    );
+    let held: Vec<TcpStream> = (0..MAX_CONNECTIONS + 4)
+        .map(|_| TcpStream::connect(("127.0.0.1", s.port)).expect("connects"))
+        .collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let pump = {
+        let stop = std::sync::Arc::clone(&stop);
+        let request = request.clone();
+        std::thread::spawn(move || {
+            let mut held = held;
+            let mut buf = [0u8; 65536];
+            let mut closed = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                held.retain_mut(|c| {
+                    let alive = c.write_all(request.as_bytes()).is_ok()
+                        && c.set_read_timeout(Some(Duration::from_millis(20))).is_ok()
+                        && match c.read(&mut buf) {
+                            Ok(n) => n > 0,
+                            Err(e) => {
+                                matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+                            }
+                        };
+                    closed += usize::from(!alive);
+                    alive
+                });
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            closed
+        })
+    };
+    std::thread::sleep(Duration::from_secs(3));
+    // A new client is answered well before the held connections' lifetime (60 s) ends.
+    let mut c = TcpStream::connect(("127.0.0.1", s.port)).expect("connects");
+    c.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    c.write_all(
+        format!(
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            s.port
+        )
+        .as_bytes(),
+    )
+    .expect("sends");
+    let mut answer = Vec::new();
+    let _ = c.read_to_end(&mut answer);
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "no answer within 30 s: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let closed = pump.join().expect("pump");
+    // Room was made by closing held connections that were waiting for a request.
+    assert!(closed >= 1, "no held connection was closed");
 }
 
 #[test]

@@ -19,7 +19,7 @@ use crate::inventory::{Consent, Duration, Inventory, Party, Pattern, Unit};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind", content = "seconds")]
 pub enum Lifetime {
-    /// Not known (a cookie sent by the browser, or a localStorage key).
+    /// Not known (a cookie sent by the browser, or a storage key).
     Unknown,
     /// Deleted when the browser closes.
     Session,
@@ -35,6 +35,19 @@ pub enum Storage {
     Cookie,
     /// A localStorage key.
     LocalStorage,
+    /// A sessionStorage key (storageState files written by `clause scan`).
+    SessionStorage,
+}
+
+impl Storage {
+    /// The inventory's word for this kind of storage (`storage = "local-storage"`).
+    pub fn declared(self) -> crate::inventory::Storage {
+        match self {
+            Storage::Cookie => crate::inventory::Storage::Cookie,
+            Storage::LocalStorage => crate::inventory::Storage::LocalStorage,
+            Storage::SessionStorage => crate::inventory::Storage::SessionStorage,
+        }
+    }
 }
 
 /// One cookie (or storage key) seen in a recording.
@@ -116,12 +129,29 @@ pub fn duration_seconds(d: Duration) -> Option<u64> {
     }
 }
 
-/// First or third party, from the cookie's domain and the site's host: first party when one
-/// is the other or a subdomain of it (`www.example.org` and `.example.org`).
+/// The site a host belongs to: its registrable domain by the Public Suffix List
+/// (`www.example.co.uk` → `example.co.uk`, `user.github.io` → itself), or the host itself
+/// when it has none (an IP address, `localhost`, a public suffix).
+pub fn site_of(host: &str) -> String {
+    let h = host
+        .trim_start_matches('.')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    // An address is a site of its own (the list would read `127.0.0.1` as `0.1`).
+    if h.parse::<std::net::IpAddr>().is_ok() || h.starts_with('[') {
+        return h;
+    }
+    match psl::domain_str(&h) {
+        Some(d) => d.to_string(),
+        None => h,
+    }
+}
+
+/// First or third party, from the cookie's domain and the site's host: first party when
+/// both belong to the same site ([`site_of`]: `www.example.org`, `.example.org` and
+/// `shop.example.org` do; `a.github.io` and `b.github.io` do not).
 pub fn party_of(domain: &str, site_host: &str) -> Party {
-    let d = domain.trim_start_matches('.').to_ascii_lowercase();
-    let h = site_host.trim_start_matches('.').to_ascii_lowercase();
-    if d == h || h.ends_with(&format!(".{d}")) || d.ends_with(&format!(".{h}")) {
+    if site_of(domain) == site_of(site_host) {
         Party::First
     } else {
         Party::Third
@@ -220,6 +250,21 @@ pub struct BeforeConsent {
     pub file: String,
 }
 
+/// A name recorded in one kind of storage but declared as another.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageMismatch {
+    /// The observed name.
+    pub name: String,
+    /// The declaration it matched.
+    pub declared_as: String,
+    /// The declared storage (`storage` in the inventory).
+    pub declared: crate::inventory::Storage,
+    /// Where the browser kept it.
+    pub observed: Storage,
+    /// Where.
+    pub file: String,
+}
+
 /// Everything the audit found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
@@ -235,6 +280,8 @@ pub struct Report {
     pub longer_than_declared: Vec<LongerThanDeclared>,
     /// Cookies whose party differs from the declaration.
     pub party_mismatches: Vec<PartyMismatch>,
+    /// Names kept in another storage than declared.
+    pub storage_mismatches: Vec<StorageMismatch>,
     /// Declared names that no recording shows.
     pub unseen: Vec<Unseen>,
 }
@@ -250,6 +297,7 @@ impl Report {
         self.failed()
             || !self.longer_than_declared.is_empty()
             || !self.party_mismatches.is_empty()
+            || !self.storage_mismatches.is_empty()
             || !self.unseen.is_empty()
     }
 }
@@ -257,8 +305,20 @@ impl Report {
 /// The declaration covering a name: exact names first, then the longest prefix, then the
 /// first regular expression in file order. Returns (cookie index, name index).
 pub fn find_declaration(inv: &Inventory, name: &str) -> Option<(usize, usize)> {
+    find_declaration_in(inv, name, None)
+}
+
+/// [`find_declaration`] among the entries of one kind of storage only (`None`: any).
+pub fn find_declaration_in(
+    inv: &Inventory,
+    name: &str,
+    storage: Option<crate::inventory::Storage>,
+) -> Option<(usize, usize)> {
     let mut best: Option<(usize, usize, u8, usize)> = None;
     for (ci, c) in inv.cookies.iter().enumerate() {
+        if storage.is_some_and(|s| s != c.storage) {
+            continue;
+        }
         for (ni, n) in c.names.iter().enumerate() {
             if !n.matches(name) {
                 continue;
@@ -294,10 +354,27 @@ pub fn compare(
     let mut longer: BTreeMap<(String, String), LongerThanDeclared> = BTreeMap::new();
     let mut party: BTreeMap<(String, String), PartyMismatch> = BTreeMap::new();
     let mut before: BTreeMap<(String, String), BeforeConsent> = BTreeMap::new();
+    let mut storage: BTreeMap<(String, String), StorageMismatch> = BTreeMap::new();
     for o in observations {
         names.insert(&o.name);
         let observed_party = party_of(&o.domain, &opts.site_host);
-        let Some((ci, ni)) = find_declaration(inv, &o.name) else {
+        // A name is matched against the entries of the storage it was seen in; one declared
+        // only as another kind of storage is declared, but not truthfully.
+        let found = find_declaration_in(inv, &o.name, Some(o.storage.declared())).or_else(|| {
+            let (ci, ni) = find_declaration(inv, &o.name)?;
+            let c = &inv.cookies[ci];
+            storage
+                .entry((o.name.clone(), o.file.clone()))
+                .or_insert_with(|| StorageMismatch {
+                    name: o.name.clone(),
+                    declared_as: c.names[ni].name.clone(),
+                    declared: c.storage,
+                    observed: o.storage,
+                    file: o.file.clone(),
+                });
+            Some((ci, ni))
+        });
+        let Some((ci, ni)) = found else {
             let u = undeclared
                 .entry(o.name.clone())
                 .or_insert_with(|| Undeclared {
@@ -368,6 +445,7 @@ pub fn compare(
     report.before_consent = before.into_values().collect();
     report.longer_than_declared = longer.into_values().collect();
     report.party_mismatches = party.into_values().collect();
+    report.storage_mismatches = storage.into_values().collect();
     for (ci, c) in inv.cookies.iter().enumerate() {
         for (ni, n) in c.names.iter().enumerate() {
             if !seen_declarations.contains(&(ci, ni)) {
@@ -414,6 +492,21 @@ mod tests {
             Party::Third
         );
         assert_eq!(party_of("notexample.org", "example.org"), Party::Third);
+        // By the Public Suffix List: one registrable domain is one site.
+        assert_eq!(
+            party_of("shop.example.org", "www.example.org"),
+            Party::First
+        );
+        assert_eq!(party_of("github.io", "user.github.io"), Party::Third);
+        assert_eq!(party_of("other.github.io", "user.github.io"), Party::Third);
+        assert_eq!(party_of("co.uk", "www.example.co.uk"), Party::Third);
+        assert_eq!(
+            party_of(".example.co.uk", "www.example.co.uk"),
+            Party::First
+        );
+        assert_eq!(party_of("localhost", "127.0.0.1"), Party::Third);
+        assert_eq!(party_of("127.0.0.1", "127.0.0.1"), Party::First);
+        assert_eq!(party_of("10.0.0.1", "127.0.0.1"), Party::Third);
     }
 
     #[test]

@@ -450,6 +450,9 @@ struct StateOrigin {
     origin: String,
     #[serde(rename = "localStorage", default)]
     local_storage: Vec<StateItem>,
+    /// Not in Playwright's format: `clause scan` adds it.
+    #[serde(rename = "sessionStorage", default)]
+    session_storage: Vec<StateItem>,
 }
 
 #[derive(Deserialize)]
@@ -489,6 +492,14 @@ fn read_storage_state(
         for item in o.local_storage {
             sink(ctx.observation(&item.name, &host, Lifetime::Unknown, Storage::LocalStorage));
         }
+        for item in o.session_storage {
+            sink(ctx.observation(
+                &item.name,
+                &host,
+                Lifetime::Unknown,
+                Storage::SessionStorage,
+            ));
+        }
     }
     Ok(())
 }
@@ -496,6 +507,35 @@ fn read_storage_state(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_storage_keys_are_read_from_a_storage_state() {
+        let text = br#"{"cookies": [], "origins": [{"origin": "https://www.example.org", "localStorage": [{"name": "theme", "value": "dark"}], "sessionStorage": [{"name": "tab", "value": "2"}]}]}"#;
+        let ctx = Ctx {
+            file: "state.json",
+            before_consent: false,
+        };
+        let mut got = Vec::new();
+        read_storage_state(&text[..], &ctx, 0, &mut |o| {
+            got.push((o.name, o.domain, o.storage))
+        })
+        .expect("reads");
+        assert_eq!(
+            got,
+            [
+                (
+                    "theme".into(),
+                    "www.example.org".into(),
+                    Storage::LocalStorage
+                ),
+                (
+                    "tab".into(),
+                    "www.example.org".into(),
+                    Storage::SessionStorage
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn formats_are_recognised() {

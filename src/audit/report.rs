@@ -40,6 +40,15 @@ fn lifetime_text(l: Lifetime) -> String {
     }
 }
 
+/// How the browser kept a name, as the text report says it.
+fn storage_text(s: Storage) -> &'static str {
+    match s {
+        Storage::Cookie => "a cookie",
+        Storage::LocalStorage => "localStorage",
+        Storage::SessionStorage => "sessionStorage",
+    }
+}
+
 fn party_text(p: Party) -> String {
     format!("{} party", p.as_str())
 }
@@ -64,10 +73,10 @@ pub fn text(r: &Report) -> String {
             text::count(r.undeclared.len(), "name is", "names are")
         );
         for u in &r.undeclared {
-            let kind = if u.storage == Storage::LocalStorage {
-                " (localStorage)"
-            } else {
-                ""
+            let kind = match u.storage {
+                Storage::LocalStorage => " (localStorage)",
+                Storage::SessionStorage => " (sessionStorage)",
+                Storage::Cookie => "",
             };
             let _ = writeln!(
                 o,
@@ -149,6 +158,25 @@ pub fn text(r: &Report) -> String {
         }
         let _ = writeln!(o, "  = help: correct `party` in the inventory (pass --site HOST if the site is not at base_url's host)\n");
     }
+    if !r.storage_mismatches.is_empty() {
+        let _ = writeln!(
+            o,
+            "warning: {} in another storage than declared",
+            text::count(r.storage_mismatches.len(), "name is kept", "names are kept")
+        );
+        for m in &r.storage_mismatches {
+            let _ = writeln!(
+                o,
+                "  {}{}: declared {}, observed in {}; in {}",
+                show(&m.name),
+                declared_as(&m.name, &m.declared_as),
+                m.declared.as_str(),
+                storage_text(m.observed),
+                show(&m.file)
+            );
+        }
+        let _ = writeln!(o, "  = help: correct `storage` in the inventory (a name kept in several storages needs one entry per storage)\n");
+    }
     if !r.unseen.is_empty() {
         let _ = writeln!(
             o,
@@ -160,9 +188,21 @@ pub fn text(r: &Report) -> String {
         }
         o.push('\n');
     }
+    let storage = if r.storage_mismatches.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {}",
+            text::count(
+                r.storage_mismatches.len(),
+                "storage mismatch",
+                "storage mismatches"
+            )
+        )
+    };
     let _ = writeln!(
         o,
-        "{}: {} undeclared, {} before consent, {} longer than declared, {}, {} unseen",
+        "{}: {} undeclared, {} before consent, {} longer than declared, {}{storage}, {} unseen",
         if r.failed() { "failed" } else { "ok" },
         r.undeclared.len(),
         r.before_consent.len(),
@@ -190,7 +230,7 @@ fn declared_as(name: &str, declared: &str) -> String {
 pub fn json(r: &Report) -> String {
     let mut v = serde_json::to_value(r).unwrap_or_default();
     v["failed"] = serde_json::Value::Bool(r.failed());
-    format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+    crate::escape::terminal::json(serde_json::to_string_pretty(&v).unwrap_or_default()) + "\n"
 }
 
 /// Identifiers (domains, recordings) as code spans in a table cell, separated by commas.
@@ -281,6 +321,20 @@ pub fn markdown(r: &Report) -> String {
         }
         o.push('\n');
     }
+    if !r.storage_mismatches.is_empty() {
+        let _ = writeln!(o, "### Storage differs from the declaration\n\n| Name | Declared | Observed | Recording |\n| --- | --- | --- | --- |");
+        for m in &r.storage_mismatches {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                md::cell_code(&m.name),
+                m.declared.as_str(),
+                storage_text(m.observed),
+                md::cell_code(&m.file)
+            );
+        }
+        o.push('\n');
+    }
     if !r.unseen.is_empty() {
         let _ = writeln!(o, "### Declared but not seen\n");
         for u in &r.unseen {
@@ -314,9 +368,19 @@ pub fn stubs(r: &Report) -> String {
                 show(&k.retention)
             );
         }
+        // A name that the inventory would read as a pattern (`re:.*`, `ga*`) or refuse
+        // (`a b`) is written as an expression that matches exactly it.
+        let declared = crate::inventory::exact_declaration(&u.name);
+        if declared != u.name {
+            let _ = writeln!(
+                comment,
+                "# `{}` is not a plain cookie name: written as an expression matching exactly it",
+                show(&u.name)
+            );
+        }
         let mut t = Table::new();
         t.decor_mut().set_prefix(comment);
-        t["names"] = value(Array::from_iter([u.name.as_str()]));
+        t["names"] = value(Array::from_iter([declared.as_str()]));
         t["provider"] = value("TODO");
         t["category"] = value("TODO");
         let (function, purpose) = match &u.known {
@@ -334,6 +398,20 @@ pub fn stubs(r: &Report) -> String {
             Lifetime::Unknown => "TODO".to_string(),
         });
         t["party"] = value(u.party.as_str());
+        if u.storage != Storage::Cookie {
+            t["storage"] = value(u.storage.declared().as_str());
+        }
+        // Only a host name: a recorded value is written into the inventory's `domain`.
+        if let [domain] = u.domains.iter().collect::<Vec<_>>().as_slice() {
+            let host = !domain.is_empty()
+                && domain
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                && url::Host::parse(domain).is_ok();
+            if host {
+                t["domain"] = value(domain.as_str());
+            }
+        }
         entries.push(t);
     }
     let mut doc = DocumentMut::new();

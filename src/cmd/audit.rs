@@ -2,11 +2,12 @@
 //! 1 when a cookie is undeclared or set without consent, 2 on bad input.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::audit::{self, known::KnownList, report, Options};
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::escape::terminal::show;
+use crate::site::Site;
 use crate::term::{status, usage_error, Exit, Term};
 use crate::text;
 
@@ -28,9 +29,20 @@ pub fn run(args: &AuditArgs) -> Exit {
         Some(h) => h.clone(),
         None => audit::host_of(&site.config.base_url),
     };
+    audit_files(&site, site_host, args, &|p| p.display().to_string())
+}
+
+/// Audits the recordings of `args` (`files`, and `before_consent` ones) against the site's
+/// inventory, prints the report and writes the stubs, and returns the exit status.
+/// `display` names each file in the report. `clause scan` ends here too.
+pub fn audit_files(
+    site: &Site,
+    site_host: String,
+    args: &AuditArgs,
+    display: &dyn Fn(&Path) -> String,
+) -> Exit {
     let mut inputs: Vec<(PathBuf, bool)> = args.files.iter().map(|f| (f.clone(), false)).collect();
     inputs.extend(args.before_consent.iter().map(|f| (f.clone(), true)));
-    let display = |p: &std::path::Path| p.display().to_string();
     let observations = match audit::read_all(&inputs, display) {
         Ok(o) => o,
         Err(e) => return usage_error(&e.to_string(), e.help()),

@@ -18,6 +18,7 @@ pub fn run(args: &BuildArgs) -> Exit {
         root: args.site.root.root.clone(),
         target: Target::Disk(args.output.clone()),
         strict: args.site.strict,
+        drafts: args.site.drafts,
         jobs: args.site.jobs,
         progress: Some(&bar),
     };
@@ -26,6 +27,7 @@ pub fn run(args: &BuildArgs) -> Exit {
         Err(failure) => return super::print_failure(&term, &failure),
     };
     super::print_report(&term, &done.report);
+    super::print_drafts(&term, &done.summary);
     let ms = start.elapsed().as_millis();
     let pages = done.summary.pages();
     match &done.written {

@@ -11,12 +11,14 @@ pub fn run(args: &SiteArgs) -> Exit {
         root: args.root.root.clone(),
         target: Target::None,
         strict: args.strict,
+        drafts: args.drafts,
         jobs: args.jobs,
         progress: None,
     };
     match build::run(&opts) {
         Ok(done) => {
             super::print_report(&term, &done.report);
+            super::print_drafts(&term, &done.summary);
             let s = &done.summary;
             term.note(&format!(
                 "ok: {}, {}; nothing written",

@@ -13,6 +13,31 @@ pub const STARTER: [(&str, &str); 3] = [
     ("content/en/cookies.md", include_str!("starter/cookies.md")),
 ];
 
+/// The JSON Schemas of the input files, written into the new site so that editors (Even
+/// Better TOML) complete and check offline: the starter files point at them with `#:schema`.
+pub const SCHEMAS: [(&str, &str); 5] = [
+    (
+        ".clause/schemas/site.schema.json",
+        include_str!("../../schema/site.schema.json"),
+    ),
+    (
+        ".clause/schemas/inventory.schema.json",
+        include_str!("../../schema/inventory.schema.json"),
+    ),
+    (
+        ".clause/schemas/overlay.schema.json",
+        include_str!("../../schema/overlay.schema.json"),
+    ),
+    (
+        ".clause/schemas/sites.schema.json",
+        include_str!("../../schema/sites.schema.json"),
+    ),
+    (
+        ".clause/schemas/front-matter.schema.json",
+        include_str!("../../schema/front-matter.schema.json"),
+    ),
+];
+
 /// Runs the command.
 pub fn run(args: &InitArgs) -> Exit {
     let dir = args.dir.as_path();
@@ -31,7 +56,7 @@ pub fn run(args: &InitArgs) -> Exit {
         ));
         return Exit::Problems;
     }
-    for (path, text) in STARTER {
+    for (path, text) in STARTER.into_iter().chain(SCHEMAS) {
         let target = dir.join(path);
         let written = target
             .parent()

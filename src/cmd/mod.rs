@@ -9,11 +9,14 @@ pub mod check;
 pub mod diff;
 pub mod export;
 pub mod init;
+#[cfg(feature = "scan")]
+pub mod scan;
 pub mod serve;
 
 use std::path::Path;
 
-use crate::build::{Failure, Report};
+use crate::build::{Failure, Report, Summary};
+use crate::escape::terminal::show;
 use crate::site::{self, Site};
 use crate::term::{status, usage_error, Exit, Term};
 
@@ -22,6 +25,16 @@ pub fn print_report(term: &Term, report: &Report) {
     term.diagnostics(&report.sources, &report.diags);
     if report.strict_refused {
         status("error: --strict turns the warnings above into errors; nothing was written");
+    }
+}
+
+/// Names each draft a build left out, one line each.
+pub fn print_drafts(term: &Term, summary: &Summary) {
+    for file in &summary.drafts {
+        term.note(&format!(
+            "note: {} is a draft: left out (`--drafts` builds it)",
+            show(file)
+        ));
     }
 }
 
@@ -47,8 +60,20 @@ pub fn site_for(
     doing: &str,
     failed: Exit,
 ) -> Result<Site, Exit> {
-    let sites = match crate::build::load(root) {
-        Ok((sites, _)) => sites,
+    site_and_report_for(root, portal, term, doing, failed).map(|(site, _)| site)
+}
+
+/// [`site_for`], with the files read and the warnings found, for a command that reports
+/// problems of its own about the site.
+pub fn site_and_report_for(
+    root: &Path,
+    portal: Option<&str>,
+    term: &Term,
+    doing: &str,
+    failed: Exit,
+) -> Result<(Site, Report), Exit> {
+    let (sites, report) = match crate::build::load(root) {
+        Ok(loaded) => loaded,
         Err(report) => {
             term.site_failed(
                 &report.sources,
@@ -59,5 +84,6 @@ pub fn site_for(
         }
     };
     // On a platform each portal has its own inventory: say which one.
-    site::pick(sites, portal).map_err(|e| usage_error(&e.to_string(), &e.help()))
+    let site = site::pick(sites, portal).map_err(|e| usage_error(&e.to_string(), &e.help()))?;
+    Ok((site, report))
 }

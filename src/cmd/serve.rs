@@ -13,6 +13,9 @@ use crate::serve::{self, watch::Watch, State};
 use crate::term::{self, status, usage_error, Exit};
 use crate::text::count;
 
+/// How the summary of a failed preview build ends: a preview writes nothing in any case.
+const AFTERMATH: &str = "the preview shows the last version that built";
+
 /// Builds in memory and publishes to the server; prints what happened.
 fn rebuild(root: &Path, format: Format, state: &State, why: &str) {
     let start = Instant::now();
@@ -20,6 +23,8 @@ fn rebuild(root: &Path, format: Format, state: &State, why: &str) {
         root: root.to_path_buf(),
         target: Target::Memory,
         strict: false,
+        // The preview shows drafts, marked as such: that is where they are read.
+        drafts: true,
         jobs: None,
         progress: None,
     };
@@ -43,17 +48,31 @@ fn rebuild(root: &Path, format: Format, state: &State, why: &str) {
             let report = match &failure {
                 Failure::Site(r) | Failure::Output { report: r, .. } => r,
             };
-            term.diagnostics(&report.sources, &report.diags);
-            state.fail(diagnostics::report(
+            term.diagnostics_then(&report.sources, &report.diags, AFTERMATH);
+            state.fail(diagnostics::report_then(
                 &report.sources,
                 &report.diags,
                 Format::Human,
+                AFTERMATH,
             ));
             status(&format!(
                 "{}: the build failed (above); still serving the last good version",
                 show(why)
             ));
         }
+    }
+}
+
+/// The site folder as the user named it (`--root`), or, when that names it only by
+/// reference to the current folder (`.`, `..`, `./`), the folder's own name.
+fn site_name(given: &Path, resolved: &Path) -> String {
+    let by_name = matches!(
+        given.components().next_back(),
+        Some(std::path::Component::Normal(_))
+    );
+    match resolved.file_name() {
+        Some(name) if !by_name => name.to_string_lossy().into_owned(),
+        _ => given.display().to_string(),
     }
 }
 
@@ -87,7 +106,7 @@ pub fn run(args: &ServeArgs) -> Exit {
     let url = format!("http://127.0.0.1:{port}/");
     status(&format!(
         "serving {} at {url} (press Ctrl-C to stop)",
-        show(&args.root.root.display().to_string())
+        show(&site_name(&args.root.root, &root))
     ));
     if args.open {
         if let Err(e) = opener::open_browser(&url) {
@@ -115,5 +134,27 @@ pub fn run(args: &ServeArgs) -> Exit {
             status(&format!("error: the preview server stopped: {e}"));
             Exit::Problems
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_site_is_named_as_given_or_by_its_folder() {
+        let resolved = Path::new("/home/dpo/Saint-Mandé");
+        for (given, shown) in [
+            (".", "Saint-Mandé"),
+            ("./", "Saint-Mandé"),
+            ("..", "Saint-Mandé"),
+            ("sites/Saint-Mandé", "sites/Saint-Mandé"),
+            ("./mysite", "./mysite"),
+            ("/home/dpo/Saint-Mandé/", "/home/dpo/Saint-Mandé/"),
+        ] {
+            assert_eq!(site_name(Path::new(given), resolved), shown, "{given}");
+        }
+        // The root of the file system has no name: it is shown as given.
+        assert_eq!(site_name(Path::new("."), Path::new("/")), ".");
     }
 }

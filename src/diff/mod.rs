@@ -76,6 +76,24 @@ pub enum Field {
     Term,
     /// A definition's text.
     Text,
+    /// Where a cookie entry is kept.
+    Storage,
+    /// The host that sets a cookie.
+    Domain,
+    /// What a cookie stores or collects.
+    Data,
+    /// How long a cookie's data is kept.
+    Retention,
+    /// A provider's country.
+    Country,
+    /// A provider's role.
+    Role,
+    /// A provider's transfer safeguard.
+    Transfer,
+    /// A category's legal basis.
+    LegalBasis,
+    /// Why an exempt category needs no consent.
+    Exemption,
 }
 
 impl Field {
@@ -98,6 +116,15 @@ impl Field {
             Field::PrivacyPolicy => "privacy policy",
             Field::Term => "term",
             Field::Text => "text",
+            Field::Storage => "storage",
+            Field::Domain => "domain",
+            Field::Data => "data",
+            Field::Retention => "retention",
+            Field::Country => "country",
+            Field::Role => "role",
+            Field::Transfer => "transfer",
+            Field::LegalBasis => "legal basis",
+            Field::Exemption => "exemption",
         }
     }
 }
@@ -302,6 +329,30 @@ fn categories(old: &Inventory, new: &Inventory, locales: &[String], out: &mut Ve
                 out.push(ch);
             }
         }
+        // A category that starts or stops needing consent changes its basis with it: the
+        // change of consent says so.
+        let basis_follows = o.consent != c.consent;
+        for (field, a, b) in [
+            (
+                Field::LegalBasis,
+                o.legal_basis.map(|x| x.as_str()),
+                c.legal_basis.map(|x| x.as_str()),
+            ),
+            (
+                Field::Exemption,
+                o.exemption.map(|x| x.as_str()),
+                c.exemption.map(|x| x.as_str()),
+            ),
+        ] {
+            if a != b && !(field == Field::LegalBasis && basis_follows) {
+                let mut ch = Change::new(Kind::Changed, Subject::Category, &c.id);
+                ch.field = Some(field);
+                ch.old = Some(a.unwrap_or_default().into());
+                ch.new = Some(b.unwrap_or_default().into());
+                ch.context.name = Some(c.title.clone());
+                out.push(ch);
+            }
+        }
         if o.consent != c.consent {
             let mut ch = Change::new(Kind::Changed, Subject::Category, &c.id).reask(
                 c.consent == Consent::Required,
@@ -339,6 +390,44 @@ fn providers(old: &Inventory, new: &Inventory, locales: &[String], out: &mut Vec
             ch.new = Some(y);
             ch.context.name = Some(p.name.clone());
             out.push(ch);
+        }
+        // The data now goes elsewhere, or under another safeguard: what visitors agreed
+        // to no longer holds for the cookies of this provider that need consent.
+        let required = new.cookies.iter().any(|k| {
+            new.providers[k.provider].id == p.id
+                && new.categories[k.category].consent == Consent::Required
+        });
+        for (field, a, b, reason) in [
+            (
+                Field::Country,
+                o.country.as_deref(),
+                p.country.as_deref(),
+                Some("the data goes to another country, for cookies that need consent"),
+            ),
+            (
+                Field::Transfer,
+                o.transfer.map(|x| x.as_str()),
+                p.transfer.map(|x| x.as_str()),
+                Some("another safeguard for data leaving the EEA, for cookies that need consent"),
+            ),
+            (
+                Field::Role,
+                o.role.map(|x| x.as_str()),
+                p.role.map(|x| x.as_str()),
+                None,
+            ),
+        ] {
+            if a != b {
+                let mut ch = Change::new(Kind::Changed, Subject::Provider, &p.id);
+                if let Some(reason) = reason {
+                    ch = ch.reask(required, reason);
+                }
+                ch.field = Some(field);
+                ch.old = Some(a.unwrap_or_default().into());
+                ch.new = Some(b.unwrap_or_default().into());
+                ch.context.name = Some(p.name.clone());
+                out.push(ch);
+            }
         }
         for (field, a, b) in [
             (Field::Url, &o.url, &p.url),
@@ -457,11 +546,17 @@ fn cookie_fields(
             o.duration_note.as_ref(),
             k.duration_note.as_ref(),
         ),
+        (Field::Data, o.data.as_ref(), k.data.as_ref()),
     ] {
         for (locale, x, y) in localized_changes(a, b, locales) {
+            let reason = if field == Field::Data {
+                "new data stored or collected, in a category that needs consent"
+            } else {
+                "a new purpose in a category that needs consent"
+            };
             let mut ch = base(field).reask(
-                field == Field::Purpose && required,
-                "a new purpose in a category that needs consent",
+                matches!(field, Field::Purpose | Field::Data) && required,
+                reason,
             );
             ch.locale = locale;
             ch.old = Some(x);
@@ -479,6 +574,34 @@ fn cookie_fields(
         ch.new = Some(k.duration.to_string());
         ch.context.durations = Some((o.duration, k.duration));
         out.push(ch);
+    }
+    if o.retention != k.retention {
+        let longer = match (o.retention, k.retention) {
+            (Some(a), Some(b)) => minutes(b) > minutes(a),
+            _ => false,
+        };
+        let mut ch = base(Field::Retention).reask(
+            longer && required,
+            "its data is kept longer, in a category that needs consent",
+        );
+        ch.old = Some(o.retention.map(|d| d.to_string()).unwrap_or_default());
+        ch.new = Some(k.retention.map(|d| d.to_string()).unwrap_or_default());
+        out.push(ch);
+    }
+    for (field, a, b) in [
+        (
+            Field::Storage,
+            Some(o.storage.as_str()),
+            Some(k.storage.as_str()),
+        ),
+        (Field::Domain, o.domain.as_deref(), k.domain.as_deref()),
+    ] {
+        if a != b {
+            let mut ch = base(field);
+            ch.old = Some(a.unwrap_or_default().into());
+            ch.new = Some(b.unwrap_or_default().into());
+            out.push(ch);
+        }
     }
     if o.party != k.party {
         let mut ch = base(Field::Party).reask(

@@ -174,5 +174,5 @@ pub fn json(sides: &Sides, changes: &[Change]) -> String {
         changes,
         reconsent: changes.iter().any(|c| c.reconsent),
     };
-    serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+    crate::escape::terminal::json(serde_json::to_string_pretty(&report).unwrap_or_default()) + "\n"
 }

@@ -4,6 +4,13 @@
 //! shown (U+202E). Such characters are shown as Rust's `{:?}` shows them, the way rustc
 //! shows them in its messages: `\0`, `\t`, `\n`, `\r`, else `\u{1b}`. Backslashes are left
 //! as they are, so that paths read as typed.
+//!
+//! A CI runner also reads commands in plain text: GitHub Actions a line that starts with
+//! `::` once leading spaces are trimmed (`::error::…`, `::add-mask::…`,
+//! `::stop-commands::…`), and `##[…]` anywhere in a line (Azure Pipelines: `##vso[`). A
+//! value never starts one: a `:` that begins a value's leading `::` is shown as `\u{3a}`,
+//! and the second `#` of `##[` or `##vso[` as `\u{23}`, wherever the value is printed. The
+//! JSON formats get the same `#` as `\u0023` ([`json`]).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -37,13 +44,32 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// Whether the character at byte `i` of `s` is the second `#` of a legacy CI command
+/// (`##[` or `##vso[`), which runners read anywhere in a line.
+fn starts_ci_command(s: &str, i: usize) -> bool {
+    let b = s.as_bytes();
+    i > 0
+        && b[i] == b'#'
+        && b[i - 1] == b'#'
+        && (b[i + 1..].starts_with(b"[") || b[i + 1..].starts_with(b"vso["))
+}
+
+/// The byte offset of the `:` that begins the value's leading `::` (after spaces and tabs,
+/// which runners trim), if it has one.
+fn leading_command(s: &str) -> Option<usize> {
+    let at = s.len() - s.trim_start_matches([' ', '\t']).len();
+    s[at..].starts_with("::").then_some(at)
+}
+
 fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.chars().any(&escape) {
+    let lead = leading_command(s);
+    let ci = |i: usize, c: char| Some(i) == lead || (c == '#' && starts_ci_command(s, i));
+    if lead.is_none() && !s.char_indices().any(|(i, c)| escape(c) || ci(i, c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if escape(c) {
+    for (i, c) in s.char_indices() {
+        if escape(c) || ci(i, c) {
             push_escaped(&mut out, c);
         } else {
             out.push(c);
@@ -52,9 +78,27 @@ fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A value on one line: every character of [`needs_escape`] escaped, newlines included.
+/// A value on one line: every character of [`needs_escape`] escaped, newlines included,
+/// and so is what would start a CI command (see the module's comment).
 pub fn show(s: &str) -> Cow<'_, str> {
     escape_where(s, needs_escape)
+}
+
+/// JSON printed where a CI runner reads it: `##[` and `##vso[` inside strings (the only
+/// place a `#` can be in JSON) become `#\u0023[`, which parses to the same value.
+pub fn json(text: String) -> String {
+    if !text.contains("##") {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, c) in text.char_indices() {
+        if c == '#' && starts_ci_command(&text, i) {
+            out.push_str("\\u0023");
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Text of several lines written by Clause itself (a status line with its help, a help
@@ -94,10 +138,11 @@ impl EscapedSource {
     pub fn new(text: &str) -> Option<EscapedSource> {
         let bytes = text.as_bytes();
         let quoted = |i: usize, c: char| {
-            needs_escape(c)
+            (needs_escape(c)
                 && c != '\n'
                 && c != '\t'
-                && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n'))
+                && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n')))
+                || (c == '#' && starts_ci_command(text, i))
         };
         if !text.char_indices().any(|(i, c)| quoted(i, c)) {
             return None;
@@ -161,6 +206,25 @@ mod tests {
             show_lines("error: \u{1b}x\n  = help"),
             "error: \\u{1b}x\n  = help"
         );
+    }
+
+    #[test]
+    fn values_never_start_a_ci_command() {
+        assert_eq!(show("::error::x"), "\\u{3a}:error::x");
+        assert_eq!(show(" \t::add-mask::x"), " \\t\\u{3a}:add-mask::x");
+        assert_eq!(show("a::b"), "a::b", "only a value's leading `::`");
+        assert_eq!(
+            show("x##[error]y ##vso[task] #[a] # #"),
+            "x#\\u{23}[error]y #\\u{23}vso[task] #[a] # #"
+        );
+        assert_eq!(show_lines("::x\n##[y"), "\\u{3a}:x\n#\\u{23}[y");
+        let raw = serde_json::json!({"n": "a##[error]b ##vso[x]"}).to_string();
+        let safe = json(raw);
+        assert!(!safe.contains("##[") && !safe.contains("##vso["), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(back["n"], "a##[error]b ##vso[x]");
+        let e = EscapedSource::new("# ##[error]x\n").expect("something to escape");
+        assert_eq!(e.text, "# #\\u{23}[error]x\n");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! unescaped `/`), and its source is the one written for Klaro's mode (no flags), which
 //! cookieconsent uses as given (`RegExp.prototype.test` on each cookie name).
 
-use super::{js_pattern, policy_url, script_safe, JsPattern};
+use super::{js_patterns, policy_page, policy_url, script_safe, JsPattern};
 use crate::escape::html;
 use crate::inventory::Consent;
 use crate::site::Site;
@@ -83,6 +83,7 @@ fn write(v: &Js, indent: usize, out: &mut String) {
 /// The configuration as an ES module, with texts for `locales` (the first is the default).
 pub fn config(site: &Site, locales: &[String]) -> String {
     let inv = &site.inventory;
+    let patterns = js_patterns(inv);
     let categories: Vec<(String, Js)> = inv
         .categories
         .iter()
@@ -91,10 +92,11 @@ pub fn config(site: &Site, locales: &[String]) -> String {
             let cookies: Vec<Js> = inv
                 .cookies
                 .iter()
-                .filter(|k| k.category == ci)
-                .flat_map(|k| k.names.iter())
+                .zip(&patterns)
+                .filter(|(k, _)| k.category == ci && super::is_cookie(k))
+                .flat_map(|(_, p)| p.iter().cloned())
                 .map(|n| {
-                    let name = match js_pattern(n) {
+                    let name = match n {
                         JsPattern::Exact(name) => Js::Str(name),
                         JsPattern::Regex(re) => Js::Regex(re),
                     };
@@ -118,17 +120,15 @@ pub fn config(site: &Site, locales: &[String]) -> String {
         let Some(t) = site.theme.strings.get(l) else {
             continue;
         };
-        let mut intro = html::text(t.text("banner_text"));
-        if let Some(url) = policy_url(site, l) {
+        let texts = &site.config.consent;
+        let say = |key: &str| s(texts.text(t, key));
+        let mut intro = html::text(texts.text(t, "banner_text"));
+        // The link and its label name the same document: the one with the cookie tables.
+        if let (Some(url), Some(page)) = (policy_url(site, l), policy_page(site, l)) {
             let link = format!(
                 " <a href=\"{}\">{}</a>",
                 html::text(&url),
-                html::text(
-                    site.pages
-                        .iter()
-                        .find(|p| p.doc.locale == *l)
-                        .map_or("", |p| p.doc.title.as_str())
-                )
+                html::text(&page.doc.title)
             );
             intro.push_str(&link);
         }
@@ -146,6 +146,25 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                         ("purpose", s(k.purpose.get(l))),
                         ("duration", s(t.duration(k.duration))),
                         ("party", s(t.party(k.party))),
+                        ("storage", s(t.storage(k.storage))),
+                        (
+                            "data",
+                            s(k.data
+                                .as_ref()
+                                .map_or(t.text("not_specified"), |d| d.get(l))),
+                        ),
+                        (
+                            "retention",
+                            s(k.retention.map_or_else(
+                                || t.text("not_specified").to_string(),
+                                |d| t.duration(d),
+                            )),
+                        ),
+                        (
+                            "transfer",
+                            s(super::provider_transfer(&inv.providers[k.provider], t)
+                                .unwrap_or_else(|| t.text("not_specified").to_string())),
+                        ),
                     ])
                 })
                 .collect();
@@ -170,6 +189,10 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                                 ("purpose", s(t.text("col_purpose"))),
                                 ("duration", s(t.text("col_duration"))),
                                 ("party", s(t.text("col_party"))),
+                                ("storage", s(t.text("col_storage"))),
+                                ("data", s(t.text("col_data"))),
+                                ("retention", s(t.text("col_retention"))),
+                                ("transfer", s(t.text("col_transfer"))),
                             ]),
                         ),
                         ("body", Js::Arr(body)),
@@ -184,22 +207,22 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                 (
                     "consentModal",
                     obj([
-                        ("title", s(t.text("banner_title"))),
+                        ("title", say("banner_title")),
                         ("description", Js::Str(intro)),
-                        ("acceptAllBtn", s(t.text("accept_all"))),
-                        ("acceptNecessaryBtn", s(t.text("reject_all"))),
-                        ("showPreferencesBtn", s(t.text("manage_preferences"))),
-                        ("closeIconLabel", s(t.text("close"))),
+                        ("acceptAllBtn", say("accept_all")),
+                        ("acceptNecessaryBtn", say("reject_all")),
+                        ("showPreferencesBtn", say("manage_preferences")),
+                        ("closeIconLabel", say("close")),
                     ]),
                 ),
                 (
                     "preferencesModal",
                     obj([
-                        ("title", s(t.text("preferences_title"))),
-                        ("acceptAllBtn", s(t.text("accept_all"))),
-                        ("acceptNecessaryBtn", s(t.text("reject_all"))),
-                        ("savePreferencesBtn", s(t.text("save_preferences"))),
-                        ("closeIconLabel", s(t.text("close"))),
+                        ("title", say("preferences_title")),
+                        ("acceptAllBtn", say("accept_all")),
+                        ("acceptNecessaryBtn", say("reject_all")),
+                        ("savePreferencesBtn", say("save_preferences")),
+                        ("closeIconLabel", say("close")),
                         ("sections", Js::Arr(sections)),
                     ]),
                 ),

@@ -8,7 +8,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{js_pattern, policy_url, services, JsPattern};
+use super::{js_patterns, policy_url, services, JsPattern};
 use crate::inventory::Consent;
 use crate::site::Site;
 
@@ -32,31 +32,36 @@ pub fn config(site: &Site, locales: &[String]) -> String {
                 (c.id.clone(), Value::Object(p))
             })
             .collect();
+        let texts = &site.config.consent;
+        let say = |key: &str| Value::String(texts.text(s, key).into());
         let mut t = Map::new();
         if let Some(url) = policy_url(site, l) {
             t.insert("privacyPolicyUrl".into(), url.into());
         }
         t.insert(
             "consentModal".into(),
-            json!({"title": s.text("preferences_title"), "description": s.text("banner_text")}),
+            json!({"title": say("preferences_title"), "description": say("banner_text")}),
         );
+        // Klaro's notice: its accept button is `ok`, the one that opens the choices
+        // `learnMore`; left out, Klaro would show its own wording.
         t.insert(
             "consentNotice".into(),
-            json!({"title": s.text("banner_title"), "description": s.text("banner_text")}),
+            json!({
+                "title": say("banner_title"),
+                "description": say("banner_text"),
+                "learnMore": say("manage_preferences"),
+            }),
         );
-        t.insert(
-            "acceptAll".into(),
-            Value::String(s.text("accept_all").into()),
-        );
-        t.insert("decline".into(), Value::String(s.text("reject_all").into()));
-        t.insert(
-            "save".into(),
-            Value::String(s.text("save_preferences").into()),
-        );
-        t.insert("close".into(), Value::String(s.text("close").into()));
+        t.insert("ok".into(), say("accept_all"));
+        t.insert("acceptAll".into(), say("accept_all"));
+        t.insert("acceptSelected".into(), say("save_preferences"));
+        t.insert("decline".into(), say("reject_all"));
+        t.insert("save".into(), say("save_preferences"));
+        t.insert("close".into(), say("close"));
         t.insert("purposes".into(), Value::Object(purposes));
         translations.insert(l.clone(), Value::Object(t));
     }
+    let patterns = js_patterns(inv);
     let services: Vec<Value> = services(inv)
         .iter()
         .map(|svc| {
@@ -65,8 +70,9 @@ pub fn config(site: &Site, locales: &[String]) -> String {
             let cookies: Vec<Value> = svc
                 .cookies
                 .iter()
-                .flat_map(|&k| inv.cookies[k].names.iter())
-                .map(|n| match js_pattern(n) {
+                .filter(|&&k| super::is_cookie(&inv.cookies[k]))
+                .flat_map(|&k| patterns[k].iter().cloned())
+                .map(|n| match n {
                     // An exact name that happens to start with `^` would be read as a
                     // regular expression: write it as one that matches only itself.
                     JsPattern::Exact(name) if name.starts_with('^') => {

@@ -11,9 +11,13 @@ use serde::Serialize;
 
 use crate::decode::Localized;
 use crate::i18n::Strings;
-use crate::inventory::{Consent, CookieName, Duration, Inventory, Party, Pattern};
+use crate::inventory::{
+    Consent, CookieName, Duration, Exemption, Inventory, LegalBasis, Party, Pattern, Role, Storage,
+    Transfer,
+};
 use crate::jsregex;
-use crate::site::Site;
+use crate::markdown::{Block, Section};
+use crate::site::{Page, Site};
 
 /// The forms `clause export` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +87,28 @@ pub fn for_tool(site: &Site, tool: Tool, locales: &[String]) -> Vec<u8> {
     }
 }
 
+/// A warning when the inventory does not declare the cookie in which the banner `tool`
+/// configures keeps the visitor's choice; it points at `[consent]` when that names the
+/// same banner.
+pub fn undeclared_consent_cookie(
+    site: &Site,
+    tool: Tool,
+) -> Option<crate::diagnostics::Diagnostic> {
+    use crate::consent::Manager;
+    let manager = match tool {
+        Tool::Klaro => Manager::Klaro,
+        Tool::Cookieconsent => Manager::Cookieconsent,
+        Tool::Json | Tool::Csv => return None,
+    };
+    let consent = &site.config.consent;
+    let named = consent
+        .banner
+        .as_ref()
+        .filter(|b| b.manager == manager)
+        .map(|b| (site.config.file, b));
+    crate::consent::undeclared_cookie(manager, &site.inventory, named)
+}
+
 /// Version of the `cookies.json` format; bumped on any incompatible change.
 pub const JSON_FORMAT: u32 = 1;
 
@@ -116,6 +142,10 @@ struct JsonCookie {
     duration: JsonDuration,
     duration_note: Option<PerLocale>,
     party: Party,
+    storage: Storage,
+    domain: Option<String>,
+    data: Option<PerLocale>,
+    retention: Option<JsonDuration>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +154,8 @@ struct JsonCategory {
     title: PerLocale,
     description: Option<PerLocale>,
     consent: Consent,
+    legal_basis: Option<LegalBasis>,
+    exemption: Option<Exemption>,
 }
 
 #[derive(Serialize)]
@@ -132,6 +164,25 @@ struct JsonProvider {
     name: PerLocale,
     url: Option<String>,
     privacy_policy: Option<String>,
+    country: Option<String>,
+    /// The country's name in each locale (CLDR).
+    country_name: Option<PerLocale>,
+    role: Option<Role>,
+    transfer: Option<Transfer>,
+}
+
+#[derive(Serialize)]
+struct JsonContact {
+    text: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct JsonController {
+    name: PerLocale,
+    address: PerLocale,
+    contact: JsonContact,
+    dpo: Option<JsonContact>,
 }
 
 #[derive(Serialize)]
@@ -147,6 +198,7 @@ struct JsonSite {
     base_url: String,
     default_locale: String,
     locales: Vec<String>,
+    controller: Option<JsonController>,
 }
 
 #[derive(Serialize)]
@@ -157,6 +209,24 @@ struct JsonInventory {
     categories: Vec<JsonCategory>,
     providers: Vec<JsonProvider>,
     cookies: Vec<JsonCookie>,
+}
+
+/// A lifetime or a retention period: its unit, its number and its words in each locale.
+fn json_duration(site: &Site, d: Duration, locales: &[String]) -> JsonDuration {
+    JsonDuration {
+        kind: match d {
+            Duration::Session => "session",
+            Duration::Fixed(_, u) => u.key(),
+        },
+        value: match d {
+            Duration::Session => None,
+            Duration::Fixed(n, _) => Some(n),
+        },
+        text: locales
+            .iter()
+            .filter_map(|l| Some((l.clone(), site.theme.strings.get(l)?.duration(d))))
+            .collect(),
+    }
 }
 
 /// `cookies.json`: the whole inventory, every human-readable value in every locale.
@@ -175,6 +245,18 @@ pub fn json_for(site: &Site, locales: &[String]) -> String {
             base_url: cfg.base_url.clone(),
             default_locale: cfg.default_locale.clone(),
             locales: locales.to_vec(),
+            controller: cfg.controller.as_ref().map(|c| {
+                let contact = |x: &crate::config::Contact| JsonContact {
+                    text: x.text.clone(),
+                    href: x.href.clone(),
+                };
+                JsonController {
+                    name: per_locale(&c.name, locales),
+                    address: per_locale(&c.address, locales),
+                    contact: contact(&c.contact),
+                    dpo: c.dpo.as_ref().map(contact),
+                }
+            }),
         },
         definitions: inv
             .definitions
@@ -193,6 +275,8 @@ pub fn json_for(site: &Site, locales: &[String]) -> String {
                 title: per_locale(&c.title, locales),
                 description: c.description.as_ref().map(|d| per_locale(d, locales)),
                 consent: c.consent,
+                legal_basis: c.legal_basis,
+                exemption: c.exemption,
             })
             .collect(),
         providers: inv
@@ -203,6 +287,15 @@ pub fn json_for(site: &Site, locales: &[String]) -> String {
                 name: per_locale(&p.name, locales),
                 url: p.url.clone(),
                 privacy_policy: p.privacy_policy.clone(),
+                country: p.country.clone(),
+                country_name: p.country.as_deref().map(|c| {
+                    locales
+                        .iter()
+                        .filter_map(|l| Some((l.clone(), crate::legal::name(c, l)?.to_string())))
+                        .collect()
+                }),
+                role: p.role,
+                transfer: p.transfer,
             })
             .collect(),
         cookies: inv
@@ -231,24 +324,13 @@ pub fn json_for(site: &Site, locales: &[String]) -> String {
                 consent: inv.categories[k.category].consent,
                 function: per_locale(&k.function, locales),
                 purpose: per_locale(&k.purpose, locales),
-                duration: JsonDuration {
-                    kind: match k.duration {
-                        Duration::Session => "session",
-                        Duration::Fixed(_, u) => u.key(),
-                    },
-                    value: match k.duration {
-                        Duration::Session => None,
-                        Duration::Fixed(n, _) => Some(n),
-                    },
-                    text: locales
-                        .iter()
-                        .filter_map(|l| {
-                            Some((l.clone(), site.theme.strings.get(l)?.duration(k.duration)))
-                        })
-                        .collect(),
-                },
+                duration: json_duration(site, k.duration, locales),
                 duration_note: k.duration_note.as_ref().map(|n| per_locale(n, locales)),
                 party: k.party,
+                storage: k.storage,
+                domain: k.domain.clone(),
+                data: k.data.as_ref().map(|d| per_locale(d, locales)),
+                retention: k.retention.map(|d| json_duration(site, d, locales)),
             })
             .collect(),
     };
@@ -303,9 +385,14 @@ pub enum JsPattern {
     Regex(String),
 }
 
-/// How consent tools written in JavaScript should match a declared name: `_ga_*` becomes
-/// `^_ga_` followed by at least one more character (as `clause audit` matches), and `re:…`
-/// the JavaScript form checked when the inventory was read.
+/// The most the patterns of an inventory should take in a consent banner's configuration,
+/// all together (each alone is bounded by [`jsregex::MAX_LEN`]): `clause check` warns
+/// beyond it.
+pub const MAX_PATTERNS_LEN: usize = 1024 * 1024;
+
+/// How consent tools written in JavaScript should match a declared name on its own:
+/// `_ga_*` becomes `^_ga_` followed by at least one more character (as `clause audit`
+/// matches), and `re:…` the JavaScript form checked when the inventory was read.
 pub fn js_pattern(n: &CookieName) -> JsPattern {
     match &n.pattern {
         Pattern::Exact => JsPattern::Exact(n.name.clone()),
@@ -314,13 +401,161 @@ pub fn js_pattern(n: &CookieName) -> JsPattern {
     }
 }
 
-/// The address of the policy in a locale: the `cookies` document if there is one, else
-/// the locale's first document.
+/// The declarations of an inventory as the consent tools must match them, by cookie then
+/// name: each matches exactly the names that `clause audit` gives to it (see
+/// [`crate::audit::find_declaration`]: an exact name first, then the longest prefix, then
+/// the first expression in file order). A banner deletes the cookies of a refused
+/// category (Klaro: service) by its patterns; a pattern that also matched a name the audit
+/// gives to another declaration would delete a cookie of a category the visitor accepted,
+/// a necessary one included. So a pattern's source starts with a negative look-ahead for
+/// each declaration that takes precedence over it and could match one of its names.
+pub fn js_patterns(inv: &Inventory) -> Vec<Vec<JsPattern>> {
+    let exact: Vec<&str> = inv
+        .cookies
+        .iter()
+        .flat_map(|c| &c.names)
+        .filter(|n| matches!(n.pattern, Pattern::Exact))
+        .map(|n| n.name.as_str())
+        .collect();
+    let prefixes: Vec<&str> = inv
+        .cookies
+        .iter()
+        .flat_map(|c| &c.names)
+        .filter(|n| n.is_prefix())
+        .map(|n| n.name.trim_end_matches('*'))
+        .collect();
+    // Each expression's JavaScript source and what every name it matches starts with.
+    let mut regexes: Vec<(&str, Starts)> = Vec::new();
+    let mut out = Vec::with_capacity(inv.cookies.len());
+    for c in &inv.cookies {
+        let mut names = Vec::with_capacity(c.names.len());
+        for n in &c.names {
+            let own = js_pattern(n);
+            let JsPattern::Regex(source) = own else {
+                names.push(own);
+                continue;
+            };
+            let mut before: Vec<String> = exact
+                .iter()
+                .filter(|e| n.matches(e))
+                .map(|e| jsregex::literal(e))
+                .collect();
+            match &n.pattern {
+                Pattern::Prefix => {
+                    let p = n.name.trim_end_matches('*');
+                    before.extend(
+                        prefixes
+                            .iter()
+                            .filter(|q| q.len() > p.len() && q.starts_with(p))
+                            .map(|q| jsregex::prefix(q)),
+                    );
+                }
+                Pattern::Regex { .. } => {
+                    let starts = Starts::of(n.name.strip_prefix("re:").unwrap_or_default());
+                    before.extend(
+                        prefixes
+                            .iter()
+                            .filter(|q| starts.may_start_with(q.as_bytes()))
+                            .map(|q| jsregex::prefix(q)),
+                    );
+                    before.extend(
+                        regexes
+                            .iter()
+                            .filter(|(_, s)| s.may_meet(&starts))
+                            .map(|(js, _)| js.to_string()),
+                    );
+                    if let Pattern::Regex { js, .. } = &n.pattern {
+                        regexes.push((js.as_str(), starts));
+                    }
+                }
+                Pattern::Exact => {}
+            }
+            names.push(JsPattern::Regex(excluding(&before, &source)));
+        }
+        out.push(names);
+    }
+    out
+}
+
+/// `source` (anchored, `^…$`) except the names that one of `before` (each anchored) matches.
+fn excluding(before: &[String], source: &str) -> String {
+    if before.is_empty() {
+        return source.to_string();
+    }
+    let mut out = String::from("^");
+    for b in before {
+        out.push_str("(?!");
+        out.push_str(b);
+        out.push(')');
+    }
+    out.push_str("(?:");
+    out.push_str(source);
+    out.push(')');
+    out
+}
+
+/// What the names an expression matches start with: one of a finite set of byte strings,
+/// or anything (`None`). Two expressions whose sets hold no two strings of which one
+/// starts with the other cannot match a common name.
+struct Starts(Option<Vec<Vec<u8>>>);
+
+impl Starts {
+    fn of(expr: &str) -> Starts {
+        use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        let Ok(hir) = regex_syntax::Parser::new().parse(expr) else {
+            return Starts(None);
+        };
+        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+        Starts(
+            seq.literals()
+                .map(|ls| ls.iter().map(|l| l.as_bytes().to_vec()).collect()),
+        )
+    }
+
+    /// Whether a name it matches may start with `prefix` (or be a prefix of it).
+    fn may_start_with(&self, prefix: &[u8]) -> bool {
+        match &self.0 {
+            None => true,
+            Some(ls) => ls
+                .iter()
+                .any(|l| l.starts_with(prefix) || prefix.starts_with(l)),
+        }
+    }
+
+    fn may_meet(&self, other: &Starts) -> bool {
+        match &other.0 {
+            None => true,
+            Some(ls) => ls.iter().any(|l| self.may_start_with(l)),
+        }
+    }
+}
+
+/// The document of a locale that a consent banner links to: the one that shows the
+/// cookie tables. In the documents' order, the first that shows every category (`{{
+/// cookies }}` or the sections added after its prose), else the first that shows one,
+/// else the first document.
+pub fn policy_page<'s>(site: &'s Site, locale: &str) -> Option<&'s Page> {
+    let pages = crate::render::ordered(site, locale);
+    let shows = |p: &Page, all: bool| {
+        p.blocks.iter().any(|b| match b {
+            Block::Section {
+                section: Section::Cookies(only),
+                ..
+            } => !all || only.is_none(),
+            _ => false,
+        })
+    };
+    pages
+        .iter()
+        .find(|p| shows(p, true))
+        .or_else(|| pages.iter().find(|p| shows(p, false)))
+        .or_else(|| pages.first())
+        .copied()
+}
+
+/// The address of the policy in a locale: that of [`policy_page`].
 pub fn policy_url(site: &Site, locale: &str) -> Option<String> {
-    let pages = || site.pages.iter().filter(|p| p.doc.locale == locale);
-    let page = pages()
-        .find(|p| p.doc.slug == "cookies")
-        .or_else(|| pages().next())?;
+    let page = policy_page(site, locale)?;
     Some(crate::layout::page_url(
         &site.config.base_url,
         locale,
@@ -390,6 +625,31 @@ pub fn services(inv: &Inventory) -> Vec<Service> {
     out
 }
 
+/// A provider's country and the safeguard of its transfer, in the locale's words: "United
+/// States — EU-US Data Privacy Framework"; just the country inside the EEA or when nothing
+/// says how the data is protected.
+pub fn provider_transfer(p: &crate::inventory::Provider, s: &Strings) -> Option<String> {
+    use crate::legal::{self, Zone};
+    let code = p.country.as_deref()?;
+    let country = legal::name(code, &s.locale)?;
+    let safeguard = match (p.transfer, legal::zone(code)) {
+        (_, Zone::Eea) => None,
+        (Some(t), _) => Some(s.transfer(t)),
+        (None, Zone::Adequacy) => Some(s.transfer(Transfer::Adequacy)),
+        (None, _) => None,
+    };
+    Some(match safeguard {
+        Some(g) => format!("{country} — {g}"),
+        None => country.to_string(),
+    })
+}
+
+/// Whether consent tools may delete it as a cookie: web storage, caches and pixels are
+/// not cookies, and a consent tool deletes cookies only.
+pub fn is_cookie(k: &crate::inventory::Cookie) -> bool {
+    k.storage == Storage::Cookie
+}
+
 /// `<locale>/cookies.csv`: one row per cookie name, in the locale's words. UTF-8 with a
 /// byte-order mark, so that spreadsheets open accents correctly.
 pub fn csv(site: &Site, s: &Strings) -> Vec<u8> {
@@ -407,6 +667,12 @@ pub fn csv(site: &Site, s: &Strings) -> Vec<u8> {
         "col_purpose",
         "col_duration",
         "col_party",
+        "col_storage",
+        "col_domain",
+        "col_data",
+        "col_retention",
+        "col_transfer",
+        "col_legal_basis",
     ]
     .map(|k| csv_cell(s.text(k)));
     let _ = w.write_record(&header);
@@ -416,16 +682,26 @@ pub fn csv(site: &Site, s: &Strings) -> Vec<u8> {
         if let Some(note) = &k.duration_note {
             duration = format!("{duration} ({})", note.get(loc));
         }
+        let provider = &inv.providers[k.provider];
+        let retention = k.retention.map(|d| s.duration(d)).unwrap_or_default();
+        let transfer = provider_transfer(provider, s).unwrap_or_default();
+        let basis = category.legal_basis.map_or("", |b| s.basis(b));
         for n in &k.names {
             let row = [
                 n.name.as_str(),
-                inv.providers[k.provider].name.get(loc),
+                provider.name.get(loc),
                 category.title.get(loc),
                 s.consent(category.consent),
                 k.function.get(loc),
                 k.purpose.get(loc),
                 &duration,
                 s.party(k.party),
+                s.storage(k.storage),
+                k.domain.as_deref().unwrap_or(""),
+                k.data.as_ref().map_or("", |d| d.get(loc)),
+                &retention,
+                &transfer,
+                basis,
             ]
             .map(csv_cell);
             let _ = w.write_record(&row);

@@ -58,6 +58,10 @@ pub struct Category {
     pub description: Option<Localized>,
     /// Whether consent is needed.
     pub consent: Consent,
+    /// The legal basis (`consent` when consent is required, whether written or not).
+    pub legal_basis: Option<LegalBasis>,
+    /// Why an exempt category needs no consent.
+    pub exemption: Option<Exemption>,
 }
 
 /// Who sets a cookie.
@@ -71,6 +75,22 @@ pub struct Provider {
     pub url: Option<String>,
     /// Privacy policy page.
     pub privacy_policy: Option<String>,
+    /// Where it is established: an ISO 3166-1 alpha-2 code (see [`crate::legal`]).
+    pub country: Option<String>,
+    /// What it is to the controller.
+    pub role: Option<Role>,
+    /// The safeguard for data it receives outside the EEA.
+    pub transfer: Option<Transfer>,
+}
+
+impl Provider {
+    /// Whether it receives data outside the EEA (it is established in a country that is
+    /// not a member).
+    pub fn outside_eea(&self) -> bool {
+        self.country
+            .as_deref()
+            .is_some_and(|c| crate::legal::zone(c) != crate::legal::Zone::Eea)
+    }
 }
 
 /// First- or third-party cookie.
@@ -95,6 +115,100 @@ impl Party {
         }
     }
 }
+
+/// Declares an enum of inventory words: each variant, its word in the inventory, in
+/// `cookies.json` and in reports, and `ALL` in the order the inventory's help lists them.
+macro_rules! words {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $w:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $w)] $v),+
+        }
+
+        impl $name {
+            /// Every word, in the order the inventory's help lists them.
+            pub const ALL: [$name; [$($w),+].len()] = [$($name::$v),+];
+
+            /// The word of the inventory, of `cookies.json` and of reports.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$v => $w),+
+                }
+            }
+        }
+    };
+}
+
+words!(
+    /// Where a cookie entry keeps what it stores (`storage`), or a pixel that keeps nothing.
+    Storage {
+        /// An HTTP cookie.
+        Cookie = "cookie",
+        /// A `localStorage` key.
+        LocalStorage = "local-storage",
+        /// A `sessionStorage` key.
+        SessionStorage = "session-storage",
+        /// An IndexedDB database.
+        IndexedDb = "indexeddb",
+        /// The Cache API.
+        Cache = "cache",
+        /// A tracking pixel: an image or request that reads the device without storing.
+        Pixel = "pixel",
+    }
+);
+
+words!(
+    /// What a provider is to the controller (`role`).
+    Role {
+        /// Processes the data on the controller's behalf (Article 28 GDPR).
+        Processor = "processor",
+        /// Decides on its own what the data is for.
+        Controller = "controller",
+        /// Decides with the controller (Article 26 GDPR).
+        JointController = "joint-controller",
+    }
+);
+
+words!(
+    /// The safeguard for data leaving the EEA (`transfer`).
+    Transfer {
+        /// An adequacy decision (Article 45 GDPR).
+        Adequacy = "adequacy",
+        /// The EU-US Data Privacy Framework.
+        Dpf = "dpf",
+        /// Standard contractual clauses (Article 46(2)(c) GDPR).
+        Scc = "scc",
+        /// Binding corporate rules (Article 47 GDPR).
+        Bcr = "bcr",
+        /// A derogation of Article 49 GDPR.
+        Derogation = "derogation",
+    }
+);
+
+words!(
+    /// The legal basis of a category's processing (`legal_basis`).
+    LegalBasis {
+        /// Article 6(1)(a) GDPR.
+        Consent = "consent",
+        /// Article 6(1)(f) GDPR.
+        LegitimateInterest = "legitimate-interest",
+        /// Article 6(1)(b) GDPR.
+        Contract = "contract",
+        /// Article 6(1)(c) GDPR.
+        LegalObligation = "legal-obligation",
+    }
+);
+
+words!(
+    /// Why an exempt category needs no consent (`exemption`).
+    Exemption {
+        /// Strictly necessary for a service the visitor asks for (Article 5(3) ePrivacy).
+        StrictlyNecessary = "strictly-necessary",
+        /// Audience measurement within the conditions of the supervisory authorities.
+        AudienceMeasurement = "audience-measurement",
+    }
+);
 
 /// A cookie's lifetime unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -267,6 +381,61 @@ impl CookieName {
     }
 }
 
+/// Characters a declared cookie name (or a prefix before its `*`) may not hold: those RFC
+/// 6265 forbids in a cookie name, and `*`.
+const NOT_IN_NAMES: &str = "*;,=\"\\()<>@:/[]?{}";
+
+/// Whether `body` (a name, or a prefix without its `*`) may be declared as written.
+pub fn is_valid_name_body(body: &str) -> bool {
+    !body.is_empty()
+        && !body
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || NOT_IN_NAMES.contains(c))
+}
+
+/// How to declare exactly the recorded name `name`: as itself when the inventory reads it
+/// as an exact name, else as `re:` and the name with every special character escaped, an
+/// expression that matches that one name. A recorded `re:.*` or `ga*` would otherwise
+/// declare a pattern (every name, every name starting with `ga`).
+pub fn exact_declaration(name: &str) -> String {
+    if !name.starts_with("re:") && is_valid_name_body(name) {
+        name.to_string()
+    } else {
+        format!("re:{}", regex_syntax::escape(name))
+    }
+}
+
+/// Names of common cookies, of many shapes: a pattern that matches most of them declares
+/// almost any cookie, and hides from the audit cookies nobody reviewed.
+const PROBES: [&str; 16] = [
+    "_ga",
+    "_gid",
+    "sessionid",
+    "PHPSESSID",
+    "csrftoken",
+    "NID",
+    "_fbp",
+    "__Secure-3PSID",
+    "cookie_consent",
+    "lang",
+    "x",
+    "AWSALB",
+    "_hjSessionUser_123",
+    "i18n-locale",
+    "wp-settings-1",
+    "test.cookie",
+];
+
+/// For a `re:` pattern that declares (almost) any name: how many of [`PROBES`] it matches
+/// and of how many, or `0` of them when it matches the empty name. `None` for others.
+pub fn catch_all(rust: &regex::Regex) -> Option<(usize, usize)> {
+    if rust.is_match("") {
+        return Some((0, PROBES.len()));
+    }
+    let hits = PROBES.iter().filter(|p| rust.is_match(p)).count();
+    (hits * 4 >= PROBES.len() * 3).then_some((hits, PROBES.len()))
+}
+
 /// Compiles a `re:` pattern, anchored at both ends, with a size limit so that a hostile
 /// expression cannot exhaust memory (matching is linear-time in the regex crate).
 pub fn compile_regex(expr: &str) -> Result<regex::Regex, String> {
@@ -301,6 +470,14 @@ pub struct Cookie {
     pub duration_note: Option<Localized>,
     /// First or third party.
     pub party: Party,
+    /// Where it is kept: a cookie, web storage, a pixel…
+    pub storage: Storage,
+    /// The host that sets it.
+    pub domain: Option<String>,
+    /// What it stores or collects.
+    pub data: Option<Localized>,
+    /// How long the data it collects is kept.
+    pub retention: Option<Duration>,
 }
 
 /// The whole inventory.
@@ -316,6 +493,9 @@ pub struct Inventory {
     pub providers: Vec<Provider>,
     /// Cookies, in file order.
     pub cookies: Vec<Cookie>,
+    /// The ids of categories declared with an error (reported): the prose may name them
+    /// without a second error about the same mistake.
+    pub rejected: Vec<String>,
 }
 
 #[cfg(test)]
@@ -366,6 +546,46 @@ mod tests {
         // The expression cannot close the anchoring group: it would match any name.
         assert!(compile_regex("x)|(.*").is_err());
         assert!(compile_regex("a{1000}{1000}{1000}").is_err(), "size limit");
+    }
+
+    #[test]
+    fn a_recorded_name_is_declared_as_exactly_itself() {
+        for recorded in ["_ga", "re:.*", "ga*", "*", "a b", "x:y", "re:", "é😀\n", ""] {
+            let d = exact_declaration(recorded);
+            let n = name(&d);
+            assert!(n.matches(recorded), "{d} for {recorded:?}");
+            for other in ["", "_ga_x", "gaTracker", "ga", "re:x", "a", "_fbp"] {
+                assert_eq!(n.matches(other), other == recorded, "{d} on {other:?}");
+            }
+        }
+        assert_eq!(exact_declaration("_ga"), "_ga");
+        assert_eq!(exact_declaration("re:.*"), r"re:re:\.\*");
+        assert_eq!(exact_declaration("ga*"), r"re:ga\*");
+    }
+
+    #[test]
+    fn patterns_that_match_almost_anything_are_caught() {
+        let caught = |e: &str| catch_all(&compile_regex(e).expect("valid")).is_some();
+        for broad in [
+            ".*",
+            ".+",
+            "[^;]*",
+            "(?s).+",
+            "_?.*",
+            "[a-zA-Z_0-9.-]+",
+            "x|.*",
+        ] {
+            assert!(caught(broad), "{broad}");
+        }
+        for narrow in [
+            "_ga",
+            "_ga_.+",
+            ".*id",
+            "_hjSession(User)?_[0-9]+",
+            "[a-z]{2}",
+        ] {
+            assert!(!caught(narrow), "{narrow}");
+        }
     }
 
     #[test]

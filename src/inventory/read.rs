@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{
-    compile_regex, parse_duration, Category, Consent, Cookie, CookieName, Definition, Inventory,
-    Party, Pattern, Provider,
+    compile_regex, parse_duration, Category, Consent, Cookie, CookieName, Definition, Duration,
+    Exemption, Inventory, LegalBasis, Party, Pattern, Provider, Role, Storage, Transfer, Unit,
 };
 use crate::decode::{self, Fields, LocaleSet, Reader, Spanned, Val};
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, ErrorReported, FileId};
+use crate::legal::{self, Zone};
 
 const TOP: [&str; 4] = ["definitions", "categories", "providers", "cookies"];
 const TOP_OVERLAY: [&str; 5] = [
@@ -21,9 +22,22 @@ const TOP_OVERLAY: [&str; 5] = [
     "remove",
 ];
 const DEFINITION: [&str; 3] = ["id", "term", "text"];
-const CATEGORY: [&str; 3] = ["title", "description", "consent"];
-const PROVIDER: [&str; 3] = ["name", "url", "privacy_policy"];
-const COOKIE: [&str; 8] = [
+const CATEGORY: [&str; 5] = [
+    "title",
+    "description",
+    "consent",
+    "legal_basis",
+    "exemption",
+];
+const PROVIDER: [&str; 6] = [
+    "name",
+    "url",
+    "privacy_policy",
+    "country",
+    "role",
+    "transfer",
+];
+const COOKIE: [&str; 12] = [
     "names",
     "provider",
     "category",
@@ -32,6 +46,10 @@ const COOKIE: [&str; 8] = [
     "duration",
     "duration_note",
     "party",
+    "storage",
+    "domain",
+    "data",
+    "retention",
 ];
 
 /// Reads and validates the inventory. `Err` only when the file is not TOML: with other
@@ -53,7 +71,7 @@ pub fn load(
 }
 
 /// Fields whose value may be a table of translations.
-const LOCALIZED: [&str; 8] = [
+const LOCALIZED: [&str; 9] = [
     "term",
     "text",
     "title",
@@ -62,6 +80,7 @@ const LOCALIZED: [&str; 8] = [
     "function",
     "purpose",
     "duration_note",
+    "data",
 ];
 
 /// The locales an inventory file has texts for (the keys of its tables of translations).
@@ -105,6 +124,8 @@ pub fn load_standalone(
     let set = LocaleSet {
         required: &required,
         known: &used,
+        // An old revision was published as it was: compare it, do not judge it again.
+        check_texts: false,
     };
     let layer = Layer {
         file,
@@ -301,6 +322,7 @@ pub fn load_layers(
         categories: Vec::new(),
         providers: Vec::new(),
         cookies: Vec::new(),
+        rejected: Vec::new(),
     };
     for (_, (file, item)) in &defs {
         r.file = *file;
@@ -335,6 +357,7 @@ pub fn load_layers(
             Ok(c) => inv.categories.push(c),
             Err(e) => {
                 declared.failed.insert(key.clone(), e);
+                inv.rejected.push(key.clone());
             }
         }
     }
@@ -368,6 +391,26 @@ pub fn load_layers(
             Diagnostic::warning("the inventory declares no cookie")
                 .at(first.file, 0..0, "no [[cookies]] entry in this file")
                 .help("add a `[[cookies]]` entry for each cookie the site sets"),
+        );
+    }
+    // Every page that loads a consent banner downloads its patterns: each is bounded
+    // (`jsregex::MAX_LEN`), and so is their sum.
+    let total: usize = crate::export::js_patterns(&inv)
+        .iter()
+        .flatten()
+        .map(|p| match p {
+            crate::export::JsPattern::Exact(n) | crate::export::JsPattern::Regex(n) => n.len(),
+        })
+        .sum();
+    if total > crate::export::MAX_PATTERNS_LEN {
+        r.diags.push(
+            Diagnostic::warning(format!(
+                "the cookie patterns take {} KiB once written for the consent banners, more than the {} KiB a banner should make every page download",
+                total / 1024,
+                crate::export::MAX_PATTERNS_LEN / 1024
+            ))
+            .at(first.file, 0..0, "the patterns of this inventory")
+            .help("Unicode classes (`\\w`, `\\d`, `\\b`, `\\pL`) become long lists of ranges: where cookie names are ASCII, write `[A-Za-z0-9_]`, `[0-9]` or `(?-u:\\b)`, or merge patterns into one"),
         );
     }
     Ok(inv)
@@ -481,20 +524,79 @@ fn read_category(
         .require(r, "title", "\"Necessary cookies\"")
         .and_then(|x| decode::localized(r, x, "title", locales));
     let description = match f.get("description") {
-        Some(x) => Some(decode::localized(r, x, "description", locales)?),
-        None => None,
+        Some(x) => decode::localized(r, x, "description", locales).map(Some),
+        None => Ok(None),
     };
     let consent = f
         .require(r, "consent", "\"required\"")
         .and_then(|x| decode::choice(r, x, "consent", &Consent::ALL.map(|c| (c.as_str(), c))));
+    let basis = optional_choice(
+        r,
+        &f,
+        "legal_basis",
+        &LegalBasis::ALL.map(|b| (b.as_str(), b)),
+    );
+    let exemption = optional_choice(r, &f, "exemption", &Exemption::ALL.map(|e| (e.as_str(), e)));
+    let consent = consent?;
+    let (legal_basis, exemption) = (basis?, exemption?);
+    if consent == Consent::Required {
+        // Consent is the basis of what a visitor is asked to accept (Article 5(3)
+        // ePrivacy): no other basis can stand in for it.
+        if let Some((span, b)) = legal_basis
+            .clone()
+            .filter(|(_, b)| *b != LegalBasis::Consent)
+        {
+            return Err(r.error(
+                &span,
+                format!(
+                    "category `{}` needs consent, so its legal basis is consent, not \"{}\"",
+                    id.value,
+                    b.as_str()
+                ),
+                "not the basis of a category that needs consent",
+                "write `legal_basis = \"consent\"` (or remove the line: it is implied), or make the category `consent = \"exempt\"` if its cookies truly need no consent".into(),
+            ));
+        }
+        if let Some((span, e)) = exemption.clone() {
+            return Err(r.error(
+                &span,
+                format!(
+                    "category `{}` needs consent, so it cannot be exempt as \"{}\"",
+                    id.value,
+                    e.as_str()
+                ),
+                "an exemption on a category that needs consent",
+                "remove `exemption`, or make the category `consent = \"exempt\"` if its cookies meet the exemption's conditions".into(),
+            ));
+        }
+    }
     Ok(Category {
         id: id.value.clone(),
         file: r.file,
         span: id.span.clone(),
         title: title?,
-        description,
-        consent: consent?,
+        description: description?,
+        consent,
+        legal_basis: match legal_basis {
+            Some((_, b)) => Some(b),
+            None if consent == Consent::Required => Some(LegalBasis::Consent),
+            None => None,
+        },
+        exemption: exemption.map(|(_, e)| e),
     })
+}
+
+/// An optional key whose value is one of a few words, and where it is written.
+fn optional_choice<T: Copy>(
+    r: &mut Reader,
+    f: &Fields,
+    key: &str,
+    options: &[(&str, T)],
+) -> Result<Option<(Range<usize>, T)>, ErrorReported> {
+    match f.get(key) {
+        None => Ok(None),
+        Some(x) => decode::choice(r, x, key, options).map(|t| Some((x.span.clone(), t))),
+    }
 }
 
 fn read_url(r: &mut Reader, f: &Fields, key: &str) -> Result<Option<String>, ErrorReported> {
@@ -526,12 +628,123 @@ fn read_provider(
         .and_then(|x| decode::localized(r, x, "name", locales));
     let url = read_url(r, &f, "url");
     let privacy_policy = read_url(r, &f, "privacy_policy");
+    let country = read_country(r, &f);
+    let role = optional_choice(r, &f, "role", &Role::ALL.map(|x| (x.as_str(), x)));
+    let transfer = optional_choice(r, &f, "transfer", &Transfer::ALL.map(|x| (x.as_str(), x)));
+    let (country, transfer) = (country?, transfer?);
+    check_transfer(r, id, country.as_ref(), transfer.as_ref())?;
     Ok(Provider {
         id: id.value.clone(),
         name: name?,
         url: url?,
         privacy_policy: privacy_policy?,
+        country: country.map(|c| c.value),
+        role: role?.map(|(_, x)| x),
+        transfer: transfer.map(|(_, t)| t),
     })
+}
+
+/// `country`: an ISO 3166-1 alpha-2 code, in upper case.
+fn read_country(r: &mut Reader, f: &Fields) -> Result<Option<Spanned<String>>, ErrorReported> {
+    let Some(v) = f.get("country") else {
+        return Ok(None);
+    };
+    let s = decode::string(r, v, "country")?;
+    if legal::is_country(&s.value) {
+        return Ok(Some(s));
+    }
+    let help = match legal::suggest(&s.value) {
+        Some(code) => format!(
+            "did you mean `{code}` ({})?",
+            legal::name(code, "en").unwrap_or(code)
+        ),
+        None => "write the ISO 3166-1 alpha-2 code of the country where the provider is established, in capitals, e.g. \"FR\", \"IE\", \"US\"".into(),
+    };
+    Err(r.error(
+        &s.span,
+        format!("`{}` is not a country code", s.value),
+        "not an ISO 3166-1 alpha-2 code",
+        help,
+    ))
+}
+
+/// A provider's `transfer` against its `country`: none inside the EEA, the right words for
+/// an adequacy decision and the Data Privacy Framework, and a warning when data leaves the
+/// EEA for a country without adequacy and nothing says how.
+fn check_transfer(
+    r: &mut Reader,
+    id: &Spanned<String>,
+    country: Option<&Spanned<String>>,
+    transfer: Option<&(Range<usize>, Transfer)>,
+) -> Result<(), ErrorReported> {
+    let Some(country) = country else {
+        if let Some((span, _)) = transfer {
+            r.diags.push(
+                Diagnostic::warning(format!(
+                    "provider `{}` has a `transfer` but no `country`",
+                    id.value
+                ))
+                .at(r.file, span.clone(), "a transfer to where?")
+                .help("add the country where the provider is established, e.g. `country = \"US\"`, so that the page says where the data goes"),
+            );
+        }
+        return Ok(());
+    };
+    let code = country.value.as_str();
+    let named = legal::name(code, "en").unwrap_or(code);
+    let zone = legal::zone(code);
+    match (zone, transfer) {
+        (Zone::Eea, Some((span, t))) => Err(r.error(
+            span,
+            format!(
+                "provider `{}` is in {named}, inside the EEA, so `transfer = \"{}\"` says nothing true",
+                id.value,
+                t.as_str()
+            ),
+            "no transfer inside the EEA",
+            "remove `transfer`: data that stays in the European Economic Area needs no safeguard (if it goes on to another country, declare the provider that receives it there)".into(),
+        )),
+        (Zone::Dpf | Zone::Other, Some((span, Transfer::Adequacy))) => {
+            let help = if zone == Zone::Dpf {
+                "for a provider certified under the EU-US Data Privacy Framework write `transfer = \"dpf\"`; otherwise name its safeguard, e.g. `transfer = \"scc\"`".to_string()
+            } else {
+                format!(
+                    "name the safeguard, e.g. `transfer = \"scc\"`; the countries with an adequacy decision are listed in data/transfers.toml (checked {})",
+                    legal::checked()
+                )
+            };
+            Err(r.error(
+                span,
+                format!("the European Commission has no adequacy decision for {named}"),
+                "no adequacy decision for this country",
+                help,
+            ))
+        }
+        (Zone::Adequacy | Zone::Other, Some((span, Transfer::Dpf))) => Err(r.error(
+            span,
+            format!(
+                "the EU-US Data Privacy Framework covers organisations in the United States, not in {named}"
+            ),
+            "not a safeguard for this country",
+            "name the safeguard of this transfer, e.g. `transfer = \"scc\"`, or correct `country`".into(),
+        )),
+        (Zone::Dpf | Zone::Other, None) => {
+            r.diags.push(
+                Diagnostic::warning(format!(
+                    "provider `{}` is in {named}, outside the EEA and without an adequacy decision, but has no `transfer`",
+                    id.value
+                ))
+                .at(r.file, country.span.clone(), "data leaves the EEA here")
+                .help(if zone == Zone::Dpf {
+                    "say what protects the data: `transfer = \"dpf\"` (EU-US Data Privacy Framework), \"scc\", \"bcr\" or \"derogation\""
+                } else {
+                    "say what protects the data: `transfer = \"scc\"` (standard contractual clauses), \"bcr\" or \"derogation\""
+                }),
+            );
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Resolves a provider or category id: `ids` are the valid ones (their index is returned),
@@ -607,6 +820,20 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName
                             continue;
                         }
                     };
+                    if let Some((hits, of)) = crate::inventory::catch_all(&rust) {
+                        let label = if hits == 0 {
+                            "matches the empty name".to_string()
+                        } else {
+                            format!("matches {hits} of {of} common cookie names")
+                        };
+                        r.diags.push(
+                            Diagnostic::warning(format!(
+                                "`{name}` declares almost any cookie name"
+                            ))
+                            .at(r.file, n.span.clone(), label)
+                            .help("a pattern this broad declares cookies nobody reviewed and hides them from `clause audit`: list the names, a prefix (`_ga_*`) or a narrower expression; to declare one name exactly that starts with `re:` or ends with `*`, write `re:` and the name with `\\` before each special character (`re:re:\\.\\*`)"),
+                        );
+                    }
                     if seen
                         .insert(name.to_string(), (r.file, n.span.clone()))
                         .is_none()
@@ -629,16 +856,12 @@ fn read_names(r: &mut Reader, f: &Fields, names: Names) -> Result<Vec<CookieName
             continue;
         }
         let body = name.strip_suffix('*').unwrap_or(name);
-        let bad = body.is_empty()
-            || body
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || "*;,=\"\\()<>@:/[]?{}".contains(c));
-        if bad {
+        if !crate::inventory::is_valid_name_body(body) {
             failed = Err(r.error(
                 &n.span,
                 format!("`{name}` is not a valid cookie name"),
                 "invalid cookie name",
-                "a cookie name has no spaces or `; , = \" ( ) < > @ : / [ ] ? { }`; a trailing `*` means \"any name starting with\", and `re:` starts a regular expression".into(),
+                "a cookie name has no spaces or `; , = \" ( ) < > @ : / [ ] ? { }`; a trailing `*` means \"any name starting with\", and `re:` starts a regular expression (to declare such a name exactly, write `re:` and the name with `\\` before each of `. * + ? ( ) [ ] { } | ^ $ \\`)".into(),
             ));
             continue;
         }
@@ -699,7 +922,16 @@ fn read_cookie(
     declared: &Declared,
     names: Names,
 ) -> Result<Cookie, ErrorReported> {
-    let f = r.table(v, "a cookie", &COOKIE, "[[cookies]]")?;
+    // Named in its messages ("cookie `_ga` has no `purpose`"): an entry is found by name.
+    let what = match peek_names(v).as_slice() {
+        [] => "a cookie".to_string(),
+        [one] => format!("cookie `{one}`"),
+        several => {
+            let quoted: Vec<String> = several.iter().map(|n| format!("`{n}`")).collect();
+            format!("the entry of cookies {}", crate::text::preview(&quoted, 3))
+        }
+    };
+    let f = r.table(v, &what, &COOKIE, "[[cookies]]")?;
     let names = read_names(r, &f, names);
     let provider_ids: Vec<&str> = inv.providers.iter().map(|p| p.id.as_str()).collect();
     let category_ids: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
@@ -732,23 +964,142 @@ fn read_cookie(
             parse_duration(&s.value).map_err(|e| r.error(&s.span, e.message, e.label, e.help))
         });
     let duration_note = match f.get("duration_note") {
-        Some(x) => Some(decode::localized(r, x, "duration_note", locales)?),
-        None => None,
+        Some(x) => decode::localized(r, x, "duration_note", locales).map(Some),
+        None => Ok(None),
     };
     let party = match f.get("party") {
         None => Ok(Party::First),
         Some(x) => decode::choice(r, x, "party", &Party::ALL.map(|p| (p.as_str(), p))),
     };
+    let storage = optional_choice(r, &f, "storage", &Storage::ALL.map(|x| (x.as_str(), x)));
+    let domain = read_domain(r, &f);
+    let data = match f.get("data") {
+        Some(x) => decode::localized(r, x, "data", locales).map(Some),
+        None => Ok(None),
+    };
+    let retention = match f.get("retention") {
+        Some(x) => decode::string(r, x, "retention").and_then(|s| {
+            parse_duration(&s.value)
+                .map(|d| Some((s.span.clone(), d)))
+                .map_err(|e| r.error(&s.span, e.message, e.label, e.help))
+        }),
+        None => Ok(None),
+    };
+    let (category, duration, party, retention) = (category?, duration?, party?, retention?);
+    if inv.categories[category].exemption == Some(Exemption::AudienceMeasurement) {
+        audience_measurement(
+            r,
+            &f,
+            &inv.categories[category],
+            (duration, party, &retention),
+        );
+    }
     Ok(Cookie {
         names: names?,
         provider: provider?,
-        category: category?,
+        category,
         function: function?,
         purpose: purpose?,
-        duration: duration?,
-        duration_note,
-        party: party?,
+        duration,
+        duration_note: duration_note?,
+        party,
+        storage: storage?.map_or(Storage::Cookie, |(_, x)| x),
+        domain: domain?,
+        data: data?,
+        retention: retention.map(|(_, d)| d),
     })
+}
+
+/// `domain`: the host that sets the cookie, e.g. `www.youtube.com` (a leading `.`, as
+/// browsers show cookie domains, is accepted).
+fn read_domain(r: &mut Reader, f: &Fields) -> Result<Option<String>, ErrorReported> {
+    let Some(v) = f.get("domain") else {
+        return Ok(None);
+    };
+    let s = decode::string(r, v, "domain")?;
+    let host = s.value.strip_prefix('.').unwrap_or(&s.value);
+    let plain = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+    if plain && url::Host::parse(host).is_ok() {
+        return Ok(Some(s.value));
+    }
+    let help = match url::Url::parse(&s.value).ok().and_then(|u| u.host_str().map(str::to_string)) {
+        Some(h) => format!("write the host alone: `domain = \"{h}\"`"),
+        None => "write the host that sets it, e.g. `domain = \"www.youtube.com\"` (no `https://`, path or port)".into(),
+    };
+    Err(r.error(
+        &s.span,
+        format!("`{}` is not a host name", s.value),
+        "not a host name",
+        help,
+    ))
+}
+
+/// The longest a cookie may live, and the longest its data may be kept, for audience
+/// measurement to be exempt from consent (CNIL deliberation 2020-091, art. 5).
+const AUDIENCE_LIFETIME: Duration = Duration::Fixed(13, Unit::Month);
+const AUDIENCE_RETENTION: Duration = Duration::Fixed(25, Unit::Month);
+
+/// The conditions of the audience-measurement exemption, each a warning on the cookie:
+/// a lifetime of at most 13 months, data kept at most 25 months (and said), first party.
+fn audience_measurement(
+    r: &mut Reader,
+    f: &Fields,
+    category: &Category,
+    (duration, party, retention): (Duration, Party, &Option<(Range<usize>, Duration)>),
+) {
+    let secs = |d: Duration| crate::audit::duration_seconds(d).unwrap_or(0);
+    let id = &category.id;
+    let help_exempt = format!(
+        "meet the condition, or make category `{id}` `consent = \"required\"` (without `exemption`)"
+    );
+    let mut warn = |span: Range<usize>, message: String, label: &str, help: String| {
+        r.diags.push(
+            Diagnostic::warning(message)
+                .at(r.file, span, label)
+                .also(
+                    category.file,
+                    category.span.clone(),
+                    "exempt as audience measurement",
+                )
+                .help(help),
+        );
+    };
+    if secs(duration) > secs(AUDIENCE_LIFETIME) {
+        let span = f.get("duration").map_or(f.span.clone(), |v| v.span.clone());
+        warn(
+            span,
+            format!("a cookie of category `{id}` lives {duration}: audience measurement is exempt from consent only for cookies that live at most 13 months"),
+            "longer than 13 months",
+            help_exempt.clone(),
+        );
+    }
+    match retention {
+        Some((span, d)) if secs(*d) > secs(AUDIENCE_RETENTION) => warn(
+            span.clone(),
+            format!("a cookie of category `{id}` has its data kept {d}: audience measurement is exempt from consent only when the data is kept at most 25 months"),
+            "longer than 25 months",
+            help_exempt.clone(),
+        ),
+        Some(_) => {}
+        None => warn(
+            f.span.clone(),
+            format!("a cookie of category `{id}` does not say how long its data is kept: audience measurement is exempt from consent only when the data is kept at most 25 months"),
+            "no `retention`",
+            "add `retention = \"25 months\"` (or less): how long the statistics it collects are kept".into(),
+        ),
+    }
+    if party == Party::Third {
+        let span = f.get("party").map_or(f.span.clone(), |v| v.span.clone());
+        warn(
+            span,
+            format!("a cookie of category `{id}` is set by another site: audience measurement is exempt from consent only for first-party cookies"),
+            "a third-party cookie",
+            help_exempt,
+        );
+    }
 }
 
 #[cfg(test)]
@@ -832,7 +1183,7 @@ duration = "2 weeks"
             messages,
             [
                 "unknown category `necesary`",
-                "unknown key `purpse` in a cookie",
+                "unknown key `purpse` in cookie `sessionid`",
                 "cookie `sessionid` is declared twice",
                 "unknown provider `nobody`",
                 "`2 fortnights` is not a duration",

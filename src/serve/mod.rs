@@ -8,8 +8,9 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -17,7 +18,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use percent_encoding::percent_decode_str;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 pub mod watch;
 
@@ -45,8 +46,13 @@ pub const MAX_HEAD: usize = 32 * 1024;
 const MAX_BUFFER: usize = 64 * 1024;
 
 /// How long a client may take to send a request's head, counted from the connection's
-/// start or the end of its previous answer (so an idle connection is closed too).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// start or the end of its previous answer (so an idle keep-alive connection is closed
+/// too).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often the accept loop, with every slot taken, closes the connection that has been
+/// waiting longest for a request (idle, or sending its head), to serve a new client.
+const EVICT_EVERY: Duration = Duration::from_millis(100);
 
 /// How long a connection is kept before it is asked to close after its current answer:
 /// no client can hold a connection forever by never reading an answer.
@@ -268,7 +274,8 @@ fn not_found(path: &str, version: u64, error: Option<&str>) -> Reply {
 
 /// Whether a `Host` header names this server on the loopback interface. Any other name
 /// could be a DNS-rebinding page trying to read the preview. Host names are compared
-/// without regard to case (`LOCALHOST` is `localhost`); the port, if given, must be ours.
+/// without regard to case (`LOCALHOST` is `localhost`); the port must be ours (a name
+/// without one means port 80, as for a browser).
 pub fn host_allowed(host: &str, port: u16) -> bool {
     let host = host.to_ascii_lowercase();
     let name = match host.rsplit_once(':') {
@@ -279,7 +286,9 @@ pub fn host_allowed(host: &str, port: u16) -> bool {
             }
             name
         }
-        _ => host.as_str(),
+        // Without a port, a browser means port 80.
+        _ if port == 80 => host.as_str(),
+        _ => return false,
     };
     ["127.0.0.1", "localhost", "[::1]"].contains(&name)
 }
@@ -368,11 +377,23 @@ pub fn run(listener: std::net::TcpListener, state: Arc<State>) -> io::Result<()>
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let open: Registry = Arc::new(Mutex::new(Vec::new()));
         loop {
             // The slot is taken before accepting: past the limit, connections wait in
-            // the system's queue and cost this process nothing.
-            let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
-                return Ok(());
+            // the system's queue and cost this process nothing. With every slot taken,
+            // connections waiting for a request are closed, the longest waiting first,
+            // so that clients holding keep-alive connections cannot lock others out.
+            let slot = match Arc::clone(&slots).try_acquire_owned() {
+                Ok(slot) => slot,
+                Err(_) => loop {
+                    evict_idle(&open);
+                    let next = Arc::clone(&slots).acquire_owned();
+                    match tokio::time::timeout(EVICT_EVERY, next).await {
+                        Ok(Ok(slot)) => break slot,
+                        Ok(Err(_)) => return Ok(()),
+                        Err(_) => continue,
+                    }
+                },
             };
             let stream = match listener.accept().await {
                 Ok((stream, _)) => stream,
@@ -384,20 +405,90 @@ pub fn run(listener: std::net::TcpListener, state: Arc<State>) -> io::Result<()>
                 }
             };
             let state = Arc::clone(&state);
+            let me = Arc::new(Conn::new());
+            if let Ok(mut list) = open.lock() {
+                list.push(Arc::clone(&me));
+            }
+            let open = Arc::clone(&open);
             tokio::spawn(async move {
-                connection(stream, state, port).await;
+                connection(stream, state, port, Arc::clone(&me)).await;
+                if let Ok(mut list) = open.lock() {
+                    list.retain(|c| !Arc::ptr_eq(c, &me));
+                }
                 drop(slot);
             });
         }
     })
 }
 
+/// A connection being served, as the accept loop sees it.
+struct Conn {
+    /// Requests being answered on it.
+    busy: AtomicUsize,
+    /// When it last started or finished answering a request (or was accepted).
+    last: Mutex<Instant>,
+    /// Asked to close (once).
+    closing: AtomicBool,
+    close: Notify,
+}
+
+impl Conn {
+    fn new() -> Conn {
+        Conn {
+            busy: AtomicUsize::new(0),
+            last: Mutex::new(Instant::now()),
+            closing: AtomicBool::new(false),
+            close: Notify::new(),
+        }
+    }
+
+    fn touch(&self) {
+        if let Ok(mut t) = self.last.lock() {
+            *t = Instant::now();
+        }
+    }
+
+    fn idle_since(&self) -> Option<Instant> {
+        if self.busy.load(Ordering::SeqCst) > 0 || self.closing.load(Ordering::SeqCst) {
+            return None;
+        }
+        self.last.lock().ok().map(|t| *t)
+    }
+}
+
+/// The connections being served.
+type Registry = Arc<Mutex<Vec<Arc<Conn>>>>;
+
+/// Asks the connection that has waited longest for a request to close.
+fn evict_idle(open: &Registry) {
+    let Ok(list) = open.lock() else {
+        return;
+    };
+    let oldest = list
+        .iter()
+        .filter_map(|c| c.idle_since().map(|t| (t, c)))
+        .min_by_key(|(t, _)| *t);
+    if let Some((_, c)) = oldest {
+        c.closing.store(true, Ordering::SeqCst);
+        c.close.notify_one();
+    }
+}
+
 /// Serves one connection: its requests one after the other, until the client closes it,
 /// sends an incomplete or oversized head, or outstays `LIFETIME`.
-async fn connection(stream: tokio::net::TcpStream, state: Arc<State>, port: u16) {
+async fn connection(stream: tokio::net::TcpStream, state: Arc<State>, port: u16, me: Arc<Conn>) {
+    let busy = Arc::clone(&me);
     let service = hyper::service::service_fn(move |req| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(respond(state, port, req).await) }
+        let busy = Arc::clone(&busy);
+        async move {
+            busy.busy.fetch_add(1, Ordering::SeqCst);
+            busy.touch();
+            let response = respond(state, port, req).await;
+            busy.touch();
+            busy.busy.fetch_sub(1, Ordering::SeqCst);
+            Ok::<_, Infallible>(response)
+        }
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -407,10 +498,15 @@ async fn connection(stream: tokio::net::TcpStream, state: Arc<State>, port: u16)
         .serve_connection(TokioIo::new(stream), service);
     let mut conn = std::pin::pin!(conn);
     // A closed or broken connection is not an error of the preview.
-    if tokio::time::timeout(LIFETIME, conn.as_mut()).await.is_err() {
-        conn.as_mut().graceful_shutdown();
-        let _ = tokio::time::timeout(GRACE, conn).await;
+    tokio::select! {
+        _ = conn.as_mut() => return,
+        _ = tokio::time::sleep(LIFETIME) => {}
+        // Waiting for a request while every slot is taken: closed now (an answer being
+        // written is finished first).
+        _ = me.close.notified() => {}
     }
+    conn.as_mut().graceful_shutdown();
+    let _ = tokio::time::timeout(GRACE, conn).await;
 }
 
 /// Answers one request: only GET and HEAD, only for a loopback host name.
@@ -525,14 +621,13 @@ mod tests {
         assert!(!host_allowed("evil.example:1111", 1111));
         assert!(!host_allowed("127.0.0.1:2222", 1111));
         assert!(!host_allowed("localhost.evil.example:1111", 1111));
-        for any_case in [
-            "LOCALHOST:1111",
-            "LocalHost:1111",
-            "localhost",
-            "[::1]",
-            "127.0.0.1",
-        ] {
+        for any_case in ["LOCALHOST:1111", "LocalHost:1111", "[::1]:1111"] {
             assert!(host_allowed(any_case, 1111), "{any_case}");
+        }
+        // A name without a port means port 80, as a browser sends it.
+        for bare in ["localhost", "[::1]", "127.0.0.1", "LOCALHOST"] {
+            assert!(!host_allowed(bare, 1111), "{bare}");
+            assert!(host_allowed(bare, 80), "{bare}");
         }
         for bad in [
             "LOCALHOST:2222",

@@ -14,28 +14,32 @@ use crate::content::{self, Document};
 use crate::decode;
 use crate::diagnostics::{Diagnostic, Diagnostics, ErrorReported, FileId, Sources};
 use crate::history;
+use crate::i18n::Date;
 use crate::input::{Input, Loader};
 use crate::inventory::{self, Inventory};
 use crate::layout;
+use crate::links;
 use crate::markdown::{self, Block, Section};
 use crate::platform;
 use crate::theme::{self, Theme};
 
-/// Reads, validates and models the site, or every portal of a platform; the problems
-/// found are in `l`.
-pub(super) fn sites(l: &mut Loader) -> Vec<Site> {
-    let Ok(mut shared) = shared(l) else {
-        return Vec::new();
+/// Reads, validates and models the site, or every portal of a platform, drafts included
+/// only if `drafts`; the problems found are in `l`. Also returns the files of the drafts
+/// left out.
+pub(super) fn sites(l: &mut Loader, drafts: bool) -> (Vec<Site>, Vec<String>) {
+    let Ok(mut shared) = shared(l, drafts) else {
+        return (Vec::new(), Vec::new());
     };
-    match portals(l, &shared.config) {
-        None => vec![single(l, shared)],
+    let sites = match portals(l, &shared.config) {
+        None => vec![single(l, &mut shared)],
         Some(portals) => platform(l, &mut shared, portals),
-    }
+    };
+    (sites, shared.left_out)
 }
 
 /// The shared step: everything but `sites.toml` and `sites/`. `Err` when something every
 /// portal needs has an error.
-fn shared(l: &mut Loader) -> Result<Shared, ErrorReported> {
+fn shared(l: &mut Loader, drafts: bool) -> Result<Shared, ErrorReported> {
     if !l.input.root_is_dir() {
         return Err(l.diags.error(
             Diagnostic::error(format!("`{}` is not a folder", l.input.describe()))
@@ -83,7 +87,8 @@ fn shared(l: &mut Loader) -> Result<Shared, ErrorReported> {
             return Err(e);
         }
     };
-    let mut docs = documents(l, &config, layout::CONTENT);
+    let mut left_out = Vec::new();
+    let mut docs = documents(l, &config, layout::CONTENT, drafts, &mut left_out);
     // History and dates from git: only when asked, only on disk.
     let mut git = match (&config.history, l.input) {
         (Some(_), Input::Disk(root)) => history::Git::open(root),
@@ -106,6 +111,8 @@ fn shared(l: &mut Loader) -> Result<Shared, ErrorReported> {
         git,
         history: entries,
         statics,
+        drafts,
+        left_out,
     })
 }
 
@@ -119,20 +126,19 @@ fn portals(l: &mut Loader, config: &Config) -> Option<Vec<platform::Portal>> {
 }
 
 /// A single site: the shared step is the whole site.
-fn single(l: &mut Loader, shared: Shared) -> Site {
-    let Shared {
-        config,
-        inventory,
-        docs,
-        history,
-        theme,
-        statics,
-        ..
-    } = shared;
+fn single(l: &mut Loader, shared: &mut Shared) -> Site {
+    let config = shared.config.clone();
+    let inventory = Arc::clone(&shared.inventory);
+    let docs = std::mem::take(&mut shared.docs);
+    let history = Arc::clone(&shared.history);
+    let theme = Arc::clone(&shared.theme);
+    let statics = Arc::clone(&shared.statics);
+    let consent = config.consent.banner.is_some();
     let generated = layout::generated_paths(
         &config.locales,
         docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
         &theme.statics,
+        consent,
     );
     for x in check_statics(&statics, &generated) {
         l.diags.push(x);
@@ -143,7 +149,8 @@ fn single(l: &mut Loader, shared: Shared) -> Site {
     }
     // An inventory with errors is partial: warnings about it would only mislead.
     if !l.diags.has_errors() {
-        for x in check_shown(&inventory, &pages) {
+        let published = published(&generated, &statics);
+        for x in check_site(&config, &inventory, &pages, &theme, &history, &published) {
             l.diags.push_in(x, None);
         }
     }
@@ -169,12 +176,27 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
     }
     // The prose of every portal, on every core: the files are read, what is left is CPU.
     let sources = &l.sources;
+    let (theme, history) = (&shared.theme, &shared.history);
     let rendered: Vec<(Vec<Page>, Vec<Diagnostic>, Vec<Diagnostic>)> = staged
         .par_iter_mut()
-        .map(|(portal, inventory, docs, _)| {
+        .map(|(portal, inventory, docs, statics)| {
+            let generated = layout::generated_paths(
+                &portal.config.locales,
+                docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
+                &theme.statics,
+                portal.config.consent.banner.is_some(),
+            );
             let (pages, problems) =
                 render_prose(sources, &portal.config, inventory, std::mem::take(docs));
-            let shown = check_shown(inventory, &pages);
+            let published = published(&generated, statics);
+            let shown = check_site(
+                &portal.config,
+                inventory,
+                &pages,
+                theme,
+                history,
+                &published,
+            );
             (pages, problems, shown)
         })
         .collect();
@@ -232,17 +254,29 @@ fn portal_step(
             let locales = decode::LocaleSet {
                 required: &portal.config.locales,
                 known: &shared.config.locales,
+                check_texts: true,
             };
-            Arc::new(inventory::read::load_layers(
-                &first,
-                Some(&overlay),
-                locales,
-                &mut l.diags,
-            )?)
+            // The shared file is read again under the portal's: its warnings, already
+            // reported by the shared step, are not repeated.
+            let mut own = Diagnostics::default();
+            let read = inventory::read::load_layers(&first, Some(&overlay), locales, &mut own);
+            for d in own.into_vec() {
+                let shared_warning = d.severity == crate::diagnostics::Severity::Warning
+                    && d.primary.as_ref().is_some_and(|p| p.file == *sid)
+                    && l.diags.iter().any(|x| {
+                        x.message == d.message
+                            && x.primary.as_ref().map(|p| (p.file, &p.span))
+                                == d.primary.as_ref().map(|p| (p.file, &p.span))
+                    });
+                if !shared_warning {
+                    l.diags.push(d);
+                }
+            }
+            Arc::new(read?)
         }
     };
     let content = layout::portal_content(&portal.id);
-    let mut portal_docs = portal_documents(l, &portal, &shared.docs, &content);
+    let mut portal_docs = portal_documents(l, &portal, shared, &content);
     fill_dates(&mut shared.git, &mut portal_docs, &content);
     // The shared static files, with the portal's own added or replacing them.
     let own = statics(l, &layout::portal_static(&portal.id));
@@ -266,6 +300,7 @@ fn portal_step(
                 .iter()
                 .map(|d| (d.locale.as_str(), d.slug.as_str())),
             &shared.theme.statics,
+            portal.config.consent.banner.is_some(),
         );
         for x in check_statics(&portal_statics, &generated) {
             l.diags.push_in(x, Some(&portal.id));
@@ -366,6 +401,10 @@ struct Shared {
     history: Arc<Vec<history::Entry>>,
     theme: Arc<Theme>,
     statics: Arc<Vec<StaticFile>>,
+    /// Whether drafts are built.
+    drafts: bool,
+    /// The files of the drafts left out (when `drafts` is false).
+    left_out: Vec<String>,
 }
 
 /// "Last updated" from git for the documents whose front matter has no `updated`.
@@ -377,15 +416,18 @@ fn fill_dates(git: &mut Option<history::Git>, docs: &mut [Document], dir: &str) 
 }
 
 /// The shared documents in a portal's locales, each replaced by the portal's own version
-/// under `sites/<id>/content/` when it has one.
+/// under `sites/<id>/content/` when it has one. A portal's own draft replaces the shared
+/// version only when drafts are built; otherwise it is left out, and named in
+/// `shared.left_out`.
 fn portal_documents(
     l: &mut Loader,
     portal: &platform::Portal,
-    shared: &[Document],
+    shared: &mut Shared,
     dir: &str,
 ) -> Vec<Document> {
     let mut out = Vec::new();
     for doc in shared
+        .docs
         .iter()
         .filter(|d| portal.config.locales.contains(&d.locale))
     {
@@ -393,24 +435,37 @@ fn portal_documents(
         match l.read_optional(&rel) {
             Ok(None) => out.push(doc.clone()),
             Ok(Some(bytes)) => {
-                if let Ok((id, text)) = l.text(rel, bytes) {
+                if let Ok((id, text)) = l.text(rel.clone(), bytes) {
                     if let Ok(d) =
                         content::parse_document(&text, id, &doc.locale, &doc.slug, &mut l.diags)
                     {
-                        out.push(d);
+                        if d.draft && !shared.drafts {
+                            shared.left_out.push(rel);
+                            out.push(doc.clone());
+                        } else {
+                            out.push(d);
+                        }
                     }
                 }
             }
             Err(_) => {}
         }
     }
+    let shared_docs = &shared.docs;
+    let shared_drafts = &shared.left_out;
     // A portal document with no shared twin would be a page of one portal only.
     for locale in &portal.config.locales {
         for entry in l.input.list(&layout::locale_dir(dir, locale)) {
             let Some(slug) = entry.name.strip_suffix(".md") else {
                 continue;
             };
-            if !shared.iter().any(|d| d.slug == slug && &d.locale == locale) {
+            // A shared draft left out is replaced by the portal's version when drafts are built.
+            let draft = layout::document(layout::CONTENT, locale, slug);
+            if !shared_docs
+                .iter()
+                .any(|d| d.slug == slug && &d.locale == locale)
+                && !shared_drafts.contains(&draft)
+            {
                 l.diags.push(
                     Diagnostic::warning(format!(
                         "{dir}/{locale}/{} replaces no shared document, so it is not built",
@@ -428,8 +483,16 @@ fn portal_documents(
     out
 }
 
-fn documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
-    let mut docs: Vec<Document> = Vec::new();
+/// The documents of `content/` in every locale, checked: every locale has one, and every
+/// document that is not a draft exists in every locale (a draft may not be translated
+/// yet). Without `drafts`, drafts are left out, their files added to `left_out`.
+fn documents(
+    l: &mut Loader,
+    config: &Config,
+    root: &str,
+    drafts: bool,
+    left_out: &mut Vec<String>,
+) -> Vec<Document> {
     let mut slugs_by_locale: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, locale) in config.locales.iter().enumerate() {
         let dir = layout::locale_dir(root, locale);
@@ -459,52 +522,94 @@ fn documents(l: &mut Loader, config: &Config, root: &str) -> Vec<Document> {
         }
         slugs_by_locale.push((i, found));
     }
-    // Every document must exist in every locale: no page may silently fall back to another language.
-    let all: std::collections::BTreeSet<&String> =
-        slugs_by_locale.iter().flat_map(|(_, v)| v.iter()).collect();
+    let mut order: Vec<(String, usize)> = Vec::new();
+    for (i, found) in &slugs_by_locale {
+        for slug in found {
+            order.push((slug.clone(), *i));
+        }
+    }
+    order.sort();
+    // Every file is read, drafts too: their front matter says they are drafts. A file
+    // that does not read is reported, and counts as a document that is not a draft.
+    let mut read: Vec<(String, usize, Option<Document>)> = Vec::new();
+    for (slug, i) in order {
+        let locale = config.locales[i].clone();
+        let rel = layout::document(layout::CONTENT, &locale, &slug);
+        let help = format!("create {rel}");
+        let doc = match l.read_text(&rel, &help) {
+            Ok((id, text)) => content::parse_document(&text, id, &locale, &slug, &mut l.diags).ok(),
+            Err(_) => None,
+        };
+        read.push((slug, i, doc));
+    }
+    let is_draft = |doc: &Option<Document>| doc.as_ref().is_some_and(|d| d.draft);
+    let built = |doc: &Option<Document>| drafts || !is_draft(doc);
+    // Each document's versions, by locale (an index: a site may have thousands).
+    let mut versions: std::collections::BTreeMap<&str, Vec<Option<&Option<Document>>>> =
+        std::collections::BTreeMap::new();
+    for (slug, i, doc) in &read {
+        versions
+            .entry(slug.as_str())
+            .or_insert_with(|| vec![None; config.locales.len()])[*i] = Some(doc);
+    }
+    // Every document must exist in every locale: no page may silently fall back to another
+    // language. A draft's translations may not exist yet.
     for (i, found) in &slugs_by_locale {
         if found.is_empty() {
             continue;
         }
         let locale = &config.locales[*i];
-        // A set: a legal centre has thousands of documents.
-        let found: HashSet<&String> = found.iter().collect();
-        for slug in &all {
-            if !found.contains(slug) {
-                let other = slugs_by_locale
-                    .iter()
-                    .find_map(|(j, v)| v.contains(slug).then(|| &config.locales[*j]))
-                    .cloned()
-                    .unwrap_or_default();
-                l.diags.push(
-                    Diagnostic::error(format!("document `{slug}` has no `{locale}` version"))
-                        .at(
-                            config.file,
-                            config.locale_spans[*i].clone(),
-                            "this locale needs every document",
+        if !read.iter().any(|(_, j, d)| j == i && built(d)) {
+            l.diags.push(
+                Diagnostic::error(format!("locale `{locale}` has only drafts"))
+                    .at(config.file, config.locale_spans[*i].clone(), "declared here")
+                    .help(format!(
+                        "remove `draft = true` from a document of content/{locale}/ to publish it (`clause serve` and `--drafts` show drafts)"
+                    )),
+            );
+            continue;
+        }
+        for (slug, by_locale) in &versions {
+            let help = match by_locale[*i] {
+                Some(d) if built(d) => continue,
+                here => {
+                    // A version that is built and is no draft needs its translations.
+                    let Some(j) = by_locale
+                        .iter()
+                        .position(|v| v.is_some_and(|d| built(d) && !is_draft(d)))
+                    else {
+                        continue;
+                    };
+                    let other = &config.locales[j];
+                    if here.is_some() {
+                        format!(
+                            "content/{locale}/{slug}.md is a draft, left out of the build: remove its `draft = true` when it is ready, or mark content/{other}/{slug}.md `draft = true` too"
                         )
-                        .help(format!(
+                    } else {
+                        format!(
                             "translate content/{other}/{slug}.md into content/{locale}/{slug}.md"
-                        )),
-                );
-            }
+                        )
+                    }
+                }
+            };
+            l.diags.push(
+                Diagnostic::error(format!("document `{slug}` has no `{locale}` version"))
+                    .at(
+                        config.file,
+                        config.locale_spans[*i].clone(),
+                        "this locale needs every document",
+                    )
+                    .help(help),
+            );
         }
     }
-    let mut order: Vec<(String, usize)> = Vec::new();
-    for (i, found) in slugs_by_locale {
-        for slug in found {
-            order.push((slug, i));
-        }
-    }
-    order.sort();
-    for (slug, i) in order {
-        let locale = config.locales[i].clone();
-        let rel = layout::document(layout::CONTENT, &locale, &slug);
-        let help = format!("create {rel}");
-        if let Ok((id, text)) = l.read_text(&rel, &help) {
-            if let Ok(doc) = content::parse_document(&text, id, &locale, &slug, &mut l.diags) {
-                docs.push(doc);
-            }
+    let mut docs = Vec::new();
+    for (slug, i, doc) in read {
+        let Some(doc) = doc else { continue };
+        if drafts || !doc.draft {
+            docs.push(doc);
+        } else {
+            left_out.push(layout::document(root, &config.locales[i], &slug));
         }
     }
     // Folders of content/ that are not declared locales are probably a forgotten `locales` entry.
@@ -560,6 +665,7 @@ fn check_without_settings(
             decode::LocaleSet {
                 required: &[],
                 known: &used,
+                check_texts: true,
             },
             &mut l.diags,
         );
@@ -596,17 +702,33 @@ fn render_prose(
     inv: &Inventory,
     docs: Vec<Document>,
 ) -> (Vec<Page>, Vec<Diagnostic>) {
-    let categories: Vec<&str> = inv.categories.iter().map(|c| c.id.as_str()).collect();
+    // A category declared with an error is reported once, where it is declared: the prose
+    // may still name it (its section is then empty, and the build fails on that error).
+    let categories: Vec<&str> = inv
+        .categories
+        .iter()
+        .map(|c| c.id.as_str())
+        .chain(inv.rejected.iter().map(String::as_str))
+        .collect();
     let mut reserved: HashSet<String> = categories.iter().map(|c| (*c).to_string()).collect();
     for d in &inv.definitions {
         reserved.insert(format!("def-{}", d.id));
     }
     reserved.extend(markdown::PAGE_IDS.map(str::to_string));
+    let mut slugs: Vec<String> = docs.iter().map(|d| d.slug.clone()).collect();
+    slugs.dedup();
+    let documents: Vec<&str> = slugs.iter().map(String::as_str).collect();
     let names = markdown::Names {
         params: &config.params,
         categories: &categories,
         reserved: &reserved,
         raw_html: config.raw_html,
+        controller: config.controller.is_some(),
+        transfers: inv
+            .providers
+            .iter()
+            .any(crate::inventory::Provider::outside_eea),
+        documents: &documents,
     };
     // Each document on any core; collected in order, so the problems come in document
     // order whatever the number of threads.
@@ -621,8 +743,21 @@ fn render_prose(
                 locale: &doc.locale,
             };
             let mut d = Diagnostics::default();
-            let blocks = markdown::render(&src, &names, &mut d);
-            (Page { doc, blocks }, d.into_vec())
+            let mut prose = markdown::render(&src, &names, &mut d);
+            // `sections = false`: nothing is added after prose without placeholders (the
+            // only sections with a heading of their own).
+            if !doc.sections {
+                prose
+                    .blocks
+                    .retain(|b| !matches!(b, Block::Section { titled: true, .. }));
+            }
+            let page = Page {
+                doc,
+                blocks: prose.blocks,
+                links: prose.links,
+                ids: prose.ids,
+            };
+            (page, d.into_vec())
         })
         .collect();
     let mut pages = Vec::with_capacity(rendered.len());
@@ -634,7 +769,133 @@ fn render_prose(
     (pages, problems)
 }
 
-/// Warns about categories with no cookie and categories that no page shows.
+/// Every file a site publishes: what Clause generates and the site's own static files.
+fn published(generated: &[String], statics: &[StaticFile]) -> Vec<String> {
+    let mut all = generated.to_vec();
+    all.extend(statics.iter().map(|s| s.path.clone()));
+    all
+}
+
+/// The warnings that need the whole site read: categories shown nowhere, broken links,
+/// "Last updated" dates that contradict each other, the consent banner's unpublished files
+/// and undeclared cookie.
+fn check_site(
+    config: &Config,
+    inventory: &Inventory,
+    pages: &[Page],
+    theme: &Theme,
+    history: &[history::Entry],
+    published: &[String],
+) -> Vec<Diagnostic> {
+    let mut out = check_shown(inventory, pages);
+    out.extend(links::check(
+        config,
+        inventory,
+        pages,
+        !history.is_empty(),
+        published,
+    ));
+    out.extend(check_dates(pages, theme, history, history::today()));
+    out.extend(crate::consent::check(
+        &config.consent,
+        published,
+        inventory,
+        config.file,
+    ));
+    out
+}
+
+/// Warnings about "Last updated" written in front matter: older than the newest change
+/// its page lists under "Changes to this policy", later than `today`, or different from
+/// the same document's in another language.
+fn check_dates(
+    pages: &[Page],
+    theme: &Theme,
+    history: &[history::Entry],
+    today: Date,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for page in pages {
+        let doc = &page.doc;
+        let (Some(date), Some(span)) = (doc.updated, doc.updated_span.clone()) else {
+            continue;
+        };
+        let newest = theme
+            .strings
+            .get(&doc.locale)
+            .and_then(|s| history.iter().find(|e| e.shown_in(s)).map(|e| e.date));
+        if let Some(newest) = newest.filter(|n| *n > date) {
+            out.push(
+                Diagnostic::warning(format!(
+                    "`updated` is {}, older than the newest change under \"Changes to this policy\" ({})",
+                    date.iso(),
+                    newest.iso()
+                ))
+                .at(doc.file, span.clone(), "older than the last change")
+                .help(format!(
+                    "set `updated = {}` or later, or remove `updated` to show the date of the last commit",
+                    newest.iso()
+                )),
+            );
+        }
+        if date > today {
+            out.push(
+                Diagnostic::warning(format!("`updated` is {}, a date in the future", date.iso()))
+                    .at(doc.file, span, format!("after today, {}", today.iso()))
+                    .help("write the date the policy last changed; publish a change to come on the day it applies"),
+            );
+        }
+    }
+    // The same document in every language says when it changed: the first language that
+    // writes a date is the one the others are compared with.
+    for group in pages.chunk_by(|a, b| a.doc.slug == b.doc.slug) {
+        let Some(first) = group.iter().find(|p| p.doc.updated_span.is_some()) else {
+            continue;
+        };
+        let (Some(date), Some(first_span)) = (first.doc.updated, first.doc.updated_span.clone())
+        else {
+            continue;
+        };
+        for page in group.iter().filter(|p| p.doc.locale != first.doc.locale) {
+            let doc = &page.doc;
+            if doc.updated == Some(date) {
+                continue;
+            }
+            let other = format!("the `{}` version says {}", first.doc.locale, date.iso());
+            let d = match (&doc.updated_span, doc.updated) {
+                (Some(span), Some(mine)) => Diagnostic::warning(format!(
+                    "`updated` is {} here, {} in the `{}` version of this document",
+                    mine.iso(),
+                    date.iso(),
+                    first.doc.locale
+                ))
+                .at(
+                    doc.file,
+                    span.clone(),
+                    format!("the `{}` version", doc.locale),
+                ),
+                _ => Diagnostic::warning(format!(
+                    "this document has no `updated`, while its `{}` version has {}",
+                    first.doc.locale,
+                    date.iso()
+                ))
+                .at(doc.file, 0..3, "no `updated` in this front matter"),
+            };
+            let help = if doc.updated_span.is_some() {
+                "give every language of a document the same `updated`: the day the policy last changed".to_string()
+            } else {
+                format!(
+                    "add `updated = {}` to this front matter, as the `{}` version has: every language then shows the same \"Last updated\"",
+                    date.iso(),
+                    first.doc.locale
+                )
+            };
+            out.push(d.also(first.doc.file, first_span.clone(), other).help(help));
+        }
+    }
+    out
+}
+
 /// Warnings about categories that have no cookie or that no page shows.
 fn check_shown(inv: &Inventory, pages: &[Page]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -645,13 +906,16 @@ fn check_shown(inv: &Inventory, pages: &[Page]) -> Vec<Diagnostic> {
             .any(|k| inv.categories[k.category].id == c.id);
         if !used {
             out.push(
-                Diagnostic::warning(format!("category `{}` has no cookie", c.id))
-                    .at(
-                        inv.file,
-                        c.span.clone(),
-                        "no [[cookies]] entry has this category",
-                    )
-                    .help("add its cookies, or remove the category"),
+                Diagnostic::warning(format!(
+                    "category `{}` has no cookie, so no page shows it",
+                    c.id
+                ))
+                .at(
+                    inv.file,
+                    c.span.clone(),
+                    "no [[cookies]] entry has this category",
+                )
+                .help("add its cookies, or remove the category"),
             );
             continue;
         }

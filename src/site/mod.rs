@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostics, Sources};
 use crate::history;
 use crate::input::{Input, Loader};
 use crate::inventory::Inventory;
-use crate::markdown::Block;
+use crate::markdown::{self, Block};
 use crate::text;
 use crate::theme::Theme;
 
@@ -22,6 +22,10 @@ pub struct Page {
     pub doc: Document,
     /// Prose and generated sections, in order.
     pub blocks: Vec<Block>,
+    /// The prose's links, checked once every page is rendered.
+    pub links: Vec<markdown::Link>,
+    /// The ids the prose gives elements of the page (headings, raw HTML).
+    pub ids: Vec<String>,
 }
 
 /// A file of the site's own `static/` folder (or of a portal's `sites/<id>/static/`),
@@ -62,6 +66,8 @@ pub struct Loaded {
     pub sources: Sources,
     /// Problems found.
     pub diags: Diagnostics,
+    /// The files of the drafts left out (drafts are built only when asked).
+    pub drafts: Vec<String>,
 }
 
 /// Why a command that works on one site cannot pick one.
@@ -125,10 +131,16 @@ pub fn pick(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, PickError> {
     }
 }
 
-/// Reads, validates and models the site.
+/// Reads, validates and models the site, drafts left out.
 pub fn load(input: &Input) -> Loaded {
+    load_with(input, false)
+}
+
+/// Reads, validates and models the site, with its drafts if `drafts` (`clause serve`,
+/// `--drafts`).
+pub fn load_with(input: &Input, drafts: bool) -> Loaded {
     let mut l = Loader::new(input);
-    let sites = load::sites(&mut l);
+    let (sites, left_out) = load::sites(&mut l, drafts);
     let sites = if l.diags.has_errors() {
         Vec::new()
     } else {
@@ -138,5 +150,6 @@ pub fn load(input: &Input) -> Loaded {
         sites,
         sources: l.sources,
         diags: l.diags,
+        drafts: left_out,
     }
 }

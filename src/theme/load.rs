@@ -110,6 +110,7 @@ fn strings(
             locale,
             &layers,
             (config.file, config.locale_spans[i].clone()),
+            config.consent.banner.is_some(),
             &mut l.diags,
         ) {
             Ok(s) => {

@@ -70,12 +70,19 @@ pub fn clause() -> Command {
 
 /// Builds `root` into `out` and returns the (stdout, stderr) of a successful build.
 pub fn build(root: &Path, out: &Path) -> (String, String) {
+    build_with(root, out, &[])
+}
+
+/// Builds `root` into `out` with `extra` arguments (`--drafts`) and returns the (stdout,
+/// stderr) of a successful build.
+pub fn build_with(root: &Path, out: &Path, extra: &[&str]) -> (String, String) {
     let o = clause()
         .arg("build")
         .arg("--root")
         .arg(root)
         .arg("--output")
         .arg(out)
+        .args(extra)
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
@@ -122,10 +129,12 @@ pub fn valid_sites() -> Vec<(&'static str, PathBuf)> {
         ("example", repo()),
         ("minimal", fixture("minimal")),
         ("i18n", fixture("i18n")),
+        ("languages", fixture("languages")),
         ("theme-custom", fixture("theme-custom")),
         ("hostile", fixture("hostile")),
         ("warnings", fixture("warnings")),
         ("platform", fixture("platform")),
+        ("legal", fixture("legal")),
     ]
 }
 

@@ -13,6 +13,8 @@ pub struct Server {
     pub port: u16,
     lines: Receiver<String>,
     pub root: PathBuf,
+    /// The line that says what is served where.
+    pub serving: String,
     _tmp: tempfile::TempDir,
 }
 
@@ -25,13 +27,40 @@ impl Drop for Server {
 
 /// The example site copied to a temporary folder, served on a free port.
 pub fn start() -> Server {
+    start_with(|_| {})
+}
+
+/// The example site copied to a temporary folder, changed by `change` (given its root),
+/// served on a free port.
+pub fn start_with(change: impl FnOnce(&std::path::Path)) -> Server {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("site");
     super::copy_dir(&super::repo().join("content"), &root.join("content"));
     std::fs::copy(super::repo().join("site.toml"), root.join("site.toml")).expect("copy");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("clause"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(&root)
+    change(&root);
+    launch(tmp, root, true)
+}
+
+/// The example site copied to a temporary folder, served on a free port by a `clause
+/// serve` started in that folder, without `--root`.
+pub fn start_in_site_folder() -> Server {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    super::copy_dir(&super::repo().join("content"), &root.join("content"));
+    std::fs::copy(super::repo().join("site.toml"), root.join("site.toml")).expect("copy");
+    launch(tmp, root, false)
+}
+
+/// Starts `clause serve` on `root`, given with `--root` or as the current folder.
+fn launch(tmp: tempfile::TempDir, root: PathBuf, with_root: bool) -> Server {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("clause"));
+    command.args(["serve", "--port", "0"]);
+    if with_root {
+        command.arg("--root").arg(&root);
+    } else {
+        command.current_dir(&root);
+    }
+    let mut child = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -50,9 +79,11 @@ pub fn start() -> Server {
         port: 0,
         lines,
         root,
+        serving: String::new(),
         _tmp: tmp,
     };
     let line = server.wait_line("serving ");
+    server.serving = line.clone();
     let port = line
         .split("http://127.0.0.1:")
         .nth(1)
