@@ -25,6 +25,7 @@ use crate::output::{self, OutputError, Plan, PortalPublisher, Publisher, Stats};
 use crate::render;
 use crate::site::{self, Site};
 use crate::text::{count, plural, preview};
+use crate::versions;
 
 /// What to build, and where to.
 pub struct Options<'a> {
@@ -87,8 +88,60 @@ pub struct Summary {
     pub sites: usize,
     /// `[[cookies]]` entries, all portals together.
     pub cookies: usize,
+    /// Past commits loaded from git and found in the cache, and archived pages rendered
+    /// and found in the cache (see `versions`).
+    pub versions: Option<VersionWork>,
+    /// What the user should know that is no problem (why pages show no version).
+    pub notes: Vec<String>,
     /// The files of the drafts left out (drafts are built only when asked).
     pub drafts: Vec<String>,
+}
+
+/// The work the versions of the pages took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VersionWork {
+    /// Past commits loaded from git objects.
+    pub loaded: usize,
+    /// Past commits whose analysis was in the cache.
+    pub cached: usize,
+    /// Archived pages rendered.
+    pub rendered: usize,
+    /// Archived pages found in the cache.
+    pub reused: usize,
+}
+
+impl VersionWork {
+    fn of(sites: &[&Site], pending: &versions::Pending) -> Option<VersionWork> {
+        let (loaded, cached) = pending.commits;
+        let mut work = VersionWork {
+            loaded,
+            cached,
+            ..VersionWork::default()
+        };
+        for v in sites
+            .iter()
+            .flat_map(|s| s.versions.pages.values())
+            .flatten()
+        {
+            match v.archive {
+                versions::Archive::Render { .. } => work.rendered += 1,
+                versions::Archive::Cached(_) => work.reused += 1,
+                versions::Archive::None => {}
+            }
+        }
+        (loaded + cached > 0).then_some(work)
+    }
+
+    /// "versions: 2 commits loaded from git, 11 found in the cache; …"
+    pub fn line(&self) -> String {
+        format!(
+            "versions: {} loaded from git, {} found in the cache; archived pages: {} rendered, {} found in the cache",
+            count(self.loaded, "commit", "commits"),
+            self.cached,
+            self.rendered,
+            self.reused
+        )
+    }
 }
 
 impl Summary {
@@ -101,6 +154,8 @@ impl Summary {
             },
             sites: sites.len(),
             cookies: sites.iter().map(|s| s.inventory.cookies.len()).sum(),
+            versions: None,
+            notes: Vec::new(),
             drafts: Vec::new(),
         }
     }
@@ -225,12 +280,19 @@ fn run_in_pool(opts: &Options) -> Result<Outcome, Failure> {
 /// Loads and validates the site (or every portal), drafts left out, for the commands
 /// that read it without building it (`export`, `audit`); `Err` holds its problems.
 pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
-    load_with(root, false).map(|(sites, report, _)| (sites, report))
+    load_site(root, false).map(|(sites, report, _)| (sites, report))
 }
 
-/// Loads and validates the site, with its drafts if `drafts`; also returns the files of
-/// the drafts left out. `Err` holds its problems.
-fn load_with(root: &Path, drafts: bool) -> Result<(Vec<Site>, Report, Vec<String>), Report> {
+/// What loading gives a build besides the sites: the cache entries it stores once it has
+/// rendered, the notes it prints and the files of the drafts left out.
+struct Extra {
+    pending: versions::Pending,
+    notes: Vec<String>,
+    drafts: Vec<String>,
+}
+
+/// [`load`], with the drafts if `drafts`, and what a build needs besides.
+fn load_site(root: &Path, drafts: bool) -> Result<(Vec<Site>, Report, Extra), Report> {
     let loaded = site::load_with(&Input::Disk(root.to_path_buf()), drafts);
     let report = Report {
         sources: loaded.sources,
@@ -240,7 +302,12 @@ fn load_with(root: &Path, drafts: bool) -> Result<(Vec<Site>, Report, Vec<String
     if loaded.sites.is_empty() {
         return Err(report);
     }
-    Ok((loaded.sites, report, loaded.drafts))
+    let extra = Extra {
+        pending: loaded.pending,
+        notes: loaded.notes,
+        drafts: loaded.drafts,
+    };
+    Ok((loaded.sites, report, extra))
 }
 
 /// Where rendered files go: a path in the output folder and the bytes.
@@ -248,13 +315,26 @@ type Sink<'a, E> = &'a (dyn Fn(&str, &[u8]) -> Result<(), E> + Sync);
 
 /// Renders `sites` into `sink` (a map, or nothing): `check` and `serve`.
 fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure> {
-    let (sites, report, drafts) = load_with(&opts.root, opts.drafts).map_err(Failure::Site)?;
+    let (sites, report, extra) = load_site(&opts.root, opts.drafts).map_err(Failure::Site)?;
+    let Extra {
+        pending,
+        notes,
+        drafts,
+    } = extra;
     let all: Vec<&Site> = sites.iter().collect();
-    let (errors, _) = render_all(opts, &all, sink);
+    // `check` keeps nothing, not even in the cache; the preview does.
+    let keep = opts.target == Target::Memory;
+    let cache = pending.cache.as_ref().filter(|_| keep);
+    let (errors, _) = render_all(opts, &all, cache, sink);
     let report = finish(opts, report, errors).map_err(Failure::Site)?;
+    if keep {
+        store(&pending);
+    }
     Ok(Outcome {
         report,
         summary: Summary {
+            versions: VersionWork::of(&all, &pending),
+            notes,
             drafts,
             ..Summary::of(&sites)
         },
@@ -269,6 +349,7 @@ fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure>
 fn render_all<E: Send>(
     opts: &Options,
     sites: &[&Site],
+    cache: Option<&versions::Cache>,
     sink: Sink<E>,
 ) -> (Vec<Diagnostic>, Option<E>) {
     let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
@@ -279,10 +360,19 @@ fn render_all<E: Send>(
     let failure: Mutex<Option<E>> = Mutex::new(None);
     let stopped = AtomicBool::new(false);
     sites.par_iter().enumerate().for_each(|(i, site)| {
+        // Archived versions rendered now are kept for the next builds.
+        let fresh = match cache {
+            Some(_) => site.versions.fresh(),
+            None => HashMap::new(),
+        };
         let (found, failed) = render::render_each(site, &|f: render::OutputFile| {
             // Another site's file could not be written: nothing will be published.
             if stopped.load(Ordering::Relaxed) {
                 return Ok(());
+            }
+            if let (Some(c), Some(key)) = (cache, fresh.get(&f.path)) {
+                // A cache that cannot be written costs the next build time, nothing else.
+                let _ = c.put(key, &f.bytes);
             }
             let result = match &site.id {
                 Some(id) => sink(&format!("{id}/{}", f.path), &f.bytes),
@@ -395,7 +485,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
             written: Written::UpToDate { output: shown },
         });
     }
-    let (sites, report, drafts) = load_with(root, opts.drafts).map_err(Failure::Site)?;
+    let (sites, report, extra) = load_site(root, opts.drafts).map_err(Failure::Site)?;
     let out = Out {
         dir,
         shown,
@@ -404,11 +494,13 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         opts,
     };
     if sites.iter().any(|s| s.id.is_some()) {
-        return platform(&out, existing, &sites, report).map(|mut done| {
-            done.summary.drafts = drafts;
-            done
-        });
+        return platform(&out, existing, &sites, report, extra);
     }
+    let Extra {
+        pending,
+        notes,
+        drafts,
+    } = extra;
     // Files put in by hand: kept by this build, and named.
     let mut existing = existing;
     existing.scan.foreign = output::find_foreign(&out.dir, &existing, None);
@@ -418,7 +510,7 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
         Err(error) => return Err(output_error(opts, report, error)),
     };
     let all: Vec<&Site> = sites.iter().collect();
-    let report = match render_checked(opts, &all, report, &|path, bytes| {
+    let report = match render_checked(opts, &all, report, &pending, &|path, bytes| {
         publisher.write(path, bytes)
     }) {
         Ok(r) => r,
@@ -434,11 +526,13 @@ fn to_disk(opts: &Options, output: Option<&Path>) -> Result<Outcome, Failure> {
     Ok(Outcome {
         report,
         summary: Summary {
+            versions: VersionWork::of(&all, &pending),
+            notes,
             drafts,
             ..Summary::of(&sites)
         },
         written: Written::Disk {
-            notes: notes(&out.dir, &out.shown, &existing, &done.adopted, false),
+            notes: output_notes(&out.dir, &out.shown, &existing, &done.adopted, false),
             output: out.shown,
             stats: done.stats,
             portals: None,
@@ -458,14 +552,27 @@ fn render_checked(
     opts: &Options,
     sites: &[&Site],
     report: Report,
+    pending: &versions::Pending,
     write: Sink<OutputError>,
 ) -> Result<Report, Failure> {
-    let (errors, write_error) = render_all(opts, sites, write);
+    let (errors, write_error) = render_all(opts, sites, pending.cache.as_ref(), write);
     let checked = finish(opts, report, errors);
     match (checked, write_error) {
         (Ok(report) | Err(report), Some(error)) => Err(Failure::Output { report, error }),
-        (Ok(report), None) => Ok(report),
+        (Ok(report), None) => {
+            store(pending);
+            Ok(report)
+        }
         (Err(report), None) => Err(Failure::Site(report)),
+    }
+}
+
+/// Stores what loading worked out about past commits, and drops the cache entries of
+/// other themes and versions of Clause.
+fn store(pending: &versions::Pending) {
+    pending.store();
+    if let Some(c) = &pending.cache {
+        c.prune();
     }
 }
 
@@ -476,7 +583,14 @@ fn platform(
     mut existing: output::Existing,
     sites: &[Site],
     report: Report,
+    extra: Extra,
 ) -> Result<Outcome, Failure> {
+    let Extra {
+        pending,
+        notes,
+        drafts,
+    } = extra;
+    let pending = &pending;
     let opts = out.opts;
     let input = Input::Disk(opts.root.clone());
     let record = &existing.record;
@@ -529,7 +643,7 @@ fn platform(
         Ok(x) => x,
         Err(error) => return Err(output_error(opts, report, error)),
     };
-    let report = match render_checked(opts, &rebuild, report, &|path, bytes| {
+    let report = match render_checked(opts, &rebuild, report, pending, &|path, bytes| {
         publisher.write(path, bytes)
     }) {
         Ok(r) => r,
@@ -551,12 +665,17 @@ fn platform(
     };
     Ok(Outcome {
         report,
-        summary: Summary::of(sites),
+        summary: Summary {
+            versions: VersionWork::of(&rebuild, pending),
+            notes,
+            drafts,
+            ..Summary::of(sites)
+        },
         written: Written::Disk {
             output: out.shown.clone(),
             stats: done.stats,
             portals: Some((rebuilt.len(), sites.len() - rebuilt.len())),
-            notes: notes(&out.dir, &out.shown, &existing, &done.adopted, true),
+            notes: output_notes(&out.dir, &out.shown, &existing, &done.adopted, true),
         },
     })
 }
@@ -564,7 +683,7 @@ fn platform(
 /// What the survey of the output found besides Clause's own files: files put in by hand
 /// (kept) and files of Clause's changed or deleted since it wrote them (written again by
 /// this build).
-fn notes(
+fn output_notes(
     dir: &Path,
     shown: &str,
     existing: &output::Existing,

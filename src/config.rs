@@ -217,14 +217,17 @@ fn read_contact(r: &mut Reader, v: &Spanned<Val>, field: &str) -> Result<Contact
 pub struct History {
     /// How many changes (commits) to list, newest first.
     pub limit: usize,
+    /// Whether every version of every page is archived under `versions/`.
+    pub archive: bool,
 }
 
 /// Entries listed when `[history]` does not say.
 pub const HISTORY_LIMIT: usize = 20;
 
-const HISTORY_KEYS: [&str; 2] = ["enabled", "limit"];
+const HISTORY_KEYS: [&str; 3] = ["archive", "enabled", "limit"];
 
-/// `[history]`: absent or `enabled = false` is off; `limit` between 1 and 1000.
+/// `[history]`: absent or `enabled = false` is off; `limit` between 1 and 1000;
+/// `archive` (default true).
 fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, ErrorReported> {
     let f = r.table(v, "history", &HISTORY_KEYS, "[history]\nenabled = true")?;
     let enabled = match f.get("enabled") {
@@ -257,7 +260,17 @@ fn read_history(r: &mut Reader, v: &Spanned<Val>) -> Result<Option<History>, Err
             return Err(r.wrong_type(x, "history.limit", "a whole number", "limit = 20"));
         }
     };
-    Ok(enabled.then_some(History { limit }))
+    let archive = match f.get("archive") {
+        None => true,
+        Some(Spanned {
+            value: Val::Bool(b),
+            ..
+        }) => *b,
+        Some(x) => {
+            return Err(r.wrong_type(x, "history.archive", "true or false", "archive = true"));
+        }
+    };
+    Ok(enabled.then_some(History { limit, archive }))
 }
 
 const KEYS: [&str; 11] = [

@@ -46,13 +46,22 @@ impl Manager {
         }
     }
 
-    /// The cookie in which the banner keeps the visitor's choice, as its package names it
-    /// by default (cookieconsent v3: `cookie.name`; Klaro: `storageName`), and as the
-    /// configurations of `clause export` leave it.
-    pub fn consent_cookie(self) -> &'static str {
+    /// The cookie in which the banner keeps the visitor's choice at consent revision
+    /// `revision`, as the configurations of `clause export` name it: cookieconsent v3's
+    /// default `cookie.name`; Klaro's `storageName`, named after the revision so that Klaro
+    /// asks again at the next one (see `export::klaro`).
+    pub fn consent_cookie(self, revision: u32) -> String {
+        match self {
+            Manager::Cookieconsent => "cc_cookie".into(),
+            Manager::Klaro => crate::export::klaro::storage_name(revision),
+        }
+    }
+
+    /// A name that declares [`Manager::consent_cookie`] at every consent revision.
+    fn consent_cookie_declared(self) -> &'static str {
         match self {
             Manager::Cookieconsent => "cc_cookie",
-            Manager::Klaro => "klaro",
+            Manager::Klaro => "klaro-r*",
         }
     }
 }
@@ -425,6 +434,7 @@ pub fn check(
     published: &[String],
     inventory: &Inventory,
     config_file: FileId,
+    revision: u32,
 ) -> Vec<Diagnostic> {
     let Some(banner) = &consent.banner else {
         return Vec::new();
@@ -468,7 +478,12 @@ pub fn check(
             .help(help),
         );
     }
-    if let Some(d) = undeclared_cookie(banner.manager, inventory, Some((config_file, banner))) {
+    if let Some(d) = undeclared_cookie(
+        banner.manager,
+        inventory,
+        Some((config_file, banner)),
+        revision,
+    ) {
         out.push(d);
     }
     out
@@ -481,8 +496,10 @@ pub fn undeclared_cookie(
     manager: Manager,
     inventory: &Inventory,
     at: Option<(FileId, &Banner)>,
+    revision: u32,
 ) -> Option<Diagnostic> {
-    let name = manager.consent_cookie();
+    let name = manager.consent_cookie(revision);
+    let name = name.as_str();
     if inventory
         .cookies
         .iter()
@@ -505,7 +522,8 @@ pub fn undeclared_cookie(
     };
     Some(
         d.help(format!(
-            "declare it in content/cookies.toml, in a category that needs no consent (it only remembers the choice), e.g. a [[cookies]] entry with names = [\"{name}\"]"
+            "declare it in content/cookies.toml, in a category that needs no consent (it only remembers the choice), e.g. a [[cookies]] entry with names = [\"{}\"]",
+            manager.consent_cookie_declared()
         )),
     )
 }

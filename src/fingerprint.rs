@@ -37,7 +37,7 @@ pub fn shared(input: &Input) -> blake3::Hasher {
     // With `[history]`, the pages also depend on git: its last commit to the content.
     if let Input::Disk(root) = input {
         if history_enabled(input) {
-            let state = crate::history::Git::open(root).map(|g| g.state());
+            let state = crate::history::Git::open(root).ok().map(|g| g.state());
             feed(&mut h, "git", state.unwrap_or_default().as_bytes());
         }
     }

@@ -1,5 +1,6 @@
-//! "Changes to this policy" and "Last updated" from the site's git history, when
-//! `[history]` in site.toml turns it on.
+//! "Last updated" from the site's git history, and the repository that "Changes to this
+//! policy", the versions and the consent revision are read from ([`crate::versions`]),
+//! when `[history]` in site.toml turns it on.
 //!
 //! Read while loading (rendering never runs git). Without git, outside a repository or on
 //! a revision that does not load, the section is simply shorter or absent: history is
@@ -9,36 +10,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostics, Sources};
-use crate::diff::{self, Change};
-use crate::git::{Commit, Repo};
+use crate::git::{GitError, Repo};
 use crate::i18n::Date;
-use crate::inventory::{self, Inventory};
 use crate::layout;
 
-/// The shared inventory, whose commits make the history.
+/// The shared inventory: a change to it is a change to every page.
 const INVENTORY: &str = layout::INVENTORY;
-
-/// One commit that changed the inventory's meaning.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// The commit's full hash, kept in the page so that the text can be traced.
-    pub hash: String,
-    /// Its date.
-    pub date: Date,
-    /// What it changed; empty for the first version.
-    pub changes: Vec<Change>,
-    /// True for the inventory's first version.
-    pub initial: bool,
-}
-
-impl Entry {
-    /// Whether a page in `s.locale` lists this entry: the first version always, another
-    /// when something it changed concerns that language (as the page writes it).
-    pub fn shown_in(&self, s: &crate::i18n::Strings) -> bool {
-        self.initial || !diff::sentences::sentences(&self.changes, s).is_empty()
-    }
-}
 
 /// Test hook: `CLAUSE_TEST_TODAY=<YYYY-MM-DD>` stands for the clock in [`today`], so that
 /// tests of the warning about a date in the future do not depend on the day they run.
@@ -68,9 +45,10 @@ pub struct Git {
 }
 
 impl Git {
-    /// The repository around the site's folder, if there is one and git runs.
-    pub fn open(root: &Path) -> Option<Git> {
-        Repo::discover(root).ok().map(|repo| Git {
+    /// The repository around the site's folder, or why there is none (no git, not in a
+    /// repository).
+    pub fn open(root: &Path) -> Result<Git, GitError> {
+        Repo::discover(root).map(|repo| Git {
             repo,
             dates: HashMap::new(),
         })
@@ -84,72 +62,35 @@ impl Git {
         }
         let date = self
             .repo
-            .log(&[path, INVENTORY], 1)
+            .log(&[path, INVENTORY], 1, false)
             .ok()
             .and_then(|c| c.first().map(|c| c.date));
         self.dates.insert(path.to_string(), date);
         date
     }
 
-    /// A hash of what the history depends on (the last commit touching the site's
-    /// content), for the build's fingerprint.
+    /// The repository.
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    /// What the history depends on (the last commit of the current branch's own line that
+    /// touched the site's sources, and whether the clone is shallow), for the build's
+    /// fingerprint.
     pub fn state(&self) -> String {
-        self.repo
-            .log(&[layout::CONTENT, layout::PORTALS, layout::SITE_TOML], 1)
+        let paths = [
+            layout::CONTENT,
+            layout::PORTALS,
+            layout::SITE_TOML,
+            layout::SITES_TOML,
+        ];
+        let last = self
+            .repo
+            .log(&paths, 1, true)
             .ok()
             .and_then(|c| c.first().map(|c| c.hash.clone()))
-            .unwrap_or_default()
-    }
-
-    /// The last `limit` commits that changed the inventory's meaning, newest first.
-    pub fn entries(&self, limit: usize, locales: &[String]) -> Vec<Entry> {
-        // Commits that only reformatted the file are skipped, so more are read than shown.
-        let commits: Vec<Commit> = self
-            .repo
-            .log(&[INVENTORY], limit.saturating_mul(3).saturating_add(1))
             .unwrap_or_default();
-        let versions: Vec<Option<Inventory>> = commits
-            .iter()
-            .map(|c| self.inventory_at(&c.hash, locales))
-            .collect();
-        let mut out = Vec::new();
-        for (i, c) in commits.iter().enumerate() {
-            if out.len() == limit {
-                break;
-            }
-            let Some(new) = &versions[i] else { continue };
-            let entry = |changes, initial| Entry {
-                hash: c.hash.clone(),
-                date: c.date,
-                changes,
-                initial,
-            };
-            match versions.get(i + 1) {
-                Some(Some(old)) => {
-                    let changes = diff::compare(old, new, locales);
-                    if !changes.is_empty() {
-                        out.push(entry(changes, false));
-                    }
-                }
-                Some(None) => {}
-                // The oldest commit read: the first version, unless the log was cut short.
-                None if commits.len() < limit.saturating_mul(3).saturating_add(1) => {
-                    out.push(entry(Vec::new(), true));
-                }
-                None => {}
-            }
-        }
-        out
-    }
-
-    fn inventory_at(&self, hash: &str, locales: &[String]) -> Option<Inventory> {
-        let bytes = self.repo.show(hash, INVENTORY).ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let mut sources = Sources::default();
-        let file = sources.add(format!("{hash}:{INVENTORY}"), text.clone());
-        let mut diags = Diagnostics::default();
-        let (inv, _) =
-            inventory::read::load_standalone(&text, file, Some(locales), &mut diags).ok()?;
-        (!diags.has_errors()).then_some(inv)
+        let shallow = self.repo.is_shallow().unwrap_or(false);
+        format!("{last} shallow={shallow}")
     }
 }

@@ -29,7 +29,7 @@ pub fn canonical_tag(tag: &str) -> Result<String, InvalidTag> {
 }
 
 /// Keys every locale's UI strings must define, with what each is for (shown in help lines).
-pub const TEXT_KEYS: [(&str, &str); 104] = [
+pub const TEXT_KEYS: [(&str, &str); 120] = [
     (
         "language_name",
         "the language's own name, e.g. \"Français\"",
@@ -183,6 +183,55 @@ pub const TEXT_KEYS: [(&str, &str); 104] = [
         "history: a category no longer needs consent; {name}",
     ),
     ("history_definitions", "history: the definitions changed"),
+    ("history_text", "history: the page's own text changed"),
+    (
+        "history_revision",
+        "history: visitors are asked for consent again; {n} is the new consent revision",
+    ),
+    (
+        "history_revision_renew",
+        "history: the publisher decided to ask for consent again (`Consent: renew`); {n}",
+    ),
+    (
+        "history_revision_unchanged",
+        "history: the publisher decided not to ask again (`Consent: unchanged`); {n}",
+    ),
+    ("version_of", "a page's version, \"Version of {date}\""),
+    (
+        "consent_revision",
+        "the site's consent revision, \"Consent revision {n}\"",
+    ),
+    ("all_versions", "the link to the list of a page's versions"),
+    (
+        "versions_title",
+        "the heading of a page's versions; {title} is the page's",
+    ),
+    (
+        "versions_intro",
+        "what the list of versions is, and what the consent revision is",
+    ),
+    (
+        "version_notice_past",
+        "on an archived version: \"in force from {from} to {to}\"",
+    ),
+    (
+        "version_notice_last",
+        "on the archived current version: \"in force since {from}\"",
+    ),
+    (
+        "version_current",
+        "on an archived version: the link to the current page",
+    ),
+    (
+        "version_navigation",
+        "the label of the previous/next version links",
+    ),
+    ("version_previous", "the link to the previous version"),
+    ("version_next", "the link to the next version"),
+    (
+        "version_unavailable",
+        "a version that cannot be shown; the reason follows, in English",
+    ),
     ("col_storage", "column header: where a cookie entry is kept"),
     ("col_domain", "column header: the host that sets it"),
     ("col_data", "column header: what it stores or collects"),

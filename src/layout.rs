@@ -21,13 +21,15 @@ pub const STATIC: &str = "static";
 pub const OUTPUT: &str = "output";
 /// The git repository, when the site is its root.
 pub const GIT: &str = ".git";
+/// What earlier builds worked out about past versions (see `versions::cache`).
+pub const CACHE: &str = ".clause-cache";
 
 /// The files a build reads at the root of the site.
 pub const SOURCE_FILES: [&str; 2] = [SITE_TOML, SITES_TOML];
 /// The folders a build reads: watched by `serve`, hashed by the fingerprint.
 pub const SOURCE_DIRS: [&str; 4] = [CONTENT, THEMES, PORTALS, STATIC];
-/// The folders an output folder may never be or lie in: the sources and git's.
-pub const PROTECTED_DIRS: [&str; 5] = [CONTENT, THEMES, PORTALS, STATIC, GIT];
+/// The folders an output folder may never be or lie in: the sources, git's and the cache.
+pub const PROTECTED_DIRS: [&str; 6] = [CONTENT, THEMES, PORTALS, STATIC, GIT, CACHE];
 
 /// The folders of a theme that a build reads (the rest of a theme's folder is ignored).
 pub const THEME_PARTS: [&str; 3] = ["templates/", "static/", "i18n/"];
@@ -92,6 +94,27 @@ pub fn page_href(locale: &str, slug: &str) -> String {
 /// A page's public address: `<base_url><locale>/<slug>/` (`base_url` ends in `/`).
 pub fn page_url(base_url: &str, locale: &str, slug: &str) -> String {
     format!("{base_url}{locale}/{slug}/")
+}
+
+/// The folder of a page's versions: `<locale>/<slug>/versions`.
+pub fn versions_dir(locale: &str, slug: &str) -> String {
+    format!("{locale}/{slug}/versions")
+}
+
+/// The list of a page's versions: `<locale>/<slug>/versions/index.html`.
+pub fn versions_index(locale: &str, slug: &str) -> String {
+    format!("{}/{INDEX}", versions_dir(locale, slug))
+}
+
+/// A version of a page, archived: `<locale>/<slug>/versions/<dir>/index.html`, where
+/// `dir` is its date (`2026-03-09`, `2026-03-09-2`).
+pub fn version_path(locale: &str, slug: &str, dir: &str) -> String {
+    format!("{}/{dir}/{INDEX}", versions_dir(locale, slug))
+}
+
+/// An archived version's public address.
+pub fn version_url(base_url: &str, locale: &str, slug: &str, dir: &str) -> String {
+    format!("{base_url}{}/{dir}/", versions_dir(locale, slug))
 }
 
 /// A locale's table of cookies for spreadsheets: `<locale>/cookies.csv`.

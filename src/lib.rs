@@ -41,3 +41,4 @@ pub mod site;
 pub mod term;
 pub mod text;
 pub mod theme;
+pub mod versions;

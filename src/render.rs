@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::config::Column;
 use crate::diagnostics::Diagnostic;
+use crate::diff::sentences::{Segment, Sentence};
 use crate::export;
 use crate::i18n::Strings;
 use crate::inventory::{Consent, Provider, Transfer};
@@ -11,6 +12,7 @@ use crate::layout::{self, csv_path, page_href, page_path, page_url, theme_static
 use crate::legal::{self, Zone};
 use crate::markdown::{Block, Heading, Section};
 use crate::site::{Page, Site};
+use crate::versions::{Archive, Decision, Version};
 
 /// One file of the output, path relative to the output folder with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,7 +226,14 @@ struct PageCtx<'a> {
     columns: tera::Value,
     root: &'static str,
     ui: tera::Value,
+    /// The versions of this page ("Changes to this policy").
     changes: tera::Value,
+    /// "Version of …" and the consent revision, when the history is known.
+    version: Option<VersionCtx>,
+    /// On an archived version: what it is, and the links to its neighbours.
+    archive: Option<ArchiveCtx>,
+    /// Kept out of search engines (archived versions).
+    noindex: bool,
     consent: tera::Value,
 }
 
@@ -241,7 +250,8 @@ struct SitemapUrl {
     alternates: tera::Value,
 }
 
-/// One entry of "Changes to this policy".
+/// One entry of "Changes to this policy" (a version of the page), or of its list of
+/// versions.
 #[derive(Serialize)]
 struct HistoryCtx {
     /// ISO date, for `<time datetime>`.
@@ -250,32 +260,116 @@ struct HistoryCtx {
     date: String,
     /// The commit, so that the text can be traced to the revision that made it.
     commit: String,
+    /// The archived version, when there is one.
+    href: Option<String>,
     /// What changed, as sentences in the page's language.
-    sentences: Vec<crate::diff::sentences::Sentence>,
+    sentences: Vec<Sentence>,
+    /// The consent revision from this version on ("Consent revision 3").
+    revision: String,
+    /// Why the version cannot be shown.
+    unavailable: Option<String>,
 }
 
-/// The history entries as a page in `s.locale` shows them: a commit whose changes concern
-/// other languages only is left out.
-fn history_ctx(site: &Site, s: &Strings) -> Vec<HistoryCtx> {
-    site.history
-        .iter()
-        .filter_map(|e| {
-            let sentences = if e.initial {
-                vec![vec![crate::diff::sentences::Segment {
-                    text: s.text("history_initial").to_string(),
-                    code: false,
-                }]]
+/// A page's version line.
+#[derive(Serialize)]
+struct VersionCtx {
+    /// The version's ISO date.
+    iso: String,
+    /// "Version of 9 March 2026"; `None` for a page not yet committed.
+    label: Option<String>,
+    /// "Consent revision 3".
+    revision: String,
+    /// The page's list of versions, when the archive is written.
+    versions_href: Option<String>,
+}
+
+/// What an archived version says at its top.
+#[derive(Serialize)]
+struct ArchiveCtx {
+    /// "This version was in force from … to …."
+    notice: String,
+    /// The current page.
+    current_href: String,
+    /// The previous and next archived versions.
+    previous: Option<String>,
+    next: Option<String>,
+    /// The page's list of versions.
+    versions_href: String,
+}
+
+/// A version's sentences in the page's language: the first version, the text, the
+/// inventory's changes, and the consent revision when it went up (or when the publisher
+/// decided it, in the commit's message).
+fn version_sentences(v: &Version, s: &Strings) -> Vec<Sentence> {
+    let plain = |text: String| vec![Segment { text, code: false }];
+    let mut out = Vec::new();
+    if v.initial {
+        out.push(plain(s.text("history_initial").to_string()));
+    }
+    if v.text_changed {
+        out.push(plain(s.text("history_text").to_string()));
+    }
+    out.extend(v.sentences.iter().cloned());
+    let key = match (v.decided, v.raised) {
+        (Some(Decision::Renew), _) => Some("history_revision_renew"),
+        (Some(Decision::Unchanged), _) => Some("history_revision_unchanged"),
+        (None, true) => Some("history_revision"),
+        (None, false) => None,
+    };
+    if let Some(key) = key {
+        out.push(plain(s.text(key).replace("{n}", &v.revision.to_string())));
+    }
+    out
+}
+
+/// "Consent revision 3" in the page's language.
+fn revision_text(s: &Strings, revision: u32) -> String {
+    s.text("consent_revision")
+        .replace("{n}", &revision.to_string())
+}
+
+/// Versions as a list shows them, newest first, each linked by `link` (from its folder)
+/// when it has an archived page.
+fn versions_ctx<'v>(
+    versions: impl DoubleEndedIterator<Item = &'v Version>,
+    s: &Strings,
+    link: &dyn Fn(&str) -> Option<String>,
+) -> Vec<HistoryCtx> {
+    versions
+        .rev()
+        .map(|v| HistoryCtx {
+            iso: v.stamp.date.iso(),
+            date: s.date(&v.stamp.date),
+            commit: v.stamp.commit.clone(),
+            href: v.dir.as_deref().and_then(link),
+            sentences: if v.unavailable.is_some() {
+                Vec::new()
             } else {
-                crate::diff::sentences::sentences(&e.changes, s)
-            };
-            (!sentences.is_empty()).then(|| HistoryCtx {
-                iso: e.date.iso(),
-                date: s.date(&e.date),
-                commit: e.hash.clone(),
-                sentences,
-            })
+                version_sentences(v, s)
+            },
+            revision: revision_text(s, v.revision),
+            unavailable: v.unavailable.clone(),
         })
         .collect()
+}
+
+/// "Changes to this policy": the versions of the page up to `upto` (all when `None`)
+/// that can be shown, newest first, at most the `[history]` limit.
+fn history_ctx(
+    site: &Site,
+    versions: &[Version],
+    s: &Strings,
+    link: &dyn Fn(&str) -> Option<String>,
+) -> Vec<HistoryCtx> {
+    let limit = site.config.history.map_or(0, |h| h.limit);
+    let mut out = versions_ctx(versions.iter().filter(|v| v.unavailable.is_none()), s, link);
+    out.truncate(limit);
+    out
+}
+
+/// Whether the site writes the versions of its pages under `versions/`.
+fn archived(site: &Site) -> bool {
+    site.versions.known && site.config.history.is_some_and(|h| h.archive)
 }
 
 /// Every category that has cookies, in file order, with its table in `s.locale`.
@@ -366,16 +460,13 @@ struct CategoryValue {
 }
 
 /// What every page of one locale shares, made once per site and locale rather than once
-/// per page: the UI strings, the column headers, the history, the definitions and every
+/// per page: the UI strings, the column headers, the definitions and every
 /// category's table, already turned into template values. Tera's lists and maps are
 /// reference-counted, so each page's context holds them without copying them.
 struct LocaleCtx<'a> {
     s: &'a Strings,
     ui: tera::Value,
     columns: tera::Value,
-    changes: tera::Value,
-    /// Whether "Changes to this policy" has an entry (the table of contents then links it).
-    has_changes: bool,
     definitions: tera::Value,
     categories: Vec<CategoryValue>,
     /// Every category, for `{{ cookies }}`.
@@ -402,7 +493,6 @@ impl<'a> LocaleCtx<'a> {
     fn new(site: &Site, s: &'a Strings) -> Result<LocaleCtx<'a>, Box<Diagnostic>> {
         let loc = s.locale.as_str();
         let page = "page.html";
-        let changes = history_ctx(site, s);
         let cfg = &site.config;
         // The column a phone's card leads with.
         let lead = if cfg.columns.contains(&Column::Names) {
@@ -448,8 +538,6 @@ impl<'a> LocaleCtx<'a> {
             s,
             ui: value(page, s.texts())?,
             columns: value(page, &columns)?,
-            has_changes: !changes.is_empty(),
-            changes: value(page, &changes)?,
             definitions: value(page, &definitions)?,
             categories,
             all_categories: tera::Value::from(all),
@@ -753,6 +841,8 @@ fn render_template(
 }
 
 /// What the pages of a site need to know of the others, made once before they are rendered.
+/// An archived version links no other language: its index is empty (`Default`).
+#[derive(Default)]
 struct SiteIndex<'s> {
     /// Each locale's pages, in their order (see [`ordered`]).
     by_locale: std::collections::HashMap<&'s str, Vec<&'s Page>>,
@@ -815,13 +905,16 @@ fn alternates(site: &Site, translated: &[&String], slug: &str) -> Vec<Alternate>
         .collect()
 }
 
-/// Renders one page.
-fn render_page(
-    site: &Site,
+/// The context of `page` of `site` as the current site shows it (its address, alternates,
+/// language links and the navigation between documents), with `changes` as its versions;
+/// an archived version changes what differs.
+fn page_ctx<'a>(
+    site: &'a Site,
     index: &SiteIndex,
     l: &LocaleCtx,
-    page: &Page,
-) -> Result<OutputFile, Box<Diagnostic>> {
+    page: &'a Page,
+    changes: Vec<HistoryCtx>,
+) -> Result<PageCtx<'a>, Box<Diagnostic>> {
     let cfg = &site.config;
     let doc = &page.doc;
     let s = l.s;
@@ -843,14 +936,14 @@ fn render_page(
         .collect();
     let heads = headings(site, l, page);
     let mut toc = toc(&heads);
-    if l.has_changes {
+    if !changes.is_empty() {
         toc.push(TocEntry {
             id: "changes".into(),
             text: s.text("history").to_string(),
             children: Vec::new(),
         });
     }
-    let ctx = PageCtx {
+    Ok(PageCtx {
         lang: &doc.locale,
         title: &doc.title,
         site_title: cfg.title.get(&doc.locale),
@@ -862,18 +955,259 @@ fn render_page(
         draft: doc.draft,
         updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
         toc,
-        changes: l.changes.clone(),
+        changes: value("page.html", &changes)?,
         blocks: blocks_ctx(l, page),
         columns: l.columns.clone(),
         root: "../../",
         ui: l.ui.clone(),
         consent: l.consent.clone(),
+        version: None,
+        archive: None,
+        noindex: false,
+    })
+}
+
+/// Renders one page of the current site, and its archive when the site writes one: its
+/// list of versions and each archived version (from the cache or rendered now). Each file
+/// goes to `give`; the problems are returned in the order met.
+fn render_page(
+    site: &Site,
+    index: &SiteIndex,
+    l: &LocaleCtx,
+    page: &Page,
+    give: &dyn Fn(OutputFile),
+) -> Vec<Diagnostic> {
+    let doc = &page.doc;
+    let s = l.s;
+    let mut errors = Vec::new();
+    let versions = site.versions.page(&doc.locale, &doc.slug);
+    let archive = archived(site) && !versions.is_empty();
+    let link = |dir: &str| archive.then(|| format!("versions/{dir}/{}", layout::INDEX));
+    let changes = history_ctx(site, versions, s, &link);
+    let mut ctx = match page_ctx(site, index, l, page, changes) {
+        Ok(ctx) => ctx,
+        Err(d) => return vec![*d],
     };
-    let html = render_template(site, "page.html", &ctx)?;
+    if site.versions.known {
+        let last = versions.iter().rev().find(|v| v.unavailable.is_none());
+        ctx.version = Some(VersionCtx {
+            iso: last.map(|v| v.stamp.date.iso()).unwrap_or_default(),
+            label: last.map(|v| {
+                s.text("version_of")
+                    .replace("{date}", &s.date(&v.stamp.date))
+            }),
+            revision: revision_text(s, site.versions.revision),
+            versions_href: archive.then(|| format!("versions/{}", layout::INDEX)),
+        });
+    }
+    if archive {
+        match versions_page(site, page, s, versions) {
+            Ok(f) => give(f),
+            Err(d) => errors.push(*d),
+        }
+        for k in 0..versions.len() {
+            match archived_page(site, page, versions, k) {
+                Ok(Some(f)) => give(f),
+                Ok(None) => {}
+                Err(d) => errors.push(*d),
+            }
+        }
+    }
+    match render_template(site, "page.html", &ctx) {
+        Ok(html) => give(OutputFile {
+            path: page_path(&doc.locale, &doc.slug),
+            bytes: html.into_bytes(),
+        }),
+        Err(d) => errors.push(*d),
+    }
+    errors
+}
+
+/// On the archived version `v` of `doc`, the navigation between the documents of its
+/// language as they were then (`old`), each leading to its own version in force with `v`:
+/// that archived version, else its list of versions (which says why it cannot be shown).
+/// A document no longer published is left out: it has nowhere to lead.
+fn archive_nav(site: &Site, old: &Site, doc: &crate::content::Document, v: &Version) -> Navigation {
+    let same_language = ordered(old, &doc.locale);
+    if same_language.len() < 2 {
+        return Navigation::default();
+    }
+    let published: std::collections::HashSet<&str> = site
+        .pages
+        .iter()
+        .filter(|p| p.doc.locale == doc.locale)
+        .map(|p| p.doc.slug.as_str())
+        .collect();
+    // From `<locale>/<slug>/versions/<dir>/` to `<locale>/`.
+    let up = "../../../";
+    let link = |p: &Page| -> Option<DocumentLink> {
+        let slug = p.doc.slug.as_str();
+        let href = if slug == doc.slug {
+            v.dir
+                .as_ref()
+                .map(|d| format!("../{d}/{}", layout::INDEX))?
+        } else {
+            if !published.contains(slug) {
+                return None;
+            }
+            let in_force = site
+                .versions
+                .page(&doc.locale, slug)
+                .iter()
+                .rev()
+                .find(|w| w.seq <= v.seq)?;
+            match &in_force.dir {
+                Some(d) => format!("{up}{slug}/versions/{d}/{}", layout::INDEX),
+                None => format!("{up}{slug}/versions/{}", layout::INDEX),
+            }
+        };
+        Some(DocumentLink {
+            title: p.doc.title.clone(),
+            href,
+            current: slug == doc.slug,
+        })
+    };
+    let mut links: Vec<DocumentLink> = same_language
+        .iter()
+        .take(NAVIGATION_MAX)
+        .filter_map(|p| link(p))
+        .collect();
+    let truncated = same_language.len() > NAVIGATION_MAX;
+    if truncated && !links.iter().any(|l| l.current) {
+        if let Some(l) = same_language
+            .iter()
+            .find(|p| p.doc.slug == doc.slug)
+            .and_then(|p| link(p))
+        {
+            links.push(l);
+        }
+    }
+    if links.len() < 2 {
+        return Navigation::default();
+    }
+    Navigation {
+        links,
+        all: truncated.then(|| format!("../../../../{}", layout::INDEX)),
+    }
+}
+
+/// A page's list of versions, `<locale>/<slug>/versions/index.html`, newest first.
+fn versions_page(
+    site: &Site,
+    page: &Page,
+    s: &Strings,
+    versions: &[Version],
+) -> Result<OutputFile, Box<Diagnostic>> {
+    let doc = &page.doc;
+    let ctx = serde_json::json!({
+        "lang": doc.locale,
+        "site_title": site.config.title.get(&doc.locale),
+        "heading": s.text("versions_title").replace("{title}", &doc.title),
+        "canonical": format!("{}{}/", site.config.base_url, layout::versions_dir(&doc.locale, &doc.slug)),
+        "root": "../../../",
+        "ui": s.texts(),
+        "revision": revision_text(s, site.versions.revision),
+        "current_href": format!("../{}", layout::INDEX),
+        "versions": versions_ctx(versions.iter(), s, &|dir| Some(format!("{dir}/{}", layout::INDEX))),
+    });
+    let html = render_template(site, "versions.html", &ctx)?;
     Ok(OutputFile {
-        path: page_path(&doc.locale, &doc.slug),
+        path: layout::versions_index(&doc.locale, &doc.slug),
         bytes: html.into_bytes(),
     })
+}
+
+/// The `k`-th version of `page` (of the current site), archived: from the cache, or
+/// rendered from the site as it was with today's theme, with a notice at its top, links
+/// to its neighbours, and "Changes to this policy" as it stood then. `None` when the
+/// version has no page (it cannot be shown).
+fn archived_page(
+    site: &Site,
+    page: &Page,
+    versions: &[Version],
+    k: usize,
+) -> Result<Option<OutputFile>, Box<Diagnostic>> {
+    let doc = &page.doc;
+    let v = &versions[k];
+    let Some(dir) = &v.dir else {
+        return Ok(None);
+    };
+    let path = layout::version_path(&doc.locale, &doc.slug, dir);
+    let old = match &v.archive {
+        Archive::None => return Ok(None),
+        Archive::Cached(bytes) => {
+            return Ok(Some(OutputFile {
+                path,
+                bytes: bytes.as_ref().clone(),
+            }))
+        }
+        Archive::Render { site: old, .. } => old,
+    };
+    let Some(old_page) = old
+        .pages
+        .iter()
+        .find(|p| p.doc.locale == doc.locale && p.doc.slug == doc.slug)
+    else {
+        return Ok(None);
+    };
+    // Today's theme in today's words: the button of today's banner is on the page too.
+    let Some(s) = site.theme.strings.get(&doc.locale) else {
+        return Ok(None);
+    };
+    let shown = |j: &usize| versions[*j].dir.is_some();
+    let previous = (0..k).rev().find(shown);
+    let next = (k + 1..versions.len()).find(shown);
+    let href = |j: usize| {
+        versions[j]
+            .dir
+            .as_ref()
+            .map(|d| format!("../{d}/{}", layout::INDEX))
+    };
+    let notice = match next {
+        Some(n) => s
+            .text("version_notice_past")
+            .replace("{from}", &s.date(&v.stamp.date))
+            .replace("{to}", &s.date(&versions[n].stamp.date)),
+        None => s
+            .text("version_notice_last")
+            .replace("{from}", &s.date(&v.stamp.date)),
+    };
+    let link = |d: &str| Some(format!("../{d}/{}", layout::INDEX));
+    let changes = history_ctx(site, &versions[..=k], s, &link);
+    // The old site's tables and definitions in today's words.
+    let l = LocaleCtx::new(old, s)?;
+    // The record of one version in one language: no other language is the same version,
+    // so no alternates and no links to other languages (`SiteIndex` left empty).
+    let mut ctx = page_ctx(old, &SiteIndex::default(), &l, old_page, changes)?;
+    ctx.canonical = layout::version_url(&site.config.base_url, &doc.locale, &doc.slug, dir);
+    ctx.documents = archive_nav(site, old, doc, v);
+    // Loaded without its drafts: what was published.
+    ctx.draft = false;
+    ctx.root = "../../../../";
+    // Today's banner: a visitor reading the record can still change today's choice.
+    ctx.consent = value("page.html", &consent_ctx(site, ctx.root))?;
+    ctx.noindex = true;
+    ctx.version = Some(VersionCtx {
+        iso: v.stamp.date.iso(),
+        label: Some(
+            s.text("version_of")
+                .replace("{date}", &s.date(&v.stamp.date)),
+        ),
+        revision: revision_text(s, v.revision),
+        versions_href: Some(format!("../{}", layout::INDEX)),
+    });
+    ctx.archive = Some(ArchiveCtx {
+        notice,
+        current_href: format!("../../{}", layout::INDEX),
+        previous: previous.and_then(href),
+        next: next.and_then(href),
+        versions_href: format!("../{}", layout::INDEX),
+    });
+    let html = render_template(old, "page.html", &ctx)?;
+    Ok(Some(OutputFile {
+        path,
+        bytes: html.into_bytes(),
+    }))
 }
 
 /// Renders every file of `site` and hands each to `sink` as soon as it is made: the pages
@@ -927,13 +1261,11 @@ pub fn render_each<E: Send>(
         let Some(l) = locales.get(page.doc.locale.as_str()) else {
             return;
         };
-        match render_page(site, &index, l, page) {
-            Ok(file) => give(file),
-            Err(d) => {
-                stopped.store(true, Ordering::Relaxed);
-                if let Ok(mut all) = page_errors.lock() {
-                    all.push((i, *d));
-                }
+        let found = render_page(site, &index, l, page, &give);
+        if !found.is_empty() {
+            stopped.store(true, Ordering::Relaxed);
+            if let Ok(mut all) = page_errors.lock() {
+                all.extend(found.into_iter().map(|d| (i, d)));
             }
         }
     });

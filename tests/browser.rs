@@ -57,6 +57,16 @@ fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut sites = common::valid_sites();
     // A site whose pages have a "Changes to this policy" section, built from git.
     sites.push(("history", common::history_site(&tmp.join("repo"))));
+    // Versions, their list and the archived pages (one that cannot be shown included).
+    sites.push((
+        "versions",
+        common::versions_site(&tmp.join("versions-repo")).0,
+    ));
+    // Archived pages of several documents, with the navigation between them and the
+    // banner of `[consent]` (cookieconsent's own files).
+    let (archive, _) = common::archive_site(&tmp.join("archive-repo"));
+    install_banner(&archive, "cookieconsent");
+    sites.push(("archive", archive));
     let mut builds: Vec<(&str, PathBuf, &[&str])> =
         sites.into_iter().map(|(n, r)| (n, r, &[][..])).collect();
     // Drafts, with their mark, and one that has no translation yet.
@@ -71,7 +81,8 @@ fn built_pages(tmp: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
         for (rel, _) in common::tree(&out) {
             if rel.ends_with(".html") {
                 html.push(out.join(rel));
-            } else if rel.ends_with(".css") {
+            } else if rel.ends_with(".css") && !rel.starts_with("cookieconsent/") {
+                // The banner package's own stylesheet is not Clause's to check.
                 css.push(out.join(rel));
             }
         }
@@ -184,7 +195,18 @@ fn printed_pages_carry_address_and_date_and_end_with_no_heading() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
-    let pages = typeset_pages(tmp.path());
+    let mut pages = typeset_pages(tmp.path());
+    // Pages with a version and a consent revision, and an archived version with its notice.
+    let (root, _) = common::versions_site(&tmp.path().join("repo"));
+    let out = tmp.path().join("versions");
+    common::build(&root, &out);
+    for rel in [
+        "en/cookies/index.html",
+        "fr/cookies/index.html",
+        "en/cookies/versions/2026-02-07/index.html",
+    ] {
+        pages.push(out.join(rel));
+    }
     let report = node("print.mjs", &pages);
     assert!(
         report.contains(&format!(
@@ -319,6 +341,52 @@ fn exported_consent_configurations_load_in_klaro_and_cookieconsent() {
     );
     assert!(report.contains("cookieconsent: 11 table rows"), "{report}");
     assert!(report.contains("consent tools: ok"), "{report}");
+}
+
+#[test]
+fn a_visitor_is_asked_again_at_the_next_consent_revision_only() {
+    if skip_browser("a_visitor_is_asked_again_at_the_next_consent_revision_only") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (root, c) = common::versions_site(tmp.path());
+    // The site as it was at three commits (see `common::versions_site`): the inventory
+    // reformatted (revision 2), a purpose reworded with `Consent: unchanged` (still 2),
+    // and `_gid` added (3).
+    let mut args = Vec::new();
+    for format in ["cookieconsent", "klaro"] {
+        for n in [4, 5, 7] {
+            common::git(
+                &root,
+                "2026-12-01T10:00:00Z",
+                &["checkout", "-q", &c[n - 1]],
+            );
+            let o = common::clause()
+                .args(["export", "--format", format, "--root"])
+                .arg(&root)
+                .output()
+                .expect("runs");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let file = tmp.path().join(format!(
+                "{format}-{n}.{}",
+                if format == "klaro" { "json" } else { "mjs" }
+            ));
+            std::fs::write(&file, &o.stdout).expect("write");
+            args.push(file);
+        }
+    }
+    let report = node("consent-revision.mjs", &args);
+    for line in [
+        "cookieconsent: first visit (revision 2): asked",
+        "cookieconsent: after a change marked `Consent: unchanged` (revision 2): not asked",
+        "cookieconsent: at the next consent revision (revision 3): asked",
+        "klaro: first visit (klaro-r2): asked",
+        "klaro: after a change marked `Consent: unchanged` (klaro-r2): not asked",
+        "klaro: at the next consent revision (klaro-r3): asked",
+        "consent revision: ok",
+    ] {
+        assert!(report.contains(line), "{line}\nnot in:\n{report}");
+    }
 }
 
 #[test]
@@ -594,6 +662,16 @@ const KLARO_COLOURS: &str = "
 fn consent_site_with(manager: &str, tmp: &Path) -> PathBuf {
     let root = tmp.join(format!("{manager}-site"));
     common::copy_dir(&common::fixture("consent"), &root);
+    install_banner(&root, manager);
+    let out = tmp.join(manager);
+    let (_, err) = common::build(&root, &out);
+    assert!(!err.contains("warning"), "{err}");
+    out
+}
+
+/// Puts `manager`'s own files in the site's `static/` folder (and its settings in
+/// site.toml), with the configuration `clause export` prints for the site.
+fn install_banner(root: &Path, manager: &str) {
     let modules = tools_dir();
     let (files, config_file): (&[(&str, &str)], &str) = match manager {
         "cookieconsent" => (
@@ -643,15 +721,11 @@ fn consent_site_with(manager: &str, tmp: &Path) -> PathBuf {
     }
     let o = common::clause()
         .args(["export", "--format", manager, "--root"])
-        .arg(&root)
+        .arg(root)
         .output()
         .expect("runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     std::fs::write(root.join("static").join(config_file), &o.stdout).expect("write");
-    let out = tmp.join(manager);
-    let (_, err) = common::build(&root, &out);
-    assert!(!err.contains("warning"), "{err}");
-    out
 }
 
 #[test]

@@ -255,7 +255,7 @@ fn patterns_in_rust_syntax_export_without_a_warning_and_mean_the_same() {
         "names = [\"YSC\", \"re:(?i)ysc_[[:digit:]]+\"]",
     );
     // Klaro's own cookie, declared: the export has no other reason to warn.
-    text.push_str("\n[[cookies]]\nnames = [\"klaro\"]\nprovider = \"opendatasoft\"\ncategory = \"necessary\"\nfunction = \"Consent\"\npurpose = \"To remember your choice\"\nduration = \"6 months\"\n");
+    text.push_str("\n[[cookies]]\nnames = [\"klaro-r*\"]\nprovider = \"opendatasoft\"\ncategory = \"necessary\"\nfunction = \"Consent\"\npurpose = \"To remember your choice\"\nduration = \"6 months\"\n");
     fs::write(&inv, text).expect("write");
     let o = export(&["--format", "klaro"], &root);
     assert!(o.status.success());

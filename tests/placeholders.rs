@@ -112,8 +112,9 @@ enum First {
 
 /// Placeholders of Clause's own UI strings (filled by `i18n::Strings` with `replace`),
 /// which the file that defines those strings names as they are.
-const UI_PLACEHOLDERS: [&str; 11] = [
+const UI_PLACEHOLDERS: [&str; 15] = [
     "n", "day", "month", "year", "prefix", "name", "provider", "category", "old", "new", "basis",
+    "date", "title", "from", "to",
 ];
 
 /// Walks the tokens; the first string literal of `tokens` is read as `first` says.

@@ -27,6 +27,7 @@ pub fn run(args: &BuildArgs) -> Exit {
         Err(failure) => return super::print_failure(&term, &failure),
     };
     super::print_report(&term, &done.report);
+    super::print_notes(&term, &done.summary.notes);
     super::print_drafts(&term, &done.summary);
     let ms = start.elapsed().as_millis();
     let pages = done.summary.pages();
@@ -61,6 +62,9 @@ pub fn run(args: &BuildArgs) -> Exit {
             });
         }
         Written::Nothing | Written::Memory(_) => {}
+    }
+    if let Some(v) = done.summary.versions {
+        term.note(&v.line());
     }
     Exit::Success
 }

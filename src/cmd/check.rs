@@ -18,6 +18,7 @@ pub fn run(args: &SiteArgs) -> Exit {
     match build::run(&opts) {
         Ok(done) => {
             super::print_report(&term, &done.report);
+            super::print_notes(&term, &done.summary.notes);
             super::print_drafts(&term, &done.summary);
             let s = &done.summary;
             term.note(&format!(

@@ -11,6 +11,7 @@ use crate::escape::terminal::show;
 use crate::git::Repo;
 use crate::layout;
 use crate::term::{status, usage_error, Exit, Term};
+use crate::versions;
 
 const INVENTORY: &str = layout::INVENTORY;
 
@@ -70,6 +71,11 @@ pub fn run(args: &DiffArgs) -> Exit {
     let sides = report::Sides {
         old: old.0.clone(),
         new: new.0.clone(),
+        // The consent revisions come from the site's history, when it has one.
+        revisions: args
+            .since
+            .as_ref()
+            .and_then(|rev| Some((rev.clone(), versions::revisions(&args.root.root, rev)?))),
     };
     let side = |(name, bytes)| load::Side { name, bytes };
     let site = load::site_locales(&args.root.root);

@@ -28,6 +28,13 @@ pub fn print_report(term: &Term, report: &Report) {
     }
 }
 
+/// Prints what the user should know that is no problem (`note: …`), after the problems.
+pub fn print_notes(term: &Term, notes: &[String]) {
+    for n in notes {
+        term.note(&format!("note: {n}"));
+    }
+}
+
 /// Names each draft a build left out, one line each.
 pub fn print_drafts(term: &Term, summary: &Summary) {
     for file in &summary.drafts {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{Change, Kind, Subject};
 use crate::escape::{markdown as md, terminal::show};
 use crate::text;
+use crate::versions::Revisions;
 
 /// Version of the JSON report; bumped on any incompatible change.
 pub const JSON_FORMAT: u32 = 1;
@@ -16,6 +17,31 @@ pub struct Sides {
     pub old: String,
     /// The new inventory.
     pub new: String,
+    /// With `--since`: the git revision compared with, and the consent revisions there and
+    /// in the working tree (each portal's on a platform).
+    #[serde(skip)]
+    pub revisions: Option<(String, Vec<Revisions>)>,
+}
+
+/// The consent revision lines: "consent revision: 2 at HEAD~1 → 3 in the working tree".
+fn revision_lines(sides: &Sides, code: &dyn Fn(&str) -> String) -> String {
+    let Some((rev, list)) = &sides.revisions else {
+        return String::new();
+    };
+    list.iter()
+        .map(|r| {
+            let whose = match &r.portal {
+                Some(p) => format!(" of portal {}", code(p)),
+                None => String::new(),
+            };
+            format!(
+                "consent revision{whose}: {} at {} → {} in the working tree\n",
+                r.before,
+                code(rev),
+                r.after
+            )
+        })
+        .collect()
 }
 
 fn subject(s: Subject) -> &'static str {
@@ -101,8 +127,10 @@ fn summary(changes: &[Change]) -> String {
 /// Readable text: one line per change, the consent marks aligned at the end.
 pub fn text(sides: &Sides, changes: &[Change]) -> String {
     let mut out = format!("{} → {}\n", show(&sides.old), show(&sides.new));
+    let revisions = revision_lines(sides, &|s| show(s).into_owned());
     if changes.is_empty() {
         out.push_str("no change in the inventory's meaning\n");
+        out.push_str(&revisions);
         return out;
     }
     out.push('\n');
@@ -115,6 +143,7 @@ pub fn text(sides: &Sides, changes: &[Change]) -> String {
     out.push('\n');
     out.push_str(&summary(changes));
     out.push('\n');
+    out.push_str(&revisions);
     out
 }
 
@@ -125,8 +154,13 @@ pub fn markdown(sides: &Sides, changes: &[Change]) -> String {
         md::code(&sides.old),
         md::code(&sides.new)
     );
+    let revisions = revision_lines(sides, &md::code).replace('\n', "\n\n");
     if changes.is_empty() {
         out.push_str("No change in the inventory's meaning.\n");
+        if !revisions.is_empty() {
+            out.push('\n');
+            out.push_str(&revisions);
+        }
         return out;
     }
     let r = changes.iter().filter(|c| c.reconsent).count();
@@ -153,6 +187,10 @@ pub fn markdown(sides: &Sides, changes: &[Change]) -> String {
     out.push('\n');
     out.push_str(&summary(changes));
     out.push('\n');
+    if !revisions.is_empty() {
+        out.push('\n');
+        out.push_str(&revisions);
+    }
     out
 }
 
@@ -163,6 +201,10 @@ struct JsonReport<'a> {
     new: &'a str,
     changes: &'a [Change],
     reconsent: bool,
+    /// With `--since` and `[history]`: each site's (portal's) consent revision there and
+    /// in the working tree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consent_revisions: Option<&'a [Revisions]>,
 }
 
 /// JSON: every change with its fields.
@@ -173,6 +215,7 @@ pub fn json(sides: &Sides, changes: &[Change]) -> String {
         new: &sides.new,
         changes,
         reconsent: changes.iter().any(|c| c.reconsent),
+        consent_revisions: sides.revisions.as_ref().map(|(_, r)| r.as_slice()),
     };
     crate::escape::terminal::json(serde_json::to_string_pretty(&report).unwrap_or_default()) + "\n"
 }

@@ -1,14 +1,14 @@
 //! Changes written as sentences in a page's language, for "Changes to this policy":
 //! "Added the cookie _ga (Google Analytics, Statistics)."
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Change, Field, Kind, Subject};
 use crate::i18n::Strings;
 use crate::inventory::{parse_duration, Consent, LegalBasis, Party, Role, Storage, Transfer};
 
 /// A piece of a sentence: text, or a cookie name shown as code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
     /// The words.
     pub text: String,

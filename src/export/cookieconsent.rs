@@ -1,5 +1,6 @@
-//! orestbida cookieconsent v3's configuration (`CookieConsent.run(config)`): one category
-//! per inventory category (`readOnly` when it needs no consent, `autoClear.cookies` with
+//! orestbida cookieconsent v3's configuration (`CookieConsent.run(config)`): the site's
+//! consent revision as its `revision` (a visitor who consented at another revision is
+//! asked again), one category per inventory category (`readOnly` when it needs no consent, `autoClear.cookies` with
 //! every name and pattern), and per language a preferences modal whose sections hold the
 //! cookie tables.
 //!
@@ -19,6 +20,7 @@ use crate::site::Site;
 enum Js {
     Str(String),
     Bool(bool),
+    Int(u64),
     /// `new RegExp(source)`, with the source as a JSON string.
     Regex(String),
     Arr(Vec<Js>),
@@ -48,6 +50,7 @@ fn write(v: &Js, indent: usize, out: &mut String) {
             &serde_json::to_string(t).unwrap_or_else(|_| "\"\"".into()),
         )),
         Js::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Js::Int(n) => out.push_str(&n.to_string()),
         Js::Regex(source) => {
             out.push_str("new RegExp(");
             write(&Js::Str(source.clone()), indent, out);
@@ -236,6 +239,11 @@ pub fn config(site: &Site, locales: &[String]) -> String {
     }
     language.push(("translations".to_string(), Js::Obj(translations)));
     let root = Js::Obj(vec![
+        // cookieconsent asks again a visitor whose consent was given at another revision.
+        (
+            "revision".to_string(),
+            Js::Int(u64::from(site.versions.revision)),
+        ),
         ("categories".to_string(), Js::Obj(categories)),
         ("language".to_string(), Js::Obj(language)),
     ]);

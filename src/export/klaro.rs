@@ -2,6 +2,11 @@
 //! with the category as its purpose, the cookies Klaro deletes when consent is withdrawn,
 //! and every text in every locale.
 //!
+//! Klaro has no revision: its `version` is that of its configuration format, and it asks
+//! again only a visitor it finds no stored choices for. So the choices are stored under a
+//! name of the consent revision's (`storageName`: `klaro-r3`): at a new revision Klaro finds
+//! none under the new name and asks again.
+//!
 //! Klaro reads a cookie entry that starts with `^` as a regular expression (`new
 //! RegExp(entry)`, no flags: the mode `crate::jsregex` writes for) and any other string as
 //! an exact name, which it escapes itself, so the whole configuration is plain JSON.
@@ -11,6 +16,11 @@ use serde_json::{json, Map, Value};
 use super::{js_patterns, policy_url, services, JsPattern};
 use crate::inventory::Consent;
 use crate::site::Site;
+
+/// The cookie in which Klaro keeps a visitor's choices at consent revision `revision`.
+pub fn storage_name(revision: u32) -> String {
+    format!("klaro-r{revision}")
+}
 
 /// The configuration, as JSON, with texts for `locales`.
 pub fn config(site: &Site, locales: &[String]) -> String {
@@ -114,6 +124,10 @@ pub fn config(site: &Site, locales: &[String]) -> String {
     root.insert("version".into(), 1.into());
     root.insert("elementID".into(), "klaro".into());
     root.insert("storageMethod".into(), "cookie".into());
+    root.insert(
+        "storageName".into(),
+        storage_name(site.versions.revision).into(),
+    );
     root.insert("mustConsent".into(), false.into());
     root.insert("acceptAll".into(), true.into());
     root.insert("hideDeclineAll".into(), false.into());

@@ -106,7 +106,7 @@ pub fn undeclared_consent_cookie(
         .as_ref()
         .filter(|b| b.manager == manager)
         .map(|b| (site.config.file, b));
-    crate::consent::undeclared_cookie(manager, &site.inventory, named)
+    crate::consent::undeclared_cookie(manager, &site.inventory, named, site.versions.revision)
 }
 
 /// Version of the `cookies.json` format; bumped on any incompatible change.
@@ -201,10 +201,22 @@ struct JsonSite {
     controller: Option<JsonController>,
 }
 
+/// Which version of the site the inventory is, for the tools that ask for consent.
+#[derive(Serialize)]
+struct JsonVersion {
+    /// The date of the last commit that changed the inventory's meaning.
+    date: Option<String>,
+    /// That commit.
+    commit: Option<String>,
+    /// The site's consent revision: a visitor who consented at an older one is asked again.
+    consent_revision: u32,
+}
+
 #[derive(Serialize)]
 struct JsonInventory {
     format: u32,
     site: JsonSite,
+    version: JsonVersion,
     definitions: Vec<JsonDefinition>,
     categories: Vec<JsonCategory>,
     providers: Vec<JsonProvider>,
@@ -257,6 +269,11 @@ pub fn json_for(site: &Site, locales: &[String]) -> String {
                     dpo: c.dpo.as_ref().map(contact),
                 }
             }),
+        },
+        version: JsonVersion {
+            date: site.versions.inventory.as_ref().map(|s| s.date.iso()),
+            commit: site.versions.inventory.as_ref().map(|s| s.commit.clone()),
+            consent_revision: site.versions.revision,
         },
         definitions: inv
             .definitions

@@ -22,19 +22,34 @@ use crate::links;
 use crate::markdown::{self, Block, Section};
 use crate::platform;
 use crate::theme::{self, Theme};
+use crate::versions;
 
 /// Reads, validates and models the site, or every portal of a platform, drafts included
-/// only if `drafts`; the problems found are in `l`. Also returns the files of the drafts
-/// left out.
-pub(super) fn sites(l: &mut Loader, drafts: bool) -> (Vec<Site>, Vec<String>) {
+/// only if `drafts`; the problems found are in `l`.
+pub(super) fn sites(l: &mut Loader, drafts: bool) -> (Vec<Site>, History) {
     let Ok(mut shared) = shared(l, drafts) else {
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), History::default());
     };
+    let notes = shared.timeline.note.take().into_iter().collect();
     let sites = match portals(l, &shared.config) {
         None => vec![single(l, &mut shared)],
         Some(portals) => platform(l, &mut shared, portals),
     };
-    (sites, shared.left_out)
+    let history = History {
+        notes,
+        pending: shared.timeline.pending(),
+        drafts: std::mem::take(&mut shared.left_out),
+    };
+    (sites, history)
+}
+
+/// What reading the site gave besides the sites: notes for the user, what the build
+/// driver stores in the cache, and the files of the drafts left out.
+#[derive(Debug, Default)]
+pub(super) struct History {
+    pub(super) notes: Vec<String>,
+    pub(super) pending: versions::Pending,
+    pub(super) drafts: Vec<String>,
 }
 
 /// The shared step: everything but `sites.toml` and `sites/`. `Err` when something every
@@ -90,14 +105,19 @@ fn shared(l: &mut Loader, drafts: bool) -> Result<Shared, ErrorReported> {
     let mut left_out = Vec::new();
     let mut docs = documents(l, &config, layout::CONTENT, drafts, &mut left_out);
     // History and dates from git: only when asked, only on disk.
-    let mut git = match (&config.history, l.input) {
-        (Some(_), Input::Disk(root)) => history::Git::open(root),
-        _ => None,
+    let (mut git, timeline) = match (&config.history, l.input) {
+        (Some(_), Input::Disk(root)) => match history::Git::open(root) {
+            Ok(g) => {
+                let t = versions::read(g.repo(), root, &config);
+                (Some(g), t)
+            }
+            Err(e) => (None, versions::Timeline::without_git(&e)),
+        },
+        _ => (None, versions::Timeline::default()),
     };
-    let entries = Arc::new(match (&git, &config.history) {
-        (Some(g), Some(h)) => g.entries(h.limit, &config.locales),
-        _ => Vec::new(),
-    });
+    for w in &timeline.warnings {
+        l.diags.push(w.clone());
+    }
     fill_dates(&mut git, &mut docs, layout::CONTENT);
     let theme_files = theme::load::files(l, &config);
     let statics = Arc::new(statics(l, layout::STATIC));
@@ -109,7 +129,7 @@ fn shared(l: &mut Loader, drafts: bool) -> Result<Shared, ErrorReported> {
         config,
         docs,
         git,
-        history: entries,
+        timeline,
         statics,
         drafts,
         left_out,
@@ -130,16 +150,13 @@ fn single(l: &mut Loader, shared: &mut Shared) -> Site {
     let config = shared.config.clone();
     let inventory = Arc::clone(&shared.inventory);
     let docs = std::mem::take(&mut shared.docs);
-    let history = Arc::clone(&shared.history);
     let theme = Arc::clone(&shared.theme);
     let statics = Arc::clone(&shared.statics);
     let consent = config.consent.banner.is_some();
-    let generated = layout::generated_paths(
-        &config.locales,
-        docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
-        &theme.statics,
-        consent,
-    );
+    let pages = || docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str()));
+    let versions = shared.timeline.record(None, &config, pages());
+    let mut generated = layout::generated_paths(&config.locales, pages(), &theme.statics, consent);
+    generated.extend(versions.paths(archive(&config), pages()));
     for x in check_statics(&statics, &generated) {
         l.diags.push(x);
     }
@@ -150,7 +167,7 @@ fn single(l: &mut Loader, shared: &mut Shared) -> Site {
     // An inventory with errors is partial: warnings about it would only mislead.
     if !l.diags.has_errors() {
         let published = published(&generated, &statics);
-        for x in check_site(&config, &inventory, &pages, &theme, &history, &published) {
+        for x in check_site(&config, &inventory, &pages, &versions, &published) {
             l.diags.push_in(x, None);
         }
     }
@@ -160,9 +177,14 @@ fn single(l: &mut Loader, shared: &mut Shared) -> Site {
         inventory,
         pages,
         theme,
-        history,
+        versions,
         statics,
     }
+}
+
+/// Whether the archive of versions is written.
+fn archive(config: &Config) -> bool {
+    config.history.is_some_and(|h| h.archive)
 }
 
 /// A platform: each portal read over the shared step, then every portal's prose rendered
@@ -176,33 +198,28 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
     }
     // The prose of every portal, on every core: the files are read, what is left is CPU.
     let sources = &l.sources;
-    let (theme, history) = (&shared.theme, &shared.history);
+    let theme = &shared.theme;
     let rendered: Vec<(Vec<Page>, Vec<Diagnostic>, Vec<Diagnostic>)> = staged
         .par_iter_mut()
-        .map(|(portal, inventory, docs, statics)| {
-            let generated = layout::generated_paths(
+        .map(|(portal, inventory, docs, statics, versions)| {
+            let pages = || docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str()));
+            let mut generated = layout::generated_paths(
                 &portal.config.locales,
-                docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str())),
+                pages(),
                 &theme.statics,
                 portal.config.consent.banner.is_some(),
             );
+            generated.extend(versions.paths(archive(&portal.config), pages()));
             let (pages, problems) =
                 render_prose(sources, &portal.config, inventory, std::mem::take(docs));
             let published = published(&generated, statics);
-            let shown = check_site(
-                &portal.config,
-                inventory,
-                &pages,
-                theme,
-                history,
-                &published,
-            );
+            let shown = check_site(&portal.config, inventory, &pages, versions, &published);
             (pages, problems, shown)
         })
         .collect();
     // Problems are merged in portal order, as a one-by-one load would report them.
     let mut sites = Vec::with_capacity(staged.len());
-    for ((portal, inventory, _, statics), (pages, problems, shown)) in
+    for ((portal, inventory, _, statics, versions), (pages, problems, shown)) in
         staged.into_iter().zip(rendered)
     {
         for x in problems {
@@ -220,7 +237,7 @@ fn platform(l: &mut Loader, shared: &mut Shared, portals: Vec<platform::Portal>)
             inventory,
             pages,
             theme: Arc::clone(&shared.theme),
-            history: Arc::clone(&shared.history),
+            versions,
             statics,
         });
     }
@@ -293,20 +310,27 @@ fn portal_step(
         all.sort_by(|a, b| a.path.cmp(&b.path));
         Arc::new(all)
     };
+    let pages = || {
+        portal_docs
+            .iter()
+            .map(|d| (d.locale.as_str(), d.slug.as_str()))
+    };
+    let versions = shared
+        .timeline
+        .record(Some(&portal.id), &portal.config, pages());
     if !portal_statics.is_empty() {
-        let generated = layout::generated_paths(
+        let mut generated = layout::generated_paths(
             &portal.config.locales,
-            portal_docs
-                .iter()
-                .map(|d| (d.locale.as_str(), d.slug.as_str())),
+            pages(),
             &shared.theme.statics,
             portal.config.consent.banner.is_some(),
         );
+        generated.extend(versions.paths(archive(&portal.config), pages()));
         for x in check_statics(&portal_statics, &generated) {
             l.diags.push_in(x, Some(&portal.id));
         }
     }
-    Ok((portal, inventory, portal_docs, portal_statics))
+    Ok((portal, inventory, portal_docs, portal_statics, versions))
 }
 
 /// The files of a `static/` folder, read through [`Input`] (a link out of the site is an
@@ -380,13 +404,14 @@ fn check_statics(statics: &[StaticFile], generated: &[String]) -> Vec<Diagnostic
     out
 }
 
-/// A portal read, before its prose is rendered: its settings, inventory, documents and
-/// static files.
+/// A portal read, before its prose is rendered: its settings, inventory, documents,
+/// static files and versions.
 type StagedPortal = (
     platform::Portal,
     Arc<Inventory>,
     Vec<Document>,
     Arc<Vec<StaticFile>>,
+    Arc<versions::Record>,
 );
 
 /// What every portal shares, read once: the settings, the inventory, the documents, git's
@@ -398,7 +423,7 @@ struct Shared {
     inventory: Arc<Inventory>,
     docs: Vec<Document>,
     git: Option<history::Git>,
-    history: Arc<Vec<history::Entry>>,
+    timeline: versions::Timeline,
     theme: Arc<Theme>,
     statics: Arc<Vec<StaticFile>>,
     /// Whether drafts are built.
@@ -783,24 +808,20 @@ fn check_site(
     config: &Config,
     inventory: &Inventory,
     pages: &[Page],
-    theme: &Theme,
-    history: &[history::Entry],
+    versions: &versions::Record,
     published: &[String],
 ) -> Vec<Diagnostic> {
     let mut out = check_shown(inventory, pages);
-    out.extend(links::check(
-        config,
-        inventory,
-        pages,
-        !history.is_empty(),
-        published,
-    ));
-    out.extend(check_dates(pages, theme, history, history::today()));
+    // Pages with versions end with "Changes to this policy" (`#changes`).
+    let history = config.history.is_some() && !versions.pages.is_empty();
+    out.extend(links::check(config, inventory, pages, history, published));
+    out.extend(check_dates(pages, versions, history::today()));
     out.extend(crate::consent::check(
         &config.consent,
         published,
         inventory,
         config.file,
+        versions.revision,
     ));
     out
 }
@@ -808,22 +829,20 @@ fn check_site(
 /// Warnings about "Last updated" written in front matter: older than the newest change
 /// its page lists under "Changes to this policy", later than `today`, or different from
 /// the same document's in another language.
-fn check_dates(
-    pages: &[Page],
-    theme: &Theme,
-    history: &[history::Entry],
-    today: Date,
-) -> Vec<Diagnostic> {
+fn check_dates(pages: &[Page], versions: &versions::Record, today: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for page in pages {
         let doc = &page.doc;
         let (Some(date), Some(span)) = (doc.updated, doc.updated_span.clone()) else {
             continue;
         };
-        let newest = theme
-            .strings
-            .get(&doc.locale)
-            .and_then(|s| history.iter().find(|e| e.shown_in(s)).map(|e| e.date));
+        // The page's newest version that "Changes to this policy" lists.
+        let newest = versions
+            .page(&doc.locale, &doc.slug)
+            .iter()
+            .rev()
+            .find(|v| v.unavailable.is_none())
+            .map(|v| v.stamp.date);
         if let Some(newest) = newest.filter(|n| *n > date) {
             out.push(
                 Diagnostic::warning(format!(

@@ -8,12 +8,12 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::content::Document;
 use crate::diagnostics::{Diagnostics, Sources};
-use crate::history;
 use crate::input::{Input, Loader};
 use crate::inventory::Inventory;
 use crate::markdown::{self, Block};
 use crate::text;
 use crate::theme::Theme;
+use crate::versions;
 
 /// A document in one locale, with its prose rendered.
 #[derive(Debug)]
@@ -52,8 +52,9 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// The theme.
     pub theme: Arc<Theme>,
-    /// "Changes to this policy", newest first; empty unless `[history]` is on.
-    pub history: Arc<Vec<history::Entry>>,
+    /// The versions of each page and the consent revision, from git when `[history]` is
+    /// on (see [`crate::versions`]).
+    pub versions: Arc<versions::Record>,
     /// The site's own files (`static/`, and on a platform the portal's `sites/<id>/static/`).
     pub statics: Arc<Vec<StaticFile>>,
 }
@@ -66,6 +67,10 @@ pub struct Loaded {
     pub sources: Sources,
     /// Problems found.
     pub diags: Diagnostics,
+    /// What the user should know that is no problem (why pages show no version).
+    pub notes: Vec<String>,
+    /// What the build driver stores in the cache once the site is built.
+    pub pending: versions::Pending,
     /// The files of the drafts left out (drafts are built only when asked).
     pub drafts: Vec<String>,
 }
@@ -140,7 +145,7 @@ pub fn load(input: &Input) -> Loaded {
 /// `--drafts`).
 pub fn load_with(input: &Input, drafts: bool) -> Loaded {
     let mut l = Loader::new(input);
-    let (sites, left_out) = load::sites(&mut l, drafts);
+    let (sites, history) = load::sites(&mut l, drafts);
     let sites = if l.diags.has_errors() {
         Vec::new()
     } else {
@@ -150,6 +155,8 @@ pub fn load_with(input: &Input, drafts: bool) -> Loaded {
         sites,
         sources: l.sources,
         diags: l.diags,
-        drafts: left_out,
+        notes: history.notes,
+        pending: history.pending,
+        drafts: history.drafts,
     }
 }

@@ -23,6 +23,7 @@ builtin!(
     "templates/base.html",
     "templates/page.html",
     "templates/index.html",
+    "templates/versions.html",
     "templates/sitemap.xml",
     "templates/partials/cookies.html",
     "templates/partials/definitions.html",

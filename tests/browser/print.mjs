@@ -1,7 +1,9 @@
 // Prints generated pages to PDF in headless Debian Chromium, on US Letter and on A4, and
 // reads each PDF page by page with poppler's pdftotext (Debian's poppler-utils) as a reader
 // of the paper copy would. Reported:
-// - a page without the page's address (its canonical URL) and its date ("Last updated");
+// - a page without the page's address (its canonical URL), its date ("Last updated") and
+//   its version ("Version of …" and the consent revision), when it has them; an archived
+//   version whose first page does not say what it is (its notice);
 // - a page whose last text (the address and date aside) is a heading, a consent badge or a
 //   table's header row: `pdftotext -raw` keeps the order in which the page was painted, so
 //   its last lines are the last things on the page; a header row, whose cells wrap, is
@@ -70,6 +72,15 @@ try {
     const doc = await page.evaluate(() => ({
       address: document.querySelector('link[rel="canonical"]').href,
       updated: (document.querySelector('main .updated') || {}).textContent || null,
+      // The version line as the screen shows it, less its link ("All versions").
+      version: (() => {
+        const line = document.querySelector('main p.version');
+        if (!line) return null;
+        const copy = line.cloneNode(true);
+        copy.querySelectorAll('a').forEach((a) => a.remove());
+        return copy.textContent.replace(/[\s·]+$/, '');
+      })(),
+      notice: (document.querySelector('main .archive-notice p') || {}).textContent || null,
       headings: [...new Set([...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]
         .filter((h) => !h.closest('nav')).map((h) => h.textContent))],
       badges: [...new Set([...document.querySelectorAll('main .consent')].map((b) => b.textContent))],
@@ -90,6 +101,7 @@ try {
       const texts = pdftotext(['-raw', pdf, '-']).split('\f').slice(0, -1);
       const geometry = boxes(pdf);
       const footer = norm(`${doc.address} ${doc.updated || ''}`);
+      if (doc.notice && !norm(texts[0] || '').includes(norm(doc.notice))) report(1, `the archive's notice "${norm(doc.notice)}" is missing`);
       const headerWords = new Set(doc.headerRows.flat().flatMap(words));
       const printedWords = new Set();
       texts.forEach((text, i) => {
@@ -97,9 +109,10 @@ try {
         words(text).forEach((w) => printedWords.add(w));
         if (!norm(text).includes(doc.address)) report(n, `the page's address ${doc.address} is missing`);
         if (doc.updated && !norm(text).includes(norm(doc.updated))) report(n, `the date "${norm(doc.updated)}" is missing`);
+
         // The page's lines, the address and date taken out, the last ones last.
         const lines = text.split('\n').map(norm).filter((l) => l !== '' && l !== footer
-          && l !== doc.address && l !== norm(doc.updated || ''));
+          && l !== doc.address && l !== norm(doc.updated || '') && l !== norm(doc.version || ''));
         const endsWith = (target) => {
           let tail = [];
           for (let k = lines.length - 1; k >= 0 && tail.length < target.length; k -= 1) {
@@ -122,6 +135,10 @@ try {
         // Where the page's text lies: within the margins, and filling the page.
         const g = geometry[i];
         const foot = g.words.filter((w) => w.text === doc.address).map((w) => w.yMin);
+        // The version at the page's foot, with the address: on every sheet.
+        const footText = g.words.filter((w) => foot.length > 0 && w.yMin >= Math.min(...foot) - 0.5)
+          .map((w) => w.text).join(' ');
+        if (doc.version && !norm(footText).includes(norm(doc.version))) report(n, `the version "${norm(doc.version)}" is not at the page's foot ("${norm(footText)}")`);
         const body = g.words.filter((w) => foot.length === 0 || w.yMax < Math.min(...foot) - 0.5);
         if (body.length === 0) return;
         const left = Math.min(...g.words.map((w) => w.xMin));

@@ -258,3 +258,178 @@ pub fn history_site(tmp: &Path) -> PathBuf {
     commit(&root, "2026-04-11T10:00:00Z", "Only a comment");
     root
 }
+
+// ── A dozen commits, for the versions, the consent revision and the archive ──────────
+
+/// site.toml of the versions fixture.
+pub const VERSIONS_SITE: &str = "title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\", \"fr\"]\n\n[history]\nlimit = 20\n";
+
+/// The full hash of `rev` in `dir`.
+pub fn rev_parse(dir: &Path, rev: &str) -> String {
+    let o = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", rev])
+        .output()
+        .expect("git runs");
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// The minimal fixture in English and French with `[history]`, and twelve commits, each
+/// listed with its hash, oldest first:
+///
+/// | # | date | what | consent revision |
+/// |---|---|---|---|
+/// | 1 | 2026-01-05 | first policy | 1 |
+/// | 2 | 2026-02-07 | Google Analytics (needs consent) | 2 |
+/// | 3 | 2026-02-07 | a typo fixed in the English text | 2 |
+/// | 4 | 2026-03-09 | the inventory reformatted: no version | 2 |
+/// | 5 | 2026-03-10 | `_ga`'s English purpose reworded, `Consent: unchanged` | 2 |
+/// | 6 | 2026-04-11 | the inventory broken: does not load | 2 |
+/// | 7 | 2026-04-12 | fixed, and `_gid` added (needs consent) | 3 |
+/// | 8 | 2026-05-02 | the French text reworded, `Consent: renew` | 4 |
+/// | 9 | 2026-06-01 | `_ga` kept longer, `Consent: maybe` (a warning) | 5 |
+/// | 10 | 2026-07-01 | an exempt cookie added | 5 |
+/// | 11 | 2026-08-01 | blank lines in the English text: no version | 5 |
+/// | 12 | 2026-09-01 | the exempt cookie removed | 5 |
+pub fn versions_site(tmp: &Path) -> (PathBuf, Vec<String>) {
+    let root = tmp.join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let w = |rel: &str, text: &str| std::fs::write(root.join(rel), text).expect("write");
+    w("site.toml", VERSIONS_SITE);
+    std::fs::create_dir_all(root.join("content/fr")).expect("mkdir");
+    let en = |text: &str| format!("+++\ntitle = \"Cookies\"\n+++\n\n{text}\n");
+    let fr = |text: &str| format!("+++\ntitle = \"Cookies\"\n+++\n\n{text}\n");
+    w(
+        "content/en/cookies.md",
+        &en("We use cookies on this sitte."),
+    );
+    w("content/fr/cookies.md", &fr("Nous utilisons des cookies."));
+    let base = std::fs::read_to_string(root.join("content/cookies.toml")).expect("read");
+    let gid = "\n[[cookies]]\nnames = [\"_gid\"]\nprovider = \"google\"\ncategory = \"stats\"\nfunction = \"Stats\"\npurpose = { en = \"To count visits\", fr = \"Compter les visites\" }\nduration = \"1 day\"\nparty = \"third\"\n";
+    let lang = "\n[[cookies]]\nnames = [\"lang\"]\nprovider = \"site\"\ncategory = \"necessary\"\nfunction = \"Language\"\npurpose = \"To remember your language\"\nduration = \"1 year\"\n";
+    let mut hashes = Vec::new();
+    let mut commit_at = |date: &str, message: &str| {
+        commit(&root, date, message);
+        hashes.push(rev_parse(&root, "HEAD"));
+    };
+    git(&root, "2026-01-05T10:00:00Z", &["init", "-q", "-b", "main"]);
+    commit_at("2026-01-05T10:00:00Z", "First policy");
+    let ga = format!("{base}{HISTORY_GA}");
+    w("content/cookies.toml", &ga);
+    commit_at("2026-02-07T09:00:00Z", "Google Analytics");
+    w("content/en/cookies.md", &en("We use cookies on this site."));
+    commit_at("2026-02-07T15:00:00Z", "Fix a typo");
+    let reformatted = format!("# The cookie inventory.\n\n{}", ga.replace("\n[", "\n\n["));
+    w("content/cookies.toml", &reformatted);
+    commit_at("2026-03-09T10:00:00Z", "Reformat the inventory");
+    let reworded = reformatted.replace("en = \"To count visits\"", "en = \"To count the visits\"");
+    w("content/cookies.toml", &reworded);
+    commit_at(
+        "2026-03-10T10:00:00Z",
+        "Reword a purpose\n\nA typo, not a new purpose.\n\nConsent: unchanged",
+    );
+    w("content/cookies.toml", &format!("{reworded}\n[[cookies\n"));
+    commit_at("2026-04-11T10:00:00Z", "Start adding _gid");
+    let with_gid = format!("{reworded}{gid}");
+    w("content/cookies.toml", &with_gid);
+    commit_at("2026-04-12T10:00:00Z", "Add _gid");
+    w(
+        "content/fr/cookies.md",
+        &fr("Nous utilisons des cookies, avec votre accord."),
+    );
+    commit_at(
+        "2026-05-02T10:00:00Z",
+        "Reword the French text\n\nConsent: renew",
+    );
+    let longer = with_gid.replace("13 months", "25 months");
+    w("content/cookies.toml", &longer);
+    commit_at("2026-06-01T10:00:00Z", "Keep _ga longer\n\nConsent: maybe");
+    w("content/cookies.toml", &format!("{longer}{lang}"));
+    commit_at("2026-07-01T10:00:00Z", "Remember the language");
+    w(
+        "content/en/cookies.md",
+        &format!("{}\n\n\n", en("We use cookies on this site.")),
+    );
+    commit_at("2026-08-01T10:00:00Z", "Blank lines");
+    w("content/cookies.toml", &longer);
+    commit_at("2026-09-01T10:00:00Z", "Forget the language");
+    (root, hashes)
+}
+
+/// The consent fixture (English and French, cookieconsent's banner) with `[history]`,
+/// three documents and four commits, listed with their hashes, oldest first:
+///
+/// 1. 2026-01-05: `cookies` and `contact` (`sections = false`); `terms` is a draft;
+/// 2. 2026-02-01: `[controller]` in site.toml (shown on `cookies`, not on `contact`);
+/// 3. 2026-03-01: `terms` published;
+/// 4. 2026-04-01: `contact` reworded.
+///
+/// The banner's files are empty stand-ins (the browser tests put the packages' own there).
+pub fn archive_site(tmp: &Path) -> (PathBuf, Vec<String>) {
+    let root = tmp.join("site");
+    copy_dir(&fixture("consent"), &root);
+    let w = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    let settings = std::fs::read_to_string(root.join("site.toml")).expect("read")
+        + "\n[history]\nlimit = 20\n";
+    w("site.toml", &settings);
+    for (file, text) in [
+        ("cookieconsent/cookieconsent.umd.js", ""),
+        ("cookieconsent/cookieconsent.css", ""),
+        ("cookieconsent-config.mjs", "export default {};\n"),
+    ] {
+        w(&format!("static/{file}"), text);
+    }
+    let doc = |title: &str, extra: &str, text: &str| {
+        format!("+++\ntitle = \"{title}\"\n{extra}+++\n\n{text}\n")
+    };
+    for locale in ["en", "fr"] {
+        w(
+            &format!("content/{locale}/contact.md"),
+            &doc("Contact", "weight = 2\nsections = false\n", "Write to us."),
+        );
+        w(
+            &format!("content/{locale}/terms.md"),
+            &doc(
+                "Terms",
+                "weight = 3\ndraft = true\nsections = false\n",
+                "Terms to come.",
+            ),
+        );
+    }
+    let mut hashes = Vec::new();
+    let mut commit_at = |date: &str, message: &str| {
+        commit(&root, date, message);
+        hashes.push(rev_parse(&root, "HEAD"));
+    };
+    git(&root, "2026-01-05T10:00:00Z", &["init", "-q", "-b", "main"]);
+    commit_at("2026-01-05T10:00:00Z", "First policy");
+    w(
+        "site.toml",
+        &format!("{settings}\n[controller]\nname = \"Fjord Books AS\"\naddress = \"Storgata 1\\n0155 Oslo\"\ncontact = \"privacy@books.example.no\"\n"),
+    );
+    commit_at("2026-02-01T10:00:00Z", "Name the controller");
+    for locale in ["en", "fr"] {
+        w(
+            &format!("content/{locale}/terms.md"),
+            &doc("Terms", "weight = 3\nsections = false\n", "The terms."),
+        );
+    }
+    commit_at("2026-03-01T10:00:00Z", "Publish the terms");
+    for locale in ["en", "fr"] {
+        w(
+            &format!("content/{locale}/contact.md"),
+            &doc(
+                "Contact",
+                "weight = 2\nsections = false\n",
+                "Write to us, or call.",
+            ),
+        );
+    }
+    commit_at("2026-04-01T10:00:00Z", "Reword the contact page");
+    (root, hashes)
+}
