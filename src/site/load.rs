@@ -740,9 +740,9 @@ fn render_prose(
         reserved.insert(format!("def-{}", d.id));
     }
     reserved.extend(markdown::PAGE_IDS.map(str::to_string));
-    let mut slugs: Vec<String> = docs.iter().map(|d| d.slug.clone()).collect();
-    slugs.dedup();
-    let documents: Vec<&str> = slugs.iter().map(String::as_str).collect();
+    // Made once per site and shared by every document's sanitizer.
+    let documents: std::sync::Arc<HashSet<String>> =
+        std::sync::Arc::new(docs.iter().map(|d| d.slug.clone()).collect());
     let names = markdown::Names {
         params: &config.params,
         categories: &categories,
