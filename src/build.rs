@@ -11,6 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -251,6 +252,12 @@ pub enum Failure {
 
 /// Builds the site as `opts` says.
 pub fn run(opts: &Options) -> Result<Outcome, Failure> {
+    // Every step that runs on several cores (loading, rendering, writing, surveying the
+    // output) runs on the same pool of `--jobs` threads.
+    with_jobs(opts.jobs, || run_in_pool(opts))
+}
+
+fn run_in_pool(opts: &Options) -> Result<Outcome, Failure> {
     match &opts.target {
         Target::Disk(output) => to_disk(opts, output.as_deref()),
         Target::Memory => {
@@ -335,9 +342,10 @@ fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure>
     })
 }
 
-/// Renders every page of every site on every core, handing each file to `sink` with its
-/// path in the output folder (prefixed by the portal's id on a platform). Returns every
-/// problem met, and the first error of the sink.
+/// Renders every page of every site on every core, handing each file to `sink` as soon as
+/// it is rendered, with its path in the output folder (prefixed by the portal's id on a
+/// platform): no site is held in memory whole. Returns every problem met, in the order of
+/// the sites and of their pages whatever the thread, and the first error of the sink.
 fn render_all<E: Send>(
     opts: &Options,
     sites: &[&Site],
@@ -348,49 +356,54 @@ fn render_all<E: Send>(
     if let Some(p) = opts.progress {
         p.start(sites.len(), pages);
     }
-    let errors = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<(usize, Vec<Diagnostic>)>> = Mutex::new(Vec::new());
     let failure: Mutex<Option<E>> = Mutex::new(None);
-    with_jobs(opts.jobs, || {
-        sites.par_iter().for_each(|site| {
-            match render::render(site) {
-                Ok(files) => {
-                    // Archived versions rendered now are kept for the next builds.
-                    let fresh = match cache {
-                        Some(_) => site.versions.fresh(),
-                        None => HashMap::new(),
-                    };
-                    for f in files {
-                        if let (Some(c), Some(key)) = (cache, fresh.get(&f.path)) {
-                            let _ = c.put(key, &f.bytes);
-                        }
-                        let path = match &site.id {
-                            Some(id) => format!("{id}/{}", f.path),
-                            None => f.path,
-                        };
-                        if let Err(e) = sink(&path, &f.bytes) {
-                            if let Ok(mut slot) = failure.lock() {
-                                slot.get_or_insert(e);
-                            }
-                            return;
-                        }
-                    }
-                }
-                Err(mut d) => {
-                    if let Ok(mut all) = errors.lock() {
-                        all.append(&mut d);
-                    }
-                }
+    let stopped = AtomicBool::new(false);
+    sites.par_iter().enumerate().for_each(|(i, site)| {
+        // Archived versions rendered now are kept for the next builds.
+        let fresh = match cache {
+            Some(_) => site.versions.fresh(),
+            None => HashMap::new(),
+        };
+        let (found, failed) = render::render_each(site, &|f: render::OutputFile| {
+            // Another site's file could not be written: nothing will be published.
+            if stopped.load(Ordering::Relaxed) {
+                return Ok(());
             }
-            if let Some(p) = opts.progress {
-                p.site_done();
+            if let (Some(c), Some(key)) = (cache, fresh.get(&f.path)) {
+                // A cache that cannot be written costs the next build time, nothing else.
+                let _ = c.put(key, &f.bytes);
             }
+            let result = match &site.id {
+                Some(id) => sink(&format!("{id}/{}", f.path), &f.bytes),
+                None => sink(&f.path, &f.bytes),
+            };
+            if result.is_err() {
+                stopped.store(true, Ordering::Relaxed);
+            }
+            result
         });
+        if let Some(e) = failed {
+            if let Ok(mut slot) = failure.lock() {
+                slot.get_or_insert(e);
+            }
+        }
+        if !found.is_empty() {
+            if let Ok(mut all) = errors.lock() {
+                all.push((i, found));
+            }
+        }
+        if let Some(p) = opts.progress {
+            p.site_done();
+        }
     });
     if let Some(p) = opts.progress {
         p.finish();
     }
+    let mut errors = errors.into_inner().unwrap_or_default();
+    errors.sort_by_key(|(i, _)| *i);
     (
-        errors.into_inner().unwrap_or_default(),
+        errors.into_iter().flat_map(|(_, d)| d).collect(),
         failure.into_inner().ok().flatten(),
     )
 }
@@ -589,16 +602,14 @@ fn platform(
     // Portals with a file changed or deleted since the last build are written again.
     let dirty = existing.scan.dirty_portals();
     // Each portal's fingerprint reads its files: done on every core.
-    let prints: Vec<(String, String)> = with_jobs(opts.jobs, || {
-        sites
-            .par_iter()
-            .filter_map(|s| {
-                let id = s.id.clone()?;
-                let fp = fingerprint::of_portal(&out.shared, &input, &id, &s.config);
-                Some((id, fp))
-            })
-            .collect()
-    });
+    let prints: Vec<(String, String)> = sites
+        .par_iter()
+        .filter_map(|s| {
+            let id = s.id.clone()?;
+            let fp = fingerprint::of_portal(&out.shared, &input, &id, &s.config);
+            Some((id, fp))
+        })
+        .collect();
     let keep: Vec<bool> = prints
         .iter()
         .map(|(id, fp)| {

@@ -115,9 +115,10 @@ fn put(h: &mut blake3::Hasher, bytes: &[u8]) {
 }
 
 fn feed_files(h: &mut blake3::Hasher, input: &Input, files: Vec<String>) {
+    let reader = input.reader();
     for path in files {
         // A file that cannot be read changes the hash too: the build will report it.
-        let bytes = input
+        let bytes = reader
             .read(&path)
             .unwrap_or_else(|_| b"\0unreadable".to_vec());
         feed(h, &path, &bytes);

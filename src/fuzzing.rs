@@ -164,7 +164,7 @@ pub fn document(data: &[u8]) {
             raw_html,
             controller: true,
             transfers: true,
-            documents: &["cookies", "contact"],
+            documents: &std::sync::Arc::new(["cookies", "contact"].map(String::from).into()),
         };
         let src = Source {
             text,
@@ -221,7 +221,7 @@ pub fn nesting(data: &[u8]) {
         raw_html: true,
         controller: true,
         transfers: true,
-        documents: &["cookies"],
+        documents: &std::sync::Arc::new(["cookies"].map(String::from).into()),
     };
     let src = Source {
         text: &doc,

@@ -2,12 +2,14 @@
 //! property tests, which must run the whole pipeline without touching the disk).
 //!
 //! Paths are relative to the site root with `/` separators. On disk, a file that is a link
-//! leading outside the site folder is refused.
+//! leading outside the site folder (or lies below a folder link leading outside it) is
+//! refused: see [`Reader`].
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, ErrorReported, FileId, Sources};
 
@@ -60,27 +62,29 @@ impl Input {
         }
     }
 
-    /// Reads one file.
+    /// Reads one file (see [`Reader`]; to read many, open one with [`Input::reader`]).
     pub fn read(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
-        match self {
-            Input::Memory(files) => files.get(rel).cloned().ok_or(ReadError::NotFound),
-            Input::Disk(root) => {
-                let path = root.join(rel);
-                check_inside(root, &path)?;
-                fs::read(&path).map_err(|e| match e.kind() {
-                    io::ErrorKind::NotFound => ReadError::NotFound,
-                    _ => ReadError::Io(e),
-                })
-            }
-        }
+        self.reader().read(rel)
+    }
+
+    /// Opens the site folder for a series of reads.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader::new(self)
     }
 
     /// The entries of a folder, sorted by name; empty if it does not exist.
     pub fn list(&self, rel_dir: &str) -> Vec<Entry> {
+        self.entries(rel_dir).into_iter().map(|(e, _)| e).collect()
+    }
+
+    /// The entries of a folder, sorted by name, each with whether it is a link. On disk,
+    /// the kind of each entry comes from the folder listing itself: only a link is looked
+    /// up, to know whether it leads to a folder.
+    fn entries(&self, rel_dir: &str) -> Vec<(Entry, bool)> {
         let mut out = match self {
             Input::Memory(files) => {
                 let prefix = format!("{}/", rel_dir.trim_end_matches('/'));
-                let mut out: Vec<Entry> = Vec::new();
+                let mut out: Vec<(Entry, bool)> = Vec::new();
                 for path in files.keys() {
                     let Some(rest) = path.strip_prefix(&prefix) else {
                         continue;
@@ -89,11 +93,12 @@ impl Input {
                         Some((dir, _)) => (dir, true),
                         None => (rest, false),
                     };
-                    if !out.iter().any(|e| e.name == name) {
-                        out.push(Entry {
+                    if !out.iter().any(|(e, _)| e.name == name) {
+                        let entry = Entry {
                             name: name.to_string(),
                             is_dir,
-                        });
+                        };
+                        out.push((entry, false));
                     }
                 }
                 out
@@ -102,10 +107,15 @@ impl Input {
                 .map(|rd| {
                     rd.filter_map(Result::ok)
                         .filter_map(|e| {
-                            Some(Entry {
-                                name: e.file_name().to_str()?.to_string(),
-                                is_dir: e.path().is_dir(),
-                            })
+                            let name = e.file_name().to_str()?.to_string();
+                            let kind = e.file_type().ok()?;
+                            let link = kind.is_symlink();
+                            let is_dir = if link {
+                                e.path().is_dir()
+                            } else {
+                                kind.is_dir()
+                            };
+                            Some((Entry { name, is_dir }, link))
                         })
                         .collect()
                 })
@@ -137,20 +147,22 @@ impl Input {
     /// gives up). Other folder links are followed.
     pub fn walk_checked(&self, rel_dir: &str) -> (Vec<String>, Vec<LinkLoop>) {
         let mut walk = Walk::default();
-        if let Input::Disk(root) = self {
-            walk.root = fs::canonicalize(root).ok();
-        }
-        self.walk_into(rel_dir, &mut walk);
+        let real = match self {
+            Input::Disk(root) => {
+                walk.root = fs::canonicalize(root).ok();
+                fs::canonicalize(root.join(rel_dir)).ok()
+            }
+            Input::Memory(_) => None,
+        };
+        self.walk_into(rel_dir, real, &mut walk);
         (walk.files, walk.loops)
     }
 
-    fn walk_into(&self, rel_dir: &str, walk: &mut Walk) {
+    /// Walks the folder `rel_dir`, whose real path is `real` (on disk). Only links are
+    /// resolved: the real path of any other folder is its parent's and its name.
+    fn walk_into(&self, rel_dir: &str, real: Option<PathBuf>, walk: &mut Walk) {
         // On disk, each folder is known by its real path: a link back to a folder being
         // walked (an ancestor) closes a loop.
-        let real = match self {
-            Input::Disk(root) => fs::canonicalize(root.join(rel_dir)).ok(),
-            Input::Memory(_) => None,
-        };
         if let Some(real) = &real {
             if walk.ancestors.contains(real) {
                 let target = walk
@@ -169,10 +181,15 @@ impl Input {
             }
             walk.ancestors.push(real.clone());
         }
-        for e in self.list(rel_dir) {
+        for (e, link) in self.entries(rel_dir) {
             let path = format!("{rel_dir}/{}", e.name);
             if e.is_dir {
-                self.walk_into(&path, walk);
+                let inner = match (self, &real) {
+                    (Input::Disk(root), _) if link => fs::canonicalize(root.join(&path)).ok(),
+                    (_, Some(real)) => Some(real.join(&e.name)),
+                    _ => None,
+                };
+                self.walk_into(&path, inner, walk);
             } else {
                 walk.files.push(path);
             }
@@ -192,6 +209,8 @@ pub struct Loader<'i> {
     pub sources: Sources,
     /// Every problem found.
     pub diags: Diagnostics,
+    /// The site folder, opened once for every file read.
+    reader: Reader<'i>,
 }
 
 impl<'i> Loader<'i> {
@@ -201,12 +220,13 @@ impl<'i> Loader<'i> {
             input,
             sources: Sources::default(),
             diags: Diagnostics::default(),
+            reader: input.reader(),
         }
     }
 
     /// Reads a file as bytes; reports a missing file or a link out of the site.
     pub fn read_bytes(&mut self, rel: &str, missing_help: &str) -> Result<Vec<u8>, ErrorReported> {
-        match self.input.read(rel) {
+        match self.reader.read(rel) {
             Ok(b) => Ok(b),
             Err(ReadError::NotFound) => Err(self.diags.error(
                 Diagnostic::error(Code::MissingFile, format!("`{rel}` does not exist"))
@@ -221,7 +241,7 @@ impl<'i> Loader<'i> {
     /// out of the site or a file that cannot be read (`Err`). Read once, never once to
     /// see whether it is there and again to load it.
     pub fn read_optional(&mut self, rel: &str) -> Result<Option<Vec<u8>>, ErrorReported> {
-        match self.input.read(rel) {
+        match self.reader.read(rel) {
             Ok(b) => Ok(Some(b)),
             Err(ReadError::NotFound) => Ok(None),
             Err(e) => Err(self.unreadable(rel, e)),
@@ -301,12 +321,91 @@ struct Walk {
     loops: Vec<LinkLoop>,
 }
 
-fn check_inside(root: &Path, path: &Path) -> Result<(), ReadError> {
+/// The site's folder, opened once for a series of reads.
+///
+/// On Linux each file is opened beneath the open folder by the kernel (`openat2` with
+/// `RESOLVE_BENEATH`): a path that a link, or a folder link above the file, would lead
+/// out of the site is refused by the lookup itself, with no extra system call per file
+/// and no moment between a check and the read in which a link could be swapped in. Only
+/// such a refusal (rare: a link leading out, or an absolute link, which the kernel refuses
+/// even when it leads back inside) takes the slow path: the file's path is resolved and
+/// compared with the site folder's, resolved once per reader. So does every read where
+/// `openat2` is missing (Linux before 5.6, other systems) or forbidden (some sandboxes).
+pub struct Reader<'i> {
+    input: &'i Input,
+    #[cfg(target_os = "linux")]
+    dir: Option<std::os::fd::OwnedFd>,
+    /// The site folder with its links resolved, for the slow path.
+    real_root: OnceLock<PathBuf>,
+}
+
+impl<'i> Reader<'i> {
+    fn new(input: &'i Input) -> Reader<'i> {
+        #[cfg(target_os = "linux")]
+        let dir = match input {
+            Input::Disk(root) => {
+                use rustix::fs::{Mode, OFlags};
+                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                rustix::fs::open(root, flags, Mode::empty()).ok()
+            }
+            Input::Memory(_) => None,
+        };
+        Reader {
+            input,
+            #[cfg(target_os = "linux")]
+            dir,
+            real_root: OnceLock::new(),
+        }
+    }
+
+    /// Reads one file.
+    pub fn read(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
+        let root = match self.input {
+            Input::Memory(files) => return files.get(rel).cloned().ok_or(ReadError::NotFound),
+            Input::Disk(root) => root,
+        };
+        #[cfg(target_os = "linux")]
+        if let Some(dir) = &self.dir {
+            use rustix::fs::{Mode, OFlags, ResolveFlags};
+            use rustix::io::Errno;
+            let how = ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS;
+            let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+            match rustix::fs::openat2(dir, rel, flags, Mode::empty(), how) {
+                Ok(fd) => return read_open(fs::File::from(fd)).map_err(ReadError::Io),
+                Err(Errno::NOENT) => return Err(ReadError::NotFound),
+                // Out of the site, an absolute link, or no openat2: the slow path.
+                Err(_) => {}
+            }
+        }
+        let path = root.join(rel);
+        let real_root = self
+            .real_root
+            .get_or_init(|| fs::canonicalize(root).unwrap_or_else(|_| root.clone()));
+        check_inside(real_root, &path)?;
+        fs::read(&path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => ReadError::NotFound,
+            _ => ReadError::Io(e),
+        })
+    }
+}
+
+/// The whole of an open file, read as `fs::read` reads a path.
+#[cfg(target_os = "linux")]
+fn read_open(f: fs::File) -> io::Result<Vec<u8>> {
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // Through `Take`, which does not ask the file for its size and position again.
+    f.take(u64::MAX).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Whether `path` resolves to a place inside `real_root` (the site folder, resolved);
+/// a path that does not resolve is let through, for the read to report it.
+fn check_inside(real_root: &Path, path: &Path) -> Result<(), ReadError> {
     let Ok(real) = fs::canonicalize(path) else {
         return Ok(());
     };
-    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    if real.starts_with(&root) {
+    if real.starts_with(real_root) {
         Ok(())
     } else {
         Err(ReadError::Outside(real))
@@ -384,5 +483,90 @@ mod tests {
             ]
         );
         assert_eq!(input.walk("themes"), files);
+    }
+
+    /// What a read of each path gives: its text, "outside <real path>" or "not found".
+    #[cfg(unix)]
+    fn outcome(reader: &Reader, rel: &str) -> String {
+        match reader.read(rel) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(ReadError::Outside(real)) => format!("outside {}", real.display()),
+            Err(ReadError::NotFound) => "not found".into(),
+            Err(ReadError::Io(e)) => format!("io {e}"),
+        }
+    }
+
+    /// Every way a path can lead out of the site is refused, and every way of staying in
+    /// it is followed, whether the kernel checks the path (`openat2`) or the reader
+    /// resolves it: relative and absolute links, to files and to folders, a root that is
+    /// itself a link.
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_inside_the_site_and_refused_out_of_it() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let base = fs::canonicalize(tmp.path()).expect("real");
+        let site = base.join("site");
+        let outside = base.join("outside");
+        fs::create_dir_all(site.join("content/en")).expect("mkdir");
+        fs::create_dir_all(site.join("shared")).expect("mkdir");
+        fs::create_dir_all(&outside).expect("mkdir");
+        fs::write(site.join("content/en/a.md"), "a").expect("write");
+        fs::write(site.join("shared/b.md"), "b").expect("write");
+        fs::write(outside.join("secret.md"), "secret").expect("write");
+        let link = |target: &Path, at: &str| symlink(target, site.join(at)).expect("link");
+        // Inside: relative, absolute (which the kernel refuses beneath a folder), to a
+        // folder, and through a folder link.
+        link(Path::new("a.md"), "content/en/rel.md");
+        link(&site.join("content/en/a.md"), "content/en/abs.md");
+        link(Path::new("../../shared"), "content/en/dir");
+        link(&site.join("shared"), "content/en/absdir");
+        // Outside: absolute and relative links to a file, folder links, a link in a
+        // folder reached through a link, and a dangling link out.
+        link(&outside.join("secret.md"), "content/en/out.md");
+        link(Path::new("../../../outside/secret.md"), "content/en/up.md");
+        link(&outside, "content/fr");
+        link(Path::new("../../outside"), "content/de");
+        link(Path::new("../content/en/up.md"), "shared/again.md");
+        link(&outside.join("nothing.md"), "content/en/gone.md");
+        let secret = format!("outside {}", outside.join("secret.md").display());
+        let expected = [
+            ("content/en/a.md", "a".to_string()),
+            ("content/en/rel.md", "a".into()),
+            ("content/en/abs.md", "a".into()),
+            ("content/en/dir/b.md", "b".into()),
+            ("content/en/absdir/b.md", "b".into()),
+            ("content/en/out.md", secret.clone()),
+            ("content/en/up.md", secret.clone()),
+            ("content/fr/secret.md", secret.clone()),
+            ("content/de/secret.md", secret.clone()),
+            ("content/en/dir/again.md", secret.clone()),
+            ("content/en/gone.md", "not found".into()),
+            ("content/en/none.md", "not found".into()),
+            ("content/fr/none.md", "not found".into()),
+        ];
+        symlink(&site, base.join("alias")).expect("link");
+        for root in [site.clone(), base.join("alias")] {
+            let input = Input::Disk(root.clone());
+            let reader = input.reader();
+            for (rel, want) in &expected {
+                assert_eq!(
+                    &outcome(&reader, rel),
+                    want,
+                    "{rel} from {}",
+                    root.display()
+                );
+            }
+            // The slow path (no `openat2`) gives the same answers.
+            let slow = Reader {
+                input: &input,
+                #[cfg(target_os = "linux")]
+                dir: None,
+                real_root: OnceLock::new(),
+            };
+            for (rel, want) in &expected {
+                assert_eq!(&outcome(&slow, rel), want, "slow: {rel}");
+            }
+        }
     }
 }

@@ -138,7 +138,7 @@ pub const ALLOWED_TAGS: [&str; 45] = [
 
 /// The page of a document named by its file name (`contact.md`, `./contact.md#x`), as a
 /// link from a page in `locale`; `None` for any other address or another file.
-fn document_href<S: AsRef<str>>(address: &str, documents: &[S], locale: &str) -> Option<String> {
+fn document_href(address: &str, documents: &HashSet<String>, locale: &str) -> Option<String> {
     let (path, fragment) = match address.split_once('#') {
         Some((p, f)) => (p, Some(f)),
         None => (address, None),
@@ -147,7 +147,7 @@ fn document_href<S: AsRef<str>>(address: &str, documents: &[S], locale: &str) ->
         .strip_prefix("./")
         .unwrap_or(path)
         .strip_suffix(".md")?;
-    if !documents.iter().any(|d| d.as_ref() == stem) {
+    if !documents.contains(stem) {
         return None;
     }
     let mut href = layout::page_href(locale, stem);
@@ -178,7 +178,7 @@ pub fn is_allowed_url(value: &str) -> bool {
 /// `locale`, as a Markdown link does.
 fn sanitizer(
     ids: Arc<Mutex<Vec<String>>>,
-    documents: Vec<String>,
+    documents: Arc<HashSet<String>>,
     locale: String,
 ) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::empty();
@@ -238,8 +238,9 @@ pub struct Names<'a> {
     /// Whether a provider receives data outside the EEA, for `{{ transfers }}`.
     pub transfers: bool,
     /// The documents of the site (their slugs), which a link may name by file name
-    /// (`contact.md`).
-    pub documents: &'a [&'a str],
+    /// (`contact.md`). Shared: each document's sanitizer holds it, and copying it for each
+    /// document made a site of thousands of documents quadratic.
+    pub documents: &'a Arc<HashSet<String>>,
 }
 
 /// The prose of one document in one locale.
@@ -1611,7 +1612,7 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Prose {
         next_suffix: HashMap::new(),
         sanitizer: sanitizer(
             Arc::clone(&kept_ids),
-            names.documents.iter().map(|d| d.to_string()).collect(),
+            Arc::clone(names.documents),
             src.locale.to_string(),
         ),
         kept_ids,
@@ -1948,7 +1949,7 @@ mod tests {
             raw_html: !md.contains("NO-HTML"),
             controller: true,
             transfers: true,
-            documents: &["cookies", "contact"],
+            documents: &Arc::new(["cookies", "contact"].map(String::from).into()),
         };
         let src = Source {
             text: md,

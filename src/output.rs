@@ -680,6 +680,10 @@ pub struct Publisher {
     written: AtomicUsize,
     unchanged: AtomicUsize,
     stamps: Mutex<HashMap<String, Stamp>>,
+    /// Folders of the staging folder already created: each is made once, not once per file.
+    dirs: Mutex<HashSet<PathBuf>>,
+    /// There is no output folder yet: no file to compare with, no lookup per file.
+    fresh: bool,
 }
 
 impl Publisher {
@@ -687,6 +691,7 @@ impl Publisher {
     /// hold `fingerprint` (what the build was made from).
     pub fn begin(dir: &Path, fingerprint: &str) -> Result<Publisher, OutputError> {
         check_target(dir)?;
+        let fresh = fs::symlink_metadata(dir).is_err();
         let staging = sibling_staging(dir)?;
         Ok(Publisher {
             target: dir.to_path_buf(),
@@ -695,6 +700,8 @@ impl Publisher {
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             stamps: Mutex::new(HashMap::new()),
+            dirs: Mutex::new(HashSet::new()),
+            fresh,
         })
     }
 
@@ -704,8 +711,19 @@ impl Publisher {
             return Err(OutputError::UnsafePath(rel.to_string()));
         }
         fault("write");
-        let (linked, stamp) =
-            write_or_link(&self.target.join(rel), &self.staging.join(rel), bytes)?;
+        let new = self.staging.join(rel);
+        if let Some(p) = new.parent() {
+            create_dir_once(&self.dirs, p)?;
+        }
+        let linked = if self.fresh {
+            None
+        } else {
+            link_if_same(&self.target.join(rel), &new, bytes)
+        };
+        let (linked, stamp) = match linked {
+            Some(stamp) => (true, stamp),
+            None => (false, write_file(&new, bytes)?),
+        };
         let counter = if linked {
             &self.unchanged
         } else {
@@ -930,13 +948,7 @@ impl PortalPublisher {
     fn stage(&self, rel: &str, bytes: &[u8]) -> Result<Stamp, OutputError> {
         let new = self.staging.join(rel);
         if let Some(p) = new.parent() {
-            let known = self.dirs.lock().map(|d| d.contains(p)).unwrap_or(false);
-            if !known {
-                fs::create_dir_all(p).map_err(io_err(p))?;
-                if let Ok(mut d) = self.dirs.lock() {
-                    d.insert(p.to_path_buf());
-                }
-            }
+            create_dir_once(&self.dirs, p)?;
         }
         // On a first build there is nothing to compare with: skip a lookup per file.
         let portal = rel.split('/').next().unwrap_or_default();
@@ -1168,16 +1180,17 @@ impl PortalPublisher {
     }
 }
 
-/// Writes `bytes` to `new`, or hard-links `old` there when it holds the same bytes (so the
-/// file keeps its modification time). Returns whether it was linked, and the file's stamp.
-fn write_or_link(old: &Path, new: &Path, bytes: &[u8]) -> Result<(bool, Stamp), OutputError> {
-    if let Some(p) = new.parent() {
-        fs::create_dir_all(p).map_err(io_err(p))?;
+/// Creates the folder `dir` (and those above it) unless `made` says it was already, then
+/// records it there: metadata operations dominate the cost of writing many small files.
+fn create_dir_once(made: &Mutex<HashSet<PathBuf>>, dir: &Path) -> Result<(), OutputError> {
+    if made.lock().is_ok_and(|d| d.contains(dir)) {
+        return Ok(());
     }
-    if let Some(stamp) = link_if_same(old, new, bytes) {
-        return Ok((true, stamp));
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    if let Ok(mut d) = made.lock() {
+        d.insert(dir.to_path_buf());
     }
-    Ok((false, write_file(new, bytes)?))
+    Ok(())
 }
 
 /// Writes a new file and returns its stamp (read from the open file: no second lookup).

@@ -119,7 +119,8 @@ enum BlockCtx<'a> {
     Definitions {
         level: u8,
         titled: bool,
-        items: Vec<DefinitionCtx>,
+        /// The locale's definitions, shared by its pages.
+        items: tera::Value,
     },
     Cookies {
         /// Level of the "Cookies" heading, when the section is titled.
@@ -127,18 +128,21 @@ enum BlockCtx<'a> {
         /// Level of each category's heading.
         level: u8,
         titled: bool,
-        categories: Vec<CategoryCtx>,
+        /// The categories shown, shared by the locale's pages.
+        categories: tera::Value,
     },
     Controller {
         level: u8,
         titled: bool,
-        /// `None`: nothing to show (the loader reported a placeholder without it).
-        controller: Option<ControllerCtx>,
+        /// `[controller]` (an `Option<ControllerCtx>`), shared by the locale's pages; none:
+        /// nothing to show (the loader reported a placeholder without it).
+        controller: tera::Value,
     },
     Transfers {
         level: u8,
         titled: bool,
-        rows: Vec<TransferCtx>,
+        /// The locale's `Vec<TransferCtx>`, shared by its pages.
+        rows: tera::Value,
     },
 }
 
@@ -218,17 +222,32 @@ struct PageCtx<'a> {
     updated: Option<(String, String)>,
     toc: Vec<TocEntry>,
     blocks: Vec<BlockCtx<'a>>,
-    columns: Vec<ColumnCtx>,
+    /// This and the fields below are the locale's, shared by its pages (see [`LocaleCtx`]).
+    columns: tera::Value,
     root: &'static str,
-    ui: &'a std::collections::BTreeMap<String, String>,
-    changes: Vec<HistoryCtx>,
+    ui: tera::Value,
+    /// The versions of this page ("Changes to this policy").
+    changes: tera::Value,
     /// "Version of …" and the consent revision, when the history is known.
     version: Option<VersionCtx>,
     /// On an archived version: what it is, and the links to its neighbours.
     archive: Option<ArchiveCtx>,
     /// Kept out of search engines (archived versions).
     noindex: bool,
-    consent: Option<ConsentCtx>,
+    consent: tera::Value,
+}
+
+#[derive(Serialize)]
+struct SitemapCtx {
+    urls: Vec<SitemapUrl>,
+}
+
+#[derive(Serialize)]
+struct SitemapUrl {
+    loc: String,
+    lastmod: Option<String>,
+    /// Shared by the document's pages in every locale.
+    alternates: tera::Value,
 }
 
 /// One entry of "Changes to this policy" (a version of the page), or of its list of
@@ -353,7 +372,8 @@ fn archived(site: &Site) -> bool {
     site.versions.known && site.config.history.is_some_and(|h| h.archive)
 }
 
-fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryCtx> {
+/// Every category that has cookies, in file order, with its table in `s.locale`.
+fn categories_ctx(site: &Site, s: &Strings) -> Vec<CategoryCtx> {
     let loc = s.locale.as_str();
     let inv = &site.inventory;
     let provider_column = site.config.columns.contains(&Column::Provider);
@@ -397,7 +417,6 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
     inv.categories
         .iter()
         .enumerate()
-        .filter(|(_, c)| only.is_none_or(|id| id == c.id))
         .map(|(i, c)| {
             let cookies: Vec<_> = inv.cookies.iter().filter(|k| k.category == i).collect();
             let mut groups: Vec<GroupCtx> = Vec::new();
@@ -433,17 +452,135 @@ fn categories_ctx(site: &Site, s: &Strings, only: Option<&str>) -> Vec<CategoryC
         .collect()
 }
 
+/// A category's table, ready for the templates.
+struct CategoryValue {
+    id: String,
+    title: String,
+    value: tera::Value,
+}
+
+/// What every page of one locale shares, made once per site and locale rather than once
+/// per page: the UI strings, the column headers, the definitions and every
+/// category's table, already turned into template values. Tera's lists and maps are
+/// reference-counted, so each page's context holds them without copying them.
+struct LocaleCtx<'a> {
+    s: &'a Strings,
+    ui: tera::Value,
+    columns: tera::Value,
+    definitions: tera::Value,
+    categories: Vec<CategoryValue>,
+    /// Every category, for `{{ cookies }}`.
+    all_categories: tera::Value,
+    /// `[controller]`, or nothing to show.
+    controller: tera::Value,
+    /// The providers that receive data outside the EEA.
+    transfers: tera::Value,
+    /// The site's consent banner, as a page loads it.
+    consent: tera::Value,
+}
+
+/// A value for the templates; `Err` only on a bug (the contexts are plain data).
+fn value(name: &str, x: &impl Serialize) -> Result<tera::Value, Box<Diagnostic>> {
+    tera::Value::try_from_serializable(x).map_err(|e| {
+        Box::new(
+            Diagnostic::error(
+                Code::TemplateRender,
+                format!("internal error while preparing `{name}`: {e}"),
+            )
+            .help("please report this as a bug in Clause"),
+        )
+    })
+}
+
+impl<'a> LocaleCtx<'a> {
+    fn new(site: &Site, s: &'a Strings) -> Result<LocaleCtx<'a>, Box<Diagnostic>> {
+        let loc = s.locale.as_str();
+        let page = "page.html";
+        let cfg = &site.config;
+        // The column a phone's card leads with.
+        let lead = if cfg.columns.contains(&Column::Names) {
+            Column::Names
+        } else {
+            cfg.columns
+                .iter()
+                .copied()
+                .find(|c| *c != Column::Provider)
+                .unwrap_or(Column::Names)
+        };
+        let columns: Vec<ColumnCtx> = site
+            .config
+            .columns
+            .iter()
+            .map(|c| ColumnCtx {
+                key: *c,
+                header: s.text(&format!("col_{}", c.key())).to_string(),
+                lead: *c == lead,
+            })
+            .collect();
+        let definitions: Vec<DefinitionCtx> = site
+            .inventory
+            .definitions
+            .iter()
+            .map(|d| DefinitionCtx {
+                id: format!("def-{}", d.id),
+                term: d.term.get(loc).to_string(),
+                text: d.text.get(loc).to_string(),
+            })
+            .collect();
+        let mut categories = Vec::new();
+        for c in categories_ctx(site, s) {
+            let value = value(page, &c)?;
+            categories.push(CategoryValue {
+                id: c.id,
+                title: c.title,
+                value,
+            });
+        }
+        let all: Vec<tera::Value> = categories.iter().map(|c| c.value.clone()).collect();
+        Ok(LocaleCtx {
+            s,
+            ui: value(page, s.texts())?,
+            columns: value(page, &columns)?,
+            definitions: value(page, &definitions)?,
+            categories,
+            all_categories: tera::Value::from(all),
+            controller: value(page, &controller_ctx(site, loc))?,
+            transfers: value(page, &transfers_ctx(site, s))?,
+            consent: value(page, &consent_ctx(site, "../../"))?,
+        })
+    }
+
+    /// The categories a `{{ cookies }}` (`None`) or `{{ cookies <id> }}` section shows.
+    fn shown<'s>(&'s self, only: Option<&'s str>) -> impl Iterator<Item = &'s CategoryValue> {
+        self.categories
+            .iter()
+            .filter(move |c| only.is_none_or(|id| id == c.id))
+    }
+
+    fn categories_value(&self, only: Option<&str>) -> tera::Value {
+        match only {
+            None => self.all_categories.clone(),
+            Some(_) => tera::Value::from(
+                self.shown(only)
+                    .map(|c| c.value.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        }
+    }
+}
+
 /// The most documents the navigation between a language's documents lists; a language
 /// with more lists its first ones (and the current page) and links the index page, which
 /// lists them all: a page of a site of thousands of documents does not carry them all.
 pub const NAVIGATION_MAX: usize = 12;
 
 /// The navigation between the documents of the page's language (`same_language`, in their
-/// order): empty for a language of one document.
-fn documents_nav(same_language: &[&Page], doc: &crate::content::Document) -> Navigation {
+/// order, `page` among them): empty for a language of one document.
+fn documents_nav(same_language: &[&Page], page: &Page) -> Navigation {
     if same_language.len() < 2 {
         return Navigation::default();
     }
+    let doc = &page.doc;
     let link = |p: &Page| DocumentLink {
         title: p.doc.title.clone(),
         href: page_href(&p.doc.locale, &p.doc.slug),
@@ -455,10 +592,10 @@ fn documents_nav(same_language: &[&Page], doc: &crate::content::Document) -> Nav
         .map(|p| link(p))
         .collect();
     let truncated = same_language.len() > NAVIGATION_MAX;
+    // The page itself, not a search among the language's pages: that search made a site
+    // of thousands of documents quadratic.
     if truncated && !links.iter().any(|l| l.current) {
-        if let Some(p) = same_language.iter().find(|p| p.doc.slug == doc.slug) {
-            links.push(link(p));
-        }
+        links.push(link(page));
     }
     Navigation {
         links,
@@ -540,7 +677,8 @@ fn transfers_ctx(site: &Site, s: &Strings) -> Vec<TransferCtx> {
 }
 
 /// The headings of the page in order, prose and generated sections alike.
-fn headings(site: &Site, s: &Strings, page: &Page) -> Vec<Heading> {
+fn headings(site: &Site, l: &LocaleCtx, page: &Page) -> Vec<Heading> {
+    let s = l.s;
     let mut out = Vec::new();
     for b in &page.blocks {
         match b {
@@ -570,11 +708,11 @@ fn headings(site: &Site, s: &Strings, page: &Page) -> Vec<Heading> {
                             });
                             level = (level + 1).min(6);
                         }
-                        for c in categories_ctx(site, s, only.as_deref()) {
+                        for c in l.shown(only.as_deref()) {
                             out.push(Heading {
                                 level,
-                                id: c.id,
-                                text: c.title,
+                                id: c.id.clone(),
+                                text: c.title.clone(),
                             });
                         }
                     }
@@ -624,8 +762,7 @@ fn toc(headings: &[Heading]) -> Vec<TocEntry> {
     out
 }
 
-fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>> {
-    let loc = s.locale.as_str();
+fn blocks_ctx<'a>(l: &LocaleCtx, page: &'a Page) -> Vec<BlockCtx<'a>> {
     page.blocks
         .iter()
         .map(|b| match b {
@@ -637,16 +774,7 @@ fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>>
             } => BlockCtx::Definitions {
                 level: *level,
                 titled: *titled,
-                items: site
-                    .inventory
-                    .definitions
-                    .iter()
-                    .map(|d| DefinitionCtx {
-                        id: format!("def-{}", d.id),
-                        term: d.term.get(loc).to_string(),
-                        text: d.text.get(loc).to_string(),
-                    })
-                    .collect(),
+                items: l.definitions.clone(),
             },
             Block::Section {
                 section: Section::Cookies(only),
@@ -656,7 +784,7 @@ fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>>
                 title_level: *level,
                 level: if *titled { (*level + 1).min(6) } else { *level },
                 titled: *titled,
-                categories: categories_ctx(site, s, only.as_deref()),
+                categories: l.categories_value(only.as_deref()),
             },
             Block::Section {
                 section: Section::Controller,
@@ -665,7 +793,7 @@ fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>>
             } => BlockCtx::Controller {
                 level: *level,
                 titled: *titled,
-                controller: controller_ctx(site, loc),
+                controller: l.controller.clone(),
             },
             Block::Section {
                 section: Section::Transfers,
@@ -674,7 +802,7 @@ fn blocks_ctx<'a>(site: &Site, s: &Strings, page: &'a Page) -> Vec<BlockCtx<'a>>
             } => BlockCtx::Transfers {
                 level: *level,
                 titled: *titled,
-                rows: transfers_ctx(site, s),
+                rows: l.transfers.clone(),
             },
         })
         .collect()
@@ -707,17 +835,19 @@ fn render_template(
     })
 }
 
-/// A site's pages as each page links them: the documents of each language in their order,
-/// and which (locale, slug) exist.
+/// What the pages of a site need to know of the others, made once before they are rendered.
+/// An archived version links no other language: its index is empty (`Default`).
 #[derive(Default)]
-struct Pages<'s> {
+struct SiteIndex<'s> {
+    /// Each locale's pages, in their order (see [`ordered`]).
     by_locale: std::collections::HashMap<&'s str, Vec<&'s Page>>,
+    /// Each (locale, slug) that has a page.
     exists: std::collections::HashSet<(&'s str, &'s str)>,
 }
 
-impl<'s> Pages<'s> {
-    fn of(site: &'s Site) -> Pages<'s> {
-        Pages {
+impl<'s> SiteIndex<'s> {
+    fn new(site: &'s Site) -> SiteIndex<'s> {
+        SiteIndex {
             by_locale: site
                 .config
                 .locales
@@ -731,27 +861,29 @@ impl<'s> Pages<'s> {
                 .collect(),
         }
     }
+
+    /// The locales a document has a page in, in the site's order. A draft shown before its
+    /// translations exist links only the versions there are.
+    fn translated<'c>(&self, site: &'c Site, slug: &str) -> Vec<&'c String> {
+        site.config
+            .locales
+            .iter()
+            .filter(|l| self.exists.contains(&(l.as_str(), slug)))
+            .collect()
+    }
+
+    /// The pages of `locale`, in their order.
+    fn same_language(&self, locale: &str) -> &[&'s Page] {
+        self.by_locale.get(locale).map_or(&[][..], Vec::as_slice)
+    }
 }
 
-/// The context of a page as the current site shows it (its address, alternates, language
-/// links and the navigation between documents); an archived version changes what differs.
-fn page_ctx<'a>(
-    site: &'a Site,
-    pages: &Pages,
-    page: &'a Page,
-    s: &'a Strings,
-    changes: Vec<HistoryCtx>,
-) -> PageCtx<'a> {
+/// The `hreflang` alternates of a document: each locale it has a page in (`translated`),
+/// then `x-default` if the default locale is among them.
+fn alternates(site: &Site, translated: &[&String], slug: &str) -> Vec<Alternate> {
     let cfg = &site.config;
-    let doc = &page.doc;
-    let url = |locale: &str| page_url(&cfg.base_url, locale, &doc.slug);
-    // A draft shown before its translations exist links only the versions there are.
-    let translated: Vec<&String> = cfg
-        .locales
-        .iter()
-        .filter(|l| pages.exists.contains(&(l.as_str(), doc.slug.as_str())))
-        .collect();
-    let alternates: Vec<Alternate> = translated
+    let url = |locale: &str| page_url(&cfg.base_url, locale, slug);
+    translated
         .iter()
         .map(|l| Alternate {
             hreflang: (*l).clone(),
@@ -765,27 +897,39 @@ fn page_ctx<'a>(
                     href: url(&cfg.default_locale),
                 }),
         )
-        .collect();
-    let same_language = pages
-        .by_locale
-        .get(doc.locale.as_str())
-        .map_or(&[][..], Vec::as_slice);
-    let documents = documents_nav(same_language, doc);
+        .collect()
+}
+
+/// The context of `page` of `site` as the current site shows it (its address, alternates,
+/// language links and the navigation between documents), with `changes` as its versions;
+/// an archived version changes what differs.
+fn page_ctx<'a>(
+    site: &'a Site,
+    index: &SiteIndex,
+    l: &LocaleCtx,
+    page: &'a Page,
+    changes: Vec<HistoryCtx>,
+) -> Result<PageCtx<'a>, Box<Diagnostic>> {
+    let cfg = &site.config;
+    let doc = &page.doc;
+    let s = l.s;
+    let translated = index.translated(site, &doc.slug);
+    let documents = documents_nav(index.same_language(&doc.locale), page);
     let languages = translated
         .iter()
-        .map(|l| Link {
-            locale: (*l).clone(),
+        .map(|loc| Link {
+            locale: (*loc).clone(),
             name: site
                 .theme
                 .strings
-                .get(*l)
-                .map_or(l.as_str(), |x| x.text("language_name"))
+                .get(*loc)
+                .map_or(loc.as_str(), |x| x.text("language_name"))
                 .to_string(),
-            href: page_href(l, &doc.slug),
-            current: **l == doc.locale,
+            href: page_href(loc, &doc.slug),
+            current: **loc == doc.locale,
         })
         .collect();
-    let heads = headings(site, s, page);
+    let heads = headings(site, l, page);
     let mut toc = toc(&heads);
     if !changes.is_empty() {
         toc.push(TocEntry {
@@ -794,45 +938,84 @@ fn page_ctx<'a>(
             children: Vec::new(),
         });
     }
-    let lead = if cfg.columns.contains(&Column::Names) {
-        Column::Names
-    } else {
-        cfg.columns
-            .iter()
-            .copied()
-            .find(|c| *c != Column::Provider)
-            .unwrap_or(Column::Names)
-    };
-    PageCtx {
+    Ok(PageCtx {
         lang: &doc.locale,
         title: &doc.title,
         site_title: cfg.title.get(&doc.locale),
         description: doc.description.as_deref(),
-        canonical: url(&doc.locale),
-        alternates,
+        canonical: page_url(&cfg.base_url, &doc.locale, &doc.slug),
+        alternates: alternates(site, &translated, &doc.slug),
         languages,
         documents,
         draft: doc.draft,
         updated: doc.updated.map(|d| (d.iso(), s.date(&d))),
         toc,
-        changes,
-        blocks: blocks_ctx(site, s, page),
-        columns: cfg
-            .columns
-            .iter()
-            .map(|c| ColumnCtx {
-                key: *c,
-                header: s.text(&format!("col_{}", c.key())).to_string(),
-                lead: *c == lead,
-            })
-            .collect(),
+        changes: value("page.html", &changes)?,
+        blocks: blocks_ctx(l, page),
+        columns: l.columns.clone(),
         root: "../../",
-        ui: s.texts(),
-        consent: consent_ctx(site, "../../"),
+        ui: l.ui.clone(),
+        consent: l.consent.clone(),
         version: None,
         archive: None,
         noindex: false,
+    })
+}
+
+/// Renders one page of the current site, and its archive when the site writes one: its
+/// list of versions and each archived version (from the cache or rendered now). Each file
+/// goes to `give`; the problems are returned in the order met.
+fn render_page(
+    site: &Site,
+    index: &SiteIndex,
+    l: &LocaleCtx,
+    page: &Page,
+    give: &dyn Fn(OutputFile),
+) -> Vec<Diagnostic> {
+    let doc = &page.doc;
+    let s = l.s;
+    let mut errors = Vec::new();
+    let versions = site.versions.page(&doc.locale, &doc.slug);
+    let archive = archived(site) && !versions.is_empty();
+    let link = |dir: &str| archive.then(|| format!("versions/{dir}/{}", layout::INDEX));
+    let changes = history_ctx(site, versions, s, &link);
+    let mut ctx = match page_ctx(site, index, l, page, changes) {
+        Ok(ctx) => ctx,
+        Err(d) => return vec![*d],
+    };
+    if site.versions.known {
+        let last = versions.iter().rev().find(|v| v.unavailable.is_none());
+        ctx.version = Some(VersionCtx {
+            iso: last.map(|v| v.stamp.date.iso()).unwrap_or_default(),
+            label: last.map(|v| {
+                s.text("version_of")
+                    .replace("{date}", &s.date(&v.stamp.date))
+            }),
+            revision: revision_text(s, site.versions.revision),
+            versions_href: archive.then(|| format!("versions/{}", layout::INDEX)),
+        });
     }
+    if archive {
+        match versions_page(site, page, s, versions) {
+            Ok(f) => give(f),
+            Err(d) => errors.push(*d),
+        }
+        for k in 0..versions.len() {
+            match archived_page(site, page, versions, k) {
+                Ok(Some(f)) => give(f),
+                Ok(None) => {}
+                Err(d) => errors.push(*d),
+            }
+        }
+    }
+    match render_template(site, "page.html", &ctx) {
+        Ok(html) => give(OutputFile {
+            path: page_path(&doc.locale, &doc.slug),
+            bytes: html.into_bytes(),
+        }),
+        Err(d) => errors.push(*d),
+    }
+    errors
 }
 
 /// On the archived version `v` of `doc`, the navigation between the documents of its
@@ -986,16 +1169,18 @@ fn archived_page(
     };
     let link = |d: &str| Some(format!("../{d}/{}", layout::INDEX));
     let changes = history_ctx(site, &versions[..=k], s, &link);
+    // The old site's tables and definitions in today's words.
+    let l = LocaleCtx::new(old, s)?;
     // The record of one version in one language: no other language is the same version,
-    // so no alternates and no links to other languages (`Pages` left empty).
-    let mut ctx = page_ctx(old, &Pages::default(), old_page, s, changes);
+    // so no alternates and no links to other languages (`SiteIndex` left empty).
+    let mut ctx = page_ctx(old, &SiteIndex::default(), &l, old_page, changes)?;
     ctx.canonical = layout::version_url(&site.config.base_url, &doc.locale, &doc.slug, dir);
     ctx.documents = archive_nav(site, old, doc, v);
     // Loaded without its drafts: what was published.
     ctx.draft = false;
     ctx.root = "../../../../";
     // Today's banner: a visitor reading the record can still change today's choice.
-    ctx.consent = consent_ctx(site, ctx.root);
+    ctx.consent = value("page.html", &consent_ctx(site, ctx.root))?;
     ctx.noindex = true;
     ctx.version = Some(VersionCtx {
         iso: v.stamp.date.iso(),
@@ -1020,64 +1205,68 @@ fn archived_page(
     }))
 }
 
-/// Renders every page, the root index, the sitemap, the exports, the theme's static files
-/// and the site's own `static/` files.
-pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let cfg = &site.config;
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let mut sitemap_urls = Vec::new();
+/// Renders every file of `site` and hands each to `sink` as soon as it is made: the pages
+/// on every thread of the current rayon pool, then the root index, the sitemap, the
+/// exports, the theme's static files and the site's own `static/` files. No page is kept
+/// once handed over, so memory holds the pages being rendered, not the site.
+///
+/// Returns the problems met, in page order whatever the thread that met them, and the
+/// first error of `sink`. Once either is met no more files are handed over (the build will
+/// not be published), but every page is still rendered, so that every problem is reported.
+pub fn render_each<E: Send>(
+    site: &Site,
+    sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> (Vec<Diagnostic>, Option<E>) {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
 
-    let pages = Pages::of(site);
-    let by_locale = &pages.by_locale;
-    for page in &site.pages {
-        let doc = &page.doc;
-        let Some(s) = site.theme.strings.get(&doc.locale) else {
-            continue;
-        };
-        let versions = site.versions.page(&doc.locale, &doc.slug);
-        let archive = archived(site) && !versions.is_empty();
-        let link = |dir: &str| archive.then(|| format!("versions/{dir}/{}", layout::INDEX));
-        let changes = history_ctx(site, versions, s, &link);
-        let mut ctx = page_ctx(site, &pages, page, s, changes);
-        if site.versions.known {
-            let last = versions.iter().rev().find(|v| v.unavailable.is_none());
-            ctx.version = Some(VersionCtx {
-                iso: last.map(|v| v.stamp.date.iso()).unwrap_or_default(),
-                label: last.map(|v| {
-                    s.text("version_of")
-                        .replace("{date}", &s.date(&v.stamp.date))
-                }),
-                revision: revision_text(s, site.versions.revision),
-                versions_href: archive.then(|| format!("versions/{}", layout::INDEX)),
-            });
+    let cfg = &site.config;
+    let stopped = AtomicBool::new(false);
+    let failure: Mutex<Option<E>> = Mutex::new(None);
+    let give = |file: OutputFile| {
+        if stopped.load(Ordering::Relaxed) {
+            return;
         }
-        if archive {
-            match versions_page(site, page, s, versions) {
-                Ok(f) => files.push(f),
-                Err(d) => errors.push(*d),
-            }
-            for k in 0..versions.len() {
-                match archived_page(site, page, versions, k) {
-                    Ok(Some(f)) => files.push(f),
-                    Ok(None) => {}
-                    Err(d) => errors.push(*d),
-                }
+        if let Err(e) = sink(file) {
+            stopped.store(true, Ordering::Relaxed);
+            if let Ok(mut slot) = failure.lock() {
+                slot.get_or_insert(e);
             }
         }
-        match render_template(site, "page.html", &ctx) {
-            Ok(html) => files.push(OutputFile {
-                path: page_path(&doc.locale, &doc.slug),
-                bytes: html.into_bytes(),
-            }),
+    };
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut locales: std::collections::HashMap<&str, LocaleCtx> = std::collections::HashMap::new();
+    for (loc, s) in &site.theme.strings {
+        match LocaleCtx::new(site, s) {
+            Ok(l) => {
+                locales.insert(loc.as_str(), l);
+            }
             Err(d) => errors.push(*d),
         }
-        sitemap_urls.push(serde_json::json!({
-            "loc": ctx.canonical,
-            "lastmod": doc.updated.map(|d| d.iso()),
-            "alternates": ctx.alternates,
-        }));
     }
+    if !errors.is_empty() {
+        return (errors, None);
+    }
+    let index = SiteIndex::new(site);
+
+    // Each page's problem with its index: they are reported in page order.
+    let page_errors: Mutex<Vec<(usize, Diagnostic)>> = Mutex::new(Vec::new());
+    site.pages.par_iter().enumerate().for_each(|(i, page)| {
+        let Some(l) = locales.get(page.doc.locale.as_str()) else {
+            return;
+        };
+        let found = render_page(site, &index, l, page, &give);
+        if !found.is_empty() {
+            stopped.store(true, Ordering::Relaxed);
+            if let Ok(mut all) = page_errors.lock() {
+                all.extend(found.into_iter().map(|d| (i, d)));
+            }
+        }
+    });
+    let mut page_errors = page_errors.into_inner().unwrap_or_default();
+    page_errors.sort_by_key(|(i, _)| *i);
+    errors.extend(page_errors.into_iter().map(|(_, d)| d));
 
     // The root page links every language, each in its own language.
     let index_links: Vec<serde_json::Value> = cfg
@@ -1085,9 +1274,8 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .iter()
         .filter_map(|l| {
             let s = site.theme.strings.get(l)?;
-            let pages: Vec<serde_json::Value> = by_locale
-                .get(l.as_str())
-                .map_or(&[][..], Vec::as_slice)
+            let pages: Vec<serde_json::Value> = index
+                .same_language(l)
                 .iter()
                 .map(|p| serde_json::json!({"title": p.doc.title, "href": page_path(l, &p.doc.slug)}))
                 .collect();
@@ -1111,24 +1299,58 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         "consent": consent_ctx(site, ""),
     });
     match render_template(site, "index.html", &index_ctx) {
-        Ok(html) => files.push(OutputFile {
+        Ok(html) => give(OutputFile {
             path: layout::INDEX.into(),
             bytes: html.into_bytes(),
         }),
-        Err(d) => errors.push(*d),
+        Err(d) => {
+            stopped.store(true, Ordering::Relaxed);
+            errors.push(*d);
+        }
     }
-    match render_template(
-        site,
-        "sitemap.xml",
-        &serde_json::json!({ "urls": sitemap_urls }),
-    ) {
-        Ok(xml) => files.push(OutputFile {
+    // Straight into template values, each document's alternates made once for all its
+    // locales: the sitemap lists every page, so its context is the largest one built.
+    let mut sitemap_urls: Vec<SitemapUrl> = Vec::with_capacity(site.pages.len());
+    let mut shared: Option<(&str, tera::Value)> = None;
+    for doc in site
+        .pages
+        .iter()
+        .map(|p| &p.doc)
+        .filter(|d| site.theme.strings.contains_key(&d.locale))
+    {
+        let alternates = match &shared {
+            Some((slug, v)) if *slug == doc.slug => v.clone(),
+            _ => match value(
+                "sitemap.xml",
+                &alternates(site, &index.translated(site, &doc.slug), &doc.slug),
+            ) {
+                Ok(v) => {
+                    shared = Some((&doc.slug, v.clone()));
+                    v
+                }
+                Err(d) => {
+                    errors.push(*d);
+                    break;
+                }
+            },
+        };
+        sitemap_urls.push(SitemapUrl {
+            loc: page_url(&cfg.base_url, &doc.locale, &doc.slug),
+            lastmod: doc.updated.map(|d| d.iso()),
+            alternates,
+        });
+    }
+    match render_template(site, "sitemap.xml", &SitemapCtx { urls: sitemap_urls }) {
+        Ok(xml) => give(OutputFile {
             path: layout::SITEMAP.into(),
             bytes: xml.into_bytes(),
         }),
-        Err(d) => errors.push(*d),
+        Err(d) => {
+            stopped.store(true, Ordering::Relaxed);
+            errors.push(*d);
+        }
     }
-    files.push(OutputFile {
+    give(OutputFile {
         path: layout::COOKIES_JSON.into(),
         bytes: export::json(site).into_bytes(),
     });
@@ -1137,14 +1359,14 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         .iter()
         .filter_map(|l| Some((l, site.theme.strings.get(l)?)))
     {
-        files.push(OutputFile {
+        give(OutputFile {
             path: csv_path(locale),
             bytes: export::csv(site, s),
         });
     }
     let consent = cfg.consent.banner.is_some();
     for (path, bytes) in layout::published_theme_statics(&site.theme.statics, consent) {
-        files.push(OutputFile {
+        give(OutputFile {
             path: theme_static_path(path),
             bytes: bytes.clone(),
         });
@@ -1152,17 +1374,30 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     // The site's own files, as they are; the loader made sure none takes a generated
     // file's place.
     for f in site.statics.iter() {
-        files.push(OutputFile {
+        give(OutputFile {
             path: f.path.clone(),
             bytes: f.bytes.clone(),
         });
     }
-    if errors.is_empty() {
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(files)
-    } else {
-        Err(errors)
+    (errors, failure.into_inner().ok().flatten())
+}
+
+/// Renders every page, the root index, the sitemap, the exports, the theme's static files
+/// and the site's own `static/` files, sorted by path (see [`render_each`]).
+pub fn render(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let (errors, _) = render_each(site, &|f| {
+        if let Ok(mut all) = files.lock() {
+            all.push(f);
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -1213,6 +1448,60 @@ mod tests {
         assert_eq!(paths, expected);
         let cname = rendered.iter().find(|f| f.path == "CNAME").expect("copied");
         assert_eq!(cname.bytes, b"example.org");
+    }
+
+    /// The pages of one site are rendered by every thread of the pool: two threads are in
+    /// the sink at the same time (each waits, up to a generous bound, for another).
+    #[test]
+    fn the_pages_of_one_site_are_rendered_on_several_threads() {
+        use std::collections::HashSet;
+        use std::sync::{Condvar, Mutex};
+        let mut files = std::collections::BTreeMap::new();
+        files.insert(
+            "site.toml".to_string(),
+            b"title = \"T\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\", \"fr\"]\n"
+                .to_vec(),
+        );
+        files.insert(
+            "content/cookies.toml".to_string(),
+            b"[categories.n]\ntitle = \"N\"\nconsent = \"exempt\"\n[providers.p]\nname = \"P\"\n[[cookies]]\nnames = [\"s\"]\nprovider = \"p\"\ncategory = \"n\"\nfunction = \"F\"\npurpose = \"P\"\nduration = \"session\"\n".to_vec(),
+        );
+        for l in ["en", "fr"] {
+            for i in 0..32 {
+                files.insert(
+                    format!("content/{l}/doc-{i:02}.md"),
+                    b"+++\ntitle = \"x\"\n+++\n\n{{ cookies }}\n".to_vec(),
+                );
+            }
+        }
+        let loaded = crate::site::load(&Input::Memory(files));
+        let site = loaded.sites.first().expect("loads");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("pool");
+        // The threads seen in the sink, and whether one gave up waiting for another.
+        let seen: Mutex<(HashSet<std::thread::ThreadId>, bool)> =
+            Mutex::new((HashSet::new(), false));
+        let arrived = Condvar::new();
+        let (errors, _) = pool.install(|| {
+            render_each(site, &|f| {
+                if f.path.contains('/') && f.path.ends_with("/index.html") {
+                    let mut threads = seen.lock().expect("lock");
+                    threads.0.insert(std::thread::current().id());
+                    arrived.notify_all();
+                    let (mut threads, waited) = arrived
+                        .wait_timeout_while(threads, std::time::Duration::from_secs(30), |t| {
+                            t.0.len() < 2 && !t.1
+                        })
+                        .expect("lock");
+                    threads.1 |= waited.timed_out();
+                }
+                Ok::<(), std::convert::Infallible>(())
+            })
+        });
+        assert!(errors.is_empty());
+        assert_eq!(seen.lock().expect("lock").0.len(), 2);
     }
 
     /// A site of two cookies of one provider, with the given columns, rendered in English.

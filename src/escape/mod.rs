@@ -23,10 +23,32 @@ pub fn is_invalid_in_documents(c: char) -> bool {
 /// replaced by U+FFFD, as an HTML parser does with a NUL. Nothing else changes, so the
 /// function may run on a whole rendered page.
 pub fn document_text(text: &str) -> Cow<'_, str> {
-    // Bytes that may start such a character: ASCII controls, and the lead bytes of
-    // U+0080–U+009F (C2), U+FDD0–U+FFFF (EF) and the other planes (F0–F4).
-    let suspect = |b: &u8| *b < 0x20 || *b == 0x7F || *b == 0xC2 || *b == 0xEF || *b >= 0xF0;
-    if !text.as_bytes().iter().any(suspect) || !text.chars().any(is_invalid_in_documents) {
+    // Bytes that may start such a character: ASCII controls but tab, newline and carriage
+    // return (every page has those), and the lead bytes of U+0080–U+009F (C2),
+    // U+FDD0–U+FFFF (EF) and the other planes (F0–F4). The function runs on every page:
+    // the bytes are tested in blocks without branches (which the compiler vectorizes), and
+    // only the characters that suspect bytes start are decoded.
+    let suspect = |b: u8| {
+        (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+            | (b == 0x7F)
+            | (b == 0xC2)
+            | (b == 0xEF)
+            | (b >= 0xF0)
+    };
+    const BLOCK: usize = 64;
+    let bytes = text.as_bytes();
+    let invalid = bytes.chunks(BLOCK).enumerate().any(|(n, block)| {
+        block.iter().fold(false, |any, b| any | suspect(*b))
+            && block.iter().enumerate().any(|(i, b)| {
+                // A lead byte or an ASCII byte starts a character: a boundary.
+                suspect(*b)
+                    && text
+                        .get(n * BLOCK + i..)
+                        .and_then(|rest| rest.chars().next())
+                        .is_some_and(is_invalid_in_documents)
+            })
+    });
+    if !invalid {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -54,5 +76,41 @@ mod tests {
         );
         let kept = "tab\tline\r\nnbsp\u{a0}é€😀\u{FDF0}\u{202e}";
         assert!(matches!(document_text(kept), Cow::Borrowed(_)));
+    }
+
+    /// The scan decodes only the characters that suspect bytes start: it must find every
+    /// character that [`is_invalid_in_documents`] names, wherever it is.
+    #[test]
+    fn documents_are_checked_character_by_character() {
+        let ranges = [
+            0..0x300,
+            0x7F0..0x810,
+            0xFDC0..0xFE10,
+            0xFFF0..0x10010,
+            0x1FFF0..0x20010,
+            0x10FFF0..0x110000,
+        ];
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            for text in [format!("{c}"), format!("é\n{c}"), format!("{c}\u{a0}x")] {
+                let expected: String = text
+                    .chars()
+                    .map(|x| {
+                        if is_invalid_in_documents(x) {
+                            '\u{FFFD}'
+                        } else {
+                            x
+                        }
+                    })
+                    .collect();
+                let got = document_text(&text);
+                assert_eq!(got, expected, "U+{:04X}", c as u32);
+                assert_eq!(
+                    matches!(got, Cow::Borrowed(_)),
+                    !is_invalid_in_documents(c),
+                    "U+{:04X}",
+                    c as u32
+                );
+            }
+        }
     }
 }

@@ -730,7 +730,7 @@ fn check_without_settings(
 }
 
 /// The documents' prose rendered, with the problems found in it. Reads nothing but the
-/// texts already loaded, so that portals are rendered on every core.
+/// texts already loaded, so that documents (and portals) are rendered on every core.
 fn render_prose(
     sources: &Sources,
     config: &Config,
@@ -750,9 +750,9 @@ fn render_prose(
         reserved.insert(format!("def-{}", d.id));
     }
     reserved.extend(markdown::PAGE_IDS.map(str::to_string));
-    let mut slugs: Vec<String> = docs.iter().map(|d| d.slug.clone()).collect();
-    slugs.dedup();
-    let documents: Vec<&str> = slugs.iter().map(String::as_str).collect();
+    // Made once per site and shared by every document's sanitizer.
+    let documents: std::sync::Arc<HashSet<String>> =
+        std::sync::Arc::new(docs.iter().map(|d| d.slug.clone()).collect());
     let names = markdown::Names {
         params: &config.params,
         categories: &categories,
@@ -765,32 +765,41 @@ fn render_prose(
             .any(crate::inventory::Provider::outside_eea),
         documents: &documents,
     };
-    let mut pages = Vec::new();
+    // Each document on any core; collected in order, so the problems come in document
+    // order whatever the number of threads.
+    let rendered: Vec<(Page, Vec<Diagnostic>)> = docs
+        .into_par_iter()
+        .map(|doc| {
+            let text = &sources.get(doc.file).text;
+            let src = markdown::Source {
+                text,
+                offset: doc.body_offset,
+                file: doc.file,
+                locale: &doc.locale,
+            };
+            let mut d = Diagnostics::default();
+            let mut prose = markdown::render(&src, &names, &mut d);
+            // `sections = false`: nothing is added after prose without placeholders (the
+            // only sections with a heading of their own).
+            if !doc.sections {
+                prose
+                    .blocks
+                    .retain(|b| !matches!(b, Block::Section { titled: true, .. }));
+            }
+            let page = Page {
+                doc,
+                blocks: prose.blocks,
+                links: prose.links,
+                ids: prose.ids,
+            };
+            (page, d.into_vec())
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(rendered.len());
     let mut problems = Vec::new();
-    for doc in docs {
-        let text = &sources.get(doc.file).text;
-        let src = markdown::Source {
-            text,
-            offset: doc.body_offset,
-            file: doc.file,
-            locale: &doc.locale,
-        };
-        let mut d = Diagnostics::default();
-        let mut prose = markdown::render(&src, &names, &mut d);
-        // `sections = false`: nothing is added after prose without placeholders (the
-        // only sections with a heading of their own).
-        if !doc.sections {
-            prose
-                .blocks
-                .retain(|b| !matches!(b, Block::Section { titled: true, .. }));
-        }
-        problems.extend(d.into_vec());
-        pages.push(Page {
-            doc,
-            blocks: prose.blocks,
-            links: prose.links,
-            ids: prose.ids,
-        });
+    for (page, found) in rendered {
+        pages.push(page);
+        problems.extend(found);
     }
     (pages, problems)
 }

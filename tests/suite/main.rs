@@ -20,6 +20,7 @@ mod legal;
 mod limits;
 mod links;
 mod messages;
+mod parallel;
 mod placeholders;
 mod platform;
 mod properties;

@@ -1,0 +1,233 @@
+//! One site on every core: the pages of a single site are rendered and written by several
+//! threads (`--jobs`), and the output, byte for byte, and the diagnostics, line for line,
+//! are those of one thread. A build holds the pages it is rendering, not the whole site.
+
+use crate::common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{clause, copy_dir, fixture, published};
+
+/// The three-locale fixture with `docs` more documents in every locale: headings, both
+/// kinds of sections, parameters, a definitions list; and files of its own in `static/`.
+fn legal_centre(dir: &Path, docs: usize) -> PathBuf {
+    let root = dir.join("site");
+    copy_dir(&fixture("i18n"), &root);
+    for (n, locale) in ["en", "de", "nl"].iter().enumerate() {
+        for i in 0..docs {
+            let section = match i % 3 {
+                0 => "{{ cookies }}",
+                1 => "{{ cookies analytics }}\n\n{{ definitions }}",
+                _ => "{{ cookies necessary }}",
+            };
+            let text = format!(
+                "+++\ntitle = \"Notice {i} ({locale})\"\nupdated = 2026-0{}-1{}\n+++\n\n\
+                 The service *{i}* of {{{{ shop }}}} uses cookies.\n\n\
+                 ## Scope {{#scope}}\n\nThis notice covers [service {i}](https://example.org/{i}/).\n\n\
+                 ## Your choices\n\n- accept\n- refuse\n\n### Details {n}\n\n{section}\n",
+                1 + n,
+                i % 10
+            );
+            fs::write(
+                root.join(format!("content/{locale}/notice-{i:03}.md")),
+                text,
+            )
+            .expect("write");
+        }
+    }
+    fs::create_dir_all(root.join("static/.well-known")).expect("mkdir");
+    fs::write(root.join("static/robots.txt"), "User-agent: *\n").expect("write");
+    fs::write(root.join("static/.well-known/security.txt"), "Contact: x\n").expect("write");
+    root
+}
+
+fn build(root: &Path, out: &Path, jobs: &str) -> String {
+    let o = clause()
+        .args(["build", "--jobs", jobs, "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "-j{jobs}: {stderr}");
+    stderr
+}
+
+fn check(root: &Path, jobs: &str) -> (Option<i32>, String) {
+    let o = clause()
+        .args(["check", "--jobs", jobs, "--root"])
+        .arg(root)
+        .output()
+        .expect("runs");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The marker's list of files, without the times at which they were written.
+fn listed(out: &Path) -> Vec<String> {
+    fs::read_to_string(out.join(".clause-output"))
+        .expect("marker")
+        .lines()
+        .filter_map(|l| l.strip_prefix("file "))
+        .map(|l| {
+            let mut parts = l.splitn(3, ' ');
+            let size = parts.next().unwrap_or_default();
+            let _time = parts.next();
+            format!("{size} {}", parts.next().unwrap_or_default())
+        })
+        .collect()
+}
+
+#[test]
+fn one_site_builds_the_same_bytes_on_any_number_of_threads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = legal_centre(tmp.path(), 40);
+    let one = tmp.path().join("one");
+    let four = tmp.path().join("four");
+    let said = build(&root, &one, "1");
+    build(&root, &four, "4");
+    let files = published(&one);
+    // 42 documents in 3 locales, the index, the sitemap, the exports, the theme's CSS and
+    // the site's own files.
+    assert!(files.len() > 126, "{}", files.len());
+    assert!(said.contains("built 126 pages in 3 locales"), "{said}");
+    assert_eq!(files, published(&four));
+    assert_eq!(listed(&one), listed(&four));
+    assert_eq!(listed(&one).len(), files.len());
+}
+
+/// Problems found while loading (in the prose) and while rendering (a template that fails
+/// on every page) are reported in document order, whatever the number of threads.
+#[test]
+fn problems_come_in_the_same_order_on_any_number_of_threads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = legal_centre(tmp.path(), 30);
+    for i in (0..30).step_by(7) {
+        for locale in ["en", "nl"] {
+            let path = root.join(format!("content/{locale}/notice-{i:03}.md"));
+            let text = fs::read_to_string(&path).expect("read");
+            fs::write(
+                &path,
+                text.replace("{{ shop }}", &format!("{{{{ shop_{i} }}}}")),
+            )
+            .expect("write");
+        }
+    }
+    let (code, one) = check(&root, "1");
+    assert_eq!(code, Some(1), "{one}");
+    assert_eq!(check(&root, "4"), (Some(1), one.clone()));
+    let at = |needle: &str| {
+        one.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {one}"))
+    };
+    let order: Vec<usize> = [0, 7, 14, 21, 28]
+        .iter()
+        .flat_map(|i| {
+            [
+                at(&format!("content/en/notice-{i:03}.md")),
+                at(&format!("content/nl/notice-{i:03}.md")),
+            ]
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{one}");
+
+    // A theme whose page template fails on every page, naming the page.
+    let root = legal_centre(&tmp.path().join("theme"), 30);
+    fs::create_dir_all(root.join("themes/default/templates")).expect("mkdir");
+    fs::write(
+        root.join("themes/default/templates/page.html"),
+        "{% extends \"base.html\" %}{% block body %}{{ throw(message=\"cannot show \" ~ title) }}{% endblock body %}\n",
+    )
+    .expect("write");
+    let (code, one) = check(&root, "1");
+    assert_eq!(code, Some(1), "{one}");
+    assert_eq!(check(&root, "4"), (Some(1), one.clone()));
+    let at = |needle: &str| {
+        one.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {one}"))
+    };
+    let order: Vec<usize> = (0..30)
+        .flat_map(|i| ["en", "de", "nl"].map(|l| at(&format!("cannot show Notice {i} ({l})"))))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{one}");
+}
+
+/// The peak resident memory of `clause build` on `root`, in KiB: from the kernel's
+/// account of the child (`wait4`), not sampled.
+#[cfg(target_os = "linux")]
+// The child is waited for by `wait4`, which std does not know.
+#[allow(clippy::zombie_processes)]
+fn peak_memory_kib(root: &Path, out: &Path) -> i64 {
+    let bin = assert_cmd::cargo::cargo_bin("clause");
+    let child = std::process::Command::new(bin)
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .env("RAYON_NUM_THREADS", "2")
+        .env("MALLOC_ARENA_MAX", "2")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runs");
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data, and the child is ours and not waited for yet.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    usage.ru_maxrss
+}
+
+/// Pages are written as they are rendered: a build of 600 pages of 200 table rows each
+/// (about 60 MB) holds a fraction of them at any time. Holding the rendered site until
+/// the end, as Clause did, takes more than the whole output.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_large_site_is_written_as_it_is_rendered() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    fs::create_dir_all(&root).expect("mkdir");
+    fs::write(
+        root.join("site.toml"),
+        "title = \"Many\"\nbase_url = \"https://example.org/\"\nlocales = [\"en\", \"fr\"]\n",
+    )
+    .expect("write");
+    let mut inventory = String::from(
+        "[categories.necessary]\ntitle = \"Necessary\"\nconsent = \"exempt\"\n\n[providers.site]\nname = \"Example\"\nurl = \"https://example.org/\"\n\n",
+    );
+    for i in 0..200 {
+        inventory.push_str(&format!(
+            "[[cookies]]\nnames = [\"cookie_{i}\", \"other_{i}_*\"]\nprovider = \"site\"\ncategory = \"necessary\"\nfunction = \"Function number {i} of the site\"\npurpose = \"To remember something about the visitor, number {i}, from one page to another\"\nduration = \"{} months\"\n\n",
+            i % 12 + 1
+        ));
+    }
+    fs::create_dir_all(root.join("content")).expect("mkdir");
+    fs::write(root.join("content/cookies.toml"), inventory).expect("write");
+    for locale in ["en", "fr"] {
+        fs::create_dir_all(root.join("content").join(locale)).expect("mkdir");
+        for i in 0..300 {
+            fs::write(
+                root.join(format!("content/{locale}/doc-{i:04}.md")),
+                format!("+++\ntitle = \"Document {i}\"\n+++\n\nSome prose.\n\n{{{{ cookies }}}}\n"),
+            )
+            .expect("write");
+        }
+    }
+    let out = tmp.path().join("out");
+    let peak = peak_memory_kib(&root, &out);
+    let written: u64 = published(&out).iter().map(|(_, b)| b.len() as u64).sum();
+    assert!(written > 50 << 20, "{written} bytes written");
+    let peak_bytes = u64::try_from(peak).expect("positive") * 1024;
+    assert!(
+        peak_bytes < written / 2,
+        "peak memory {peak} KiB for {} KiB written",
+        written / 1024
+    );
+}
