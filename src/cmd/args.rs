@@ -89,6 +89,29 @@ pub enum AuditFormat {
     Markdown,
 }
 
+/// The default of `--tolerance`.
+pub const DEFAULT_TOLERANCE: u32 = 10;
+
+/// The report options `clause audit` and `clause scan` share (scan ends in the audit).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AuditFormat,
+    /// Write [[cookies]] entries for the undeclared cookies to this file.
+    #[arg(long, value_name = "FILE")]
+    pub write_stubs: Option<PathBuf>,
+    /// A CSV in the Open Cookie Database's layout, to propose what undeclared cookies are.
+    #[arg(long, value_name = "FILE")]
+    pub known: Option<PathBuf>,
+    /// How much longer than declared a lifetime may be, in percent.
+    #[arg(long, default_value_t = DEFAULT_TOLERANCE, value_name = "PERCENT")]
+    pub tolerance: u32,
+    /// Also fail (exit 1) on lifetime and party mismatches and unseen cookies.
+    #[arg(long)]
+    pub strict: bool,
+}
+
 /// Options of `clause audit`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AuditArgs {
@@ -104,21 +127,9 @@ pub struct AuditArgs {
     /// Recordings: HAR 1.2 files, Netscape cookies.txt files, Playwright storageState JSON.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: AuditFormat,
-    /// Write [[cookies]] entries for the undeclared cookies to this file.
-    #[arg(long, value_name = "FILE")]
-    pub write_stubs: Option<PathBuf>,
-    /// A CSV in the Open Cookie Database's layout, to propose what undeclared cookies are.
-    #[arg(long, value_name = "FILE")]
-    pub known: Option<PathBuf>,
-    /// How much longer than declared a lifetime may be, in percent.
-    #[arg(long, default_value_t = 10, value_name = "PERCENT")]
-    pub tolerance: u32,
-    /// Also fail (exit 1) on lifetime and party mismatches and unseen cookies.
-    #[arg(long)]
-    pub strict: bool,
+    /// What the report holds and how it is written.
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// On a platform, the portal whose inventory the recordings are compared with.
     #[arg(long, value_name = "ID")]
     pub portal: Option<String>,
@@ -163,21 +174,9 @@ pub struct ScanArgs {
     /// Keep the evidence in this folder: a HAR, a storageState and a screenshot per pass.
     #[arg(long, value_name = "DIR")]
     pub save: Option<PathBuf>,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: AuditFormat,
-    /// Write [[cookies]] entries for the undeclared cookies to this file.
-    #[arg(long, value_name = "FILE")]
-    pub write_stubs: Option<PathBuf>,
-    /// A CSV in the Open Cookie Database's layout, to propose what undeclared cookies are.
-    #[arg(long, value_name = "FILE")]
-    pub known: Option<PathBuf>,
-    /// How much longer than declared a lifetime may be, in percent.
-    #[arg(long, default_value_t = 10, value_name = "PERCENT")]
-    pub tolerance: u32,
-    /// Also fail (exit 1) on lifetime and party mismatches and unseen cookies.
-    #[arg(long)]
-    pub strict: bool,
+    /// What the report holds and how it is written.
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// How to print the site's problems.
     #[command(flatten)]
     pub messages: MessagesArg,

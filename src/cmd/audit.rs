@@ -45,21 +45,21 @@ pub fn audit_files(
     inputs.extend(args.before_consent.iter().map(|f| (f.clone(), true)));
     let opts = Options {
         site_host,
-        tolerance_percent: args.tolerance,
+        tolerance_percent: args.report.tolerance,
     };
-    let known = args.known.as_deref();
+    let known = args.report.known.as_deref();
     let r = match audit::audit_recordings(&site.inventory, &inputs, known, &opts, display) {
         Ok(r) => r,
         Err(e) => return usage_error(&e.to_string(), e.help()),
     };
-    let text = match args.format {
+    let text = match args.report.format {
         AuditFormat::Text => report::text(&r),
         AuditFormat::Json => report::json(&r),
         AuditFormat::Markdown => report::markdown(&r),
     };
     // A closed pipe (`clause audit … | head`) is not an error.
     let _ = std::io::stdout().write_all(text.as_bytes());
-    if let Some(path) = &args.write_stubs {
+    if let Some(path) = &args.report.write_stubs {
         if let Err(e) = std::fs::write(path, report::stubs(&r)) {
             return usage_error(
                 &format!("cannot write `{}`: {e}", path.display()),
@@ -73,7 +73,7 @@ pub fn audit_files(
             show(&path.display().to_string())
         ));
     }
-    if r.failed() || (args.strict && r.any()) {
+    if r.failed() || (args.report.strict && r.any()) {
         Exit::Problems
     } else {
         Exit::Success

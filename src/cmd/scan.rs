@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::args::{AuditArgs, ScanArgs};
+use super::args::{AuditArgs, AuditFormat, ScanArgs, DEFAULT_TOLERANCE};
 use crate::escape::terminal::show;
 use crate::scan::crawl::Scope;
 use crate::scan::{self, Accept, Options, Pass, Progress};
@@ -114,11 +114,7 @@ pub fn run(args: &ScanArgs) -> Exit {
         site: Some(site_host.clone()),
         before_consent: vec![outcome.before.har.clone(), outcome.before.state.clone()],
         files: Vec::new(),
-        format: args.format,
-        write_stubs: args.write_stubs.clone(),
-        known: args.known.clone(),
-        tolerance: args.tolerance,
-        strict: args.strict,
+        report: args.report.clone(),
         portal: args.portal.clone(),
         messages: args.messages.clone(),
     };
@@ -183,6 +179,26 @@ fn again(a: &AuditArgs, host: &str) -> Option<String> {
     for f in &a.before_consent {
         words.push("--before-consent".into());
         words.push(f.to_string_lossy().into_owned());
+    }
+    // The report's own options, so that the report is the same one (not `--write-stubs`:
+    // running it again would overwrite the stubs the scan wrote).
+    let r = &a.report;
+    if let Some(name) = clap::ValueEnum::to_possible_value(&r.format) {
+        if r.format != AuditFormat::Text {
+            words.push("--format".into());
+            words.push(name.get_name().into());
+        }
+    }
+    if let Some(k) = &r.known {
+        words.push("--known".into());
+        words.push(k.to_string_lossy().into_owned());
+    }
+    if r.tolerance != DEFAULT_TOLERANCE {
+        words.push("--tolerance".into());
+        words.push(r.tolerance.to_string());
+    }
+    if r.strict {
+        words.push("--strict".into());
     }
     words.extend(a.files.iter().map(|f| f.to_string_lossy().into_owned()));
     shlex::try_join(words.iter().map(String::as_str)).ok()
@@ -253,7 +269,7 @@ impl Progress for Bar {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::args::{AuditFormat, MessageFormat, MessagesArg, RootArg};
+    use crate::cmd::args::{AuditFormat, MessageFormat, MessagesArg, ReportArgs, RootArg};
 
     /// The command a scan prints, run by `sh`: each hostile path and name comes back as
     /// one word, unchanged, and nothing in them runs.
@@ -282,11 +298,13 @@ mod tests {
                 site: None,
                 before_consent: vec![PathBuf::from(&h).join("before-consent.har")],
                 files: vec![PathBuf::from(&h).join("after-consent.har")],
-                format: AuditFormat::Text,
-                write_stubs: None,
-                known: None,
-                tolerance: 10,
-                strict: false,
+                report: ReportArgs {
+                    format: AuditFormat::Text,
+                    write_stubs: None,
+                    known: None,
+                    tolerance: 10,
+                    strict: false,
+                },
                 portal: Some(h.clone()),
                 messages: MessagesArg {
                     message_format: MessageFormat::Human,
@@ -320,5 +338,35 @@ mod tests {
             assert_eq!(words, expected, "{cmd}");
             assert!(!pwned.exists(), "{cmd} ran something");
         }
+    }
+    /// The command gives the same report: the report's options the scan was given come
+    /// with it, and `--write-stubs` does not (it would overwrite the scan's stubs).
+    #[test]
+    fn the_audit_command_keeps_the_report_options() {
+        let args = AuditArgs {
+            root: RootArg {
+                root: PathBuf::from("."),
+            },
+            site: None,
+            before_consent: Vec::new(),
+            files: vec![PathBuf::from("after.har")],
+            report: ReportArgs {
+                format: AuditFormat::Markdown,
+                write_stubs: Some(PathBuf::from("stubs.toml")),
+                known: Some(PathBuf::from("open cookies.csv")),
+                tolerance: 25,
+                strict: true,
+            },
+            portal: None,
+            messages: MessagesArg {
+                message_format: MessageFormat::Human,
+            },
+        };
+        assert_eq!(
+            again(&args, "example.org").as_deref(),
+            Some(
+                "clause audit --site example.org --format markdown --known 'open cookies.csv' --tolerance 25 --strict after.har"
+            )
+        );
     }
 }
