@@ -119,6 +119,8 @@ fn word_processor_mistake(text: &str, at: usize) -> Option<Explained> {
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let line = text[start..end].trim_end_matches('\r');
     let end = start + line.len();
+    // An error on the line's closing `\r` (or past it, at the end of the text) is at its end.
+    let at = at.min(end);
     // A typographic quote where a value starts.
     let value_at = match line.find('=') {
         Some(eq) if start + eq < at => {
@@ -914,6 +916,31 @@ mod tests {
             text[span].to_string(),
             e.help.clone().unwrap_or_default(),
         )
+    }
+
+    #[test]
+    fn an_error_on_a_lines_closing_carriage_return_points_inside_the_text() {
+        // Found by the pipeline fuzzer: a lone `\r` at the end of the text made the error
+        // fall after the line, and explaining it sliced past the line's end.
+        for text in [
+            "title = \"Minimal\"\nbase_url = \"https://example.org\"\r",
+            "a = \"b\"\r",
+            "a = 30.11.2026\r",
+            "a = \u{201c}b\u{201d}\r",
+            "a = \r",
+            "\r",
+        ] {
+            let mut s = Sources::default();
+            let id = s.add("x.toml", text);
+            let mut d = Diagnostics::default();
+            assert!(parse(text, id, 0, &mut d).is_err(), "{text:?}");
+            let e = d.iter().next().expect("an error");
+            let span = e.primary.as_ref().expect("located").span.clone();
+            assert!(
+                span.end <= text.len() && span.start <= span.end,
+                "{text:?}: {span:?}"
+            );
+        }
     }
 
     #[test]
