@@ -22,6 +22,7 @@ use crate::fingerprint;
 use crate::input::Input;
 use crate::layout;
 use crate::output::{self, OutputError, Plan, PortalPublisher, Publisher, Stats};
+use crate::record;
 use crate::render;
 use crate::site::{self, Site};
 use crate::text::{count, plural, preview};
@@ -111,7 +112,7 @@ pub struct VersionWork {
 }
 
 impl VersionWork {
-    fn of(sites: &[&Site], pending: &versions::Pending) -> Option<VersionWork> {
+    fn of(sites: &[&Site], pending: &record::Pending) -> Option<VersionWork> {
         let (loaded, cached) = pending.commits;
         let mut work = VersionWork {
             loaded,
@@ -124,9 +125,9 @@ impl VersionWork {
             .flatten()
         {
             match v.archive {
-                versions::Archive::Render { .. } => work.rendered += 1,
-                versions::Archive::Cached(_) => work.reused += 1,
-                versions::Archive::None => {}
+                site::Archive::Render { .. } => work.rendered += 1,
+                site::Archive::Cached(_) => work.reused += 1,
+                site::Archive::None => {}
             }
         }
         (loaded + cached > 0).then_some(work)
@@ -286,14 +287,20 @@ pub fn load(root: &Path) -> Result<(Vec<Site>, Report), Report> {
 /// What loading gives a build besides the sites: the cache entries it stores once it has
 /// rendered, the notes it prints and the files of the drafts left out.
 struct Extra {
-    pending: versions::Pending,
+    pending: record::Pending,
     notes: Vec<String>,
     drafts: Vec<String>,
 }
 
 /// [`load`], with the drafts if `drafts`, and what a build needs besides.
 fn load_site(root: &Path, drafts: bool) -> Result<(Vec<Site>, Report, Extra), Report> {
-    let loaded = site::load_with(&Input::Disk(root.to_path_buf()), drafts);
+    let loaded = site::load_with(
+        &Input::Disk(root.to_path_buf()),
+        &site::Options {
+            drafts,
+            history: Some(&versions::Git),
+        },
+    );
     let report = Report {
         sources: loaded.sources,
         diags: loaded.diags,
@@ -349,7 +356,7 @@ fn in_memory(opts: &Options, sink: Sink<Infallible>) -> Result<Outcome, Failure>
 fn render_all<E: Send>(
     opts: &Options,
     sites: &[&Site],
-    cache: Option<&versions::Cache>,
+    cache: Option<&record::Cache>,
     sink: Sink<E>,
 ) -> (Vec<Diagnostic>, Option<E>) {
     let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
@@ -552,7 +559,7 @@ fn render_checked(
     opts: &Options,
     sites: &[&Site],
     report: Report,
-    pending: &versions::Pending,
+    pending: &record::Pending,
     write: Sink<OutputError>,
 ) -> Result<Report, Failure> {
     let (errors, write_error) = render_all(opts, sites, pending.cache.as_ref(), write);
@@ -569,7 +576,7 @@ fn render_checked(
 
 /// Stores what loading worked out about past commits, and drops the cache entries of
 /// other themes and versions of Clause.
-fn store(pending: &versions::Pending) {
+fn store(pending: &record::Pending) {
     pending.store();
     if let Some(c) = &pending.cache {
         c.prune();

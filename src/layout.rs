@@ -21,7 +21,7 @@ pub const STATIC: &str = "static";
 pub const OUTPUT: &str = "output";
 /// The git repository, when the site is its root.
 pub const GIT: &str = ".git";
-/// What earlier builds worked out about past versions (see `versions::cache`).
+/// What earlier builds worked out about past versions (see `record::cache`).
 pub const CACHE: &str = ".clause-cache";
 
 /// The files a build reads at the root of the site.

@@ -11,7 +11,7 @@
 //! 0. foundations: `text`, `escape`, `diagnostics`, `input`, `layout`, `dom`, `jsregex`, `address`, `date`
 //! 1. reading and the model: `decode`, `i18n`, `config`, `consent`, `inventory`, `content`, `markdown`, `platform`, `legal`, `git`
 //! 2. checks across files: `diff`, `history`, `links`
-//! 3. the site: `theme`, `site`, `fingerprint`, `versions`
+//! 3. the site: `theme`, `record`, `site`, `fingerprint`, `versions`
 //! 4. what is made from a site: `render`, `export`, `audit`
 //! 5. effects on the world: `output`, `serve`, `scan`
 //! 6. drivers: `build`, `fuzzing`
@@ -48,6 +48,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod platform;
+pub mod record;
 pub mod render;
 #[cfg(feature = "scan")]
 pub mod scan;

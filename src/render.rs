@@ -11,8 +11,9 @@ use crate::inventory::{Consent, Provider, Transfer};
 use crate::layout::{self, csv_path, page_href, page_path, page_url, theme_static_path};
 use crate::legal::{self, Zone};
 use crate::markdown::{Block, Heading, Section};
+use crate::record::Decision;
+use crate::site::{Archive, Version};
 use crate::site::{Page, Site};
-use crate::versions::{Archive, Decision, Version};
 
 /// One file of the output, path relative to the output folder with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -448,7 +448,7 @@ const PROBES: [&str; 16] = [
     "test.cookie",
 ];
 
-/// For a `re:` pattern that declares (almost) any name: how many of [`PROBES`] it matches
+/// For a `re:` pattern that declares (almost) any name: how many of `PROBES` it matches
 /// and of how many, or `0` of them when it matches the empty name. `None` for others.
 pub fn catch_all(rust: &regex::Regex) -> Option<(usize, usize)> {
     if rust.is_match("") {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Page, Site, StaticFile};
+use super::{Options, Page, Record, Site, StaticFile};
 use crate::config::{self, Config};
 use crate::content::{self, Document};
 use crate::date::Date;
@@ -21,16 +21,16 @@ use crate::layout;
 use crate::links;
 use crate::markdown::{self, Block, Section};
 use crate::platform;
+use crate::record::{self, Timeline, Unread};
 use crate::theme::{self, Theme};
-use crate::versions;
 
 /// Reads, validates and models the site, or every portal of a platform, drafts included
 /// only if `drafts`; the problems found are in `l`.
-pub(super) fn sites(l: &mut Loader, drafts: bool) -> (Vec<Site>, History) {
-    let Ok(mut shared) = shared(l, drafts) else {
+pub(super) fn sites(l: &mut Loader, options: &Options) -> (Vec<Site>, History) {
+    let Ok(mut shared) = shared(l, options) else {
         return (Vec::new(), History::default());
     };
-    let notes = shared.timeline.note.take().into_iter().collect();
+    let notes = shared.timeline.take_note().into_iter().collect();
     let sites = match portals(l, &shared.config) {
         None => vec![single(l, &mut shared)],
         Some(portals) => platform(l, &mut shared, portals),
@@ -48,13 +48,14 @@ pub(super) fn sites(l: &mut Loader, drafts: bool) -> (Vec<Site>, History) {
 #[derive(Debug, Default)]
 pub(super) struct History {
     pub(super) notes: Vec<String>,
-    pub(super) pending: versions::Pending,
+    pub(super) pending: record::Pending,
     pub(super) drafts: Vec<String>,
 }
 
 /// The shared step: everything but `sites.toml` and `sites/`. `Err` when something every
 /// portal needs has an error.
-fn shared(l: &mut Loader, drafts: bool) -> Result<Shared, ErrorReported> {
+fn shared(l: &mut Loader, options: &Options) -> Result<Shared, ErrorReported> {
+    let drafts = options.drafts;
     if !l.input.root_is_dir() {
         return Err(l.diags.error(
             Diagnostic::error(Code::RootNotAFolder, format!("`{}` is not a folder", l.input.describe()))
@@ -105,18 +106,19 @@ fn shared(l: &mut Loader, drafts: bool) -> Result<Shared, ErrorReported> {
     let mut left_out = Vec::new();
     let mut docs = documents(l, &config, layout::CONTENT, drafts, &mut left_out);
     // History and dates from git: only when asked, only on disk.
-    let (mut git, timeline) = match (&config.history, l.input) {
-        (Some(_), Input::Disk(root)) => match history::Git::open(root) {
-            Ok(g) => {
-                let t = versions::read(g.repo(), root, &config);
-                (Some(g), t)
-            }
-            Err(e) => (None, versions::Timeline::without_git(&e)),
-        },
-        _ => (None, versions::Timeline::default()),
-    };
-    for w in &timeline.warnings {
-        l.diags.push(w.clone());
+    let (mut git, mut timeline): (_, Box<dyn Timeline<Site>>) =
+        match (&config.history, l.input, options.history) {
+            (Some(_), Input::Disk(root), Some(reader)) => match history::Git::open(root) {
+                Ok(g) => {
+                    let t = reader.read(g.repo(), root, &config);
+                    (Some(g), t)
+                }
+                Err(e) => (None, Box::new(Unread::without_git(&e))),
+            },
+            _ => (None, Box::new(Unread::default())),
+        };
+    for w in timeline.take_warnings() {
+        l.diags.push(w);
     }
     fill_dates(&mut git, &mut docs, layout::CONTENT);
     let theme_files = theme::load::files(l, &config);
@@ -154,7 +156,7 @@ fn single(l: &mut Loader, shared: &mut Shared) -> Site {
     let statics = Arc::clone(&shared.statics);
     let consent = config.consent.banner.is_some();
     let pages = || docs.iter().map(|d| (d.locale.as_str(), d.slug.as_str()));
-    let versions = shared.timeline.record(None, &config, pages());
+    let versions = shared.timeline.record(None, &config, &mut pages());
     let mut generated = layout::generated_paths(&config.locales, pages(), &theme.statics, consent);
     generated.extend(versions.paths(archive(&config), pages()));
     for x in check_statics(&statics, &generated) {
@@ -317,7 +319,7 @@ fn portal_step(
     };
     let versions = shared
         .timeline
-        .record(Some(&portal.id), &portal.config, pages());
+        .record(Some(&portal.id), &portal.config, &mut pages());
     if !portal_statics.is_empty() {
         let mut generated = layout::generated_paths(
             &portal.config.locales,
@@ -414,7 +416,7 @@ type StagedPortal = (
     Arc<Inventory>,
     Vec<Document>,
     Arc<Vec<StaticFile>>,
-    Arc<versions::Record>,
+    Arc<Record>,
 );
 
 /// What every portal shares, read once: the settings, the inventory, the documents, git's
@@ -426,7 +428,7 @@ struct Shared {
     inventory: Arc<Inventory>,
     docs: Vec<Document>,
     git: Option<history::Git>,
-    timeline: versions::Timeline,
+    timeline: Box<dyn Timeline<Site>>,
     theme: Arc<Theme>,
     statics: Arc<Vec<StaticFile>>,
     /// Whether drafts are built.
@@ -818,7 +820,7 @@ fn check_site(
     config: &Config,
     inventory: &Inventory,
     pages: &[Page],
-    versions: &versions::Record,
+    versions: &Record,
     published: &[String],
 ) -> Vec<Diagnostic> {
     let mut out = check_shown(inventory, pages);
@@ -839,7 +841,7 @@ fn check_site(
 /// Warnings about "Last updated" written in front matter: older than the newest change
 /// its page lists under "Changes to this policy", later than `today`, or different from
 /// the same document's in another language.
-fn check_dates(pages: &[Page], versions: &versions::Record, today: Date) -> Vec<Diagnostic> {
+fn check_dates(pages: &[Page], versions: &Record, today: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for page in pages {
         let doc = &page.doc;

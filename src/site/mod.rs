@@ -1,5 +1,5 @@
 //! A site as rendering sees it: one [`Site`] per site (or per portal of a platform), every
-//! file read and checked. Reading it is [`load`] (the reader is in [`mod@load`]).
+//! file read and checked. Reading it is [`load`] (the reader is in `site/load.rs`).
 
 mod load;
 
@@ -9,12 +9,19 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostics, Sources};
 use crate::input::{Input, Loader};
 use crate::inventory::Inventory;
+use crate::record::{self, History};
 use crate::text;
 use crate::theme::Theme;
-use crate::versions;
 
 /// Pages are made by `markdown`, where `links` reads them before the site is whole.
 pub use crate::markdown::Page;
+
+/// The versions of a site's pages and its consent revision (see [`crate::record`]).
+pub type Record = record::Record<Site>;
+/// One version of a page.
+pub type Version = record::Version<Site>;
+/// Where an archived page's bytes come from.
+pub type Archive = record::Archive<Site>;
 
 /// A file of the site's own `static/` folder (or of a portal's `sites/<id>/static/`),
 /// copied as is into the output folder.
@@ -42,7 +49,7 @@ pub struct Site {
     pub theme: Arc<Theme>,
     /// The versions of each page and the consent revision, from git when `[history]` is
     /// on (see [`crate::versions`]).
-    pub versions: Arc<versions::Record>,
+    pub versions: Arc<Record>,
     /// The site's own files (`static/`, and on a platform the portal's `sites/<id>/static/`).
     pub statics: Arc<Vec<StaticFile>>,
 }
@@ -58,7 +65,7 @@ pub struct Loaded {
     /// What the user should know that is no problem (why pages show no version).
     pub notes: Vec<String>,
     /// What the build driver stores in the cache once the site is built.
-    pub pending: versions::Pending,
+    pub pending: record::Pending,
     /// The files of the drafts left out (drafts are built only when asked).
     pub drafts: Vec<String>,
 }
@@ -124,16 +131,25 @@ pub fn pick(sites: Vec<Site>, portal: Option<&str>) -> Result<Site, PickError> {
     }
 }
 
-/// Reads, validates and models the site, drafts left out.
-pub fn load(input: &Input) -> Loaded {
-    load_with(input, false)
+/// How to load a site.
+#[derive(Default, Clone, Copy)]
+pub struct Options<'h> {
+    /// Whether drafts are read (`clause serve`, `--drafts`).
+    pub drafts: bool,
+    /// Reads the history from git when `[history]` is on and the site is on disk; `None`
+    /// loads the site without versions (as loading a past commit does).
+    pub history: Option<&'h dyn History<Site>>,
 }
 
-/// Reads, validates and models the site, with its drafts if `drafts` (`clause serve`,
-/// `--drafts`).
-pub fn load_with(input: &Input, drafts: bool) -> Loaded {
+/// Reads, validates and models the site, drafts left out, without its history.
+pub fn load(input: &Input) -> Loaded {
+    load_with(input, &Options::default())
+}
+
+/// Reads, validates and models the site as `options` say.
+pub fn load_with(input: &Input, options: &Options) -> Loaded {
     let mut l = Loader::new(input);
-    let (sites, history) = load::sites(&mut l, drafts);
+    let (sites, history) = load::sites(&mut l, options);
     let sites = if l.diags.has_errors() {
         Vec::new()
     } else {

@@ -15,9 +15,7 @@
 //! site's sources is loaded from git objects into an in-memory [`Input`] (its own
 //! `site.toml`, `sites.toml`, `content/` and `sites/`, with today's `themes/`), never
 //! checked out. What a commit's analysis and each archived page cost is kept in the
-//! [`cache`], so that only new commits are paid for.
-
-pub mod cache;
+//! [`record::cache`], so that only new commits are paid for.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -27,169 +25,14 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic, Sources};
 use crate::diff::{self, sentences::Sentence};
-use crate::git::{GitError, LogCommit, Repo};
+use crate::git::{LogCommit, Repo};
 use crate::input::Input;
 use crate::layout;
 use crate::markdown::{Block, Section};
-use crate::site::{self, Page, Site};
-
-pub use cache::Cache;
-
-/// A commit, as a version's date and hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stamp {
-    /// Full hash.
-    pub commit: String,
-    /// Commit date.
-    pub date: Date,
-}
-
-/// How the author overruled the rules of `clause diff` in a commit's message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// `Consent: renew`: a new consent revision, whatever the rules say.
-    Renew,
-    /// `Consent: unchanged`: no new consent revision, whatever the rules say.
-    Unchanged,
-}
-
-/// Where an archived page's bytes come from.
-#[derive(Clone)]
-pub enum Archive {
-    /// Not written: `archive = false`, or the version cannot be loaded.
-    None,
-    /// Rendered by an earlier build, found in the cache.
-    Cached(Arc<Vec<u8>>),
-    /// To render from the site as it was at that commit; stored in the cache under `key`.
-    Render {
-        /// The site (or portal) as it was.
-        site: Arc<Site>,
-        /// The cache entry the rendered page goes into.
-        key: String,
-    },
-}
-
-impl std::fmt::Debug for Archive {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Archive::None => f.write_str("None"),
-            Archive::Cached(b) => write!(f, "Cached({} bytes)", b.len()),
-            Archive::Render { key, .. } => write!(f, "Render({key})"),
-        }
-    }
-}
-
-/// One version of a page.
-#[derive(Debug, Clone)]
-pub struct Version {
-    /// The commit.
-    pub stamp: Stamp,
-    /// The commit's place in the first-parent history, oldest first: which versions of
-    /// other pages were in force with this one.
-    pub seq: usize,
-    /// Its folder under `versions/` (`2026-03-09`, then `2026-03-09-2`…); `None` when it
-    /// cannot be shown.
-    pub dir: Option<String>,
-    /// The site's consent revision from this version on.
-    pub revision: u32,
-    /// Whether this version raised the consent revision.
-    pub raised: bool,
-    /// When the commit's message decided the revision against the rules.
-    pub decided: Option<Decision>,
-    /// The page's first version.
-    pub initial: bool,
-    /// Whether the page's own text changed.
-    pub text_changed: bool,
-    /// The inventory's changes, as sentences in the page's language.
-    pub sentences: Vec<Sentence>,
-    /// Why the version cannot be shown (its sources do not load with this Clause).
-    pub unavailable: Option<String>,
-    /// Its archived page.
-    pub archive: Archive,
-}
-
-/// What the history says about one site (or portal of a platform).
-#[derive(Debug, Clone)]
-pub struct Record {
-    /// Whether versions were read from git (`false`: no `[history]`, no git, a shallow
-    /// clone; the revision is then 1).
-    pub known: bool,
-    /// The consent revision.
-    pub revision: u32,
-    /// The last commit that changed the inventory's meaning.
-    pub inventory: Option<Stamp>,
-    /// Each page's versions, oldest first, by `<locale>/<slug>`.
-    pub pages: BTreeMap<String, Vec<Version>>,
-}
-
-impl Default for Record {
-    fn default() -> Self {
-        Record {
-            known: false,
-            revision: 1,
-            inventory: None,
-            pages: BTreeMap::new(),
-        }
-    }
-}
-
-impl Record {
-    /// The versions of the page in `locale` named `slug`, oldest first.
-    pub fn page(&self, locale: &str, slug: &str) -> &[Version] {
-        self.pages
-            .get(&page_key(locale, slug))
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// The paths of the versions' pages in the output (each page's list of versions and
-    /// its archived versions), when the archive is written, for the pages `docs` (locale,
-    /// slug) have. for the pages `docs` (locale, slug) have.
-    pub fn paths<'a>(
-        &self,
-        archive: bool,
-        docs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Vec<String> {
-        let mut out = Vec::new();
-        if !archive || !self.known {
-            return out;
-        }
-        for (locale, slug) in docs {
-            let versions = self.page(locale, slug);
-            if versions.is_empty() {
-                continue;
-            }
-            out.push(layout::versions_index(locale, slug));
-            for dir in versions.iter().filter_map(|v| v.dir.as_deref()) {
-                out.push(layout::version_path(locale, slug, dir));
-            }
-        }
-        out
-    }
-
-    /// The archived pages this build renders, by their path in the site's output, with
-    /// the cache entry each goes into.
-    pub fn fresh(&self) -> HashMap<String, String> {
-        let mut out = HashMap::new();
-        for (page, versions) in &self.pages {
-            for v in versions {
-                if let (Archive::Render { key, .. }, Some(dir)) = (&v.archive, &v.dir) {
-                    if let Some((locale, slug)) = page.split_once('/') {
-                        out.insert(layout::version_path(locale, slug, dir), key.clone());
-                    }
-                }
-            }
-        }
-        out
-    }
-}
-
-/// A page's key in [`Record::pages`].
-pub fn page_key(locale: &str, slug: &str) -> String {
-    format!("{locale}/{slug}")
-}
+use crate::record::{self, page_key, Cache, Decision, Pending, Stamp};
+use crate::site::{self, Archive, Page, Record, Site, Version};
 
 /// What reading the history gave: a record per site (`None`) or portal, the warnings about
 /// commit messages, a note when the history could not be read, and the cache entries to
@@ -208,32 +51,21 @@ pub struct Timeline {
     archive: bool,
 }
 
-impl Timeline {
-    /// Without git, or outside a repository: the note that says so.
-    pub fn without_git(e: &GitError) -> Timeline {
-        let why = match e {
-            GitError::NotInstalled => "git is not installed".to_string(),
-            GitError::NotARepository(_) => "the site is not in a git repository".to_string(),
-            e => e.to_string(),
-        };
-        Timeline {
-            note: Some(format!(
-                "{why}: pages show no version, the consent revision is 1 and no archive is written"
-            )),
-            ..Timeline::default()
-        }
+impl record::Timeline<Site> for Timeline {
+    fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.warnings)
     }
 
-    /// The record of the site (`None`) or of a portal, its archived pages made ready for
-    /// `config` (the site's or the portal's settings: its address and banner are in every
-    /// archived page) and its current `pages` (locale, slug), which an archived page's
-    /// navigation links. Past versions the cache does not have are loaded now, from git
-    /// objects.
-    pub fn record<'p>(
+    fn take_note(&mut self) -> Option<String> {
+        self.note.take()
+    }
+
+    /// Past versions the cache does not have are loaded now, from git objects.
+    fn record<'p>(
         &mut self,
         id: Option<&str>,
         config: &Config,
-        pages: impl IntoIterator<Item = (&'p str, &'p str)>,
+        pages: &mut dyn Iterator<Item = (&'p str, &'p str)>,
     ) -> Arc<Record> {
         let known = self.note.is_none() && self.walk.is_some();
         let Some(mut record) = self.records.remove(&id.map(str::to_string)) else {
@@ -244,18 +76,15 @@ impl Timeline {
             });
         };
         if let (true, Some(walk)) = (self.archive, self.walk.as_mut()) {
-            let mut current: Vec<String> = pages
-                .into_iter()
-                .map(|(locale, slug)| page_key(locale, slug))
-                .collect();
+            let mut current: Vec<String> =
+                pages.map(|(locale, slug)| page_key(locale, slug)).collect();
             current.sort();
             walk.archives(id, &mut record, config, &current);
         }
         Arc::new(record)
     }
 
-    /// The cache entries this load made, and the work it took; once every record is taken.
-    pub fn pending(&mut self) -> Pending {
+    fn pending(&mut self) -> Pending {
         match self.walk.as_mut() {
             Some(w) => Pending {
                 cache: w.cache.clone(),
@@ -267,26 +96,13 @@ impl Timeline {
     }
 }
 
-/// Cache entries to store: the cache they go into and each key and bytes.
-#[derive(Debug, Default, Clone)]
-pub struct Pending {
-    /// The cache, when the site has one.
-    pub cache: Option<Cache>,
-    /// The entries.
-    pub entries: Vec<(String, Vec<u8>)>,
-    /// Commits loaded from git objects by this build, and commits whose analysis was
-    /// found in the cache.
-    pub commits: (usize, usize),
-}
+/// Reads a site's history from git: what the build driver gives the loader.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Git;
 
-impl Pending {
-    /// Stores the entries (a cache that cannot be written only costs time later).
-    pub fn store(&self) {
-        if let Some(c) = &self.cache {
-            for (key, bytes) in &self.entries {
-                let _ = c.put(key, bytes);
-            }
-        }
+impl record::History<Site> for Git {
+    fn read(&self, repo: &Repo, root: &Path, config: &Config) -> Box<dyn record::Timeline<Site>> {
+        Box::new(read(repo, root, config))
     }
 }
 
@@ -306,7 +122,7 @@ pub fn read(repo: &Repo, root: &Path, config: &Config) -> Timeline {
 }
 
 /// [`read`] at the commit `rev` (its own first-parent history); the archive's pages are
-/// made ready (by [`Timeline::record`]) only when `archive`.
+/// made ready (by [`record::Timeline::record`]) only when `archive`.
 pub fn read_at(repo: &Repo, root: &Path, rev: &str, archive: bool) -> Timeline {
     match repo.is_shallow() {
         Ok(false) => {}
@@ -1009,7 +825,13 @@ pub use crate::diff::report::Revisions;
 /// The consent revisions at `rev` and in the working tree, for `clause diff --since`:
 /// `None` when the site does not load, has no `[history]` or no readable history.
 pub fn revisions(root: &Path, rev: &str) -> Option<Vec<Revisions>> {
-    let now = site::load(&Input::Disk(root.to_path_buf()));
+    let now = site::load_with(
+        &Input::Disk(root.to_path_buf()),
+        &site::Options {
+            drafts: false,
+            history: Some(&Git),
+        },
+    );
     let first = now.sites.first()?;
     if !first.versions.known {
         return None;
@@ -1033,9 +855,13 @@ pub fn revisions(root: &Path, rev: &str) -> Option<Vec<Revisions>> {
                 });
                 Revisions {
                     portal: s.id.clone(),
-                    before: before
-                        .record(s.id.as_deref(), &s.config, std::iter::empty())
-                        .revision,
+                    before: record::Timeline::record(
+                        &mut before,
+                        s.id.as_deref(),
+                        &s.config,
+                        &mut std::iter::empty(),
+                    )
+                    .revision,
                     after: s.versions.revision + u32::from(reask),
                 }
             })
@@ -1077,6 +903,7 @@ pub fn short(hash: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::date::Date;
 
     #[test]
     fn trailers_decide_when_they_say_one_thing() {

@@ -243,27 +243,11 @@ fn the_layers_are_written_down_the_same_in_lib_rs_and_the_readme() {
     );
 }
 
-/// Circles known and left for later: (module, the module it imports, why). Each is taken
-/// out of the graph before the search for circles, and must still be there: when it is
-/// gone, remove it from this list.
-const KNOWN_CIRCLES: &[(&str, &str, &str)] = &[(
-    "site",
-    "versions",
-    "loading a site reads its versions from git, and the archive loads the site of each past commit (`site::load`): versions needs a lower part (the timeline the loader reads) split from the archive",
-)];
-
 #[test]
 fn no_module_imports_from_a_higher_layer_or_in_a_circle() {
     let lib = std::fs::read_to_string(repo().join("src/lib.rs")).expect("lib.rs");
     let layer = layers_in_lib_doc(&lib);
-    let mut graph = graph();
-    for (from, to, _) in KNOWN_CIRCLES {
-        let edges = graph.get_mut(*from).expect("a module of src/");
-        assert!(
-            edges.remove(*to),
-            "`{from}` no longer imports `{to}`: remove it from KNOWN_CIRCLES"
-        );
-    }
+    let graph = graph();
     let mut upward = Vec::new();
     for (from, tos) in &graph {
         let Some(&lf) = layer.get(from) else {
