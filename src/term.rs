@@ -154,3 +154,77 @@ impl Term {
         }
     }
 }
+
+/// A scan's progress on a terminal: a bar per pass; elsewhere, notes and a line per pass.
+#[cfg(feature = "scan")]
+pub struct ScanProgress {
+    terminal: bool,
+    bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
+}
+
+#[cfg(feature = "scan")]
+impl ScanProgress {
+    /// A bar when stderr is a terminal.
+    pub fn new() -> Self {
+        ScanProgress {
+            terminal: std::io::stderr().is_terminal(),
+            bar: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// Takes the bar off the screen, before a message is printed.
+    pub fn clear(&self) {
+        if let Some(b) = self.bar.borrow_mut().take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(feature = "scan")]
+impl Default for ScanProgress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(feature = "scan")]
+impl crate::scan::Progress for ScanProgress {
+    fn pass(&self, pass: crate::scan::Pass, expected: usize) {
+        self.clear();
+        if !self.terminal {
+            return;
+        }
+        let bar = indicatif::ProgressBar::new(expected as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{prefix} [{bar:24}] {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(pass.title());
+        *self.bar.borrow_mut() = Some(bar);
+    }
+
+    fn page(&self, url: &url::Url, done: usize, expected: usize) {
+        if let Some(b) = self.bar.borrow().as_ref() {
+            b.set_length(expected as u64);
+            b.set_position(done as u64);
+            b.set_message(show(url.as_str()).into_owned());
+        }
+    }
+
+    fn note(&self, line: &str) {
+        match self.bar.borrow().as_ref() {
+            Some(b) => b.suspend(|| status(line)),
+            None => status(line),
+        }
+    }
+
+    fn pass_done(&self, pass: crate::scan::Pass, pages: usize) {
+        self.clear();
+        status(&format!(
+            "{}: {} recorded",
+            pass.title(),
+            crate::text::count(pages, "page", "pages")
+        ));
+    }
+}

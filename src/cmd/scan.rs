@@ -1,58 +1,29 @@
 //! `clause scan`: record a live site in headless Chromium (see [`crate::scan`]), then audit
 //! the recordings exactly as `clause audit` does, pass 1 as the before-consent one.
 
-use std::cell::RefCell;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use super::args::{AuditArgs, AuditFormat, ScanArgs, DEFAULT_TOLERANCE};
 use crate::escape::terminal::show;
-use crate::scan::crawl::Scope;
-use crate::scan::{self, Accept, Options, Pass, Progress};
-use crate::term::{status, usage_error, Exit, Term};
-use crate::text;
+use crate::scan::{self, EvidenceFolder, Options, Request};
+use crate::term::{status, usage_error, Exit, ScanProgress, Term};
 
 /// Runs the command.
 pub fn run(args: &ScanArgs) -> Exit {
-    let start = match url::Url::parse(args.url.trim()) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
-        Ok(u) => {
-            return usage_error(
-                &format!(
-                    "`{}` is a `{}:` address; only http and https pages can be scanned",
-                    args.url,
-                    u.scheme()
-                ),
-                "give the site's address, e.g. `clause scan https://www.example.org/`",
-            )
-        }
-        Err(e) => return usage_error(
-            &format!("`{}` is not an address: {e}", args.url),
-            "give the site's address with its scheme, e.g. `clause scan https://www.example.org/`",
-        ),
+    let request = Request {
+        url: &args.url,
+        accept: &args.accept,
+        pages: args.pages,
+        timeout_secs: args.timeout,
+        wait_ms: args.wait,
+        follow_off_site: args.follow_off_site,
+        browser: args.browser.clone(),
     };
-    let accept: Accept = match args.accept.parse() {
-        Ok(a) => a,
-        Err(e) => {
-            return usage_error(
-                &e,
-                "for example `--accept auto` or `--accept 'selector:#accept-all'`",
-            )
-        }
+    // Checked before the site is read; the folder is set once it exists.
+    let mut opts = match Options::from_request(&request, PathBuf::new()) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e.to_string(), e.help()),
     };
-    if args.pages == 0 {
-        return usage_error(
-            "--pages 0 would visit nothing",
-            "give at least 1 (the start page alone)",
-        );
-    }
-    if args.timeout == 0 {
-        return usage_error(
-            "--timeout 0 would skip every page",
-            "give a number of seconds, e.g. --timeout 30",
-        );
-    }
     // The site first: a broken inventory is reported before a minute of browsing.
     let term = Term::new(args.messages.format());
     let portal = args.portal.as_deref();
@@ -61,45 +32,23 @@ pub fn run(args: &ScanArgs) -> Exit {
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    let site_host = start.host_str().unwrap_or_default().to_string();
-    // Without --save the evidence goes to a temporary folder, deleted at the end, and the
-    // report names the files alone.
-    let temp = match &args.save {
-        Some(_) => None,
-        None => match tempfile::Builder::new().prefix("clause-scan-").tempdir() {
-            Ok(t) => Some(t),
-            Err(e) => {
-                return usage_error(
-                    &format!("cannot create a temporary folder: {e}"),
-                    "check that TMPDIR names a folder you can write to",
-                )
-            }
-        },
+    let site_host = opts.start.host_str().unwrap_or_default().to_string();
+    let evidence = match EvidenceFolder::new(args.save.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            return usage_error(
+                &format!("cannot create a temporary folder: {e}"),
+                "check that TMPDIR names a folder you can write to",
+            )
+        }
     };
-    let out_dir = match (&args.save, &temp) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(t)) => t.path().to_path_buf(),
-        (None, None) => PathBuf::from("."),
-    };
-    let opts = Options {
-        start,
-        pages: args.pages,
-        scope: if args.follow_off_site {
-            Scope::Anywhere
-        } else {
-            Scope::SameSite
-        },
-        accept,
-        wait: Duration::from_millis(args.wait),
-        timeout: Duration::from_secs(args.timeout),
-        browser: args.browser.clone(),
-        out_dir: out_dir.clone(),
-    };
-    let progress = Bar::new();
-    let outcome = match scan::run(&opts, &progress) {
+    opts.out_dir = evidence.dir().to_path_buf();
+    let progress = ScanProgress::new();
+    let outcome = scan::run(&opts, &progress);
+    progress.clear();
+    let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
-            progress.clear();
             let exit = usage_error(&e.to_string(), e.help());
             return if e.interrupted() {
                 Exit::Interrupted
@@ -108,7 +57,6 @@ pub fn run(args: &ScanArgs) -> Exit {
             };
         }
     };
-    progress.clear();
     let mut audit = AuditArgs {
         root: args.root.clone(),
         site: Some(site_host.clone()),
@@ -121,42 +69,17 @@ pub fn run(args: &ScanArgs) -> Exit {
     if let Some(after) = &outcome.after {
         audit.files = vec![after.har.clone(), after.state.clone()];
     }
-    status(&summary(&outcome, &opts));
-    if args.save.is_some() {
+    status(&outcome.summary(&opts.accept));
+    if evidence.kept() {
         status(&format!(
             "evidence kept in {}",
-            show(&out_dir.display().to_string())
+            show(&evidence.dir().display().to_string())
         ));
         if let Some(cmd) = again(&audit, &site_host) {
             status(&format!("audit it again with:\n  {}", show(&cmd)));
         }
     }
-    let in_temp = |p: &Path| -> String {
-        match &temp {
-            Some(t) if p.starts_with(t.path()) => p.file_name().map_or_else(
-                || p.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            ),
-            _ => p.display().to_string(),
-        }
-    };
-    super::audit::audit_files(&site, site_host, &audit, &in_temp)
-}
-
-/// "scanned 4 pages (pass 1 before consent; pass 2 after accepting with cookieconsent)".
-fn summary(o: &scan::Outcome, opts: &Options) -> String {
-    let pages = text::count(o.visited.len(), "page", "pages");
-    let skipped = if o.skipped.is_empty() {
-        String::new()
-    } else {
-        format!(", {} skipped", o.skipped.len())
-    };
-    let second = match (&o.accepted_with, &opts.accept) {
-        (Some(how), _) => format!("pass 2 after accepting with {how}"),
-        (None, Accept::None) => "no pass 2 (--accept none)".into(),
-        (None, _) => "no pass 2: no banner to accept".into(),
-    };
-    format!("scanned {pages}{skipped} (pass 1 before consent; {second})")
+    super::audit::audit_files(&site, site_host, &audit, &|p| evidence.name(p))
 }
 
 /// The `clause audit` command that gives the same report from the saved files, each word
@@ -202,68 +125,6 @@ fn again(a: &AuditArgs, host: &str) -> Option<String> {
     }
     words.extend(a.files.iter().map(|f| f.to_string_lossy().into_owned()));
     shlex::try_join(words.iter().map(String::as_str)).ok()
-}
-
-/// Progress on a terminal: a bar per pass; elsewhere, notes and a line per pass.
-struct Bar {
-    terminal: bool,
-    bar: RefCell<Option<indicatif::ProgressBar>>,
-}
-
-impl Bar {
-    fn new() -> Self {
-        Bar {
-            terminal: std::io::stderr().is_terminal(),
-            bar: RefCell::new(None),
-        }
-    }
-
-    fn clear(&self) {
-        if let Some(b) = self.bar.borrow_mut().take() {
-            b.finish_and_clear();
-        }
-    }
-}
-
-impl Progress for Bar {
-    fn pass(&self, pass: Pass, expected: usize) {
-        self.clear();
-        if !self.terminal {
-            return;
-        }
-        let bar = indicatif::ProgressBar::new(expected as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{prefix} [{bar:24}] {pos}/{len} {wide_msg}")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_prefix(pass.title());
-        *self.bar.borrow_mut() = Some(bar);
-    }
-
-    fn page(&self, url: &url::Url, done: usize, expected: usize) {
-        if let Some(b) = self.bar.borrow().as_ref() {
-            b.set_length(expected as u64);
-            b.set_position(done as u64);
-            b.set_message(show(url.as_str()).into_owned());
-        }
-    }
-
-    fn note(&self, line: &str) {
-        match self.bar.borrow().as_ref() {
-            Some(b) => b.suspend(|| status(line)),
-            None => status(line),
-        }
-    }
-
-    fn pass_done(&self, pass: Pass, pages: usize) {
-        self.clear();
-        status(&format!(
-            "{}: {} recorded",
-            pass.title(),
-            text::count(pages, "page", "pages")
-        ));
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod cdp;
 pub mod crawl;
 pub mod har;
 pub mod record;
+pub mod request;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -34,6 +35,7 @@ use cdp::{
 };
 use crawl::{Crawl, Scope};
 use record::Recording;
+pub use request::{EvidenceFolder, Request, RequestError};
 
 /// How pass 2 gives consent.
 #[derive(Debug, Clone, PartialEq, Eq)]
