@@ -13,7 +13,7 @@
 //! 2. checks across files: `diff`, `history`, `links`
 //! 3. the site: `theme`, `record`, `site`, `fingerprint`, `versions`
 //! 4. what is made from a site: `render`, `export`, `audit`
-//! 5. effects on the world: `output`, `serve`, `scan`
+//! 5. effects on the world: `output`, `serve`, `scan`, `starter`
 //! 6. drivers: `build`, `fuzzing`
 //! 7. commands: `cmd`, `term`
 //! 8. the command line: `cli`
@@ -54,6 +54,7 @@ pub mod render;
 pub mod scan;
 pub mod serve;
 pub mod site;
+pub mod starter;
 pub mod term;
 pub mod text;
 pub mod theme;

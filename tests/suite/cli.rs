@@ -268,8 +268,31 @@ fn init_creates_a_site_that_builds() {
         page.contains("<title>Cookie policy – example.org</title>"),
         "{page}"
     );
-    // A second init into the now non-empty folder is refused.
-    clause().arg("init").arg(&site).assert().code(1);
+    // A second init into the now non-empty folder is refused, and nothing is touched.
+    let before = fs::read(site.join("site.toml")).expect("site.toml");
+    let out = clause().arg("init").arg(&site).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: `{}` already exists and is not empty\n  = help: give the name of a new folder, e.g. `clause init my-policy`\n",
+            site.display()
+        )
+    );
+    assert_eq!(fs::read(site.join("site.toml")).expect("site.toml"), before);
+    // A file is not a folder.
+    let file = tmp.path().join("notes.txt");
+    fs::write(&file, "mine").expect("write");
+    let out = clause().arg("init").arg(&file).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: `{}` exists and is not a folder\n  = help: give the name of a new folder\n",
+            file.display()
+        )
+    );
+    assert_eq!(fs::read_to_string(&file).expect("kept"), "mine");
 }
 
 #[test]
