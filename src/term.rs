@@ -228,3 +228,39 @@ impl crate::scan::Progress for ScanProgress {
         ));
     }
 }
+
+/// A progress bar for long builds, on a terminal only, and never among JSON lines.
+pub struct BuildProgress {
+    shown: bool,
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+}
+
+impl BuildProgress {
+    /// Shown only on a terminal, and never with `--message-format json`.
+    pub fn new(term: &Term) -> BuildProgress {
+        BuildProgress {
+            shown: std::io::stderr().is_terminal() && !term.json(),
+            bar: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl crate::build::Progress for BuildProgress {
+    fn start(&self, sites: usize, pages: usize) {
+        if self.shown && pages > 300 {
+            let _ = self.bar.set(indicatif::ProgressBar::new(sites as u64));
+        }
+    }
+
+    fn site_done(&self) {
+        if let Some(b) = self.bar.get() {
+            b.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = self.bar.get() {
+            b.finish_and_clear();
+        }
+    }
+}

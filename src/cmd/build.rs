@@ -1,19 +1,17 @@
 //! `clause build`: validate, render on every core, and publish atomically and incrementally.
 
-use std::io::IsTerminal;
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use super::args::BuildArgs;
-use crate::build::{self, Options, Progress, Target, Written};
-use crate::term::{Exit, Term};
+use crate::build::{self, Options, Target, Written};
+use crate::term::{BuildProgress, Exit, Term};
 use crate::text::count;
 
 /// Runs the command.
 pub fn run(args: &BuildArgs) -> Exit {
     let start = Instant::now();
     let term = Term::new(args.site.messages.format());
-    let bar = Bar::new(&term);
+    let bar = BuildProgress::new(&term);
     let opts = Options {
         root: args.site.root.root.clone(),
         target: Target::Disk(args.output.clone()),
@@ -67,39 +65,4 @@ pub fn run(args: &BuildArgs) -> Exit {
         term.note(&v.line());
     }
     Exit::Success
-}
-
-/// A progress bar for long builds, on a terminal only, and never among JSON lines.
-struct Bar {
-    shown: bool,
-    bar: OnceLock<indicatif::ProgressBar>,
-}
-
-impl Bar {
-    fn new(term: &Term) -> Bar {
-        Bar {
-            shown: std::io::stderr().is_terminal() && !term.json(),
-            bar: OnceLock::new(),
-        }
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, sites: usize, pages: usize) {
-        if self.shown && pages > 300 {
-            let _ = self.bar.set(indicatif::ProgressBar::new(sites as u64));
-        }
-    }
-
-    fn site_done(&self) {
-        if let Some(b) = self.bar.get() {
-            b.inc(1);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(b) = self.bar.get() {
-            b.finish_and_clear();
-        }
-    }
 }
