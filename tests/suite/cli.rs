@@ -557,3 +557,43 @@ fn every_command_honours_the_message_format_when_the_site_fails() {
         );
     }
 }
+
+/// clap quotes the words it refuses: a word holding control characters is shown escaped,
+/// never sent to the terminal as it is (a screen cleared, a fake line of Clause's own).
+#[test]
+fn refused_command_lines_show_typed_control_characters_escaped() {
+    for (args, shown) in [
+        (
+            vec!["build", "\u{1b}[2Jx\n::error::fake"],
+            "error: unexpected argument '\\u{1b}[2Jx\\n::error::fake' found",
+        ),
+        (
+            vec!["build", "--jobs", "\u{1b}]0;title\u{7}"],
+            "error: invalid value '\\u{1b}]0;title\\u{7}' for '--jobs <N>'",
+        ),
+        (
+            vec!["\u{1b}[2J\r"],
+            "error: unrecognized subcommand '\\u{1b}[2J\\r'",
+        ),
+        (
+            vec!["export", "--format", "x\u{202e}y"],
+            "error: invalid value 'x\\u{202e}y' for '--format <FORMAT>'",
+        ),
+    ] {
+        let out = clause().args(&args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with(shown), "{args:?}: {stderr}");
+        assert!(
+            !stderr
+                .chars()
+                .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+            "{args:?}: {stderr:?}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    // Help and version are Clause's own text, on stdout, status 0.
+    let out = clause().arg("--version").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("clause "));
+}
