@@ -189,6 +189,8 @@ codes! {
     UpdatedDiffers = "C0103", Warning, "the versions of a document in different locales disagree on `updated`";
     // versions
     ConsentTrailer = "C0104", Warning, "a commit's `Consent:` trailer says neither `renew` nor `unchanged`";
+    // links, again
+    RemovedLink = "C0105", Warning, "a link's address is not one a page may link to (`javascript:`, `data:`, `tel:`…), so the page shows its text without the link";
 }
 
 /// Index of a file in [`Sources`].

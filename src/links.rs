@@ -162,6 +162,26 @@ pub fn check(
             if !seen.insert((doc.file, link.span.clone())) {
                 continue;
             }
+            // The sanitizer keeps only these addresses: say so rather than drop it unseen.
+            if !crate::markdown::is_allowed_url(&link.href) {
+                let shown: String = link.written.chars().take(60).collect();
+                let more = if shown.len() < link.written.len() {
+                    "…"
+                } else {
+                    ""
+                };
+                out.push(
+                    Diagnostic::warning(
+                        Code::RemovedLink,
+                        format!("the link to `{shown}{more}` is removed: the page shows its text alone"),
+                    )
+                    .at(doc.file, link.span.clone(), "not an address a page may link to")
+                    .help(
+                        "a page links only to http(s) and mailto addresses and to the site's own pages: write the address in full, such as `https://example.org/page`, or remove the link",
+                    ),
+                );
+                continue;
+            }
             let target = match Url::parse(&link.href) {
                 Ok(u) => u,
                 Err(ParseError::RelativeUrlWithoutBase) => match here.join(&link.href) {
