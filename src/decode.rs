@@ -114,7 +114,11 @@ fn line_key(before: &str) -> Option<String> {
 /// A TOML parse error at byte `at` of `text` that comes from a word processor: a text in
 /// typographic quotes, or a date written the local way (`30.11.2026`).
 fn word_processor_mistake(text: &str, at: usize) -> Option<Explained> {
-    let at = at.min(text.len());
+    let mut at = at.min(text.len());
+    // The parser's offsets are character boundaries; this function never assumes it.
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let line = text[start..end].trim_end_matches('\r');
@@ -940,6 +944,17 @@ mod tests {
                 span.end <= text.len() && span.start <= span.end,
                 "{text:?}: {span:?}"
             );
+        }
+    }
+
+    #[test]
+    fn an_error_offset_inside_a_character_is_explained_without_slicing_it() {
+        let text = "a = \u{201c}é\u{201d}\r";
+        for at in 0..=text.len() + 2 {
+            // Whatever the offset, an explanation (if any) lies on character boundaries.
+            if let Some(m) = word_processor_mistake(text, at) {
+                assert!(text.get(m.span.clone()).is_some(), "{at}: {:?}", m.span);
+            }
         }
     }
 
