@@ -147,7 +147,7 @@ codes! {
     StaticBadName = "C0067", Error, "a static file's name holds a backslash or a control character";
     StaticCollision = "C0068", Error, "a static file takes the place of a file that Clause writes";
     // theme
-    LinkLoop = "C0069", Error, "a folder link in the theme leads back to a folder that holds it";
+    LinkLoop = "C0069", Error, "a folder link in the theme or in `static/` leads back to a folder that holds it";
     ThemeNotFound = "C0070", Error, "`theme` names a folder that themes/ does not have";
     TemplateSyntax = "C0071", Error, "a template does not parse";
     TemplateRender = "C0072", Error, "a template fails to render";

@@ -224,6 +224,29 @@ impl<'i> Loader<'i> {
         }
     }
 
+    /// The files under `rel_dir` (see [`Input::walk_checked`]); each folder link that leads
+    /// back to a folder holding it is reported as an error, with where the files it should
+    /// bring belong (`home`: "the theme's folder").
+    pub fn walk_reporting_loops(&mut self, rel_dir: &str, home: &str) -> Vec<String> {
+        let (files, loops) = self.input.walk_checked(rel_dir);
+        for found in loops {
+            let target = if found.target.is_empty() {
+                "the site folder".to_string()
+            } else {
+                format!("`{}`", found.target)
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    Code::LinkLoop,
+                    format!("this folder link leads back to {target}, which holds it"),
+                )
+                .in_file(&found.link)
+                .help(format!("Clause does not follow it (it would lead round for ever): remove the link, and put the files it should bring in {home} itself")),
+            );
+        }
+        files
+    }
+
     /// Reads a file as bytes; reports a missing file or a link out of the site.
     pub fn read_bytes(&mut self, rel: &str, missing_help: &str) -> Result<Vec<u8>, ErrorReported> {
         match self.reader.read(rel) {

@@ -336,11 +336,11 @@ fn portal_step(
 }
 
 /// The files of a `static/` folder, read through [`Input`] (a link out of the site is an
-/// error, as for every file), dot-files included.
+/// error, as for every file; a folder link that loops too), dot-files included.
 fn statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
     let mut out = Vec::new();
     let prefix = format!("{dir}/");
-    for rel in l.input.walk(dir) {
+    for rel in l.walk_reporting_loops(dir, &format!("`{prefix}`")) {
         let Some(inside) = rel.strip_prefix(&prefix).map(str::to_string) else {
             continue;
         };

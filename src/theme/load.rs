@@ -16,21 +16,7 @@ pub fn files(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
     let dir = layout::theme_dir(&config.theme);
     let mut site_files = Vec::new();
     if l.input.is_dir(&dir) {
-        let (files, loops) = l.input.walk_checked(&dir);
-        for found in loops {
-            let target = if found.target.is_empty() {
-                "the site folder".to_string()
-            } else {
-                format!("`{}`", found.target)
-            };
-            l.diags.push(
-                Diagnostic::error(Code::LinkLoop, format!(
-                    "this folder link leads back to {target}, which holds it"
-                ))
-                .in_file(&found.link)
-                .help("Clause does not follow it (it would lead round for ever): remove the link, and put the files it should bring in the theme's folder itself"),
-            );
-        }
+        let files = l.walk_reporting_loops(&dir, "the theme's folder");
         for rel in files {
             let Some(inside) = rel.strip_prefix(&format!("{dir}/")).map(str::to_string) else {
                 continue;

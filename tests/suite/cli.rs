@@ -488,6 +488,39 @@ fn a_folder_link_loop_in_a_theme_is_named_with_where_it_leads() {
     insta::assert_snapshot!("folder_link_loop", stderr);
 }
 
+/// The same in `static/`: it was skipped without a word, and the site published without
+/// the files the link should have brought.
+#[cfg(unix)]
+#[test]
+fn a_folder_link_loop_in_static_is_an_error_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let docs = root.join("static/docs");
+    fs::create_dir_all(&docs).expect("mkdir");
+    fs::write(docs.join("terms.pdf"), "pdf").expect("write");
+    std::os::unix::fs::symlink("..", docs.join("again")).expect("link");
+    let out = clause()
+        .arg("build")
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error[C0069]: static/docs/again: this folder link leads back to `static`, which holds it\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("put the files it should bring in `static/` itself"),
+        "{stderr}"
+    );
+    assert!(!root.join("output").exists());
+}
+
 /// `export`, `audit`, `scan` and `diff` print a site (or inventory) that does not load in
 /// the format asked for, like `build` and `check`: JSON lines with `--message-format json`.
 /// (`scan` loads the site before it starts a browser: none is started here.)
