@@ -189,6 +189,14 @@ impl Input {
                     (_, Some(real)) => Some(real.join(&e.name)),
                     _ => None,
                 };
+                // A folder link out of the site is not walked (it may lead to `/`): it is
+                // given as a file, whose reading reports where it leads.
+                if let (true, Some(root), Some(inner)) = (link, &walk.root, &inner) {
+                    if !inner.starts_with(root) {
+                        walk.files.push(path);
+                        continue;
+                    }
+                }
                 self.walk_into(&path, inner, walk);
             } else {
                 walk.files.push(path);

@@ -488,6 +488,31 @@ fn a_folder_link_loop_in_a_theme_is_named_with_where_it_leads() {
     insta::assert_snapshot!("folder_link_loop", stderr);
 }
 
+/// A folder link out of the site is one error, at the link: it is not walked (a link to
+/// `/` walked the whole file system before each file was refused).
+#[cfg(unix)]
+#[test]
+fn a_folder_link_out_of_the_site_is_one_error_and_is_not_walked() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let outside = tmp.path().join("elsewhere");
+    fs::create_dir_all(outside.join("a/b")).expect("mkdir");
+    fs::write(outside.join("a/b/secret.txt"), "not for the site").expect("write");
+    fs::create_dir_all(root.join("static")).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, root.join("static/more")).expect("link");
+    let (code, stderr) = common::check_root(&root);
+    assert_eq!(code, Some(1), "{stderr}");
+    let real = fs::canonicalize(&outside).expect("real");
+    assert_eq!(
+        stderr,
+        format!(
+            "error[C0003]: static/more: `static/more` is a link to `{}`, outside the site folder\n = help: Clause reads only files inside the site folder: copy the file here instead of linking to it\n\nerror: 1 error found; nothing was written\n",
+            real.display()
+        )
+    );
+}
+
 /// The same in `static/`: it was skipped without a word, and the site published without
 /// the files the link should have brought.
 #[cfg(unix)]
