@@ -3,6 +3,7 @@
 //! Loading and validation never stop at the first problem: they push into a [`Diagnostics`]
 //! list so that one run reports everything, the way rustc does.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -383,6 +384,231 @@ impl<'a> Files<'a> for Shown<'a> {
     }
 }
 
+/// The longest line, in characters, quoted whole: a longer one (a paragraph written on one
+/// line, a minified file) is quoted around what the labels point at, as rustc does.
+const LONG_LINE: usize = 160;
+
+/// Characters kept on each side of what the labels point at in a long line.
+const CONTEXT: usize = 40;
+
+/// A part of a long line left out of the quote, shown as `…`.
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    /// Where it starts and ends in the shown text.
+    from: usize,
+    to: usize,
+}
+
+/// A file's shown text with the parts of its long lines that no label needs left out.
+#[derive(Debug)]
+struct Window {
+    text: String,
+    /// In order, none across a line break.
+    cuts: Vec<Cut>,
+}
+
+/// What a cut leaves in the quote.
+const ELLIPSIS: &str = "…";
+
+impl Window {
+    /// The window over `text` (the shown text) for spans (shown offsets) of its labels;
+    /// `None` when every line they touch is short enough to quote whole.
+    /// The first span is the primary label's: a long line is quoted from it (with what
+    /// comes before it), and the labels too far from it are shown at a `…`.
+    fn new(text: &str, spans: &[Range<usize>]) -> Option<Window> {
+        let line_of = |at: usize| {
+            let at = at.min(text.len());
+            let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            start..end
+        };
+        // Each long line a label starts or ends on, with the points it must keep.
+        let mut lines: Vec<(Range<usize>, Vec<usize>)> = Vec::new();
+        for span in spans {
+            for at in [span.start, span.end] {
+                if !text.is_char_boundary(at.min(text.len())) {
+                    return None;
+                }
+                let line = line_of(at);
+                if text[line.clone()].chars().count() <= LONG_LINE {
+                    continue;
+                }
+                let keep = at.clamp(line.start, line.end);
+                match lines.iter_mut().find(|(l, _)| *l == line) {
+                    Some((_, points)) => points.push(keep),
+                    None => lines.push((line, vec![keep])),
+                }
+            }
+        }
+        if lines.is_empty() {
+            return None;
+        }
+        lines.sort_by_key(|(l, _)| l.start);
+        let mut cuts = Vec::new();
+        let primary = spans.first().map(|s| s.start);
+        for (line, points) in &lines {
+            let first = points.iter().copied().min().unwrap_or(line.start);
+            // From the primary label when it is on this line, else from the first point.
+            let lo = primary
+                .filter(|p| line.contains(p) || *p == line.end)
+                .unwrap_or(first);
+            // What the labels point at, at most LONG_LINE characters of it from `lo`.
+            let hi = points
+                .iter()
+                .copied()
+                .filter(|p| *p >= lo)
+                .max()
+                .unwrap_or(lo)
+                .min(advance(text, lo, LONG_LINE));
+            let from = back(text, lo, CONTEXT).max(line.start);
+            let to = advance(text, hi, CONTEXT).min(line.end);
+            if from > line.start {
+                cuts.push(Cut {
+                    from: line.start,
+                    to: from,
+                });
+            }
+            if to < line.end {
+                cuts.push(Cut {
+                    from: to,
+                    to: line.end,
+                });
+            }
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for c in &cuts {
+            out.push_str(&text[last..c.from]);
+            out.push_str(ELLIPSIS);
+            last = c.to;
+        }
+        out.push_str(&text[last..]);
+        Some(Window { text: out, cuts })
+    }
+
+    /// The offset in the window of an offset of the shown text; one inside a cut is where
+    /// its `…` starts.
+    fn to_window(&self, shown: usize) -> usize {
+        let mut removed = 0usize;
+        for c in &self.cuts {
+            if shown < c.from {
+                break;
+            }
+            if shown < c.to {
+                return c.from - removed;
+            }
+            removed += c.to - c.from - ELLIPSIS.len();
+        }
+        shown - removed
+    }
+
+    /// The offset in the shown text of an offset of the window; one inside a `…` is where
+    /// its cut starts.
+    fn to_shown(&self, window: usize) -> usize {
+        let mut removed = 0usize;
+        for c in &self.cuts {
+            let at = c.from - removed;
+            if window < at {
+                break;
+            }
+            if window < at + ELLIPSIS.len() {
+                return c.from;
+            }
+            removed += c.to - c.from - ELLIPSIS.len();
+        }
+        window + removed
+    }
+}
+
+/// `n` characters after byte `at` of `text` (or its end).
+fn advance(text: &str, at: usize, n: usize) -> usize {
+    text[at..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len(), |(i, _)| at + i)
+}
+
+/// `n` characters before byte `at` of `text` (or its start).
+fn back(text: &str, at: usize, n: usize) -> usize {
+    text[..at]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+}
+
+/// The shown sources, each long line quoted around what the diagnostic's labels point at.
+struct Windowed<'a> {
+    shown: &'a Shown<'a>,
+    windows: HashMap<FileId, Window>,
+}
+
+impl<'a> Windowed<'a> {
+    /// The windows for `labels` (file, shown span).
+    fn new(shown: &'a Shown<'a>, labels: &[(FileId, Range<usize>)]) -> Self {
+        let mut by_file: HashMap<FileId, Vec<Range<usize>>> = HashMap::new();
+        for (file, span) in labels {
+            by_file.entry(*file).or_default().push(span.clone());
+        }
+        let windows = by_file
+            .into_iter()
+            .filter_map(|(file, spans)| {
+                let text = shown.source(file).ok()?;
+                Some((file, Window::new(text, &spans)?))
+            })
+            .collect();
+        Windowed { shown, windows }
+    }
+
+    /// A shown span as the window shows it.
+    fn span(&self, id: FileId, span: &Range<usize>) -> Range<usize> {
+        match self.windows.get(&id) {
+            Some(w) => w.to_window(span.start)..w.to_window(span.end),
+            None => span.clone(),
+        }
+    }
+
+    fn to_shown(&self, id: FileId, at: usize) -> usize {
+        self.windows.get(&id).map_or(at, |w| w.to_shown(at))
+    }
+}
+
+impl<'a> Files<'a> for Windowed<'a> {
+    type FileId = FileId;
+    type Name = std::borrow::Cow<'a, str>;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<Self::Name, files::Error> {
+        self.shown.name(id)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        match self.windows.get(&id) {
+            Some(w) => Ok(w.text.as_str()),
+            None => self.shown.source(id),
+        }
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
+        self.shown.line_index(id, self.to_shown(id, byte_index))
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
+        let range = self.shown.line_range(id, line_index)?;
+        Ok(self.span(id, &range))
+    }
+
+    fn column_number(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, files::Error> {
+        self.shown
+            .column_number(id, line_index, self.to_shown(id, byte_index))
+    }
+}
+
 /// A place in a file, with what to say about it.
 #[derive(Debug, Clone)]
 pub struct Label {
@@ -649,15 +875,23 @@ pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
             message = format!("{}: {message}", show(&path.display().to_string()));
         }
     }
+    let spans: Vec<(FileId, Range<usize>)> = d
+        .primary
+        .iter()
+        .chain(&d.secondary)
+        .map(|l| (l.file, shown.span(l.file, &l.span)))
+        .collect();
+    let windowed = Windowed::new(&shown, &spans);
     let mut labels = Vec::new();
     if let Some(p) = &d.primary {
         labels.push(
-            cs::Label::primary(p.file, shown.span(p.file, &p.span)).with_message(show(&p.message)),
+            cs::Label::primary(p.file, windowed.span(p.file, &shown.span(p.file, &p.span)))
+                .with_message(show(&p.message)),
         );
     }
     for s in &d.secondary {
         labels.push(
-            cs::Label::secondary(s.file, shown.span(s.file, &s.span))
+            cs::Label::secondary(s.file, windowed.span(s.file, &shown.span(s.file, &s.span)))
                 .with_message(show(&s.message)),
         );
     }
@@ -686,10 +920,10 @@ pub fn to_human(sources: &Sources, d: &Diagnostic, color: bool) -> String {
     let config = term::Config::default();
     let rendered = if color {
         let mut buf = term::termcolor::Buffer::ansi();
-        term::emit_to_write_style(&mut buf, &config, &shown, &diag)
+        term::emit_to_write_style(&mut buf, &config, &windowed, &diag)
             .map(|()| String::from_utf8_lossy(buf.as_slice()).into_owned())
     } else {
-        term::emit_into_string(&config, &shown, &diag)
+        term::emit_into_string(&config, &windowed, &diag)
     };
     match rendered {
         Ok(s) => s,
@@ -883,6 +1117,110 @@ mod tests {
         let d = Diagnostic::warning(Code::NoCookie, "w").at(id, 100..200, "x");
         let text = to_human(&sources, &d, false);
         assert!(text.starts_with("warning[C0034]: w"), "{text}");
+    }
+
+    /// The quoted line of a rendered diagnostic (after `N │ `) and where its carets start,
+    /// in characters.
+    fn quoted_and_carets(text: &str) -> (String, usize, usize) {
+        let lines: Vec<&str> = text.lines().collect();
+        let i = lines
+            .iter()
+            .position(|l| l.contains(" │ ") && l.trim_start().starts_with(char::is_numeric))
+            .expect("a quoted line");
+        let bar = |l: &str| {
+            l.char_indices()
+                .find(|(_, c)| *c == '│')
+                .map_or(0, |(b, _)| b)
+        };
+        let quoted = lines[i][bar(lines[i]) + '│'.len_utf8() + 1..].to_string();
+        let caret_line = &lines[i + 1][bar(lines[i + 1]) + '│'.len_utf8() + 1..];
+        let start = caret_line.chars().position(|c| c == '^').expect("carets");
+        let len = caret_line.chars().filter(|c| *c == '^').count();
+        (quoted, start, len)
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_around_the_label_with_the_files_column() {
+        let mut sources = Sources::default();
+        let before = "word ".repeat(600);
+        let text = format!(
+            "# T\n{before}[x](javascript:y) {}\nend\n",
+            "more ".repeat(600)
+        );
+        let id = sources.add("cookies.md", text.as_str());
+        let at = text.find("javascript").expect("there");
+        let d = Diagnostic::warning(Code::RemovedLink, "removed").at(id, at..at + 12, "here");
+        for color in [false, true] {
+            let out = to_human(&sources, &d, color);
+            assert!(
+                out.lines()
+                    .all(|l| l.chars().count() < LONG_LINE + 2 * CONTEXT + 40),
+                "{out}"
+            );
+            assert!(
+                out.contains(&format!("cookies.md:2:{}", before.len() + 5)),
+                "{out}"
+            );
+        }
+        let out = to_human(&sources, &d, false);
+        let (quoted, start, len) = quoted_and_carets(&out);
+        assert!(quoted.starts_with('…') && quoted.ends_with('…'), "{quoted}");
+        let chars: String = quoted.chars().skip(start).take(len).collect();
+        assert_eq!(chars, "javascript:y", "{out}");
+    }
+
+    #[test]
+    fn long_lines_with_escapes_far_labels_and_spans_over_lines_keep_carets_in_place() {
+        let mut sources = Sources::default();
+        let text = format!(
+            "{}\u{1b}[2J target {}\n{} tail\n",
+            "a".repeat(300),
+            "b".repeat(500),
+            "c".repeat(400)
+        );
+        let id = sources.add("x.toml", text.as_str());
+        let t = text.find("target").expect("there");
+        // The escaped ESC before the label: the carets still fall under `target`.
+        let d = Diagnostic::error(Code::WrongType, "m").at(id, t..t + 6, "l");
+        let (quoted, start, len) = quoted_and_carets(&to_human(&sources, &d, false));
+        assert!(quoted.contains("\\u{1b}[2J"), "{quoted}");
+        assert_eq!(
+            quoted.chars().skip(start).take(len).collect::<String>(),
+            "target"
+        );
+        // A second label far along the same line, a span over two long lines, a span at the
+        // end of the text, a span inside the escape: never a panic, always the header.
+        let far = text.find('\n').expect("line") - 3;
+        let d = Diagnostic::error(Code::WrongType, "m")
+            .at(id, t..t + 6, "l")
+            .also(id, far..far + 2, "far")
+            .also(id, 10..text.len() - 2, "over lines")
+            .also(id, text.len()..text.len(), "end")
+            .also(id, 300..301, "the escape");
+        let column = text[..t].chars().count() + 1;
+        for color in [false, true] {
+            let out = to_human(&sources, &d, color);
+            assert!(out.contains("error[C0007]"), "{out}");
+            // The primary label is quoted, and the header gives its column in the file.
+            assert!(out.contains(&format!("x.toml:1:{column}")), "{out}");
+            assert!(out.contains("target"), "{out}");
+        }
+        // Any span of any text: the quote is made without a panic.
+        for start in (0..text.len()).step_by(37) {
+            for len in [0, 1, 7, 200, 900] {
+                if !text.is_char_boundary(start)
+                    || !text.is_char_boundary((start + len).min(text.len()))
+                {
+                    continue;
+                }
+                let d = Diagnostic::error(Code::WrongType, "m").at(
+                    id,
+                    start..(start + len).min(text.len()),
+                    "l",
+                );
+                assert!(to_human(&sources, &d, false).starts_with("error[C0007]"));
+            }
+        }
     }
 
     #[test]
