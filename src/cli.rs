@@ -13,7 +13,13 @@ use crate::cmd::args::{AuditArgs, BuildArgs, DiffArgs, ExportArgs, InitArgs, Ser
 
 /// Clause turns policy prose in Markdown and a TOML cookie inventory into a localized static website.
 #[derive(Debug, Parser)]
-#[command(name = "clause", version, about, propagate_version = true)]
+#[command(
+    name = "clause",
+    bin_name = "clause",
+    version,
+    about,
+    propagate_version = true
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -91,7 +97,7 @@ fn refused(e: clap::Error, args: &[OsString]) -> ExitCode {
         Err(again) if again.kind() == e.kind() => {
             let _ = again.print();
         }
-        _ => crate::term::status(&e.render().to_string()),
+        _ => crate::term::status(e.render().to_string().trim_end()),
     }
     status
 }

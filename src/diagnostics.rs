@@ -192,6 +192,8 @@ codes! {
     ConsentTrailer = "C0104", Warning, "a commit's `Consent:` trailer says neither `renew` nor `unchanged`";
     // links, again
     RemovedLink = "C0105", Warning, "a link's address is not one a page may link to (`javascript:`, `data:`, `tel:`…), so the page shows its text without the link";
+    // reading, again
+    TooManyFiles = "C0106", Error, "a folder holds more than 100,000 files, its folder links followed";
 }
 
 /// Index of a file in [`Sources`].

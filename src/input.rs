@@ -139,28 +139,59 @@ impl Input {
     /// Every file below a folder (relative to the site root), sorted. A folder link that
     /// leads back to a folder holding it is not followed (see [`Input::walk_checked`]).
     pub fn walk(&self, rel_dir: &str) -> Vec<String> {
-        self.walk_checked(rel_dir).0
+        let walked = self.walk_checked(rel_dir);
+        // A folder past the cap is an error of the loader's: its files are not read.
+        if walked.capped {
+            return Vec::new();
+        }
+        walked.files
     }
 
     /// Every file below a folder, sorted, and the folder links found on the way that lead
     /// back to a folder holding them (followed, they would be walked until the system
     /// gives up). Other folder links are followed.
-    pub fn walk_checked(&self, rel_dir: &str) -> (Vec<String>, Vec<LinkLoop>) {
+    pub fn walk_checked(&self, rel_dir: &str) -> Walked {
         let mut walk = Walk::default();
         let real = match self {
             Input::Disk(root) => {
                 walk.root = fs::canonicalize(root).ok();
-                fs::canonicalize(root.join(rel_dir)).ok()
+                let dir = root.join(rel_dir);
+                if fs::symlink_metadata(&dir).is_err() {
+                    return Walked::default();
+                }
+                // The folder itself may be a link out of the site (`static -> /usr`), or lie
+                // below one: given as one entry, whose reading reports it, never walked.
+                match (fs::canonicalize(&dir), &walk.root) {
+                    (Ok(real), Some(site)) if real.starts_with(site) => Some(real),
+                    (Ok(real), None) => Some(real),
+                    _ => {
+                        return Walked {
+                            files: vec![rel_dir.to_string()],
+                            ..Walked::default()
+                        }
+                    }
+                }
             }
             Input::Memory(_) => None,
         };
         self.walk_into(rel_dir, real, &mut walk);
-        (walk.files, walk.loops)
+        let capped = walk.files.len() > MAX_WALK;
+        walk.files.truncate(MAX_WALK);
+        Walked {
+            files: walk.files,
+            loops: walk.loops,
+            capped,
+        }
     }
 
     /// Walks the folder `rel_dir`, whose real path is `real` (on disk). Only links are
     /// resolved: the real path of any other folder is its parent's and its name.
     fn walk_into(&self, rel_dir: &str, real: Option<PathBuf>, walk: &mut Walk) {
+        // Folder links that stay inside and never loop can still multiply a folder (two
+        // links to the next folder, at each of twenty levels): the walk stops past the cap.
+        if walk.files.len() > MAX_WALK {
+            return;
+        }
         // On disk, each folder is known by its real path: a link back to a folder being
         // walked (an ancestor) closes a loop.
         if let Some(real) = &real {
@@ -179,8 +210,29 @@ impl Input {
                 });
                 return;
             }
+            // A folder already walked (reached again through another link) is not walked
+            // again: its files are named under this path too, without a system call.
+            if let Some(seen) = walk.seen.get(real).cloned() {
+                let under = |path: &str| format!("{rel_dir}{}", &path[seen.path.len()..]);
+                for i in seen.loops {
+                    let found = LinkLoop {
+                        link: under(&walk.loops[i].link),
+                        target: walk.loops[i].target.clone(),
+                    };
+                    walk.loops.push(found);
+                }
+                for i in seen.files {
+                    if walk.files.len() > MAX_WALK {
+                        return;
+                    }
+                    let file = under(&walk.files[i]);
+                    walk.files.push(file);
+                }
+                return;
+            }
             walk.ancestors.push(real.clone());
         }
+        let (first, first_loop) = (walk.files.len(), walk.loops.len());
         for (e, link) in self.entries(rel_dir) {
             let path = format!("{rel_dir}/{}", e.name);
             if e.is_dir {
@@ -189,10 +241,15 @@ impl Input {
                     (_, Some(real)) => Some(real.join(&e.name)),
                     _ => None,
                 };
-                // A folder link out of the site is not walked (it may lead to `/`): it is
-                // given as a file, whose reading reports where it leads.
-                if let (true, Some(root), Some(inner)) = (link, &walk.root, &inner) {
-                    if !inner.starts_with(root) {
+                // A folder link out of the site is not walked (it may lead to `/`), nor one
+                // that cannot be resolved (a path longer than the system resolves may still
+                // lead out): it is given as a file, whose reading reports it.
+                if link && matches!(self, Input::Disk(_)) {
+                    let inside = match (&walk.root, &inner) {
+                        (Some(root), Some(inner)) => inner.starts_with(root),
+                        _ => false,
+                    };
+                    if !inside {
                         walk.files.push(path);
                         continue;
                     }
@@ -202,8 +259,14 @@ impl Input {
                 walk.files.push(path);
             }
         }
-        if real.is_some() {
+        if let Some(real) = real {
             walk.ancestors.pop();
+            let walked = Seen {
+                files: first..walk.files.len(),
+                loops: first_loop..walk.loops.len(),
+                path: rel_dir.to_string(),
+            };
+            walk.seen.insert(real, walked);
         }
     }
 }
@@ -236,7 +299,31 @@ impl<'i> Loader<'i> {
     /// back to a folder holding it is reported as an error, with where the files it should
     /// bring belong (`home`: "the theme's folder").
     pub fn walk_reporting_loops(&mut self, rel_dir: &str, home: &str) -> Vec<String> {
-        let (files, loops) = self.input.walk_checked(rel_dir);
+        let Walked {
+            files,
+            loops,
+            capped,
+        } = self.input.walk_checked(rel_dir);
+        // The folder itself leads out of the site (or cannot be resolved): reading it
+        // reports where it leads, once.
+        if files.len() == 1 && files[0] == rel_dir {
+            let _ = self.read_bytes(
+                rel_dir,
+                "it is a link to nothing: fix the link or remove it",
+            );
+            return Vec::new();
+        }
+        if capped {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TooManyFiles,
+                    format!("`{rel_dir}` holds more than {MAX_WALK} files, its folder links followed"),
+                )
+                .in_file(rel_dir)
+                .help("folder links that lead to the same folders again multiply its files: remove them, and keep in the folder only what the site publishes"),
+            );
+            return Vec::new();
+        }
         for found in loops {
             let target = if found.target.is_empty() {
                 "the site folder".to_string()
@@ -333,6 +420,20 @@ impl<'i> Loader<'i> {
     }
 }
 
+/// The most files a walk gives: past it, the folder is reported and not read further.
+pub const MAX_WALK: usize = 100_000;
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Every file, sorted (at most [`MAX_WALK`]).
+    pub files: Vec<String>,
+    /// The folder links that lead back to a folder holding them (not followed).
+    pub loops: Vec<LinkLoop>,
+    /// Whether the walk stopped at [`MAX_WALK`] files.
+    pub capped: bool,
+}
+
 /// A folder link that leads back to a folder that holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkLoop {
@@ -350,6 +451,18 @@ struct Walk {
     ancestors: Vec<PathBuf>,
     files: Vec<String>,
     loops: Vec<LinkLoop>,
+    /// Each folder walked, by its real path: where its files are in `files`, and the path
+    /// it was walked as.
+    seen: std::collections::HashMap<PathBuf, Seen>,
+}
+
+/// A folder walked: where its files and loops are in a [`Walk`], and the path it was
+/// walked as.
+#[derive(Clone)]
+struct Seen {
+    files: std::ops::Range<usize>,
+    loops: std::ops::Range<usize>,
+    path: String,
 }
 
 /// The site's folder, opened once for a series of reads.
@@ -400,7 +513,8 @@ impl<'i> Reader<'i> {
             use rustix::fs::{Mode, OFlags, ResolveFlags};
             use rustix::io::Errno;
             let how = ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS;
-            let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+            // Non-blocking: opening a FIFO would otherwise wait for a writer for ever.
+            let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK;
             match rustix::fs::openat2(dir, rel, flags, Mode::empty(), how) {
                 Ok(fd) => return read_open(fs::File::from(fd)).map_err(ReadError::Io),
                 Err(Errno::NOENT) => return Err(ReadError::NotFound),
@@ -413,28 +527,63 @@ impl<'i> Reader<'i> {
             .real_root
             .get_or_init(|| fs::canonicalize(root).unwrap_or_else(|_| root.clone()));
         check_inside(real_root, &path)?;
-        fs::read(&path).map_err(|e| match e.kind() {
+        let not_found = |e: io::Error| match e.kind() {
             io::ErrorKind::NotFound => ReadError::NotFound,
             _ => ReadError::Io(e),
-        })
+        };
+        if is_special(&fs::metadata(&path).map_err(not_found)?.file_type()) {
+            return Err(ReadError::Io(not_a_file()));
+        }
+        fs::read(&path).map_err(not_found)
     }
 }
 
 /// The whole of an open file, read as `fs::read` reads a path.
 #[cfg(target_os = "linux")]
 fn read_open(f: fs::File) -> io::Result<Vec<u8>> {
-    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let meta = f.metadata()?;
+    if is_special(&meta.file_type()) {
+        return Err(not_a_file());
+    }
+    let size = meta.len();
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     // Through `Take`, which does not ask the file for its size and position again.
     f.take(u64::MAX).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
-/// Whether `path` resolves to a place inside `real_root` (the site folder, resolved);
-/// a path that does not resolve is let through, for the read to report it.
+/// Whether a file is a FIFO, a socket or a device: not a site's file, and a FIFO would make
+/// a read wait for a writer for ever. (A folder is read, and fails, as any file.)
+fn is_special(kind: &fs::FileType) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        kind.is_fifo() || kind.is_socket() || kind.is_char_device() || kind.is_block_device()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = kind;
+        false
+    }
+}
+
+/// Why a FIFO, a socket or a device is not read.
+fn not_a_file() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "it is not a plain file (a pipe, a socket or a device)",
+    )
+}
+
+/// Whether `path` resolves to a place inside `real_root` (the site folder, resolved). A
+/// path that is not there is let through, for the read to report it; one that cannot be
+/// resolved for another reason (a path longer than the system resolves, a loop, a folder
+/// that cannot be searched) is refused: the kernel may still reach it, outside the site.
 fn check_inside(real_root: &Path, path: &Path) -> Result<(), ReadError> {
-    let Ok(real) = fs::canonicalize(path) else {
-        return Ok(());
+    let real = match fs::canonicalize(path) {
+        Ok(real) => real,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(ReadError::Io(e)),
     };
     if real.starts_with(real_root) {
         Ok(())
@@ -487,7 +636,7 @@ mod tests {
         // A link to a folder that does not hold it is followed.
         std::os::unix::fs::symlink("partials", theme.join("templates/again")).expect("link");
         let input = Input::Disk(tmp.path().to_path_buf());
-        let (files, loops) = input.walk_checked("themes");
+        let Walked { files, loops, .. } = input.walk_checked("themes");
         assert_eq!(
             files,
             [

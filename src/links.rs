@@ -162,8 +162,12 @@ pub fn check(
             if !seen.insert((doc.file, link.span.clone())) {
                 continue;
             }
-            // The sanitizer keeps only these addresses: say so rather than drop it unseen.
-            if !crate::markdown::is_allowed_url(&link.href) {
+            // The sanitizer keeps only these addresses: say so rather than drop it unseen. It
+            // reads the address as the page holds it, percent-encoded by pulldown-cmark (`[`
+            // as `%5B`, a tab as `%09`), and so is it checked here.
+            let mut in_page = String::with_capacity(link.href.len());
+            let _ = pulldown_cmark_escape::escape_href(&mut in_page, &link.href);
+            if !crate::markdown::is_allowed_url(&in_page) {
                 let shown: String = link.written.chars().take(60).collect();
                 let more = if shown.len() < link.written.len() {
                     "…"

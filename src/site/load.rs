@@ -359,7 +359,8 @@ fn statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
             );
             continue;
         }
-        if let Ok(bytes) = l.read_bytes(&rel, "") {
+        if let Ok(bytes) = l.read_bytes(&rel, "it is a link to nothing: fix the link or remove it")
+        {
             out.push(StaticFile {
                 path: inside,
                 source: rel,

@@ -74,7 +74,8 @@ pub fn create(dir: &Path) -> Result<(), InitError> {
         if entries.next().is_some() {
             return Err(InitError::NotEmpty(dir.to_path_buf()));
         }
-    } else if dir.exists() {
+    } else if fs::symlink_metadata(dir).is_ok() {
+        // A file, or a link to nothing: never written through.
         return Err(InitError::NotAFolder(dir.to_path_buf()));
     }
     for (path, text) in STARTER.into_iter().chain(SCHEMAS) {

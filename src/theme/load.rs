@@ -24,7 +24,9 @@ pub fn files(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
             if !layout::THEME_PARTS.iter().any(|p| inside.starts_with(p)) {
                 continue;
             }
-            if let Ok(bytes) = l.read_bytes(&rel, "") {
+            if let Ok(bytes) =
+                l.read_bytes(&rel, "it is a link to nothing: fix the link or remove it")
+            {
                 site_files.push((inside, rel, bytes));
             }
         }

@@ -34,6 +34,12 @@ const ELSEWHERE: &[(Code, &str, &str, &str)] = &[
         "a link loop committed to the repository would send the tools that walk it round for ever",
     ),
     (
+        Code::TooManyFiles,
+        "tests/suite/boundary.rs",
+        "folder_links_that_multiply_a_folder_stop_at_the_cap_with_one_error",
+        "the folder links that multiply a folder would make the tools that walk the repository walk 2^17 paths",
+    ),
+    (
         Code::UpdatedBeforeHistory,
         "tests/suite/history.rs",
         "last_updated_older_than_the_newest_listed_change_is_a_warning",

@@ -5,6 +5,7 @@
 mod common;
 
 mod audit;
+mod boundary;
 mod browser;
 mod cli;
 mod consent;
