@@ -11,7 +11,7 @@ use crate::layout;
 /// A hex BLAKE3 hash of every file a build reads, from the already computed [`shared`] part.
 pub fn of_site_from(mut h: blake3::Hasher, input: &Input) -> String {
     let mut files = vec![layout::SITES_TOML.to_string()];
-    files.extend(input.walk(layout::PORTALS));
+    files.extend(walk(&mut h, input, layout::PORTALS));
     feed_files(&mut h, input, files);
     h.finalize().to_hex().to_string()
 }
@@ -31,7 +31,7 @@ pub fn shared(input: &Input) -> blake3::Hasher {
         .iter()
         .filter(|d| **d != layout::PORTALS)
     {
-        files.extend(input.walk(dir));
+        files.extend(walk(&mut h, input, dir));
     }
     feed_files(&mut h, input, files);
     // With `[history]`, the pages also depend on git: its last commit to the content.
@@ -42,6 +42,21 @@ pub fn shared(input: &Input) -> blake3::Hasher {
         }
     }
     h
+}
+
+/// The files of a folder, to feed. A folder whose folder links multiply it past the walk's
+/// cap has files that are not all known: the fingerprint is then new on every build, never
+/// "up to date" (the loader may not walk that folder, so the build may still succeed).
+fn walk(h: &mut blake3::Hasher, input: &Input, dir: &str) -> Vec<String> {
+    let walked = input.walk_checked(dir);
+    if walked.capped {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        feed(h, "capped", &now.to_le_bytes());
+        return Vec::new();
+    }
+    walked.files
 }
 
 /// Whether site.toml turns `[history]` on (read loosely: a wrong site.toml fails the build
@@ -67,7 +82,8 @@ pub fn of_portal(shared: &blake3::Hasher, input: &Input, id: &str, config: &Conf
     h.update(b"portal ");
     h.update(id.as_bytes());
     settings(&mut h, config);
-    feed_files(&mut h, input, input.walk(&layout::portal_dir(id)));
+    let files = walk(&mut h, input, &layout::portal_dir(id));
+    feed_files(&mut h, input, files);
     h.finalize().to_hex().to_string()
 }
 

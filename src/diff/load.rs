@@ -91,7 +91,12 @@ pub fn sides(
         (Some(rev), []) => {
             let repo = Repo::discover(root)?;
             let old = repo.show(rev, layout::INVENTORY)?;
-            let new = read(&root.join(layout::INVENTORY))?;
+            // The site's file, through the checked reader as every command reads the site:
+            // a link out of the site (to a secret, to /proc/self/environ) is refused.
+            let new = in_site(root, layout::INVENTORY).map_err(|source| ReadError::File {
+                path: root.join(layout::INVENTORY),
+                source,
+            })?;
             Ok((
                 Side {
                     name: format!("{rev}:{}", repo.path_of(layout::INVENTORY)),
@@ -121,9 +126,22 @@ pub fn sides(
     }
 }
 
+/// A file of the site in `root`, read as the loader reads it (never through a link out of
+/// the site, never a pipe).
+fn in_site(root: &Path, rel: &str) -> std::io::Result<Vec<u8>> {
+    use crate::input::{Input, ReadError as Refused};
+    Input::Disk(root.to_path_buf())
+        .read(rel)
+        .map_err(|e| match e {
+            Refused::NotFound => std::io::Error::from(std::io::ErrorKind::NotFound),
+            Refused::Io(e) => e,
+            outside @ Refused::Outside(_) => std::io::Error::other(outside.to_string()),
+        })
+}
+
 /// The site's locales, when `root` holds a readable site.toml.
 pub fn site_locales(root: &Path) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(root.join(layout::SITE_TOML)).ok()?;
+    let text = String::from_utf8(in_site(root, layout::SITE_TOML).ok()?).ok()?;
     let mut sources = Sources::default();
     let file = sources.add(layout::SITE_TOML, text.clone());
     let mut diags = Diagnostics::default();

@@ -40,6 +40,30 @@ impl Cache {
         Some(Cache { top, dir })
     }
 
+    /// Whether `.clause-cache` and every folder below it down to `dir` is a plain folder
+    /// or not there yet: never a link, nor a file. A link committed in place of any of them
+    /// would lead the cache's reads, writes and deletions out of the site.
+    fn plain_folders(&self, dir: &Path) -> bool {
+        let plain = |p: &Path| match fs::symlink_metadata(p) {
+            Ok(m) => m.is_dir(),
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        };
+        let Ok(below) = dir.strip_prefix(&self.top) else {
+            return false;
+        };
+        let mut at = self.top.clone();
+        if !plain(&at) {
+            return false;
+        }
+        for part in below.components() {
+            at.push(part);
+            if !plain(&at) {
+                return false;
+            }
+        }
+        true
+    }
+
     fn path(&self, key: &str) -> Option<PathBuf> {
         // Keys are hex hashes; anything else never names a file.
         if key.len() < 3 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -51,7 +75,7 @@ impl Cache {
     /// The entry `key`, if it is there and whole.
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
         let path = self.path(key)?;
-        if !fs::symlink_metadata(&path).ok()?.is_file() {
+        if !self.plain_folders(path.parent()?) || !fs::symlink_metadata(&path).ok()?.is_file() {
             return None;
         }
         let bytes = fs::read(&path).ok()?;
@@ -66,9 +90,15 @@ impl Cache {
         let Some(path) = self.path(key) else {
             return Ok(());
         };
-        self.prepare()?;
         let parent = path.parent().unwrap_or(&self.dir);
+        if !self.plain_folders(parent) {
+            return Err(linked());
+        }
+        self.prepare()?;
         fs::create_dir_all(parent)?;
+        if !self.plain_folders(parent) {
+            return Err(linked());
+        }
         let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
         tmp.write_all(MAGIC)?;
         tmp.write_all(blake3::hash(bytes).to_hex().as_bytes())?;
@@ -85,21 +115,15 @@ impl Cache {
         }
         fs::create_dir_all(&self.dir)?;
         // Git ignores the folder by itself: nothing to add to the site's own .gitignore.
-        let ignore = self.top.join(".gitignore");
-        if !ignore.exists() {
-            fs::write(
-                ignore,
-                "# Clause's cache of past versions: safe to delete.\n*\n",
-            )?;
-        }
+        write_new(
+            &self.top.join(".gitignore"),
+            "# Clause's cache of past versions: safe to delete.\n*\n",
+        );
         // Backup tools skip folders with this tag (https://bford.info/cachedir/).
-        let tag = self.top.join("CACHEDIR.TAG");
-        if !tag.exists() {
-            fs::write(
-                tag,
-                "Signature: 8a477f597d28d172789f06886806bc55\n# Clause's cache of past versions: safe to delete.\n",
-            )?;
-        }
+        write_new(
+            &self.top.join("CACHEDIR.TAG"),
+            "Signature: 8a477f597d28d172789f06886806bc55\n# Clause's cache of past versions: safe to delete.\n",
+        );
         Ok(())
     }
 
@@ -109,7 +133,11 @@ impl Cache {
         let Some(name) = self.dir.file_name() else {
             return;
         };
-        let Ok(entries) = fs::read_dir(self.top.join("versions")) else {
+        let versions = self.top.join("versions");
+        if !self.plain_folders(&versions) {
+            return;
+        }
+        let Ok(entries) = fs::read_dir(versions) else {
             return;
         };
         for e in entries.filter_map(Result::ok) {
@@ -119,6 +147,23 @@ impl Cache {
             }
         }
     }
+}
+
+/// Writes a new file, never through anything already at `path` (a dangling link included:
+/// it would create a file wherever it points). One that is there is left as it is.
+fn write_new(path: &Path, text: &str) {
+    if let Ok(mut f) = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        let _ = f.write_all(text.as_bytes());
+    }
+}
+
+/// Why the cache is not used: a link in place of one of its folders.
+fn linked() -> std::io::Error {
+    std::io::Error::other("a folder of .clause-cache is a link or a file: the cache is not used")
 }
 
 #[cfg(test)]
@@ -164,5 +209,51 @@ mod tests {
         fs::create_dir(&site).expect("mkdir");
         std::os::unix::fs::symlink(&elsewhere, site.join(layout::CACHE)).expect("link");
         assert!(Cache::open(&site, "g").is_none());
+    }
+
+    /// A link committed in place of a folder below `.clause-cache` (`versions`, a
+    /// generation, an entry's folder) or of its `.gitignore` is never followed: pruning
+    /// deleted the folders it led to, and storing wrote there (adversary, 30 Nov).
+    #[cfg(unix)]
+    #[test]
+    fn links_below_the_cache_are_not_followed_to_read_write_or_delete() {
+        use std::os::unix::fs::symlink;
+        let key = "ab".repeat(32);
+        for linked in ["versions", "versions/g", "versions/g/ab"] {
+            let tmp = tempfile::tempdir().expect("tempdir");
+            let victim = tmp.path().join("victim");
+            fs::create_dir_all(victim.join("Documents")).expect("mkdir");
+            fs::write(victim.join("Documents/thesis.txt"), "mine").expect("write");
+            let site = tmp.path().join("site");
+            let link = site.join(layout::CACHE).join(linked);
+            fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
+            symlink(&victim, &link).expect("link");
+            let cache = Cache::open(&site, "g").expect("opens");
+            assert!(cache.put(&key, b"x").is_err(), "{linked}");
+            assert_eq!(cache.get(&key), None, "{linked}");
+            cache.prune();
+            assert_eq!(
+                fs::read_to_string(victim.join("Documents/thesis.txt")).expect("kept"),
+                "mine",
+                "{linked}"
+            );
+            let mut names: Vec<_> = fs::read_dir(&victim)
+                .expect("victim")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name())
+                .collect();
+            names.sort();
+            assert_eq!(names, ["Documents"], "{linked}: nothing written there");
+        }
+        // A dangling link in place of the .gitignore creates no file where it points.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let site = tmp.path().join("site");
+        fs::create_dir_all(site.join(layout::CACHE)).expect("mkdir");
+        let target = tmp.path().join("created-outside");
+        symlink(&target, site.join(layout::CACHE).join(".gitignore")).expect("link");
+        let cache = Cache::open(&site, "g").expect("opens");
+        cache.put(&key, b"x").expect("stores");
+        assert!(!target.exists());
+        assert_eq!(cache.get(&key).as_deref(), Some(&b"x"[..]));
     }
 }

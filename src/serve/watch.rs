@@ -44,12 +44,17 @@ impl Watch {
     /// made after that message is missed.
     pub fn start(root: &Path) -> notify::Result<Watch> {
         let (tx, events) = mpsc::channel();
-        let mut watcher =
-            notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        // Folder links are not followed: one out of the site (to `$HOME`, `/`) would be
+        // walked and watched whole, and links that multiply a folder would be walked
+        // exponentially. The build reads through them (and refuses those that lead out).
+        let mut watcher = notify::RecommendedWatcher::new(
+            move |res: notify::Result<notify::Event>| {
                 if let Ok(event) = res {
                     let _ = tx.send(event);
                 }
-            })?;
+            },
+            notify::Config::default().with_follow_symlinks(false),
+        )?;
         watcher.watch(root, RecursiveMode::NonRecursive)?;
         let mut w = Watch {
             watcher,
@@ -64,7 +69,10 @@ impl Watch {
     fn add_dirs(&mut self, root: &Path) {
         for d in layout::SOURCE_DIRS {
             let p = root.join(d);
-            if p.is_dir()
+            // A source folder that is itself a link is not watched (see `start`).
+            let linked = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+            if !linked
+                && p.is_dir()
                 && !self.watched.contains(&p)
                 && self.watcher.watch(&p, RecursiveMode::Recursive).is_ok()
             {

@@ -22,6 +22,15 @@ pub fn files(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
                 continue;
             };
             if !layout::THEME_PARTS.iter().any(|p| inside.starts_with(p)) {
+                // A part folder given as one entry is a link the walk did not follow (out of
+                // the site, or unresolvable): reading it reports where it leads.
+                if layout::THEME_PARTS
+                    .iter()
+                    .any(|p| p.trim_end_matches('/') == inside)
+                {
+                    let _ =
+                        l.read_bytes(&rel, "it is a link to nothing: fix the link or remove it");
+                }
                 continue;
             }
             if let Ok(bytes) =

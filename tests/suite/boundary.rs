@@ -222,3 +222,85 @@ fn init_through_a_dangling_link_writes_nothing() {
     );
     assert!(!tmp.path().join("nowhere").exists());
 }
+
+/// `clause diff --since` reads the working tree's inventory as the loader does: a link out
+/// of the site (a credentials file, /proc/self/environ) is refused, and what it leads to is
+/// never read or quoted.
+#[test]
+fn diff_since_refuses_an_inventory_that_links_out_of_the_site() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    crate::common::git(&root, "2026-01-05T10:00:00Z", &["init", "-q", "-b", "main"]);
+    crate::common::commit(&root, "2026-01-05T10:00:00Z", "first");
+    let secret = tmp.path().join("credentials");
+    fs::write(&secret, "aws_secret_access_key = SECRET-OF-THE-MACHINE\n").expect("write");
+    fs::remove_file(root.join("content/cookies.toml")).expect("rm");
+    symlink(&secret, root.join("content/cookies.toml")).expect("link");
+    let o = clause()
+        .args(["diff", "--since", "HEAD", "--root"])
+        .arg(&root)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("outside the site folder"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        !stderr.contains("SECRET") && !stdout.contains("SECRET"),
+        "{stderr}{stdout}"
+    );
+}
+
+/// A folder multiplied past the cap that the loader never walks (`content/junk/`) still
+/// makes every build a new one: a change elsewhere is never "up to date".
+#[test]
+fn a_folder_past_the_cap_never_makes_a_build_look_up_to_date() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let levels = 17;
+    for i in 1..=levels {
+        fs::create_dir_all(root.join(format!("content/junk/d{i}"))).expect("mkdir");
+    }
+    fs::write(root.join(format!("content/junk/d{levels}/f.txt")), "x").expect("write");
+    for i in 1..levels {
+        symlink(
+            format!("../d{}", i + 1),
+            root.join(format!("content/junk/d{i}/a")),
+        )
+        .expect("link");
+        symlink(
+            format!("../d{}", i + 1),
+            root.join(format!("content/junk/d{i}/b")),
+        )
+        .expect("link");
+    }
+    let (code, stderr) = build(&root);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = build(&root);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("up to date"), "{stderr}");
+}
+
+/// A theme's part folder (`static`, `templates`) that is a link out of the site is an
+/// error, as a link one level below it is; it was left out without a word.
+#[test]
+fn a_theme_part_folder_that_links_out_is_an_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let outside = tmp.path().join("outside");
+    fs::create_dir_all(&outside).expect("mkdir");
+    fs::write(outside.join("x.css"), "body{}").expect("write");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let site = fs::read_to_string(root.join("site.toml")).expect("site.toml");
+    fs::write(root.join("site.toml"), format!("theme = \"mine\"\n{site}")).expect("write");
+    fs::create_dir_all(root.join("themes/mine")).expect("mkdir");
+    symlink(&outside, root.join("themes/mine/static")).expect("link");
+    let (code, stderr) = crate::common::check_root(&root);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error[C0003]: themes/mine/static: `themes/mine/static` is a link to"),
+        "{stderr}"
+    );
+}
