@@ -128,6 +128,14 @@ impl Repo {
         run(c)
     }
 
+    /// Whether git tracks any file under `path` (relative to the site's folder).
+    pub fn tracks(&self, path: &str) -> Result<bool, GitError> {
+        let mut c = git(&self.top);
+        c.args(["ls-files", "-z", "--"])
+            .arg(format!("{}{path}", self.prefix));
+        Ok(!run(c)?.is_empty())
+    }
+
     /// Whether the clone is shallow (its history cut short).
     pub fn is_shallow(&self) -> Result<bool, GitError> {
         let mut c = git(&self.top);

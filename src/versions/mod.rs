@@ -149,7 +149,13 @@ pub fn read_at(repo: &Repo, root: &Path, rev: &str, archive: bool) -> Timeline {
     let generation = generation(&themes, &prefix);
     let mut walk = Walk {
         repo: repo.clone(),
-        cache: Cache::open(root, &generation),
+        // A cache that git tracks came with the repository, not from this machine's
+        // builds: its entries (archived pages as bytes) could be anyone's, so it is not
+        // used.
+        cache: match repo.tracks(layout::CACHE) {
+            Ok(false) => Cache::open(root, &generation),
+            _ => None,
+        },
         log,
         themes,
         generation,

@@ -804,3 +804,32 @@ fn a_merged_branch_is_one_version_on_the_day_it_was_merged() {
     assert_eq!(json["version"]["consent_revision"], 2);
     assert_eq!(json["version"]["date"], "2026-03-01");
 }
+
+/// A cache that git tracks came with the repository (`git add -f .clause-cache`), not from
+/// this machine's builds: its entries, archived pages as bytes, could be forged, so it is
+/// not used (adversary, 30 Nov).
+#[test]
+fn a_cache_committed_to_the_repository_is_not_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (root, _) = versions_site(tmp.path());
+    let stderr = build_quiet(&root, &tmp.path().join("first"));
+    assert!(
+        stderr.contains("16 rendered, 0 found in the cache"),
+        "{stderr}"
+    );
+    common::git(
+        &root,
+        "2026-11-30T10:00:00Z",
+        &["add", "-f", ".clause-cache"],
+    );
+    common::git(
+        &root,
+        "2026-11-30T10:00:00Z",
+        &["commit", "-q", "-m", "the cache, committed"],
+    );
+    let stderr = build_quiet(&root, &tmp.path().join("second"));
+    assert!(
+        stderr.contains("versions: 12 commits loaded from git, 0 found in the cache; archived pages: 16 rendered, 0 found in the cache"),
+        "{stderr}"
+    );
+}
