@@ -194,6 +194,7 @@ codes! {
     RemovedLink = "C0105", Warning, "a link's address is not one a page may link to (`javascript:`, `data:`, `tel:`…), so the page shows its text without the link";
     // reading, again
     TooManyFiles = "C0106", Error, "a folder holds more than 100,000 files, its folder links followed";
+    StaticTooLarge = "C0107", Error, "a `static/` folder holds more than 1,024 MiB, its folder links followed";
 }
 
 /// Index of a file in [`Sources`].

@@ -339,6 +339,7 @@ fn portal_step(
 /// error, as for every file; a folder link that loops too), dot-files included.
 fn statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
     let mut out = Vec::new();
+    let mut total = 0u64;
     let prefix = format!("{dir}/");
     for rel in l.walk_reporting_loops(dir, &format!("`{prefix}`")) {
         let Some(inside) = rel.strip_prefix(&prefix).map(str::to_string) else {
@@ -361,6 +362,18 @@ fn statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
         }
         if let Ok(bytes) = l.read_bytes(&rel, "it is a link to nothing: fix the link or remove it")
         {
+            total += bytes.len() as u64;
+            if total > MAX_STATIC_BYTES {
+                l.diags.push(
+                    Diagnostic::error(
+                        Code::StaticTooLarge,
+                        format!("`{dir}` holds more than {} MiB, its folder links followed", MAX_STATIC_BYTES >> 20),
+                    )
+                    .in_file(dir)
+                    .help("folder links that lead to the same folder again publish its files again: remove them, and keep large files (videos, archives) on another host"),
+                );
+                return Vec::new();
+            }
             out.push(StaticFile {
                 path: inside,
                 source: rel,
@@ -370,6 +383,10 @@ fn statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
     }
     out
 }
+
+/// The most a `static/` folder may hold: its files are held in memory and published, and
+/// folder links could otherwise publish one file tens of thousands of times.
+const MAX_STATIC_BYTES: u64 = 1 << 30;
 
 /// Static files that would take the place of a file Clause writes (`generated`), of a
 /// folder it writes into, or of its marker: errors naming both.

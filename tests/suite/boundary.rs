@@ -304,3 +304,35 @@ fn a_theme_part_folder_that_links_out_is_an_error() {
         "{stderr}"
     );
 }
+
+/// Folder links under the file cap can still publish one file tens of thousands of times
+/// (2^11 copies of a 1 MiB file here, a sparse file on disk): `static/` stops at 1 GiB,
+/// with one error and nothing published.
+#[test]
+fn links_that_publish_a_file_many_times_stop_at_a_gibibyte() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    copy_dir(&fixture("minimal"), &root);
+    let levels = 11;
+    fs::create_dir_all(root.join("static")).expect("mkdir");
+    for i in 1..=levels {
+        fs::create_dir_all(root.join(format!("d{i}"))).expect("mkdir");
+    }
+    let big = fs::File::create(root.join(format!("d{levels}/big.bin"))).expect("create");
+    big.set_len(1 << 20).expect("sparse");
+    symlink("../d1", root.join("static/a")).expect("link");
+    symlink("../d1", root.join("static/b")).expect("link");
+    for i in 1..levels {
+        symlink(format!("../d{}", i + 1), root.join(format!("d{i}/a"))).expect("link");
+        symlink(format!("../d{}", i + 1), root.join(format!("d{i}/b"))).expect("link");
+    }
+    let (code, stderr) = build(&root);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error[C0107]: static: `static` holds more than 1024 MiB, its folder links followed\n"
+        ),
+        "{stderr}"
+    );
+    assert!(!root.join("output").exists());
+}

@@ -40,6 +40,12 @@ const ELSEWHERE: &[(Code, &str, &str, &str)] = &[
         "the folder links that multiply a folder would make the tools that walk the repository walk 2^17 paths",
     ),
     (
+        Code::StaticTooLarge,
+        "tests/suite/boundary.rs",
+        "links_that_publish_a_file_many_times_stop_at_a_gibibyte",
+        "a site that holds a gibibyte is too large for the repository",
+    ),
+    (
         Code::UpdatedBeforeHistory,
         "tests/suite/history.rs",
         "last_updated_older_than_the_newest_listed_change_is_a_warning",
