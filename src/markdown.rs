@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use pulldown_cmark::{
     BrokenLink, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
@@ -170,17 +170,74 @@ pub fn is_allowed_url(value: &str) -> bool {
     }
 }
 
+/// What the sanitizer's attribute filter needs of the document being cleaned on this
+/// thread: where a link to a document's file name leads, and the ids it keeps. The
+/// sanitizer is built once for the whole process (see [`SANITIZER`]), so this cannot be
+/// held by its filter; [`render`] sets it for the document it renders (see [`Cleaning`]).
+struct Context {
+    /// The site's documents, for `<a href="contact.md">`.
+    documents: Arc<HashSet<String>>,
+    /// The page's locale: a document's page is linked in the same language.
+    locale: String,
+    /// Every heading's `id` the sanitizer kept since [`Cleaning::kept_ids`] last took them.
+    ids: Vec<String>,
+}
+
+thread_local! {
+    /// The document [`SANITIZER`] is cleaning on this thread, if any.
+    static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
+}
+
+/// The document set up for the sanitizer on this thread while it is alive: the context
+/// it replaced (none, unless rendering is nested) comes back when it is dropped, even by a
+/// panic, so that no other document's links or ids are ever mixed with its own.
+struct Cleaning {
+    previous: Option<Context>,
+}
+
+impl Cleaning {
+    fn new(documents: &Arc<HashSet<String>>, locale: &str) -> Self {
+        let context = Context {
+            documents: Arc::clone(documents),
+            locale: locale.to_string(),
+            ids: Vec::new(),
+        };
+        Cleaning {
+            previous: CONTEXT.replace(Some(context)),
+        }
+    }
+
+    /// Sanitizes `html` for the document set up.
+    fn clean(&self, html: &str) -> String {
+        SANITIZER.clean(html).to_string()
+    }
+
+    /// The ids of headings kept since the last call, in order.
+    fn kept_ids(&self) -> Vec<String> {
+        CONTEXT
+            .with_borrow_mut(|c| c.as_mut().map(|c| std::mem::take(&mut c.ids)))
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Cleaning {
+    fn drop(&mut self) {
+        CONTEXT.set(self.previous.take());
+    }
+}
+
 /// The sanitizer every prose block goes through: no script, no event handler, no style,
 /// no iframe or image (nothing may load from another host), links and `cite` only to
-/// http(s), mailto and addresses relative to the page. Every `id` it keeps is pushed to
-/// `ids`, so that ids written in raw HTML can be checked against the page's own. A link of
-/// raw HTML to a document's file name (`<a href="contact.md">`) leads to its page in
-/// `locale`, as a Markdown link does.
-fn sanitizer(
-    ids: Arc<Mutex<Vec<String>>>,
-    documents: Arc<HashSet<String>>,
-    locale: String,
-) -> ammonia::Builder<'static> {
+/// http(s), mailto and addresses relative to the page. Every `id` it keeps on a heading is
+/// pushed to the thread's [`Context`], so that ids written in raw HTML can be checked
+/// against the page's own. A link of raw HTML to a document's file name
+/// (`<a href="contact.md">`) leads to its page in the context's locale, as a Markdown link
+/// does. Built once: its allowlist took a sixth of the prose's time when built per document.
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
+    std::sync::LazyLock::new(sanitizer);
+
+/// Builds [`SANITIZER`].
+fn sanitizer() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::empty();
     b.tags(ALLOWED_TAGS.into_iter().collect())
         .generic_attributes(["lang", "title", "dir"].into_iter().collect())
@@ -204,17 +261,25 @@ fn sanitizer(
         .strip_comments(true)
         .clean_content_tags(["script", "style"].into_iter().collect())
         // ammonia checks the scheme of `href` but not of `cite`: one rule for both.
-        .attribute_filter(move |element, attribute, value| match attribute {
+        .attribute_filter(|element, attribute, value| match attribute {
             "href" | "cite" if !is_allowed_url(value) => None,
-            "href" => match document_href(value, &documents, &locale) {
-                Some(page) => Some(Cow::Owned(page)),
-                None => Some(Cow::Borrowed(value)),
-            },
+            "href" => {
+                let page = CONTEXT.with_borrow(|c| {
+                    c.as_ref()
+                        .and_then(|c| document_href(value, &c.documents, &c.locale))
+                });
+                match page {
+                    Some(page) => Some(Cow::Owned(page)),
+                    None => Some(Cow::Borrowed(value)),
+                }
+            }
             "id" => {
                 if element.len() == 2 && element.starts_with('h') {
-                    if let Ok(mut list) = ids.lock() {
-                        list.push(value.to_string());
-                    }
+                    CONTEXT.with_borrow_mut(|c| {
+                        if let Some(c) = c {
+                            c.ids.push(value.to_string());
+                        }
+                    });
                 }
                 Some(Cow::Borrowed(value))
             }
@@ -238,8 +303,9 @@ pub struct Names<'a> {
     /// Whether a provider receives data outside the EEA, for `{{ transfers }}`.
     pub transfers: bool,
     /// The documents of the site (their slugs), which a link may name by file name
-    /// (`contact.md`). Shared: each document's sanitizer holds it, and copying it for each
-    /// document made a site of thousands of documents quadratic.
+    /// (`contact.md`). Shared: the sanitizer's context holds it while a document is
+    /// rendered, and copying it for each document made a site of thousands of documents
+    /// quadratic.
     pub documents: &'a Arc<HashSet<String>>,
 }
 
@@ -794,9 +860,8 @@ struct Renderer<'a, 'd> {
     /// Anchors pinned with `{#id}` anywhere in the document, found before any is given out.
     pinned: HashMap<String, Range<usize>>,
     next_suffix: HashMap<String, usize>,
-    sanitizer: ammonia::Builder<'static>,
-    /// Ids the sanitizer kept in the block it last cleaned.
-    kept_ids: Arc<Mutex<Vec<String>>>,
+    /// The sanitizer, set up for this document.
+    cleaning: Cleaning,
     /// The links met so far.
     links: Vec<Link>,
     /// The address of each reference definition already filled, by where it starts: a
@@ -1390,10 +1455,7 @@ impl Renderer<'_, '_> {
 
     /// Checks the ids that raw HTML gave headings in a block: each must be new on the page.
     fn raw_ids(&mut self, generated: &[String], marks: &[Mark]) {
-        let mut kept = match self.kept_ids.lock() {
-            Ok(mut list) => std::mem::take(&mut *list),
-            Err(_) => return,
-        };
+        let mut kept = self.cleaning.kept_ids();
         for g in generated {
             if let Some(i) = kept.iter().position(|k| k == g) {
                 kept.remove(i);
@@ -1572,7 +1634,7 @@ impl Renderer<'_, '_> {
             let start = marks.first().map_or(0, |m| m.src.start);
             return Err(self.too_large(start, &format!("{} HTML tags", thousands(MAX_BLOCK_TAGS))));
         }
-        let clean = self.sanitizer.clean(&html).to_string();
+        let clean = self.cleaning.clean(&html);
         self.raw_ids(generated, &marks);
         Ok(clean)
     }
@@ -1602,7 +1664,6 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Prose {
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_SMART_PUNCTUATION;
-    let kept_ids = Arc::new(Mutex::new(Vec::new()));
     let mut r = Renderer {
         src,
         names,
@@ -1610,12 +1671,7 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Prose {
         used_ids: HashMap::new(),
         pinned: HashMap::new(),
         next_suffix: HashMap::new(),
-        sanitizer: sanitizer(
-            Arc::clone(&kept_ids),
-            Arc::clone(names.documents),
-            src.locale.to_string(),
-        ),
-        kept_ids,
+        cleaning: Cleaning::new(names.documents, src.locale),
         links: Vec::new(),
         filled: HashMap::new(),
     };
