@@ -172,7 +172,7 @@ pub fn document(data: &[u8]) {
             file,
             locale: "en",
         };
-        for block in markdown::render(&src, &names, &mut diags).blocks {
+        for block in same_as_block_by_block(&src, &names, &mut diags).blocks {
             if let markdown::Block::Html { html, .. } = block {
                 if let Some(why) = unsafe_html(&html, true) {
                     panic!("{why} survived in {html}");
@@ -181,6 +181,22 @@ pub fn document(data: &[u8]) {
         }
     }
     let _ = diagnostics::report(&sources, &diags, Format::Human);
+}
+
+/// [`markdown::render`], after checking that it gives the same prose, ids, links and
+/// problems as sanitizing each top-level block alone: plain blocks are sanitized together.
+fn same_as_block_by_block(src: &Source, names: &Names, diags: &mut Diagnostics) -> markdown::Prose {
+    let mut found = Diagnostics::default();
+    let prose = markdown::render(src, names, &mut found);
+    let mut alone_found = Diagnostics::default();
+    let alone = markdown::render_block_by_block(src, names, &mut alone_found);
+    assert_eq!(prose.blocks, alone.blocks, "sanitized together and alone");
+    assert_eq!(prose.ids, alone.ids);
+    assert_eq!(prose.links, alone.links);
+    let messages = |d: &Diagnostics| d.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
+    assert_eq!(messages(&found), messages(&alone_found));
+    diags.extend(found);
+    prose
 }
 
 /// How large a document [`nesting`] builds: enough for quadratic work to take minutes, small
@@ -229,7 +245,7 @@ pub fn nesting(data: &[u8]) {
         file,
         locale: "en",
     };
-    for block in markdown::render(&src, &names, &mut diags).blocks {
+    for block in same_as_block_by_block(&src, &names, &mut diags).blocks {
         if let markdown::Block::Html { html, .. } = block {
             if let Some(why) = unsafe_html(&html, true) {
                 panic!("{why} survived in {html}");

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use pulldown_cmark::{
     BrokenLink, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
@@ -170,17 +170,74 @@ pub fn is_allowed_url(value: &str) -> bool {
     }
 }
 
+/// What the sanitizer's attribute filter needs of the document being cleaned on this
+/// thread: where a link to a document's file name leads, and the ids it keeps. The
+/// sanitizer is built once for the whole process (see [`SANITIZER`]), so this cannot be
+/// held by its filter; [`render`] sets it for the document it renders (see [`Cleaning`]).
+struct Context {
+    /// The site's documents, for `<a href="contact.md">`.
+    documents: Arc<HashSet<String>>,
+    /// The page's locale: a document's page is linked in the same language.
+    locale: String,
+    /// Every heading's `id` the sanitizer kept since [`Cleaning::kept_ids`] last took them.
+    ids: Vec<String>,
+}
+
+thread_local! {
+    /// The document [`SANITIZER`] is cleaning on this thread, if any.
+    static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
+}
+
+/// The document set up for the sanitizer on this thread while it is alive: the context
+/// it replaced (none, unless rendering is nested) comes back when it is dropped, even by a
+/// panic, so that no other document's links or ids are ever mixed with its own.
+struct Cleaning {
+    previous: Option<Context>,
+}
+
+impl Cleaning {
+    fn new(documents: &Arc<HashSet<String>>, locale: &str) -> Self {
+        let context = Context {
+            documents: Arc::clone(documents),
+            locale: locale.to_string(),
+            ids: Vec::new(),
+        };
+        Cleaning {
+            previous: CONTEXT.replace(Some(context)),
+        }
+    }
+
+    /// Sanitizes `html` for the document set up.
+    fn clean(&self, html: &str) -> String {
+        SANITIZER.clean(html).to_string()
+    }
+
+    /// The ids of headings kept since the last call, in order.
+    fn kept_ids(&self) -> Vec<String> {
+        CONTEXT
+            .with_borrow_mut(|c| c.as_mut().map(|c| std::mem::take(&mut c.ids)))
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Cleaning {
+    fn drop(&mut self) {
+        CONTEXT.set(self.previous.take());
+    }
+}
+
 /// The sanitizer every prose block goes through: no script, no event handler, no style,
 /// no iframe or image (nothing may load from another host), links and `cite` only to
-/// http(s), mailto and addresses relative to the page. Every `id` it keeps is pushed to
-/// `ids`, so that ids written in raw HTML can be checked against the page's own. A link of
-/// raw HTML to a document's file name (`<a href="contact.md">`) leads to its page in
-/// `locale`, as a Markdown link does.
-fn sanitizer(
-    ids: Arc<Mutex<Vec<String>>>,
-    documents: Arc<HashSet<String>>,
-    locale: String,
-) -> ammonia::Builder<'static> {
+/// http(s), mailto and addresses relative to the page. Every `id` it keeps on a heading is
+/// pushed to the thread's [`Context`], so that ids written in raw HTML can be checked
+/// against the page's own. A link of raw HTML to a document's file name
+/// (`<a href="contact.md">`) leads to its page in the context's locale, as a Markdown link
+/// does. Built once: its allowlist took a sixth of the prose's time when built per document.
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
+    std::sync::LazyLock::new(sanitizer);
+
+/// Builds [`SANITIZER`].
+fn sanitizer() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::empty();
     b.tags(ALLOWED_TAGS.into_iter().collect())
         .generic_attributes(["lang", "title", "dir"].into_iter().collect())
@@ -204,17 +261,25 @@ fn sanitizer(
         .strip_comments(true)
         .clean_content_tags(["script", "style"].into_iter().collect())
         // ammonia checks the scheme of `href` but not of `cite`: one rule for both.
-        .attribute_filter(move |element, attribute, value| match attribute {
+        .attribute_filter(|element, attribute, value| match attribute {
             "href" | "cite" if !is_allowed_url(value) => None,
-            "href" => match document_href(value, &documents, &locale) {
-                Some(page) => Some(Cow::Owned(page)),
-                None => Some(Cow::Borrowed(value)),
-            },
+            "href" => {
+                let page = CONTEXT.with_borrow(|c| {
+                    c.as_ref()
+                        .and_then(|c| document_href(value, &c.documents, &c.locale))
+                });
+                match page {
+                    Some(page) => Some(Cow::Owned(page)),
+                    None => Some(Cow::Borrowed(value)),
+                }
+            }
             "id" => {
                 if element.len() == 2 && element.starts_with('h') {
-                    if let Ok(mut list) = ids.lock() {
-                        list.push(value.to_string());
-                    }
+                    CONTEXT.with_borrow_mut(|c| {
+                        if let Some(c) = c {
+                            c.ids.push(value.to_string());
+                        }
+                    });
                 }
                 Some(Cow::Borrowed(value))
             }
@@ -238,8 +303,9 @@ pub struct Names<'a> {
     /// Whether a provider receives data outside the EEA, for `{{ transfers }}`.
     pub transfers: bool,
     /// The documents of the site (their slugs), which a link may name by file name
-    /// (`contact.md`). Shared: each document's sanitizer holds it, and copying it for each
-    /// document made a site of thousands of documents quadratic.
+    /// (`contact.md`). Shared: the sanitizer's context holds it while a document is
+    /// rendered, and copying it for each document made a site of thousands of documents
+    /// quadratic.
     pub documents: &'a Arc<HashSet<String>>,
 }
 
@@ -345,6 +411,12 @@ pub const MAX_BLOCK_TAGS: usize = 200_000;
 /// How many Markdown events (elements, pieces of text, lines) one top-level block may
 /// hold: they are kept until the block ends, to be rendered and sanitized together.
 pub const MAX_BLOCK_EVENTS: usize = 500_000;
+
+/// How much HTML of consecutive plain blocks (without raw HTML) the sanitizer parses in one
+/// pass, unless one block is larger: each pass has a cost of its own (a tree, a
+/// serializer), and a document's prose is mostly short plain blocks. Small enough that a
+/// huge document is still never one huge tree.
+const MAX_BATCH_BYTES: usize = 64 * 1024;
 
 /// The section placeholders' names, for "did you mean".
 const SECTIONS: [&str; 4] = ["definitions", "cookies", "controller", "transfers"];
@@ -794,9 +866,17 @@ struct Renderer<'a, 'd> {
     /// Anchors pinned with `{#id}` anywhere in the document, found before any is given out.
     pinned: HashMap<String, Range<usize>>,
     next_suffix: HashMap<String, usize>,
-    sanitizer: ammonia::Builder<'static>,
-    /// Ids the sanitizer kept in the block it last cleaned.
-    kept_ids: Arc<Mutex<Vec<String>>>,
+    /// The sanitizer, set up for this document.
+    cleaning: Cleaning,
+    /// Whether plain blocks are sanitized together (see [`Renderer::block`]); `false`
+    /// sanitizes each block alone, to check that both give the same bytes.
+    batch: bool,
+    /// The HTML of plain blocks waiting to be sanitized together.
+    pending: String,
+    /// How many tags (`<`) `pending` holds.
+    pending_tags: usize,
+    /// The anchors of the headings in `pending`, which are the only ids it holds.
+    pending_ids: Vec<String>,
     /// The links met so far.
     links: Vec<Link>,
     /// The address of each reference definition already filled, by where it starts: a
@@ -1390,10 +1470,7 @@ impl Renderer<'_, '_> {
 
     /// Checks the ids that raw HTML gave headings in a block: each must be new on the page.
     fn raw_ids(&mut self, generated: &[String], marks: &[Mark]) {
-        let mut kept = match self.kept_ids.lock() {
-            Ok(mut list) => std::mem::take(&mut *list),
-            Err(_) => return,
-        };
+        let mut kept = self.cleaning.kept_ids();
         for g in generated {
             if let Some(i) = kept.iter().position(|k| k == g) {
                 kept.remove(i);
@@ -1514,14 +1591,24 @@ impl Renderer<'_, '_> {
         )
     }
 
-    /// Sanitizes one top-level block; `Err` when its elements nest deeper
+    /// Sanitizes one top-level block into `out`; `Err` when its elements nest deeper
     /// than [`MAX_ELEMENT_DEPTH`], its parsing would reopen elements over and over, or it
     /// holds more than [`MAX_BLOCK_TAGS`].
+    ///
+    /// A `plain` block (no raw HTML, only what pulldown-cmark and the headings write) is
+    /// held back and sanitized with the plain blocks that follow it, in one html5ever pass
+    /// (see [`Renderer::flush_pending`]). Its HTML is well formed: every element it opens
+    /// it closes, in order, so the parser ends it in the state it started it in (no open
+    /// element, no active formatting element), and the next block is parsed, sanitized and
+    /// serialized exactly as when alone. Raw HTML may leave elements open, which the
+    /// sanitizer closes at the end of its block: such a block is sanitized alone.
     fn block(
         &mut self,
         events: Vec<(Event<'_>, Range<usize>, bool)>,
         generated: &[String],
-    ) -> Result<String, ErrorReported> {
+        plain: bool,
+        out: &mut String,
+    ) -> Result<(), ErrorReported> {
         let (html, marks) = block_html(events);
         let tags = html.bytes().filter(|b| *b == b'<').count();
         // Nesting needs elements and elements need tags: most blocks have too few to check.
@@ -1572,15 +1659,57 @@ impl Renderer<'_, '_> {
             let start = marks.first().map_or(0, |m| m.src.start);
             return Err(self.too_large(start, &format!("{} HTML tags", thousands(MAX_BLOCK_TAGS))));
         }
-        let clean = self.sanitizer.clean(&html).to_string();
+        // A block written by pulldown-cmark ends with a line break: a carriage return at
+        // the end of a block, whose meaning depends on what follows, is never held back.
+        if plain && self.batch && html.ends_with('\n') && !html.ends_with("\r\n") {
+            if self.pending.len() + html.len() > MAX_BATCH_BYTES
+                || self.pending_tags + tags > MAX_BLOCK_TAGS
+            {
+                self.flush_pending(out);
+            }
+            self.pending.push_str(&html);
+            self.pending_tags += tags;
+            self.pending_ids.extend_from_slice(generated);
+            return Ok(());
+        }
+        self.flush_pending(out);
+        out.push_str(&self.cleaning.clean(&html));
         self.raw_ids(generated, &marks);
-        Ok(clean)
+        Ok(())
+    }
+
+    /// Sanitizes the plain blocks held back (see [`Renderer::block`]) into `out`.
+    fn flush_pending(&mut self, out: &mut String) {
+        if self.pending.is_empty() {
+            return;
+        }
+        out.push_str(&self.cleaning.clean(&self.pending));
+        // The only ids of plain blocks are the headings' anchors, which `alloc_id` and
+        // `pin` made unique (letters, digits and `-`, kept as written): nothing for
+        // `raw_ids` to check.
+        let kept = self.cleaning.kept_ids();
+        debug_assert_eq!(kept, self.pending_ids, "ids of plain blocks");
+        self.pending.clear();
+        self.pending_tags = 0;
+        self.pending_ids.clear();
     }
 }
 
 /// Renders a document's prose. Sections are appended after the prose when it has no
 /// section placeholder at all.
 pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Prose {
+    render_with(src, names, diags, true)
+}
+
+/// [`render`], sanitizing each top-level block in an html5ever pass of its own as it did
+/// before plain blocks were sanitized together: the fuzz targets check that both give the
+/// same prose, ids, links and problems.
+pub(crate) fn render_block_by_block(src: &Source, names: &Names, diags: &mut Diagnostics) -> Prose {
+    render_with(src, names, diags, false)
+}
+
+/// [`render`]; `batch`: whether plain blocks are sanitized together.
+fn render_with(src: &Source, names: &Names, diags: &mut Diagnostics, batch: bool) -> Prose {
     let body = &src.text[src.offset..];
     if let Some(at) = nesting_beyond(body, MAX_NESTING) {
         diags.push(
@@ -1602,7 +1731,6 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Prose {
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_SMART_PUNCTUATION;
-    let kept_ids = Arc::new(Mutex::new(Vec::new()));
     let mut r = Renderer {
         src,
         names,
@@ -1610,12 +1738,11 @@ pub fn render(src: &Source, names: &Names, diags: &mut Diagnostics) -> Prose {
         used_ids: HashMap::new(),
         pinned: HashMap::new(),
         next_suffix: HashMap::new(),
-        sanitizer: sanitizer(
-            Arc::clone(&kept_ids),
-            Arc::clone(names.documents),
-            src.locale.to_string(),
-        ),
-        kept_ids,
+        cleaning: Cleaning::new(names.documents, src.locale),
+        batch,
+        pending: String::new(),
+        pending_tags: 0,
+        pending_ids: Vec::new(),
         links: Vec::new(),
         filled: HashMap::new(),
     };
@@ -1674,6 +1801,8 @@ fn prose_blocks<'e, I: Iterator<Item = (Event<'e>, Range<usize>)>>(
     let mut in_code = false;
     let mut in_comment = false;
     let mut any_section = false;
+    // Whether the current top-level block holds raw HTML (kept, sanitized).
+    let mut raw_in_block = false;
     while let Some((event, range)) = events.next() {
         if !matches!(event, Event::Html(_)) {
             in_comment = false;
@@ -1703,6 +1832,7 @@ fn prose_blocks<'e, I: Iterator<Item = (Event<'e>, Range<usize>)>>(
                         );
                         continue;
                     }
+                    r.flush_pending(&mut html);
                     flush(&mut html, &mut headings, &mut blocks);
                     blocks.push(Block::Section {
                         section,
@@ -1744,6 +1874,7 @@ fn prose_blocks<'e, I: Iterator<Item = (Event<'e>, Range<usize>)>>(
                             r.raw_placeholders(&h, &er, &mut false);
                             if names.raw_html {
                                 r.raw_links(&h, &er);
+                                raw_in_block = true;
                                 Event::InlineHtml(h)
                             } else {
                                 Event::Text(h)
@@ -1801,6 +1932,7 @@ fn prose_blocks<'e, I: Iterator<Item = (Event<'e>, Range<usize>)>>(
                 r.raw_placeholders(&h, &range, &mut in_comment);
                 let e = if names.raw_html {
                     r.raw_links(&h, &range);
+                    raw_in_block = true;
                     Event::Html(h)
                 } else {
                     Event::Text(h)
@@ -1811,6 +1943,7 @@ fn prose_blocks<'e, I: Iterator<Item = (Event<'e>, Range<usize>)>>(
                 r.raw_placeholders(&h, &range, &mut false);
                 let e = if names.raw_html {
                     r.raw_links(&h, &range);
+                    raw_in_block = true;
                     Event::InlineHtml(h)
                 } else {
                     Event::Text(h)
@@ -1852,13 +1985,15 @@ fn prose_blocks<'e, I: Iterator<Item = (Event<'e>, Range<usize>)>>(
         }
         // Sanitize one top-level block at a time: a huge document never becomes one huge DOM.
         if depth == 0 && !block_events.is_empty() {
-            match r.block(std::mem::take(&mut block_events), &generated) {
-                Ok(clean) => html.push_str(&clean),
-                Err(_) => return Vec::new(),
+            let plain = !std::mem::take(&mut raw_in_block);
+            let events = std::mem::take(&mut block_events);
+            if r.block(events, &generated, plain, &mut html).is_err() {
+                return Vec::new();
             }
             generated.clear();
         }
     }
+    r.flush_pending(&mut html);
     flush(&mut html, &mut headings, &mut blocks);
     if !any_section {
         blocks.push(Block::Section {
@@ -1920,6 +2055,10 @@ mod tests {
     }
 
     fn prose(md: &str) -> (Prose, Diagnostics) {
+        prose_with(md, true)
+    }
+
+    fn prose_with(md: &str, batch: bool) -> (Prose, Diagnostics) {
         let mut s = Sources::default();
         let file = s.add("cookies.md", md);
         let params = vec![
@@ -1958,7 +2097,60 @@ mod tests {
             locale: "en",
         };
         let mut d = Diagnostics::default();
-        (render(&src, &names, &mut d), d)
+        (render_with(&src, &names, &mut d, batch), d)
+    }
+
+    #[test]
+    fn plain_blocks_sanitized_together_give_the_same_bytes() {
+        let docs = [
+            "# Title\n\nSome *text* & more, \"quoted\" <b>bold</b>\n\n## Again {#pinned}\n\n- a\n- **b**\n\n> quote\n\n```\ncode <x> & y\n```\n\n| a | b |\n|:-:|---|\n| 1 | [l](contact.md#x) |\n\n---\n\n1. one\n2. two\n",
+            "Windows\r\nlines\r\n\r\n```\r\ncode\r\n```\r\n\r\n# H\r\n\r\ntext\r",
+            "Old Mac\rlines\r\r# H\r\rtext\r",
+            "<div>\nleft open\n\nnext paragraph\n\n<b>bold left open\n\nplain *again*\n\n# Heading\n",
+            "Text <em>inline\n\nplain\n\n<table><tr><td>cell\n\nafter the table\n",
+            "<h2 id=\"raw\">raw</h2>\n\n# Raw\n\n<h3 id=\"raw\">again</h3>\n\ntext\n",
+            "NO-HTML <div>shown as text\n\n<script>alert(1)</script>\n\n# H <b>x</b>\n\nend &amp; &copy; \u{a0}\n",
+            "[a [b](x)](y) <http://a.example> [c](javascript:alert(1))\n\n![img](x.png)\n\n~~del~~\n",
+            "* a\n\n  * b\n\n    > c\n    > ```\n    > d\n    > ```\n\n{{ cookies }}\n\nafter *the* section\n\n# Last\n",
+            "",
+        ];
+        for md in docs {
+            let (together, d1) = prose_with(md, true);
+            let (alone, d2) = prose_with(md, false);
+            assert_eq!(together.blocks, alone.blocks, "{md:?}");
+            assert_eq!(together.ids, alone.ids, "{md:?}");
+            assert_eq!(together.links, alone.links, "{md:?}");
+            let all = |d: &Diagnostics| d.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>();
+            assert_eq!(all(&d1), all(&d2), "{md:?}");
+        }
+        // Many plain blocks are still sanitized a part at a time: the same bytes past the
+        // size of one part.
+        let long =
+            "A paragraph of plain text, *emphasis* & [a link](contact.md).\n\n".repeat(3_000);
+        assert!(long.len() > 2 * MAX_BATCH_BYTES);
+        assert_eq!(
+            prose_with(&long, true).0.blocks,
+            prose_with(&long, false).0.blocks
+        );
+    }
+
+    #[test]
+    fn the_sanitizer_forgets_each_document_once_rendered() {
+        let (p, _) = prose("<h2 id=\"kept\">x</h2>\n\n[c](contact.md)\n");
+        assert_eq!(p.ids, ["kept"]);
+        assert!(CONTEXT.with_borrow(Option::is_none));
+        // A document rendered inside another's rendering leaves the first one's context.
+        let outer = Cleaning::new(&Arc::new(HashSet::from(["a".to_string()])), "fr");
+        let (p, _) = prose("<a href=\"a.md\">a</a> <a href=\"contact.md\">c</a>\n");
+        let html = html_of(&p.blocks);
+        assert!(html.contains("href=\"a.md\""), "{html}");
+        assert!(html.contains(&format!("href=\"{}\"", layout::page_href("en", "contact"))));
+        assert_eq!(
+            CONTEXT.with_borrow(|c| c.as_ref().map(|c| c.locale.clone())),
+            Some("fr".to_string())
+        );
+        drop(outer);
+        assert!(CONTEXT.with_borrow(Option::is_none));
     }
 
     #[test]

@@ -966,10 +966,11 @@ fn page_ctx<'a>(
 /// Renders one page of the current site, and its archive when the site writes one: its
 /// list of versions and each archived version (from the cache or rendered now). Each file
 /// goes to `give`; the problems are returned in the order met.
-fn render_page(
-    site: &Site,
+fn render_page<'a>(
+    site: &'a Site,
     index: &SiteIndex,
     l: &LocaleCtx,
+    archives: &ArchiveLocales<'a>,
     page: &Page,
     give: &dyn Fn(OutputFile),
 ) -> Vec<Diagnostic> {
@@ -1002,7 +1003,7 @@ fn render_page(
             Err(d) => errors.push(*d),
         }
         for k in 0..versions.len() {
-            match archived_page(site, page, versions, k) {
+            match archived_page(site, archives, page, versions, k) {
                 Ok(Some(f)) => give(f),
                 Ok(None) => {}
                 Err(d) => errors.push(*d),
@@ -1117,8 +1118,9 @@ fn versions_page(
 /// rendered from the site as it was with today's theme, with a notice at its top, links
 /// to its neighbours, and "Changes to this policy" as it stood then. `None` when the
 /// version has no page (it cannot be shown).
-fn archived_page(
-    site: &Site,
+fn archived_page<'a>(
+    site: &'a Site,
+    archives: &ArchiveLocales<'a>,
     page: &Page,
     versions: &[Version],
     k: usize,
@@ -1171,7 +1173,7 @@ fn archived_page(
     let link = |d: &str| Some(format!("../{d}/{}", layout::INDEX));
     let changes = history_ctx(site, &versions[..=k], s, &link);
     // The old site's tables and definitions in today's words.
-    let l = LocaleCtx::new(old, s)?;
+    let l = archives.get(old, s)?;
     // The record of one version in one language: no other language is the same version,
     // so no alternates and no links to other languages (`SiteIndex` left empty).
     let mut ctx = page_ctx(old, &SiteIndex::default(), &l, old_page, changes)?;
@@ -1204,6 +1206,39 @@ fn archived_page(
         path,
         bytes: html.into_bytes(),
     }))
+}
+
+/// The template values of each past site (a commit's) in each language, for its archived
+/// pages: made once per site and language, not once per page (a commit that changes the
+/// inventory is a version of every page of the site, in every language).
+#[derive(Default)]
+struct ArchiveLocales<'a> {
+    /// By the past site's address and the language. The past sites are held by the
+    /// current site's versions, which outlive this: one address is one site.
+    made: std::sync::Mutex<
+        std::collections::HashMap<(usize, &'a str), std::sync::Arc<LocaleCtx<'a>>>,
+    >,
+}
+
+impl<'a> ArchiveLocales<'a> {
+    /// The values of `old` in the words of `s`, made by the first page that needs them.
+    fn get(
+        &self,
+        old: &std::sync::Arc<Site>,
+        s: &'a Strings,
+    ) -> Result<std::sync::Arc<LocaleCtx<'a>>, Box<Diagnostic>> {
+        let key = (std::sync::Arc::as_ptr(old) as usize, s.locale.as_str());
+        if let Some(l) = self.made.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(l);
+        }
+        // Made without the lock, so that other threads go on; two threads may both make
+        // the same values, and the first one kept is used from then on.
+        let l = std::sync::Arc::new(LocaleCtx::new(old, s)?);
+        Ok(match self.made.lock() {
+            Ok(mut m) => std::sync::Arc::clone(m.entry(key).or_insert(l)),
+            Err(_) => l,
+        })
+    }
 }
 
 /// Renders every file of `site` and hands each to `sink` as soon as it is made: the pages
@@ -1250,6 +1285,7 @@ pub fn render_each<E: Send>(
         return (errors, None);
     }
     let index = SiteIndex::new(site);
+    let archives = ArchiveLocales::default();
 
     // Each page's problem with its index: they are reported in page order.
     let page_errors: Mutex<Vec<(usize, Diagnostic)>> = Mutex::new(Vec::new());
@@ -1257,7 +1293,7 @@ pub fn render_each<E: Send>(
         let Some(l) = locales.get(page.doc.locale.as_str()) else {
             return;
         };
-        let found = render_page(site, &index, l, page, &give);
+        let found = render_page(site, &index, l, &archives, page, &give);
         if !found.is_empty() {
             stopped.store(true, Ordering::Relaxed);
             if let Ok(mut all) = page_errors.lock() {
