@@ -465,13 +465,15 @@ impl Window {
                 .min(advance(text, lo, LONG_LINE));
             let from = back(text, lo, CONTEXT).max(line.start);
             let to = advance(text, hi, CONTEXT).min(line.end);
-            if from > line.start {
+            // A cut shorter than its `…` would make the line longer, and the offsets'
+            // arithmetic assumes each cut removes bytes.
+            if from > line.start + ELLIPSIS.len() {
                 cuts.push(Cut {
                     from: line.start,
                     to: from,
                 });
             }
-            if to < line.end {
+            if to + ELLIPSIS.len() < line.end {
                 cuts.push(Cut {
                     from: to,
                     to: line.end,
@@ -1170,6 +1172,30 @@ mod tests {
         assert!(quoted.starts_with('…') && quoted.ends_with('…'), "{quoted}");
         let chars: String = quoted.chars().skip(start).take(len).collect();
         assert_eq!(chars, "javascript:y", "{out}");
+    }
+
+    #[test]
+    fn a_line_just_over_the_limit_is_quoted_without_a_cut_shorter_than_its_ellipsis() {
+        // Found by the document fuzzer: a cut of one or two bytes, replaced by the
+        // three-byte `…`, made the window's offsets underflow.
+        for extra in 1..8 {
+            for tail in 0..8 {
+                let line = format!("{}é{}", "a".repeat(LONG_LINE + extra), "b".repeat(tail));
+                let text = format!("{line}\nnext\n");
+                let mut sources = Sources::default();
+                let id = sources.add("x.md", text.as_str());
+                for at in (0..line.len()).filter(|i| text.is_char_boundary(*i)) {
+                    for len in [0, 1, 2] {
+                        let end = (at + len).min(line.len());
+                        if !text.is_char_boundary(end) {
+                            continue;
+                        }
+                        let d = Diagnostic::error(Code::WrongType, "m").at(id, at..end, "l");
+                        assert!(to_human(&sources, &d, false).starts_with("error[C0007]"));
+                    }
+                }
+            }
+        }
     }
 
     #[test]
