@@ -36,6 +36,29 @@ fn files_under(dir: &Path) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Folders `base/d1` … `base/d<levels>`, each but the last holding two links (`a`, `b`) to
+/// the next: walked through its links, `d1` holds its last folder 2^(levels-1) times. Gives
+/// the last folder, where the caller puts the file to multiply.
+fn fan_out(base: &Path, levels: usize) -> std::path::PathBuf {
+    for i in 1..=levels {
+        fs::create_dir_all(base.join(format!("d{i}"))).expect("mkdir");
+    }
+    for i in 1..levels {
+        for name in ["a", "b"] {
+            symlink(format!("../d{}", i + 1), base.join(format!("d{i}/{name}"))).expect("link");
+        }
+    }
+    base.join(format!("d{levels}"))
+}
+
+/// `static/a` and `static/b`, two links to `d1` of [`fan_out`] at the site root.
+fn static_links_to_d1(root: &Path) {
+    fs::create_dir_all(root.join("static")).expect("mkdir");
+    for name in ["a", "b"] {
+        symlink("../d1", root.join("static").join(name)).expect("link");
+    }
+}
+
 /// A folder deeper than the system resolves by its full path (more than 4,096 bytes), made
 /// with a short relative path as git checks it out, holding a link out of the site: the
 /// path-based check could not resolve it and let it through, and the build published the
@@ -133,18 +156,9 @@ fn folder_links_that_multiply_a_folder_stop_at_the_cap_with_one_error() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("site");
     copy_dir(&fixture("minimal"), &root);
-    let levels = 17;
-    fs::create_dir_all(root.join("static")).expect("mkdir");
-    for i in 1..=levels {
-        fs::create_dir_all(root.join(format!("d{i}"))).expect("mkdir");
-    }
-    fs::write(root.join(format!("d{levels}/f.txt")), "x").expect("write");
-    symlink("../d1", root.join("static/a")).expect("link");
-    symlink("../d1", root.join("static/b")).expect("link");
-    for i in 1..levels {
-        symlink(format!("../d{}", i + 1), root.join(format!("d{i}/a"))).expect("link");
-        symlink(format!("../d{}", i + 1), root.join(format!("d{i}/b"))).expect("link");
-    }
+    let last = fan_out(&root, 17);
+    fs::write(last.join("f.txt"), "x").expect("write");
+    static_links_to_d1(&root);
     let (code, stderr) = build(&root);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(
@@ -259,23 +273,8 @@ fn a_folder_past_the_cap_never_makes_a_build_look_up_to_date() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("site");
     copy_dir(&fixture("minimal"), &root);
-    let levels = 17;
-    for i in 1..=levels {
-        fs::create_dir_all(root.join(format!("content/junk/d{i}"))).expect("mkdir");
-    }
-    fs::write(root.join(format!("content/junk/d{levels}/f.txt")), "x").expect("write");
-    for i in 1..levels {
-        symlink(
-            format!("../d{}", i + 1),
-            root.join(format!("content/junk/d{i}/a")),
-        )
-        .expect("link");
-        symlink(
-            format!("../d{}", i + 1),
-            root.join(format!("content/junk/d{i}/b")),
-        )
-        .expect("link");
-    }
+    let last = fan_out(&root.join("content/junk"), 17);
+    fs::write(last.join("f.txt"), "x").expect("write");
     let (code, stderr) = build(&root);
     assert_eq!(code, Some(0), "{stderr}");
     let (code, stderr) = build(&root);
@@ -313,19 +312,10 @@ fn links_that_publish_a_file_many_times_stop_at_a_gibibyte() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("site");
     copy_dir(&fixture("minimal"), &root);
-    let levels = 11;
-    fs::create_dir_all(root.join("static")).expect("mkdir");
-    for i in 1..=levels {
-        fs::create_dir_all(root.join(format!("d{i}"))).expect("mkdir");
-    }
-    let big = fs::File::create(root.join(format!("d{levels}/big.bin"))).expect("create");
+    let last = fan_out(&root, 11);
+    let big = fs::File::create(last.join("big.bin")).expect("create");
     big.set_len(1 << 20).expect("sparse");
-    symlink("../d1", root.join("static/a")).expect("link");
-    symlink("../d1", root.join("static/b")).expect("link");
-    for i in 1..levels {
-        symlink(format!("../d{}", i + 1), root.join(format!("d{i}/a"))).expect("link");
-        symlink(format!("../d{}", i + 1), root.join(format!("d{i}/b"))).expect("link");
-    }
+    static_links_to_d1(&root);
     let (code, stderr) = build(&root);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(
