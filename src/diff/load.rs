@@ -54,6 +54,14 @@ pub enum ReadError {
         /// Why.
         source: std::io::Error,
     },
+    /// The site's own inventory cannot be read (`--since`).
+    #[error("cannot read `{}`: {source}", path.display())]
+    SiteFile {
+        /// The file.
+        path: PathBuf,
+        /// Why (a link out of the site among the reasons).
+        source: std::io::Error,
+    },
     /// `--since` and files both given.
     #[error("--since compares a revision with the working tree: give no files with it")]
     SinceWithFiles,
@@ -68,6 +76,7 @@ impl ReadError {
         match self {
             ReadError::Git(e) => e.help(),
             ReadError::File { .. } => "give the paths of two inventory files, e.g. `clause diff old/cookies.toml content/cookies.toml`",
+            ReadError::SiteFile { .. } => "content/cookies.toml must be a readable file inside the site folder (a copy, not a link to elsewhere); or compare two files: `clause diff old.toml new.toml`",
             ReadError::SinceWithFiles => "either `clause diff --since HEAD~1` or `clause diff old.toml new.toml`",
             ReadError::Nothing => "give two inventory files (`clause diff old.toml new.toml`) or a git revision (`clause diff --since HEAD~1`)",
         }
@@ -93,7 +102,7 @@ pub fn sides(
             let old = repo.show(rev, layout::INVENTORY)?;
             // The site's file, through the checked reader as every command reads the site:
             // a link out of the site (to a secret, to /proc/self/environ) is refused.
-            let new = in_site(root, layout::INVENTORY).map_err(|source| ReadError::File {
+            let new = in_site(root, layout::INVENTORY).map_err(|source| ReadError::SiteFile {
                 path: root.join(layout::INVENTORY),
                 source,
             })?;

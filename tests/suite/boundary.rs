@@ -259,6 +259,12 @@ fn diff_since_refuses_an_inventory_that_links_out_of_the_site() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("outside the site folder"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "= help: content/cookies.toml must be a readable file inside the site folder"
+        ),
+        "{stderr}"
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         !stderr.contains("SECRET") && !stdout.contains("SECRET"),
