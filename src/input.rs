@@ -307,10 +307,7 @@ impl<'i> Loader<'i> {
         // The folder itself leads out of the site (or cannot be resolved): reading it
         // reports where it leads, once.
         if files.len() == 1 && files[0] == rel_dir {
-            let _ = self.read_bytes(
-                rel_dir,
-                "it is a link to nothing: fix the link or remove it",
-            );
+            let _ = self.read_bytes(rel_dir, DANGLING);
             return Vec::new();
         }
         if capped {
@@ -419,6 +416,9 @@ impl<'i> Loader<'i> {
         }
     }
 }
+
+/// The help for a file found by a walk that is not there when read: a link to nothing.
+pub const DANGLING: &str = "it is a link to nothing: fix the link or remove it";
 
 /// The most files a walk gives: past it, the folder is reported and not read further.
 pub const MAX_WALK: usize = 100_000;

@@ -360,8 +360,7 @@ fn statics(l: &mut Loader, dir: &str) -> Vec<StaticFile> {
             );
             continue;
         }
-        if let Ok(bytes) = l.read_bytes(&rel, "it is a link to nothing: fix the link or remove it")
-        {
+        if let Ok(bytes) = l.read_bytes(&rel, crate::input::DANGLING) {
             total += bytes.len() as u64;
             if total > MAX_STATIC_BYTES {
                 l.diags.push(

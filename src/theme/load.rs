@@ -28,14 +28,11 @@ pub fn files(l: &mut Loader, config: &Config) -> Vec<ThemeFile> {
                     .iter()
                     .any(|p| p.trim_end_matches('/') == inside)
                 {
-                    let _ =
-                        l.read_bytes(&rel, "it is a link to nothing: fix the link or remove it");
+                    let _ = l.read_bytes(&rel, crate::input::DANGLING);
                 }
                 continue;
             }
-            if let Ok(bytes) =
-                l.read_bytes(&rel, "it is a link to nothing: fix the link or remove it")
-            {
+            if let Ok(bytes) = l.read_bytes(&rel, crate::input::DANGLING) {
                 site_files.push((inside, rel, bytes));
             }
         }
